@@ -1,0 +1,4 @@
+import * as core from '@actions/core';
+import { validateAction } from './validate.js';
+
+await validateAction(core);

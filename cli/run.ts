@@ -1,0 +1,86 @@
+// The natfleet command line: verb dispatch, options and exit codes.
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../lib/config/problems.js';
+import { DEFAULT_CONFIG_PATH } from '../lib/config/load.js';
+import { jsonSchema } from '../lib/config/schema.js';
+import { UsageError, type Io } from './io.js';
+import { validate, validateHelp } from './validate.js';
+import { plan, planHelp } from './plan.js';
+
+export const mainHelp = `Usage: natfleet <command> [options]
+
+NAT instances instead of NAT Gateways, run the GitOps way.
+
+Commands:
+  validate   check natfleet.yml and list every problem with its place
+  plan       render an environment's stacks and estimate its monthly cost
+  schema     print the JSON Schema of natfleet.yml
+
+Run "natfleet <command> --help" for a command's options.`;
+
+const schemaHelp = `Usage: natfleet schema
+
+Prints the JSON Schema of natfleet.yml (editors use it for completion).`;
+
+const OPTIONS = {
+  config: { type: 'string' },
+  env: { type: 'string' },
+  out: { type: 'string' },
+  'gb-per-month': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const ALLOWED: Record<string, string[]> = {
+  validate: ['config'],
+  plan: ['config', 'env', 'out', 'gb-per-month'],
+  schema: [],
+};
+const HELP: Record<string, string> = { validate: validateHelp, plan: planHelp, schema: schemaHelp };
+
+export async function run(argv: string[], io: Io, env = process.env): Promise<number> {
+  try {
+    const [verb, ...rest] = argv;
+    if (!verb || verb === 'help' || verb === '--help' || verb === '-h') {
+      io.out(mainHelp);
+      return verb ? 0 : 2;
+    }
+    if (!(verb in ALLOWED)) throw new UsageError(`unknown command "${verb}"\n\n${mainHelp}`);
+    const { values } = parseArgs({
+      args: rest,
+      options: OPTIONS,
+      allowPositionals: false,
+      strict: true,
+    });
+    if (values.help) {
+      io.out(HELP[verb]!);
+      return 0;
+    }
+    for (const key of Object.keys(values)) {
+      if (!ALLOWED[verb]!.includes(key)) throw new UsageError(`${verb}: unknown option --${key}`);
+    }
+    const config = values.config ?? env.NATFLEET_CONFIG ?? DEFAULT_CONFIG_PATH;
+    switch (verb) {
+      case 'validate':
+        return validate(config, io);
+      case 'plan':
+        return plan(
+          { config, env: values.env, out: values.out, gbPerMonth: values['gb-per-month'] },
+          io,
+        );
+      default:
+        io.out(JSON.stringify(jsonSchema(), null, 2));
+        return 0;
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(e.message);
+      return 1;
+    }
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`natfleet: ${(e as Error).message}`);
+      return 2;
+    }
+    io.err(`natfleet: ${(e as Error).message}`);
+    return 1;
+  }
+}

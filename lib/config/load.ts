@@ -1,0 +1,74 @@
+// Reads natfleet.yml: YAML → structure → cross-field rules → defaults. All problems at once.
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { Value } from '@sinclair/typebox/value';
+import { EnvironmentSchema, type Environment, type FleetConfig, type RawConfig } from './schema.js';
+import { ConfigError, type Problem } from './problems.js';
+import { structureProblems } from './structure.js';
+import { ruleProblems } from './rules.js';
+
+export const DEFAULT_CONFIG_PATH = 'natfleet.yml';
+
+/** Parses and validates configuration text; throws ConfigError listing every problem. */
+export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): FleetConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({
+        path: [],
+        expected: 'valid YAML',
+        found: e.message.split('\n')[0] ?? e.code,
+        line: e.linePos?.[0]?.line,
+      })),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  const problems = [...structureProblems(raw), ...ruleProblems(raw)];
+  if (problems.length > 0) {
+    for (const p of problems) p.line ??= lineOf(doc, lines, p);
+    problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    throw new ConfigError(file, problems);
+  }
+  return withDefaults(raw as RawConfig);
+}
+
+export function loadConfig(file = DEFAULT_CONFIG_PATH): FleetConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(e);
+    throw new ConfigError(file, [{ path: [], expected: 'a readable natfleet.yml', found: reason }]);
+  }
+  return parseConfig(text, file);
+}
+
+/** The named environment, or an error that lists the ones that exist. */
+export function environment(config: FleetConfig, name: string): Environment {
+  const env = config.environments[name];
+  if (!env) {
+    const known = Object.keys(config.environments).join(', ');
+    throw new Error(`unknown environment "${name}": the configuration defines ${known}`);
+  }
+  return env;
+}
+
+function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, p: Problem) {
+  // The field itself, or the closest parent that exists (a missing field points at its parent).
+  for (let n = p.path.length; n >= 0; n--) {
+    const node = doc.getIn(p.path.slice(0, n), true);
+    if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+function withDefaults(raw: RawConfig): FleetConfig {
+  const environments: Record<string, Environment> = {};
+  for (const [name, env] of Object.entries(raw.environments)) {
+    const filled = Value.Default(EnvironmentSchema, structuredClone(env)) as object;
+    environments[name] = { ...filled, name } as Environment;
+  }
+  return { environments };
+}

@@ -1,0 +1,185 @@
+// The one source of natfleet.yml's shape: the TypeScript types and schema/natfleet.schema.json
+// both come from here. Every `description` doubles as the "expected …" text of a load error.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+const id = (prefix: string, what: string) =>
+  Type.String({
+    pattern: `^${prefix}-[0-9a-f]{8,17}$`,
+    description: `${what} (${prefix}-…)`,
+  });
+
+const oneOf = <T extends string>(values: readonly T[], description: string) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { description: `${description}: ${values.join(' | ')}` },
+  );
+
+const int = (min: number, max: number, dflt: number, description: string) =>
+  Type.Integer({ minimum: min, maximum: max, default: dflt, description });
+
+const strict = <T extends Parameters<typeof Type.Object>[0]>(
+  props: T,
+  description: string,
+  extra: { default?: object } = {},
+) => Type.Object(props, { additionalProperties: false, description, ...extra });
+
+export const REGION = '^[a-z]{2}(-[a-z]+)+-\\d$';
+export const ARCHITECTURES = ['arm64', 'x86_64'] as const;
+export const GATEWAY_MODES = ['shared', 'per-zone'] as const;
+export const ENDPOINT_MODES = ['create', 'existing', 'none'] as const;
+
+export const ZoneSchema = strict(
+  {
+    availabilityZone: Type.String({
+      pattern: '^[a-z]{2}(-[a-z]+)+-\\d[a-z]$',
+      description: 'an availability zone name (e.g. eu-west-1a)',
+    }),
+    publicSubnet: id('subnet', 'a subnet id'),
+    privateSubnet: id('subnet', 'a subnet id'),
+    routeTables: Type.Array(id('rtb', 'a route table id'), {
+      minItems: 1,
+      description: 'the private route tables this zone serves (at least one)',
+    }),
+    eipAllocation: Type.Optional(id('eipalloc', 'an Elastic IP allocation id')),
+    natGatewayId: Type.Optional(id('nat', 'a NAT gateway id to adopt as this zone’s standby')),
+  },
+  'one availability zone: its NAT instance, standby and route tables',
+);
+
+export const GatewaySchema = strict(
+  {
+    mode: Type.Optional({ ...oneOf(GATEWAY_MODES, 'standby gateway mode'), default: 'shared' }),
+    subnet: Type.Optional(id('subnet', 'a public subnet id for the shared gateway')),
+    natGatewayId: Type.Optional(id('nat', 'a NAT gateway id to adopt as the shared standby')),
+  },
+  'the standby NAT Gateway(s)',
+  { default: {} },
+);
+
+export const CheckerSchema = strict(
+  {
+    urls: Type.Array(Type.String({ description: 'an http:// or https:// URL' }), {
+      minItems: 1,
+      description: 'URLs probed through the NAT (at least one)',
+    }),
+    intervalSeconds: Type.Optional(int(1, 30, 5, 'seconds between probe rounds (1–30)')),
+    timeoutSeconds: Type.Optional(int(1, 30, 2, 'per-URL timeout in seconds (1–30)')),
+    unhealthyThreshold: Type.Optional(
+      int(1, 100, 3, 'consecutive failed rounds before failover (≥ 1)'),
+    ),
+    autoFallback: Type.Optional(Type.Boolean({ default: false, description: 'true or false' })),
+    healthyMinutes: Type.Optional(
+      int(1, 1440, 10, 'minutes an instance must be healthy before auto-fallback (≥ 1)'),
+    ),
+    stepFunctionsEndpoint: Type.Optional({
+      ...oneOf(ENDPOINT_MODES, 'Step Functions VPC endpoint'),
+      default: 'create',
+    }),
+  },
+  'the connectivity checker',
+);
+
+export const EnvironmentSchema = strict(
+  {
+    accountId: Type.String({ pattern: '^\\d{12}$', description: 'a 12-digit AWS account id' }),
+    region: Type.String({
+      pattern: REGION,
+      description: 'an AWS region (e.g. eu-west-1)',
+    }),
+    vpcId: id('vpc', 'a VPC id'),
+    vpcCidrs: Type.Array(
+      Type.String({
+        pattern: '^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$',
+        description: 'an IPv4 CIDR (e.g. 10.0.0.0/16)',
+      }),
+      { minItems: 1, description: 'the VPC’s IPv4 CIDRs, allowed to send through the NAT' },
+    ),
+    instance: strict(
+      {
+        type: Type.String({
+          pattern: '^[a-z][a-z0-9-]*\\.[a-z0-9]+$',
+          description: 'an EC2 instance type (e.g. t4g.small)',
+        }),
+        architecture: Type.Optional({
+          ...oneOf(ARCHITECTURES, 'CPU architecture'),
+          default: 'arm64',
+        }),
+      },
+      'the NAT instance',
+    ),
+    image: Type.Optional(
+      strict(
+        {
+          rebuildEveryDays: Type.Optional(int(1, 365, 14, 'days between image builds (≥ 1)')),
+          keep: Type.Optional(int(1, 50, 3, 'images to keep (≥ 1)')),
+        },
+        'the NAT image pipeline',
+        { default: {} },
+      ),
+    ),
+    gateway: Type.Optional(GatewaySchema),
+    zones: Type.Array(ZoneSchema, { minItems: 1, description: 'the zones (at least one)' }),
+    checker: CheckerSchema,
+    notifications: Type.Optional(
+      strict(
+        {
+          topicArn: Type.String({
+            pattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$',
+            description: 'an SNS topic ARN',
+          }),
+        },
+        'where alarms go',
+      ),
+    ),
+  },
+  'one environment: one VPC in one account and region',
+);
+
+export const ENVIRONMENT_NAME = '^[a-z][a-z0-9-]{0,15}$';
+
+export const ConfigSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String({ description: 'path or URL of this schema' })),
+    version: Type.Literal(1, { description: 'the configuration format version: 1' }),
+    environments: Type.Record(Type.String({ pattern: ENVIRONMENT_NAME }), EnvironmentSchema, {
+      additionalProperties: false,
+      minProperties: 1,
+      description:
+        'at least one environment, named with lowercase letters, digits and dashes (up to 16)',
+    }),
+  },
+  {
+    additionalProperties: false,
+    title: 'natfleet.yml',
+    description: 'natfleet fleet configuration',
+  },
+);
+
+export type RawConfig = Static<typeof ConfigSchema>;
+export type Zone = Static<typeof ZoneSchema>;
+export type Architecture = (typeof ARCHITECTURES)[number];
+export type GatewayMode = (typeof GATEWAY_MODES)[number];
+export type EndpointMode = (typeof ENDPOINT_MODES)[number];
+
+type RawEnvironment = Static<typeof EnvironmentSchema>;
+type Gateway = Static<typeof GatewaySchema>;
+
+/** An environment after defaults are applied: every setting that has a default has its value. */
+export type Environment = Omit<RawEnvironment, 'instance' | 'image' | 'gateway' | 'checker'> & {
+  name: string;
+  instance: Required<RawEnvironment['instance']>;
+  image: Required<NonNullable<RawEnvironment['image']>>;
+  gateway: Gateway & { mode: GatewayMode };
+  checker: Required<RawEnvironment['checker']>;
+};
+
+export interface FleetConfig {
+  environments: Record<string, Environment>;
+}
+
+export function jsonSchema(): TSchema {
+  // A plain JSON copy: TypeBox keeps its own symbols on the objects.
+  return JSON.parse(
+    JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ConfigSchema }),
+  );
+}

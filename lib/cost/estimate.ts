@@ -1,0 +1,129 @@
+// Monthly cost of an environment on natfleet versus the usual NAT Gateway per zone.
+// Internet data transfer out is billed the same either way, so it is left out of both.
+import type { Environment } from '../config/schema.js';
+import {
+  CHECKER_INVOCATIONS_PER_MONTH,
+  CHECKER_MEMORY_MB,
+  CHECKER_METRICS_PER_ZONE,
+  CHECKER_TIMEOUT_SECONDS,
+} from '../defaults.js';
+import { PRICES } from './prices.js';
+
+export type Prices = typeof PRICES;
+
+export interface CostLine {
+  item: string;
+  /** Monthly USD with NAT Gateways only; undefined where the item does not apply. */
+  gateways?: number;
+  natfleet?: number;
+}
+
+export interface CostEstimate {
+  environment: string;
+  gbPerMonth: number;
+  lines: CostLine[];
+  gateways: number;
+  natfleet: number;
+  /** Positive when natfleet is cheaper. */
+  savings: number;
+  /** Traffic above which natfleet is cheaper (GB per month). */
+  breakEvenGB: number;
+  notes: string[];
+}
+
+export class UnknownInstanceType extends Error {}
+
+export function standbyGatewayCount(env: Environment): number {
+  return env.gateway.mode === 'shared' ? 1 : env.zones.length;
+}
+
+export function estimateCost(
+  env: Environment,
+  gbPerMonth: number,
+  p: Prices = PRICES,
+): CostEstimate {
+  if (!Number.isFinite(gbPerMonth) || gbPerMonth < 0) {
+    throw new RangeError(`gb-per-month: expected a number ≥ 0, got ${gbPerMonth}`);
+  }
+  const h = p.hoursPerMonth;
+  const zones = env.zones.length;
+  const standby = standbyGatewayCount(env);
+  const type = env.instance.type;
+  const hourly = (p.instancesPerHour as Record<string, number>)[type];
+  if (hourly === undefined) {
+    throw new UnknownInstanceType(
+      `no price for instance type ${type} in lib/cost/prices.ts (${p.region}, ${p.date}): add it from the EC2 price list`,
+    );
+  }
+  const gwHour = p.natGateway.perHour * h;
+  const ipHour = p.publicIpv4PerHour * h;
+  const lambdaGBs =
+    (CHECKER_MEMORY_MB / 1024) * CHECKER_TIMEOUT_SECONDS * CHECKER_INVOCATIONS_PER_MONTH;
+  const lambda =
+    lambdaGBs * p.lambdaArm64PerGBSecond +
+    (CHECKER_INVOCATIONS_PER_MONTH / 1e6) * p.lambdaPerMillionRequests;
+  const endpoint =
+    env.checker.stepFunctionsEndpoint === 'create' ? p.interfaceEndpointPerHourPerZone * h : 0;
+
+  const lines: CostLine[] = [
+    {
+      item: `NAT Gateway hours (${zones} vs ${standby} standby)`,
+      gateways: zones * gwHour,
+      natfleet: standby * gwHour,
+    },
+    {
+      item: `NAT Gateway data processing (${gbPerMonth} GB)`,
+      gateways: gbPerMonth * p.natGateway.perGB,
+      natfleet: 0,
+    },
+    {
+      item: `NAT Gateway public IPv4 (${zones} vs ${standby})`,
+      gateways: zones * ipHour,
+      natfleet: standby * ipHour,
+    },
+    { item: `NAT instances (${zones} × ${type})`, natfleet: zones * hourly * h },
+    { item: `NAT instance public IPv4 (${zones})`, natfleet: zones * ipHour },
+    {
+      item: `NAT instance root volumes (${zones} × ${p.rootVolumeGB} GB gp3)`,
+      natfleet: zones * p.rootVolumeGB * p.ebsGp3PerGBMonth,
+    },
+    {
+      item: `Checker Lambdas (${zones} × ${CHECKER_MEMORY_MB} MB, always probing)`,
+      natfleet: zones * lambda,
+    },
+    {
+      item: `Checker metrics (${zones} × ${CHECKER_METRICS_PER_ZONE})`,
+      natfleet: zones * CHECKER_METRICS_PER_ZONE * p.customMetricPerMonth,
+    },
+  ];
+  if (endpoint > 0) {
+    lines.push({
+      item: `Step Functions VPC endpoint (${zones} zones)`,
+      natfleet: zones * endpoint,
+    });
+  }
+  const sum = (k: 'gateways' | 'natfleet') => lines.reduce((s, l) => s + (l[k] ?? 0), 0);
+  const gateways = sum('gateways');
+  const natfleet = sum('natfleet');
+  const fixedGap = natfleet - (gateways - gbPerMonth * p.natGateway.perGB);
+  const notes = [
+    `Prices: ${p.region} list prices (${p.date}), ${p.hoursPerMonth} h per month, on-demand.`,
+    'Internet data transfer out costs the same on both and is not included.',
+    'natfleet pays gateway data processing only while a zone is failed over.',
+  ];
+  if (env.region !== p.region) {
+    notes.push(
+      `${env.name} runs in ${env.region}: its prices differ from ${p.region}'s by region.`,
+    );
+  }
+  return {
+    environment: env.name,
+    gbPerMonth,
+    lines,
+    gateways,
+    natfleet,
+    savings: gateways - natfleet,
+    breakEvenGB: Math.max(0, fixedGap / p.natGateway.perGB),
+    notes,
+  };
+}

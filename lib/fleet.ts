@@ -1,0 +1,31 @@
+// The fleet model: which zones there are, what route tables each serves and what can be its
+// default route's target. Pure: no AWS calls.
+import type { Environment } from './config/schema.js';
+
+export type Mode = 'instance' | 'gateway';
+
+export type Target =
+  | { kind: 'instance'; eniId: string; instanceId?: string }
+  | { kind: 'gateway'; natGatewayId: string };
+
+/** A zone's possible targets as they stand now (ids are learned from AWS or the stacks). */
+export interface ZoneTargets {
+  zone: string;
+  routeTables: string[];
+  gateway?: string;
+  /** The zone's NAT instance; `ready` = running, status checks passed, source/dest check off. */
+  instance?: { instanceId: string; eniId: string; ready: boolean };
+}
+
+/** Zones and route tables as configured, before anything is known about live targets. */
+export function fleetZones(env: Environment): ZoneTargets[] {
+  return env.zones.map((z) => ({
+    zone: z.availabilityZone,
+    routeTables: [...z.routeTables],
+    gateway: env.gateway.mode === 'shared' ? env.gateway.natGatewayId : z.natGatewayId,
+  }));
+}
+
+export function describeTarget(t: Target): string {
+  return t.kind === 'gateway' ? t.natGatewayId : t.eniId;
+}

@@ -1,0 +1,62 @@
+// Every AWS-side name and tag natfleet uses comes from here (environment + zone).
+export const PREFIX = 'natfleet';
+
+export const STACKS = ['artifacts', 'image', 'gateway', 'fleet', 'checker', 'workflows'] as const;
+export type StackKind = (typeof STACKS)[number];
+
+export const WORKFLOWS = ['Failover', 'Fallback', 'ReplaceInstances', 'Maintenance'] as const;
+export type WorkflowName = (typeof WORKFLOWS)[number];
+
+export const ROLES = [
+  'artifacts',
+  'image',
+  'standby-gateway',
+  'nat-instance',
+  'checker',
+  'workflow',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const TAG = {
+  environment: `${PREFIX}:environment`,
+  zone: `${PREFIX}:zone`,
+  role: `${PREFIX}:role`,
+} as const;
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+const join = (...parts: string[]) => [PREFIX, ...parts].join('-');
+
+export const stackName = (env: string, kind: StackKind) => join(env, kind);
+export const stateMachineName = (env: string, wf: WorkflowName) => join(env, wf);
+export const stateMachineLogGroup = (env: string, wf: WorkflowName) =>
+  `/${PREFIX}/${env}/states/${wf}`;
+export const checkerFunctionName = (env: string, zone: string) => join(env, 'checker', zone);
+/** Lambda writes to /aws/lambda/<function>; the stack owns that group to set its retention. */
+export const checkerLogGroup = (env: string, zone: string) =>
+  `/aws/lambda/${checkerFunctionName(env, zone)}`;
+export const amiParameter = (env: string) => `/${PREFIX}/${env}/ami`;
+export const instanceName = (env: string, zone: string) => join(env, 'nat', zone);
+export const gatewayName = (env: string, zone?: string) =>
+  zone ? join(env, 'standby', zone) : join(env, 'standby');
+export const imagePipelineName = (env: string) => join(env, 'image');
+export const imageComponentName = (env: string, component: string) => join(env, component);
+/** Bucket names are global: account and region make them unique (at most 63 characters). */
+export const artifactsBucket = (env: string, accountId: string, region: string) =>
+  join(env, 'artifacts', accountId, region);
+export const stateBranch = (env: string) => `${PREFIX}/state/${env}`;
+export const stateFile = (env: string) => `state/${env}.json`;
+
+/** The tags every natfleet resource carries; zonal resources name their zone. */
+export function tags(env: string, role: Role, zone?: string, name?: string): Tag[] {
+  const out: Tag[] = [
+    { Key: TAG.environment, Value: env },
+    { Key: TAG.role, Value: role },
+  ];
+  if (zone) out.push({ Key: TAG.zone, Value: zone });
+  if (name) out.push({ Key: 'Name', Value: name });
+  return out;
+}
