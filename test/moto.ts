@@ -1,0 +1,76 @@
+// moto_server as the AWS endpoint for integration tests: one server per test file, on a free
+// loopback port, reset between scenarios.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export interface Moto {
+  endpoint: string;
+  reset(): Promise<void>;
+  /** Options for moto itself, e.g. { stepfunctions: { execute_state_machine: true } }. */
+  configure(options: object): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function post(url: string, body?: object) {
+  const r = await fetch(url, {
+    method: 'POST',
+    ...(body
+      ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
+      : {}),
+  });
+  if (!r.ok) throw new Error(`moto ${url}: HTTP ${r.status}`);
+}
+
+/** Starts moto_server and points the AWS SDK of this process at it. */
+export async function startMoto(): Promise<Moto> {
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr?.on('data', (d) => (log = (log + d).slice(-4000)));
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited: ${log}`);
+    try {
+      if ((await fetch(`${endpoint}/moto-api/`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new Error(`moto_server did not answer on ${endpoint} within 20 s: ${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'eu-west-1',
+  });
+  delete process.env.AWS_PROFILE;
+  return {
+    endpoint,
+    reset: () => post(`${endpoint}/moto-api/reset`),
+    configure: (options) => post(`${endpoint}/moto-api/config`, options),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
