@@ -13,6 +13,12 @@ export function exampleEnv(name: 'prod' | 'staging'): Environment {
   return parseConfig(exampleText(), EXAMPLE).environments[name]!;
 }
 
+/** `plan` of the example's prod environment into `out`. */
+export const planArgs = (out: string, gbPerMonth: string) => [
+  'plan',
+  ...['--env', 'prod', '--config', EXAMPLE, '--out', out, '--gb-per-month', gbPerMonth],
+];
+
 export const tempDir = (prefix = 'natfleet-test-') => mkdtempSync(join(tmpdir(), prefix));
 
 /** An Io that records what a command printed. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXAMPLE, ROOT, tempDir } from '../helpers.js';
+import { EXAMPLE, ROOT, planArgs, tempDir } from '../helpers.js';
 
 const node = process.env.NATFLEET_SMOKE_NODE ?? process.execPath;
 
@@ -53,18 +53,7 @@ describe('bundles', () => {
     expect(r.stdout).toContain('valid — 2 environments');
     const plan = spawnSync(
       node,
-      [
-        join(ROOT, 'cli/dist/index.js'),
-        'plan',
-        '--env',
-        'prod',
-        '--config',
-        EXAMPLE,
-        '--out',
-        tempDir(),
-        '--gb-per-month',
-        '10240',
-      ],
+      [join(ROOT, 'cli/dist/index.js'), ...planArgs(tempDir(), '10240')],
       { encoding: 'utf8' },
     );
     expect(plan.status).toBe(0);

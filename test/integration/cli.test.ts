@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../cli/run.js';
-import { EXAMPLE, captureIo, exampleText, tempDir } from '../helpers.js';
+import { EXAMPLE, captureIo, exampleText, planArgs, tempDir } from '../helpers.js';
 
 async function natfleet(...args: string[]) {
   const io = captureIo();
@@ -45,17 +45,7 @@ describe('natfleet CLI', () => {
 
   it('plans an environment: files, stacks and the cost table', async () => {
     const out = tempDir();
-    const r = await natfleet(
-      'plan',
-      '--env',
-      'prod',
-      '--config',
-      EXAMPLE,
-      '--out',
-      out,
-      '--gb-per-month',
-      '10240',
-    );
+    const r = await natfleet(...planArgs(out, '10240'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/natfleet-prod-artifacts +2 +1 AWS::S3::Bucket, 1 AWS::S3::BucketPolicy/);
     expect(r.out).toMatch(/NAT Gateway data processing \(10240 GB\) +\$460\.80 +\$0\.00/);
@@ -81,17 +71,7 @@ describe('natfleet CLI', () => {
     expect(
       (await natfleet('plan', '--env', 'qa', '--config', EXAMPLE, '--out', out)).err,
     ).toContain('unknown environment "qa": the configuration defines prod, staging');
-    const gb = await natfleet(
-      'plan',
-      '--env',
-      'prod',
-      '--config',
-      EXAMPLE,
-      '--out',
-      out,
-      '--gb-per-month',
-      'lots',
-    );
+    const gb = await natfleet(...planArgs(out, 'lots'));
     expect(gb).toMatchObject({
       code: 2,
       err: 'natfleet: plan: --gb-per-month expects a number ≥ 0, got "lots"',
