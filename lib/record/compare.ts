@@ -104,12 +104,12 @@ export function gatewayTimeText(r: StateRecord): string {
   if (!t) return 'No earlier record: time on the gateways is counted from this one on.';
   return (
     `Since the last record (${t.since}): ${t.zoneHours} zone-hours on a NAT gateway, ` +
-    `${usd(t.usd)} at ${usd(PRICES.natGateway.perHour)}/h (${PRICES.region} list price), ` +
-    `plus ${usd(PRICES.natGateway.perGB)} per GB the gateways processed.`
+    `${usd(t.usd)} at $${PRICES.natGateway.perHour}/h (${PRICES.region} list price), ` +
+    `plus $${PRICES.natGateway.perGB} per GB the gateways processed.`
   );
 }
 
-/** Days since the recorded image was built; due when ≥ rebuildEveryDays or unknown. */
+/** Days since the record's image was built; due when ≥ rebuildEveryDays or unknown. */
 export function imageDue(
   record: StateRecord | undefined,
   rebuildEveryDays: number,

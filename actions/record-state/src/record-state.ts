@@ -134,7 +134,7 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
     const changed = diffs.length > 0 || !!before.invalid;
     if (s.mode === 'check' && changed) after.reason = `drift: ${changeSummary(diffs)}`;
     const text = formatRecord(after);
-    const due = imageDue(before.record, env.image.rebuildEveryDays, now);
+    const due = imageDue(after, env.image.rebuildEveryDays, now);
     core.setOutput('changed', String(changed));
     core.setOutput('drift', String(s.mode === 'check' && changed));
     core.setOutput('image-age-days', due.ageDays === undefined ? '' : String(due.ageDays));
