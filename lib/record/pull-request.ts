@@ -185,3 +185,24 @@ export async function publishRecord(
   );
   return { action: 'created', number: made.data.number, url: made.data.html_url };
 }
+
+/**
+ * Closes the environment's open pull request when the fleet matches the default branch again
+ * (a drift that was undone): its table would describe a change that no longer exists.
+ */
+export async function closeStale(
+  octokit: Octokit,
+  repo: Repo,
+  env: string,
+): Promise<number | undefined> {
+  const branch = stateBranch(env);
+  const open = await call('pull-requests: read', 'list pull requests', () =>
+    octokit.rest.pulls.list({ ...repo, head: `${repo.owner}:${branch}`, state: 'open' }),
+  );
+  const pr = open.data[0];
+  if (!pr) return undefined;
+  await call('pull-requests: write', `close pull request #${pr.number}`, () =>
+    octokit.rest.pulls.update({ ...repo, pull_number: pr.number, state: 'closed' }),
+  );
+  return pr.number;
+}

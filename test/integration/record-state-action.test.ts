@@ -217,4 +217,25 @@ describe('the record-state bundle', () => {
       'gateway',
     );
   });
+
+  it('closes the pull request of a drift that was undone before anyone merged it', async () => {
+    merge(3);
+    const [a] = fleet.zones;
+    await ec2.send(
+      new ReplaceRouteCommand({
+        RouteTableId: a!.routeTables[0],
+        DestinationCidrBlock: '0.0.0.0/0',
+        NetworkInterfaceId: a!.eniId,
+      }),
+    );
+    const drift = await runAction({ mode: 'check' });
+    expect(drift.outputs).toMatchObject({ drift: 'true', 'pull-request-number': '4' });
+    expect(gh.pulls[3]!.title).toBe('natfleet(prod): drift: eu-west-1a gateway → mixed');
+    await moveRoute(a!.routeTables[0]!, a!.gateway);
+    const back = await runAction({ mode: 'check' });
+    expect(back.status).toBe(0);
+    expect(back.outputs.drift).toBe('false');
+    expect(gh.pulls[3]!.state).toBe('closed');
+    expect(back.summary).toContain('Closed pull request #4: what it recorded was undone.');
+  });
 });

@@ -11,6 +11,7 @@ import { stateFile } from '../../../lib/names.js';
 import { changeSummary, changeTable, differences, imageDue } from '../../../lib/record/compare.js';
 import { formatRecord, parseRecord, RecordError } from '../../../lib/record/format.js';
 import {
+  closeStale,
   defaultBranch,
   PermissionError,
   publishRecord,
@@ -149,10 +150,16 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
     summary.addHeading(title, 3);
     if (!changed) {
       core.info(`${s.environment}: the live fleet matches ${before.where}; no pull request`);
-      await summary
-        .addRaw(`Nothing changed: the live fleet matches ${before.where}. No pull request.\n\n`)
-        .addRaw(changeTable(before.record, after) + '\n')
-        .write();
+      summary.addRaw(
+        `Nothing changed: the live fleet matches ${before.where}. No pull request.\n\n`,
+      );
+      const closed =
+        octokit && s.repo ? await closeStale(octokit, s.repo, s.environment) : undefined;
+      if (closed) {
+        summary.addRaw(`Closed pull request #${closed}: what it recorded was undone.\n\n`);
+        core.info(`closed pull request #${closed}: the fleet matches ${before.where} again`);
+      }
+      await summary.addRaw(changeTable(before.record, after) + '\n').write();
       return;
     }
     core.info(`${s.environment}: ${diffs.length} field(s) differ from ${before.where}`);
