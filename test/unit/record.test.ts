@@ -6,7 +6,8 @@ import { changeSummary, changeTable, differences, imageDue } from '../../lib/rec
 import { formatRecord, parseRecord, RecordError } from '../../lib/record/format.js';
 import { pullRequestBody, pullRequestTitle } from '../../lib/record/pull-request.js';
 import { stateJsonSchema, type StateRecord } from '../../lib/record/schema.js';
-import { ROOT } from '../helpers.js';
+import { ROOT, captureIo } from '../helpers.js';
+import { run } from '../../cli/run.js';
 import { gatewayTime, routeRecord, zoneMode } from '../../lib/record/snapshot.js';
 import type { ZoneTargets } from '../../lib/fleet.js';
 import type { ObservedRoute } from '../../lib/routes.js';
@@ -57,6 +58,12 @@ describe('the record file', () => {
     broken.zones['eu-west-1a']!.routeTables[RTB1]!.kind = 'nat' as 'gateway';
     expect(validate(broken)).toBe(false);
     expect(validate.errors?.[0]?.instancePath).toBe(`/zones/eu-west-1a/routeTables/${RTB1}/kind`);
+  });
+
+  it('has its schema printed by "natfleet schema --state", which the build commits', async () => {
+    const io = captureIo();
+    expect(await run(['schema', '--state'], io)).toBe(0);
+    expect(JSON.parse(io.stdout.join('\n'))).toEqual(stateJsonSchema());
   });
 
   it('is written in one order whatever order the object was built in', () => {
