@@ -238,4 +238,17 @@ describe('the record-state bundle', () => {
     expect(gh.pulls[3]!.state).toBe('closed');
     expect(back.summary).toContain('Closed pull request #4: what it recorded was undone.');
   });
+
+  it('rejects bad input before it reads AWS or GitHub', async () => {
+    const before = gh.requests.length;
+    const mode = await runAction({ mode: 'apply' });
+    expect(mode.status).toBe(1);
+    expect(mode.stdout).toContain(
+      '::error::natfleet record-state: input mode: expected record or check, got "apply"',
+    );
+    const env = await runAction({ environment: 'qa' });
+    expect(env.status).toBe(1);
+    expect(env.stdout).toContain('unknown environment "qa": the configuration defines prod');
+    expect(gh.requests.length).toBe(before);
+  });
 });

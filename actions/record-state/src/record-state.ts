@@ -133,7 +133,11 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
     });
     const diffs = differences(before.record, after);
     const changed = diffs.length > 0 || !!before.invalid;
-    if (s.mode === 'check' && changed) after.reason = `drift: ${changeSummary(diffs)}`;
+    if (s.mode === 'check' && changed) {
+      after.reason = before.record
+        ? `drift: ${changeSummary(diffs)}`
+        : `drift: ${before.invalid ? 'the record breaks its schema' : 'no record yet'}`;
+    }
     const text = formatRecord(after);
     const due = imageDue(after, env.image.rebuildEveryDays, now);
     core.setOutput('changed', String(changed));
