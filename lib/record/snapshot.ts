@@ -115,7 +115,7 @@ async function imageRecord(
   const arn = tagOf(img?.Tags, 'Ec2ImageBuilderArn');
   const fromArn = arn?.match(/:image\/[^/]+\/(.+)$/)?.[1];
   const found = arn && lookup ? await lookup(arn) : {};
-  const version = found.version ?? fromArn ?? tagOf(img?.Tags, 'natfleet:image-version');
+  const version = found.version ?? fromArn;
   const buildDate = found.buildDate ?? img?.CreationDate;
   return {
     amiId,

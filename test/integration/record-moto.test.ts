@@ -84,6 +84,17 @@ describe('the record of a live fleet in moto', () => {
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     expect(validate(JSON.parse(text))).toBe(true);
     expect(r.gatewayTime).toBeUndefined();
+
+    // Where the Image Builder API is at hand, its answer wins over the tag and the AMI's date.
+    const asked: string[] = [];
+    const looked = await snapshot({ ec2, ssm }, env, { reason: 'deploy', now: t0 }, async (arn) => {
+      asked.push(arn);
+      return { version: '1.0.3/2', buildDate: '2026-11-01T10:00:00.000Z' };
+    });
+    expect(asked).toEqual([
+      'arn:aws:imagebuilder:eu-west-1:123456789012:image/natfleet-prod-image/1.0.3/2',
+    ]);
+    expect(looked.image?.buildDate).toBe('2026-11-01T10:00:00.000Z');
   });
 
   it('catches a route moved behind its back, and the record shows it', async () => {
