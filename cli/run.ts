@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../lib/config/problems.js';
 import { DEFAULT_CONFIG_PATH } from '../lib/config/load.js';
 import { jsonSchema } from '../lib/config/schema.js';
+import { stateJsonSchema } from '../lib/record/schema.js';
 import { UsageError, type Io } from './io.js';
 import { validate, validateHelp } from './validate.js';
 import { plan, planHelp } from './plan.js';
@@ -18,9 +19,10 @@ Commands:
 
 Run "natfleet <command> --help" for a command's options.`;
 
-const schemaHelp = `Usage: natfleet schema
+const schemaHelp = `Usage: natfleet schema [--state]
 
-Prints the JSON Schema of natfleet.yml (editors use it for completion).`;
+Prints the JSON Schema of natfleet.yml (editors use it for completion).
+  --state   the JSON Schema of the record, state/<env>.json, instead`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -28,12 +30,13 @@ const OPTIONS = {
   out: { type: 'string' },
   'gb-per-month': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  state: { type: 'boolean' },
 } as const;
 
 const ALLOWED: Record<string, string[]> = {
   validate: ['config'],
   plan: ['config', 'env', 'out', 'gb-per-month'],
-  schema: [],
+  schema: ['state'],
 };
 const HELP: Record<string, string> = { validate: validateHelp, plan: planHelp, schema: schemaHelp };
 
@@ -68,7 +71,7 @@ export async function run(argv: string[], io: Io, env = process.env): Promise<nu
           io,
         );
       default:
-        io.out(JSON.stringify(jsonSchema(), null, 2));
+        io.out(JSON.stringify(values.state ? stateJsonSchema() : jsonSchema(), null, 2));
         return 0;
     }
   } catch (e) {

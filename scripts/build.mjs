@@ -1,4 +1,4 @@
-// Bundles every entry point with ncc into its committed dist/ and writes the config schema.
+// Bundles every entry point with ncc into its committed dist/ and writes the JSON Schemas.
 // --check rebuilds into a scratch folder and fails when anything differs from what is committed.
 import { execFileSync } from 'node:child_process';
 import {
@@ -66,15 +66,25 @@ try {
     }
     console.log(`${check ? 'checked' : 'built'} ${e.dist} (${Date.now() - started} ms)`);
   }
-  const schema = execFileSync(process.execPath, [join(scratch, 'cli/dist/index.js'), 'schema']);
-  const schemaPath = join(root, 'schema/natfleet.schema.json');
-  if (check) {
-    if (!existsSync(schemaPath) || !readFileSync(schemaPath).equals(schema)) {
-      stale.push('schema/natfleet.schema.json');
+  // The JSON Schemas of natfleet.yml and of the record, state/<env>.json.
+  for (const [file, args] of [
+    ['natfleet.schema.json', []],
+    ['natfleet-state.schema.json', ['--state']],
+  ]) {
+    const schema = execFileSync(process.execPath, [
+      join(scratch, 'cli/dist/index.js'),
+      'schema',
+      ...args,
+    ]);
+    const schemaPath = join(root, 'schema', file);
+    if (check) {
+      if (!existsSync(schemaPath) || !readFileSync(schemaPath).equals(schema)) {
+        stale.push(`schema/${file}`);
+      }
+    } else {
+      writeFileSync(schemaPath, schema);
+      console.log(`wrote schema/${file}`);
     }
-  } else {
-    writeFileSync(schemaPath, schema);
-    console.log('wrote schema/natfleet.schema.json');
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });

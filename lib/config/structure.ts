@@ -5,7 +5,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { ConfigSchema } from './schema.js';
 import { describe, type Problem } from './problems.js';
 
-function segments(pointer: string): (string | number)[] {
+export function segments(pointer: string): (string | number)[] {
   if (!pointer) return [];
   return pointer
     .slice(1)

@@ -1,0 +1,209 @@
+// The record-state action: snapshot → compare with the record on the default branch → write the
+// file and open or update the environment's pull request. Everything it decides is in lib/record.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type * as Core from '@actions/core';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { environment, loadConfig } from '../../../lib/config/load.js';
+import { ConfigError } from '../../../lib/config/problems.js';
+import { stateFile } from '../../../lib/names.js';
+import { changeSummary, changeTable, differences, imageDue } from '../../../lib/record/compare.js';
+import { formatRecord, parseRecord, RecordError } from '../../../lib/record/format.js';
+import {
+  closeStale,
+  defaultBranch,
+  PermissionError,
+  publishRecord,
+  pullRequestBody,
+  pullRequestTitle,
+  readFile,
+  type Octokit,
+  type Repo,
+} from '../../../lib/record/pull-request.js';
+import type { StateRecord } from '../../../lib/record/schema.js';
+import { snapshot } from '../../../lib/record/snapshot.js';
+
+type CoreApi = Pick<
+  typeof Core,
+  'getInput' | 'setOutput' | 'setFailed' | 'error' | 'warning' | 'info' | 'summary' | 'setSecret'
+>;
+
+export interface Deps {
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+  aws: (region: string) => { ec2: EC2Client; ssm: SSMClient };
+  octokit: (token: string) => Octokit;
+}
+
+export interface Settings {
+  environment: string;
+  config: string;
+  reason: string;
+  mode: 'record' | 'check';
+  token: string;
+  workspace: string;
+  repo?: Repo;
+  run?: string;
+}
+
+export function settings(core: CoreApi, env: NodeJS.ProcessEnv): Settings {
+  const mode = core.getInput('mode') || 'record';
+  if (mode !== 'record' && mode !== 'check') {
+    throw new Error(`input mode: expected record or check, got "${mode}"`);
+  }
+  const environment = core.getInput('environment');
+  if (!environment) throw new Error('input environment: expected an environment name, got nothing');
+  const [owner, name] = (env.GITHUB_REPOSITORY ?? '').split('/');
+  const repo = owner && name ? { owner, repo: name } : undefined;
+  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  return {
+    environment,
+    config: core.getInput('config') || 'natfleet.yml',
+    reason: core.getInput('reason') || (mode === 'check' ? 'drift' : 'record'),
+    mode,
+    token: core.getInput('token'),
+    workspace: env.GITHUB_WORKSPACE || process.cwd(),
+    ...(repo ? { repo } : {}),
+    ...(repo && env.GITHUB_RUN_ID
+      ? { run: `${server}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}` }
+      : {}),
+  };
+}
+
+interface Recorded {
+  text?: string;
+  record?: StateRecord;
+  invalid?: string;
+  where: string;
+}
+
+/** The record on the default branch (through the API), or in the workspace without a token. */
+async function recorded(
+  s: Settings,
+  octokit: Octokit | undefined,
+): Promise<Recorded & { base?: string }> {
+  const path = stateFile(s.environment);
+  let text: string | undefined;
+  let where: string;
+  let base: string | undefined;
+  if (octokit && s.repo) {
+    base = await defaultBranch(octokit, s.repo);
+    text = (await readFile(octokit, s.repo, path, base))?.text;
+    where = `${path} on ${base}`;
+  } else {
+    const local = join(s.workspace, path);
+    text = existsSync(local) ? readFileSync(local, 'utf8') : undefined;
+    where = `${path} in the workspace`;
+  }
+  if (text === undefined) return { where, ...(base ? { base } : {}) };
+  try {
+    return { text, record: parseRecord(text, path), where, ...(base ? { base } : {}) };
+  } catch (e) {
+    if (!(e instanceof RecordError)) throw e;
+    return { text, invalid: e.message, where, ...(base ? { base } : {}) };
+  }
+}
+
+export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void> {
+  let s: Settings;
+  try {
+    s = settings(core, deps.env);
+  } catch (e) {
+    core.setFailed(`natfleet record-state: ${(e as Error).message}`);
+    return;
+  }
+  if (s.token) core.setSecret(s.token);
+  const octokit = s.token ? deps.octokit(s.token) : undefined;
+  const summary = core.summary;
+  try {
+    const env = environment(loadConfig(s.config), s.environment);
+    const before = await recorded(s, octokit);
+    if (before.invalid) {
+      for (const line of before.invalid.split('\n').slice(1)) {
+        core.error(line.trim(), { title: `${stateFile(s.environment)} breaks its schema` });
+      }
+    }
+    const now = deps.now();
+    const after = await snapshot(deps.aws(env.region), env, {
+      reason: s.reason,
+      now,
+      ...(s.run ? { run: s.run } : {}),
+      ...(before.record ? { previous: before.record } : {}),
+    });
+    const diffs = differences(before.record, after);
+    const changed = diffs.length > 0 || !!before.invalid;
+    if (s.mode === 'check' && changed) {
+      after.reason = before.record
+        ? `drift: ${changeSummary(diffs)}`
+        : `drift: ${before.invalid ? 'the record breaks its schema' : 'no record yet'}`;
+    }
+    const text = formatRecord(after);
+    const due = imageDue(after, env.image.rebuildEveryDays, now);
+    core.setOutput('changed', String(changed));
+    core.setOutput('drift', String(s.mode === 'check' && changed));
+    core.setOutput('image-age-days', due.ageDays === undefined ? '' : String(due.ageDays));
+    core.setOutput('rebuild-due', String(due.due));
+    if (s.mode === 'record') {
+      const file = join(s.workspace, stateFile(s.environment));
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+      core.setOutput('record', stateFile(s.environment));
+    }
+    const title = pullRequestTitle(s.environment, after.reason);
+    summary.addHeading(title, 3);
+    if (!changed) {
+      core.info(`${s.environment}: the live fleet matches ${before.where}; no pull request`);
+      summary.addRaw(
+        `Nothing changed: the live fleet matches ${before.where}. No pull request.\n\n`,
+      );
+      const closed =
+        octokit && s.repo ? await closeStale(octokit, s.repo, s.environment) : undefined;
+      if (closed) {
+        summary.addRaw(`Closed pull request #${closed}: what it recorded was undone.\n\n`);
+        core.info(`closed pull request #${closed}: the fleet matches ${before.where} again`);
+      }
+      await summary.addRaw(changeTable(before.record, after) + '\n').write();
+      return;
+    }
+    core.info(`${s.environment}: ${diffs.length} field(s) differ from ${before.where}`);
+    const body = pullRequestBody({
+      ...(before.record ? { before: before.record } : {}),
+      after,
+      text,
+      ...(before.invalid ? { invalidBefore: before.invalid } : {}),
+    });
+    summary.addRaw(body + '\n\n');
+    if (!octokit || !s.repo) {
+      await summary.write();
+      core.setFailed(
+        !s.token
+          ? 'no token, so no pull request: set the input token (default ${{ github.token }}) and give the job "permissions: contents: write, pull-requests: write"; the record is in the job summary'
+          : 'GITHUB_REPOSITORY is not set, so no pull request; the record is in the job summary',
+      );
+      return;
+    }
+    const pr = await publishRecord(octokit, s.repo, {
+      env: s.environment,
+      base: before.base!,
+      text,
+      title,
+      body,
+    });
+    core.setOutput('pull-request', pr.url);
+    core.setOutput('pull-request-number', String(pr.number));
+    core.info(`pull request #${pr.number} ${pr.action}: ${pr.url}`);
+    await summary.addRaw(`Pull request [#${pr.number}](${pr.url}) ${pr.action}.\n`).write();
+    if (before.invalid)
+      core.setFailed(before.invalid + '\nThe pull request carries the whole new record.');
+  } catch (e) {
+    if (e instanceof PermissionError) {
+      await summary.write();
+      core.setFailed(`natfleet record-state: ${e.message}; the record is in the job summary`);
+    } else if (e instanceof ConfigError) {
+      core.setFailed(`natfleet record-state: ${e.message}\nNothing was recorded.`);
+    } else {
+      core.setFailed(`natfleet record-state: ${(e as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,254 @@
+// The committed record-state bundle, started the way GitHub starts it, against moto (AWS) and a
+// fake GitHub API on 127.0.0.1: create, nothing to do, drift, update in place, bad input.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { EC2Client, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { ROOT, tempDir } from '../helpers.js';
+import { startMoto, type Moto } from '../moto.js';
+import { startFakeGitHub, type FakeGitHub } from '../fake-github.js';
+import { buildRecordedFleet } from '../record-fleet.js';
+
+const node = process.env.NATFLEET_SMOKE_NODE ?? process.execPath;
+const STATE = 'state/prod.json';
+const BRANCH = 'natfleet/state/prod';
+
+let moto: Moto;
+let gh: FakeGitHub;
+let ec2: EC2Client;
+let ssm: SSMClient;
+let fleet: Awaited<ReturnType<typeof buildRecordedFleet>>;
+let workspace: string;
+
+/** Runs the bundle; asynchronously, so that the fake GitHub in this process can answer it. */
+async function runAction(inputs: Record<string, string>) {
+  const output = join(workspace, '.output');
+  const summary = join(workspace, '.summary');
+  writeFileSync(output, '');
+  writeFileSync(summary, '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    GITHUB_OUTPUT: output,
+    GITHUB_STEP_SUMMARY: summary,
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
+    GITHUB_API_URL: gh.url,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: '4242',
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    INPUT_ENVIRONMENT: 'prod',
+    INPUT_CONFIG: 'natfleet.yml',
+    INPUT_TOKEN: gh.token,
+  };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  const child = spawn(node, [join(ROOT, 'actions/record-state/dist/index.js')], {
+    env,
+    cwd: workspace,
+    timeout: 60_000,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const r = { status, stdout, stderr };
+  const outputs: Record<string, string> = {};
+  const text = readFileSync(output, 'utf8');
+  for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    outputs,
+    summary: readFileSync(summary, 'utf8'),
+  };
+}
+
+const moveRoute = (table: string, natGatewayId: string) =>
+  ec2.send(
+    new ReplaceRouteCommand({
+      RouteTableId: table,
+      DestinationCidrBlock: '0.0.0.0/0',
+      NatGatewayId: natGatewayId,
+    }),
+  );
+
+/** Merges the open pull request the way a reviewer would. */
+function merge(n: number) {
+  const pr = gh.pulls.find((p) => p.number === n)!;
+  gh.branches.get('main')!.set(STATE, gh.branches.get(pr.head)!.get(STATE)!);
+  pr.state = 'closed';
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  gh = await startFakeGitHub();
+  ec2 = new EC2Client({ region: 'eu-west-1' });
+  ssm = new SSMClient({ region: 'eu-west-1' });
+  fleet = await buildRecordedFleet(ec2, ssm);
+  workspace = tempDir('natfleet-fleet-repo-');
+  const env: Partial<typeof fleet.env> = { ...fleet.env };
+  delete env.name;
+  writeFileSync(
+    join(workspace, 'natfleet.yml'),
+    stringify({ version: 1, environments: { prod: env } }),
+  );
+}, 60_000);
+afterAll(async () => {
+  ec2?.destroy();
+  ssm?.destroy();
+  await gh?.stop();
+  await moto?.stop();
+});
+
+describe('the record-state bundle', () => {
+  it('records a new environment: writes the file and opens the pull request', async () => {
+    const r = await runAction({ mode: 'record', reason: 'first record' });
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    expect(r.outputs).toMatchObject({
+      changed: 'true',
+      drift: 'false',
+      record: STATE,
+      'pull-request-number': '1',
+      'rebuild-due': 'false',
+      'image-age-days': '0',
+    });
+    const written = readFileSync(join(workspace, STATE), 'utf8');
+    expect(gh.branches.get(BRANCH)!.get(STATE)).toBe(written);
+    expect(JSON.parse(written).run).toBe('https://github.com/acme/fleet/actions/runs/4242');
+    const pr = gh.pulls[0]!;
+    expect(pr).toMatchObject({ title: 'natfleet(prod): first record', head: BRANCH, base: 'main' });
+    expect(pr.body).toContain(`| eu-west-1a | — → instance | — → ${fleet.zones[0]!.instanceId} |`);
+    expect(pr.body).toContain('Run: https://github.com/acme/fleet/actions/runs/4242');
+    expect(r.summary).toContain('Pull request [#1]');
+    merge(1);
+  });
+
+  it('does nothing when the fleet is as recorded, and says so', async () => {
+    const before = gh.requests.length;
+    const r = await runAction({ mode: 'record', reason: 'nothing happened' });
+    expect(r.status).toBe(0);
+    expect(r.outputs.changed).toBe('false');
+    expect(r.outputs['pull-request']).toBeUndefined();
+    expect(r.summary).toContain(
+      'Nothing changed: the live fleet matches state/prod.json on main. No pull request.',
+    );
+    expect(gh.pulls).toHaveLength(1);
+    // It only read: no write went to GitHub.
+    expect(gh.requests.slice(before).every((q) => q.startsWith('GET '))).toBe(true);
+  });
+
+  it('catches drift in check mode and opens a pull request; a record updates it in place', async () => {
+    const [a] = fleet.zones;
+    await moveRoute(a!.routeTables[0]!, a!.gateway);
+    const check = await runAction({ mode: 'check' });
+    expect(check.status).toBe(0);
+    expect(check.outputs).toMatchObject({
+      drift: 'true',
+      changed: 'true',
+      'pull-request-number': '2',
+    });
+    expect(check.outputs.record).toBeUndefined();
+    const pr = gh.pulls[1]!;
+    expect(pr.title).toBe('natfleet(prod): drift: eu-west-1a instance → mixed');
+    expect(pr.body).toContain(`${a!.routeTables[0]}: ${a!.eniId} → ${a!.gateway}`);
+    // The branch was left from the merged pull request: it restarts from main.
+    expect(JSON.parse(gh.branches.get(BRANCH)!.get(STATE)!).reason).toBe(
+      pr.title.replace('natfleet(prod): ', ''),
+    );
+
+    await moveRoute(a!.routeTables[1]!, a!.gateway);
+    const rec = await runAction({ mode: 'record', reason: 'failover eu-west-1a' });
+    expect(rec.status).toBe(0);
+    expect(rec.outputs['pull-request-number']).toBe('2');
+    expect(gh.pulls).toHaveLength(2);
+    expect(pr.title).toBe('natfleet(prod): failover eu-west-1a');
+    expect(pr.body).toContain('| eu-west-1a | instance → gateway |');
+    const onBranch = JSON.parse(gh.branches.get(BRANCH)!.get(STATE)!);
+    expect(onBranch.zones['eu-west-1a'].mode).toBe('gateway');
+    expect(onBranch.reason).toBe('failover eu-west-1a');
+  });
+
+  it('without a token: the record goes to the summary and the error names the permissions', async () => {
+    // Without a token the record is compared with the checked-out file: main's, as actions/checkout leaves it.
+    writeFileSync(join(workspace, STATE), gh.branches.get('main')!.get(STATE)!);
+    const r = await runAction({ mode: 'record', reason: 'failover eu-west-1a', token: '' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('::error::no token, so no pull request');
+    expect(r.stdout).toContain('permissions: contents: write, pull-requests: write');
+    expect(r.summary).toContain('```json');
+    expect(r.summary).toContain('"mode": "gateway"');
+  });
+
+  it('with a token that may not open pull requests: the error names pull-requests: write', async () => {
+    gh.permissions.pullRequests = 'read';
+    try {
+      const r = await runAction({ mode: 'record', reason: 'failover eu-west-1a' });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(
+        /::error::natfleet record-state: the token may not update pull request #2 \(HTTP 403: Resource not accessible by integration.*\): give the job "permissions: pull-requests: write"/,
+      );
+      expect(r.summary).toContain('"mode": "gateway"');
+    } finally {
+      gh.permissions.pullRequests = 'write';
+    }
+  });
+
+  it('a hand-edited record that breaks its schema: names the field, the pull request carries the whole record', async () => {
+    merge(2);
+    const main = gh.branches.get('main')!;
+    main.set(STATE, main.get(STATE)!.replace('"mode": "gateway"', '"mode": "nat"'));
+    const r = await runAction({ mode: 'record', reason: 'after a hand edit' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('zones.eu-west-1a.mode: expected where the zone');
+    expect(r.stdout).toContain('got "nat"');
+    const pr = gh.pulls[2]!;
+    expect(pr.title).toBe('natfleet(prod): after a hand edit');
+    expect(pr.body).toContain('did not match its schema');
+    expect(pr.body).toContain(readFileSync(join(workspace, STATE), 'utf8').trimEnd());
+    expect(JSON.parse(gh.branches.get(BRANCH)!.get(STATE)!).zones['eu-west-1a'].mode).toBe(
+      'gateway',
+    );
+  });
+
+  it('closes the pull request of a drift that was undone before anyone merged it', async () => {
+    merge(3);
+    const [a] = fleet.zones;
+    await ec2.send(
+      new ReplaceRouteCommand({
+        RouteTableId: a!.routeTables[0],
+        DestinationCidrBlock: '0.0.0.0/0',
+        NetworkInterfaceId: a!.eniId,
+      }),
+    );
+    const drift = await runAction({ mode: 'check' });
+    expect(drift.outputs).toMatchObject({ drift: 'true', 'pull-request-number': '4' });
+    expect(gh.pulls[3]!.title).toBe('natfleet(prod): drift: eu-west-1a gateway → mixed');
+    await moveRoute(a!.routeTables[0]!, a!.gateway);
+    const back = await runAction({ mode: 'check' });
+    expect(back.status).toBe(0);
+    expect(back.outputs.drift).toBe('false');
+    expect(gh.pulls[3]!.state).toBe('closed');
+    expect(back.summary).toContain('Closed pull request #4: what it recorded was undone.');
+  });
+
+  it('rejects bad input before it reads AWS or GitHub', async () => {
+    const before = gh.requests.length;
+    const mode = await runAction({ mode: 'apply' });
+    expect(mode.status).toBe(1);
+    expect(mode.stdout).toContain(
+      '::error::natfleet record-state: input mode: expected record or check, got "apply"',
+    );
+    const env = await runAction({ environment: 'qa' });
+    expect(env.status).toBe(1);
+    expect(env.stdout).toContain('unknown environment "qa": the configuration defines prod');
+    expect(gh.requests.length).toBe(before);
+  });
+});

@@ -1,0 +1,221 @@
+// Every workflow passes actionlint and every action.yml GitHub's parser (the same script CI
+// runs), and the fleet workflows keep natfleet's rules: OIDC, least permissions, pinned
+// actions, one operation per environment at a time.
+import { describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { ROOT, tempDir } from '../helpers.js';
+
+const lint = (files: string[] = []) =>
+  spawnSync(process.execPath, [join(ROOT, 'scripts/lint-workflows.mjs'), ...files], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+
+const EXAMPLES = join(ROOT, 'examples/workflows');
+const examples = readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
+
+type Step = { uses?: string; with?: Record<string, unknown>; run?: string; if?: string };
+type Job = {
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean };
+  environment?: string;
+  steps?: Step[];
+};
+type Workflow = { on: Record<string, unknown>; permissions: unknown; jobs: Record<string, Job> };
+const workflow = (file: string): Workflow => parse(readFileSync(join(EXAMPLES, file), 'utf8'));
+const natfleet = (s: Step, action: string) =>
+  s.uses?.startsWith(`natfleet/natfleet/actions/${action}@`) ?? false;
+
+/** Inputs of natfleet's actions: from their action.yml when present, else as agreed. */
+function inputsOf(action: string): string[] {
+  try {
+    const yml = parse(readFileSync(join(ROOT, 'actions', action, 'action.yml'), 'utf8'));
+    return Object.keys(yml.inputs ?? {});
+  } catch {
+    const agreed: Record<string, string[]> = {
+      deploy: ['environment', 'config', 'mode', 'stacks'],
+      workflow: ['environment', 'config', 'workflow', 'zones', 'reason'],
+    };
+    return agreed[action]!;
+  }
+}
+
+describe('workflow and action validators', () => {
+  it('every workflow passes actionlint and every action.yml the workflow parser', () => {
+    const r = lint();
+    const count =
+      readdirSync(join(ROOT, '.github/workflows')).length +
+      examples.length +
+      readdirSync(join(ROOT, 'actions')).length;
+    expect(r.stdout).toBe(`${count} file(s) checked, 0 problem(s)\n`);
+    expect(r.status).toBe(0);
+  });
+
+  it('reports a broken workflow and a broken action.yml at their lines', () => {
+    const dir = tempDir();
+    const wf = join(dir, 'bad.yml');
+    writeFileSync(
+      wf,
+      [
+        'on:',
+        '  schedule:',
+        '    - cron: "61 * * * *"',
+        'jobs:',
+        '  a:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: echo "${{ github.event.pull_request.title }}"',
+        '',
+      ].join('\n'),
+    );
+    const action = join(dir, 'action.yml');
+    writeFileSync(action, 'name: x\nruns:\n  using: node99\n  main: dist/index.js\n');
+    const r = lint([wf, action]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/bad\.yml:3:\d+: .*61.*\[events\]/);
+    expect(r.stdout).toMatch(
+      /bad\.yml:8:\d+: .*github\.event\.pull_request\.title.*potentially untrusted/,
+    );
+    expect(r.stdout).toContain("action.yml:3:10: Unexpected value 'node99' [action.yml]");
+    expect(r.stdout).toContain('Required property is missing: description');
+  });
+});
+
+describe('the fleet workflows (examples/workflows)', () => {
+  it('are the ones docs/gitops.md describes', () => {
+    expect(examples).toEqual([
+      'deploy.yml',
+      'drift.yml',
+      'failover.yml',
+      'fallback.yml',
+      'maintenance.yml',
+      'plan.yml',
+      'replace.yml',
+    ]);
+    const doc = readFileSync(join(ROOT, 'docs/gitops.md'), 'utf8');
+    for (const f of examples) expect(doc).toContain(`examples/workflows/${f}`);
+  });
+
+  it('pin every action to a full commit, natfleet to one commit for all', () => {
+    const natfleetRefs = new Set<string>();
+    for (const file of [
+      ...examples.map((f) => join(EXAMPLES, f)),
+      join(ROOT, '.github/workflows/ci.yml'),
+    ]) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/uses:\s*(\S+)/g)) {
+        expect(`${file}: ${m[1]}`).toMatch(/@[0-9a-f]{40}$/);
+        if (m[1]!.startsWith('natfleet/')) natfleetRefs.add(m[1]!.split('@')[1]!);
+      }
+    }
+    expect(natfleetRefs.size).toBe(1);
+  });
+
+  it('use OIDC only, and write permissions only in jobs that open a pull request', () => {
+    for (const f of examples) {
+      const text = readFileSync(join(EXAMPLES, f), 'utf8');
+      expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET/);
+      const w = workflow(f);
+      expect([f, w.permissions]).toEqual([f, { contents: 'read' }]);
+      for (const [name, job] of Object.entries(w.jobs)) {
+        const steps = job.steps ?? [];
+        const at = `${f} ${name}`;
+        const aws = steps.some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+        expect([at, job.permissions?.['id-token'] === 'write']).toEqual([at, aws]);
+        const opensPr =
+          steps.some((s) => natfleet(s, 'record-state')) ||
+          steps.some((s) => natfleet(s, 'deploy') && s.with?.mode === 'plan');
+        const writes = Object.entries(job.permissions ?? {})
+          .filter(([k, v]) => v === 'write' && k !== 'id-token')
+          .map(([k]) => k);
+        if (!opensPr) expect([at, writes]).toEqual([at, []]);
+        if (steps.some((s) => natfleet(s, 'deploy') && s.with?.mode === 'plan')) {
+          expect([at, writes]).toEqual([at, ['pull-requests']]);
+        }
+      }
+    }
+  });
+
+  it('run one operation per environment at a time, and record after it', () => {
+    for (const f of examples) {
+      for (const [name, job] of Object.entries(workflow(f).jobs)) {
+        const steps = job.steps ?? [];
+        const op = steps.findIndex(
+          (s) => natfleet(s, 'workflow') || (natfleet(s, 'deploy') && s.with?.mode === 'apply'),
+        );
+        if (op < 0) continue;
+        const at = `${f} ${name}`;
+        expect([at, job.concurrency]).toEqual([
+          at,
+          {
+            group: expect.stringMatching(/^natfleet-\$\{\{ (inputs|matrix)\.environment \}\}$/),
+            'cancel-in-progress': false,
+          },
+        ]);
+        expect([at, job.environment]).toEqual([at, expect.stringMatching(/environment \}\}$/)]);
+        const record = steps.slice(op + 1).find((s) => natfleet(s, 'record-state'));
+        expect([at, record?.if]).toEqual([at, expect.stringContaining('!cancelled()')]);
+      }
+    }
+  });
+
+  it('give natfleet actions only inputs they declare', () => {
+    for (const f of examples) {
+      for (const job of Object.values(workflow(f).jobs)) {
+        for (const s of job.steps ?? []) {
+          const action = s.uses?.match(/^natfleet\/natfleet\/actions\/([\w-]+)@/)?.[1];
+          if (!action) continue;
+          for (const k of Object.keys(s.with ?? {}))
+            expect(`${action}: ${k}`).toBe(
+              `${action}: ${inputsOf(action).includes(k) ? k : '(undeclared)'}`,
+            );
+        }
+      }
+    }
+  });
+
+  it('dispatch failover, fallback and replace with environment, zones and reason', () => {
+    for (const wf of ['failover', 'fallback', 'replace']) {
+      const w = workflow(`${wf}.yml`);
+      const inputs = (w.on.workflow_dispatch as { inputs: Record<string, unknown> }).inputs;
+      expect(Object.keys(inputs)).toEqual(['environment', 'zones', 'reason']);
+      const steps = w.jobs[wf]!.steps!;
+      expect(steps.find((s) => natfleet(s, 'workflow'))?.with).toMatchObject({
+        workflow: wf,
+        environment: '${{ inputs.environment }}',
+        zones: '${{ inputs.zones }}',
+        reason: '${{ inputs.reason }}',
+      });
+    }
+  });
+
+  it('run maintenance only when due or forced, and the drift check every 30 minutes', () => {
+    const m = workflow('maintenance.yml');
+    expect(m.on.schedule).toEqual([{ cron: '17 4 * * *' }]);
+    expect(Object.keys((m.on.workflow_dispatch as { inputs: object }).inputs)).toContain('force');
+    const steps = m.jobs.maintenance!.steps!;
+    const maintain = steps.find((s) => natfleet(s, 'workflow'))!;
+    expect(maintain.with?.workflow).toBe('maintenance');
+    expect(maintain.if).toBe("${{ inputs.force || steps.before.outputs.rebuild-due == 'true' }}");
+    const d = workflow('drift.yml');
+    expect(d.on.schedule).toEqual([{ cron: '*/30 * * * *' }]);
+    expect(d.jobs.check!.steps!.find((s) => natfleet(s, 'record-state'))?.with?.mode).toBe('check');
+  });
+});
+
+describe("this repository's CI", () => {
+  it('installs cfn-lint and moto, then runs npm ci and npm test through .ci/run', () => {
+    const ci = parse(readFileSync(join(ROOT, '.github/workflows/ci.yml'), 'utf8'));
+    const runs = (ci.jobs.test.steps as Step[]).map((s) => s.run ?? '').join('\n');
+    expect(runs).toContain('cfn-lint==');
+    expect(runs).toContain('moto[server]==');
+    expect(runs).toContain('bash .ci/run');
+    expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toMatch(/npm ci[\s\S]*npm test/);
+    expect(ci.permissions).toEqual({ contents: 'read' });
+  });
+});
