@@ -24,7 +24,7 @@ class UsageError extends Error {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4572);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5202);
 /* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(947);
 
 
@@ -35,7 +35,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4572:
+/***/ 5202:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -6954,6 +6954,80 @@ function withDefaults(raw) {
     return { environments };
 }
 
+;// CONCATENATED MODULE: ./lib/record/schema.ts
+// The one source of state/<env>.json's shape: the TypeScript types, the committed
+// schema/natfleet-state.schema.json and the key order of the written file all come from here.
+
+const schema_id = (prefix, what) => Type.String({ pattern: `^${prefix}-[0-9a-f]{8,17}$`, description: `${what} (${prefix}-…)` });
+const time = (description) => Type.String({ pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d', description });
+const ipv4 = Type.String({
+    pattern: '^(\\d{1,3}\\.){3}\\d{1,3}$',
+    description: 'an IPv4 address',
+});
+const schema_strict = (props, description) => Type.Object(props, { additionalProperties: false, description });
+const RECORD_VERSION = 1;
+/** mixed: the zone's tables disagree, or point at neither its instance nor a NAT gateway. */
+const RECORD_MODES = ['instance', 'gateway', 'mixed'];
+const TARGET_KINDS = ['instance', 'gateway', 'other', 'none'];
+const ImageRecordSchema = schema_strict({
+    amiId: schema_id('ami', 'an AMI id'),
+    name: Type.Optional(Type.String({ description: 'the AMI name' })),
+    version: Type.Optional(Type.String({ description: 'the image version (e.g. 1.0.3/2)' })),
+    buildDate: Type.Optional(time('when the image was built (ISO 8601)')),
+}, 'the AMI the SSM parameter names, which new NAT instances start from');
+const InstanceRecordSchema = schema_strict({
+    instanceId: schema_id('i', 'an instance id'),
+    eniId: schema_id('eni', 'a network interface id'),
+    amiId: schema_id('ami', 'an AMI id'),
+    launchTime: time('when the instance was launched (ISO 8601)'),
+    publicIp: Type.Optional(ipv4),
+}, "the zone's running NAT instance");
+const GatewayRecordSchema = schema_strict({ natGatewayId: schema_id('nat', 'a NAT gateway id'), publicIp: Type.Optional(ipv4) }, "the zone's standby NAT gateway");
+const RouteRecordSchema = schema_strict({
+    target: Type.String({ description: 'the 0.0.0.0/0 target id, or "none"' }),
+    kind: Type.Union(TARGET_KINDS.map((k) => Type.Literal(k)), { description: `the target's kind: ${TARGET_KINDS.join(' | ')}` }),
+    blackhole: Type.Optional(Type.Literal(true, { description: 'true when the target is gone' })),
+}, "a route table's default route");
+const ZoneRecordSchema = schema_strict({
+    mode: Type.Union(RECORD_MODES.map((m) => Type.Literal(m)), { description: `where the zone's traffic goes: ${RECORD_MODES.join(' | ')}` }),
+    instance: Type.Optional(InstanceRecordSchema),
+    gateway: Type.Optional(GatewayRecordSchema),
+    routeTables: Type.Record(Type.String({ pattern: '^rtb-[0-9a-f]{8,17}$' }), RouteRecordSchema, {
+        additionalProperties: false,
+        description: 'each managed route table by id, with its default route',
+    }),
+}, 'one availability zone as it was found');
+const GatewayTimeSchema = schema_strict({
+    since: time('the previous record’s time'),
+    zoneHours: Type.Number({ minimum: 0, description: 'zone-hours on a NAT gateway (≥ 0)' }),
+    usd: Type.Number({ minimum: 0, description: 'their NAT gateway hourly cost in USD (≥ 0)' }),
+}, 'time spent on the standby gateways since the previous record');
+const StateRecordSchema = Type.Object({
+    $schema: Type.Optional(Type.String({ description: 'path or URL of this schema' })),
+    version: Type.Literal(RECORD_VERSION, { description: 'the record format version: 1' }),
+    environment: Type.String({
+        pattern: '^[a-z][a-z0-9-]{0,15}$',
+        description: 'the environment name',
+    }),
+    region: Type.String({ description: 'the AWS region' }),
+    recordedAt: time('when the record was taken (ISO 8601)'),
+    reason: Type.String({ minLength: 1, description: 'why it was recorded' }),
+    run: Type.Optional(Type.String({ description: "the workflow run's URL" })),
+    image: Type.Optional(ImageRecordSchema),
+    zones: Type.Record(Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-\\d[a-z]$' }), ZoneRecordSchema, {
+        additionalProperties: false,
+        description: 'each zone by availability zone name',
+    }),
+    gatewayTime: Type.Optional(GatewayTimeSchema),
+}, {
+    additionalProperties: false,
+    title: 'state/<env>.json',
+    description: 'natfleet: what one environment looked like when it was recorded',
+});
+function stateJsonSchema() {
+    return JSON.parse(JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...StateRecordSchema }));
+}
+
 // EXTERNAL MODULE: ./cli/io.ts
 var cli_io = __nccwpck_require__(947);
 ;// CONCATENATED MODULE: ./cli/validate.ts
@@ -7459,6 +7533,7 @@ function plan(args, io) {
 
 
 
+
 const mainHelp = `Usage: natfleet <command> [options]
 
 NAT instances instead of NAT Gateways, run the GitOps way.
@@ -7469,20 +7544,22 @@ Commands:
   schema     print the JSON Schema of natfleet.yml
 
 Run "natfleet <command> --help" for a command's options.`;
-const schemaHelp = `Usage: natfleet schema
+const schemaHelp = `Usage: natfleet schema [--state]
 
-Prints the JSON Schema of natfleet.yml (editors use it for completion).`;
+Prints the JSON Schema of natfleet.yml (editors use it for completion).
+  --state   the JSON Schema of the record, state/<env>.json, instead`;
 const OPTIONS = {
     config: { type: 'string' },
     env: { type: 'string' },
     out: { type: 'string' },
     'gb-per-month': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
+    state: { type: 'boolean' },
 };
 const ALLOWED = {
     validate: ['config'],
     plan: ['config', 'env', 'out', 'gb-per-month'],
-    schema: [],
+    schema: ['state'],
 };
 const HELP = { validate: validateHelp, plan: planHelp, schema: schemaHelp };
 async function run(argv, io, env = process.env) {
@@ -7515,7 +7592,7 @@ async function run(argv, io, env = process.env) {
             case 'plan':
                 return plan({ config, env: values.env, out: values.out, gbPerMonth: values['gb-per-month'] }, io);
             default:
-                io.out(JSON.stringify(jsonSchema(), null, 2));
+                io.out(JSON.stringify(values.state ? stateJsonSchema() : jsonSchema(), null, 2));
                 return 0;
         }
     }
