@@ -5,14 +5,18 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { inNs, must, run, sleep, startDaemon, type RunOptions, type RunResult } from './exec.js';
 
 export const SCRIPTS = new URL('../imagebuilder/scripts/', import.meta.url).pathname;
 const SERVERS = new URL('./servers/', import.meta.url).pathname;
 const NAME = /^nfl(\d+)-/;
 
-export const INTERNET_ADDR = '203.0.113.1';
+/** The internet's servers (whoami, iperf3, close) answer here: one hop past the uplink, so
+ * an uplink's default route decides how packets leave, as on EC2. */
+export const INTERNET_ADDR = '198.51.100.1';
+/** The internet host's address on the public segment: everyone's default gateway ("IGW"). */
+export const IGW_ADDR = '203.0.113.1';
 export const CLOSE_PORT = 7000;
 export const VPC_CIDR = '10.20.0.0/16';
 /** The resolver the VPC's DHCP hands out (base + 2) and a "new" one for seed 000. */
@@ -56,12 +60,14 @@ export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
+export const hasTool = (tool: string) =>
+  spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+
 /** Why the lab cannot run here, or undefined when it can. */
-export async function labUnavailable(): Promise<string | undefined> {
+export function labUnavailable(): string | undefined {
   if (!isRoot()) return 'the lab needs root (network namespaces, nft, iptables)';
   for (const tool of ['ip', 'nft', 'iptables-legacy', 'curl', 'ss']) {
-    const r = await run(['sh', '-c', `command -v ${tool}`]);
-    if (r.code !== 0)
+    if (!hasTool(tool))
       return `${tool} is not installed (apt-get install iproute2 nftables iptables curl)`;
   }
   return undefined;
@@ -154,7 +160,7 @@ export class Lab {
   /** Builds the topology: switch, internet, per zone gateway and private host, the image, and
    * per zone a NAT instance booted from it with the private host's route on the NAT. */
   static async create(opts: LabOptions = {}): Promise<Lab> {
-    const why = await labUnavailable();
+    const why = labUnavailable();
     if (why) throw new Error(`cannot build the lab: ${why}`);
     const n = opts.zones ?? 1;
     if (n < 1 || n > 3) throw new Error(`zones: expected 1 to 3, got ${n}`);
@@ -226,7 +232,8 @@ export class Lab {
     await this.ip(this.switchNs, 'link set br-inet up');
     await this.addNs(this.internetNs);
     await this.plug(this.internetNs, 'eth0', 'br-inet', 'inet');
-    await this.ip(this.internetNs, `addr add ${INTERNET_ADDR}/24 dev eth0`);
+    await this.ip(this.internetNs, `addr add ${IGW_ADDR}/24 dev eth0`);
+    await this.ip(this.internetNs, `addr add ${INTERNET_ADDR}/32 dev lo`);
     await this.ip(this.internetNs, 'addr add 169.254.169.254/32 dev lo');
     this.writeImds();
     await this.daemon(this.internetNs, [
@@ -238,7 +245,7 @@ export class Lab {
     ]);
     await this.daemon(
       this.internetNs,
-      ['iperf3', '-s', '-B', INTERNET_ADDR, '-1', '--forceflush'],
+      ['iperf3', '-s', '-B', INTERNET_ADDR],
       false,
     );
     await this.buildImage();
@@ -286,9 +293,11 @@ export class Lab {
     await this.plug(z.gateway, 'eth1', `br-${z.name}`, `${z.name}-gwi`);
     await this.ip(z.gateway, `addr add ${z.gatewayPublic}/24 dev eth0`);
     await this.ip(z.gateway, `addr add ${z.gatewayPrivate}/24 dev eth1`);
+    await this.ip(z.gateway, `route add default via ${IGW_ADDR} dev eth0`);
     await this.must(z.gateway, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     await this.must(z.gateway, ['nft', '-f', '-'], {
-      input: 'table ip standby {\n chain post {\n type nat hook postrouting priority srcnat;\n oifname "eth0" masquerade\n }\n}\n',
+      input:
+        'table ip standby {\n chain post {\n type nat hook postrouting priority srcnat;\n oifname "eth0" masquerade\n }\n}\n',
     });
   }
 
@@ -322,10 +331,21 @@ export class Lab {
   private async natHardware(z: Zone): Promise<void> {
     await this.addNs(z.nat);
     await this.plug(z.nat, z.uplink, 'br-inet', `${z.name}-nat`, z.natMac);
-    await this.plug(z.nat, z.inside, `br-${z.name}`, `${z.name}-nati`);
+    await this.plug(
+      z.nat,
+      z.inside,
+      `br-${z.name}`,
+      `${z.name}-nati`,
+      `02:00:00:00:0${z.index}:06`,
+    );
     await this.ip(z.nat, `addr add ${z.natPublic}/24 dev ${z.uplink}`);
     await this.ip(z.nat, `addr add ${z.natPrivate}/24 dev ${z.inside}`);
-    await this.ip(z.nat, `route add default via ${INTERNET_ADDR} dev ${z.uplink} metric 512`);
+    await this.ip(z.nat, `route add default via ${IGW_ADDR} dev ${z.uplink} metric 512`);
+  }
+
+  /** Attaches a second interface to the NAT instance (on the public side), up, unaddressed. */
+  async plugLate(z: Zone): Promise<void> {
+    await this.plug(z.nat, z.late, 'br-inet', `${z.name}-late`, `02:00:00:00:0${z.index}:07`);
   }
 
   /** A new NAT instance from the image: fresh root, hardware, boot. */
@@ -366,12 +386,12 @@ export class Lab {
   }
 
   /** A reboot: kernel state (rules, sysctls, conntrack) and /run are gone; files stay. */
-  async rebootNat(zone: string): Promise<RunResult> {
+  async rebootNat(zone: string, opts: { boot?: boolean } = {}): Promise<RunResult | undefined> {
     const z = this.zone(zone);
     await this.killNat(zone);
     rmSync(join(z.root, 'run'), { recursive: true, force: true });
     await this.natHardware(z);
-    return this.bootNat(zone);
+    return opts.boot === false ? undefined : this.bootNat(zone);
   }
 
   /** test-nat, as the image's test phase runs it, inside the zone's NAT namespace. */

@@ -39,7 +39,7 @@ mkdir -p "$NATFLEET_SYSCTL_DIR" "$NATFLEET_CONF_DIR" "$NATFLEET_MODPROBE_DIR" "$
 
 # 4. Seed 001: one netfilter backend. Clean iptables-legacy with iptables-legacy itself,
 # flushing every chain before deleting any, then scan again.
-if [ -s /proc/net/ip_tables_names ] && command -v iptables-legacy >/dev/null; then
+if grep -qs . /proc/net/ip_tables_names && command -v iptables-legacy >/dev/null; then
   while read -r table; do
     iptables-legacy -t "$table" -F
     iptables-legacy -t "$table" -X

@@ -79,8 +79,9 @@ sysctl_file_entries() {
 
 # Tables in iptables-legacy that hold anything: rules, user chains or a non-ACCEPT policy.
 # Reads only (iptables-legacy -L would create tables); nothing when the module is absent.
+# (/proc files report size 0: test for content, not size.)
 legacy_leftovers() {
-  [ -s /proc/net/ip_tables_names ] || return 0
+  grep -qs . /proc/net/ip_tables_names || return 0
   command -v iptables-legacy-save >/dev/null || return 0
   iptables-legacy-save | awk '
     /^\*/ { table = substr($0, 2) }

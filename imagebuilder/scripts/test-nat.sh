@@ -145,8 +145,10 @@ if [ ! -L "$NATFLEET_RESOLV_CONF" ] || [ -z "$owned" ]; then
 else
   ok "resolv.conf is the resolver's own ($owned)"
 fi
-now=$(date +%s%N)
-uptime_cs=$(awk '{ printf "%d", $1 * 100 }' /proc/uptime)
+# Times in centiseconds, in bash arithmetic (some awks clamp large integers).
+now=$(($(date +%s%N) / 10000000))
+read -r up _ </proc/uptime
+up=${up/./}
 tick=$(getconf CLK_TCK)
 for entry in $NATFLEET_RESOLVERS; do
   source=${entry%%=*}
@@ -159,15 +161,18 @@ for entry in $NATFLEET_RESOLVERS; do
     ok "${source#*:} is not running"
     continue
   fi
-  # Process start in ns since the epoch, from its start tick and the uptime (10 ms grain).
-  start_ticks=$(awk '{ print $22 }' "/proc/$pid/stat")
-  started=$((now - (uptime_cs - start_ticks * 100 / tick) * 10000000))
+  # Process start from its start tick and the uptime.
+  stat=$(<"/proc/$pid/stat")
+  read -ra fields <<<"${stat##*) }"
+  started=$((now - (10#$up - fields[19] * 100 / tick)))
   IFS=, read -ra configs <<<"${entry#*=}"
   newest=$(find "${configs[@]}" -type f -printf '%T@ %p\n' 2>/dev/null | sort -n | tail -1 || true)
   [ -n "$newest" ] || continue
-  changed=$(awk '{ printf "%d", $1 * 1000000000 }' <<<"$newest")
+  secs=${newest%%.*}
+  frac=${newest#*.}
+  changed=$((secs * 100 + 10#${frac:0:2}))
   # One second of slack for the start-time grain.
-  if ((changed > started + 1000000000)); then
+  if ((changed > started + 100)); then
     fail "${source#*:} (pid $pid) started before ${newest#* } changed: it runs the old configuration and its next lease renewal writes the old DNS servers back; restart it"
   fi
 done
