@@ -7,7 +7,7 @@ set -euo pipefail
 # How resolv.conf is owned and who owns it (AL2023: systemd-resolved fed by systemd-networkd).
 NATFLEET_RESOLV_CONF=${NATFLEET_RESOLV_CONF:-$NATFLEET_ROOT/etc/resolv.conf}
 NATFLEET_RESOLV_OWNED=${NATFLEET_RESOLV_OWNED:-/run/systemd/resolve/stub-resolv.conf /run/systemd/resolve/resolv.conf}
-# "PID-SOURCE=CONFIG[,CONFIG…]" per resolver client; PID-SOURCE is unit:NAME or pidfile:PATH.
+# "PID-SOURCE=CONFIG[,CONFIG...]" per resolver client; PID-SOURCE is unit:NAME or pidfile:PATH.
 NATFLEET_RESOLVERS=${NATFLEET_RESOLVERS:-unit:systemd-networkd=/etc/systemd/networkd.conf,/etc/systemd/networkd.conf.d,/etc/systemd/network unit:systemd-resolved=/etc/systemd/resolved.conf,/etc/systemd/resolved.conf.d}
 # Processes (as ss names them) allowed to listen on a non-loopback address.
 NATFLEET_LISTEN_ALLOWED=${NATFLEET_LISTEN_ALLOWED:-amazon-ssm-agen ssm-agent-worke systemd-network}
