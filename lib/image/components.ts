@@ -3,7 +3,6 @@
 // scripts and the image stack needs no bucket. The lab runs the very same script files.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 
 export const COMPONENTS = ['enable-nat', 'harden-nat', 'test-nat'] as const;
@@ -22,34 +21,55 @@ export interface ComponentDocument {
   embedded: string[];
 }
 
-/** Where imagebuilder/ is: beside lib/ in the repository (NATFLEET_IMAGEBUILDER_DIR wins). */
-export function imagebuilderDir(): string {
-  return (
-    process.env.NATFLEET_IMAGEBUILDER_DIR ??
-    fileURLToPath(new URL('../../imagebuilder/', import.meta.url))
-  );
+// Each file by a literal path, so that ncc copies it into the bundles that render stacks.
+const read = (url: URL) => readFileSync(url, 'utf8');
+const FILES: Record<string, () => string> = {
+  'enable-nat.yml': () => read(new URL('../../imagebuilder/enable-nat.yml', import.meta.url)),
+  'harden-nat.yml': () => read(new URL('../../imagebuilder/harden-nat.yml', import.meta.url)),
+  'test-nat.yml': () => read(new URL('../../imagebuilder/test-nat.yml', import.meta.url)),
+  'scripts/natfleet-lib.sh': () =>
+    read(new URL('../../imagebuilder/scripts/natfleet-lib.sh', import.meta.url)),
+  'scripts/nat-boot.sh': () =>
+    read(new URL('../../imagebuilder/scripts/nat-boot.sh', import.meta.url)),
+  'scripts/enable-nat.sh': () =>
+    read(new URL('../../imagebuilder/scripts/enable-nat.sh', import.meta.url)),
+  'scripts/harden-nat.sh': () =>
+    read(new URL('../../imagebuilder/scripts/harden-nat.sh', import.meta.url)),
+  'scripts/test-nat.sh': () =>
+    read(new URL('../../imagebuilder/scripts/test-nat.sh', import.meta.url)),
+};
+
+/** Reads a file of imagebuilder/: from `dir` when given (tests), else the shipped copy. */
+function reader(dir?: string): (rel: string) => string {
+  if (dir) return (rel) => readFileSync(join(dir, rel), 'utf8');
+  return (rel) => {
+    const f = FILES[rel];
+    if (!f) throw new Error(`imagebuilder/${rel} is not listed in lib/image/components.ts`);
+    return f();
+  };
 }
 
-function embed(node: unknown, dir: string, embedded: string[]): unknown {
+function embed(node: unknown, file: (rel: string) => string, embedded: string[]): unknown {
   if (typeof node === 'string') {
     const m = EMBED.exec(node);
     if (!m) return node;
     embedded.push(m[1]!);
-    return readFileSync(join(dir, m[1]!), 'utf8');
+    return file(m[1]!);
   }
-  if (Array.isArray(node)) return node.map((n) => embed(n, dir, embedded));
+  if (Array.isArray(node)) return node.map((n) => embed(n, file, embedded));
   if (node && typeof node === 'object')
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, embed(v, dir, embedded)]));
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, embed(v, file, embedded)]));
   return node;
 }
 
 /** One component's document with its scripts embedded. */
-export function componentDocument(name: ComponentName, dir = imagebuilderDir()): ComponentDocument {
-  const source = parse(readFileSync(join(dir, `${name}.yml`), 'utf8')) as Record<string, unknown>;
+export function componentDocument(name: ComponentName, dir?: string): ComponentDocument {
+  const file = reader(dir);
+  const source = parse(file(`${name}.yml`)) as Record<string, unknown>;
   if (source.name !== name)
     throw new Error(`${name}.yml: name is ${String(source.name)}, expected ${name}`);
   const embedded: string[] = [];
-  const doc = embed(source, dir, embedded);
+  const doc = embed(source, file, embedded);
   const data = stringify(doc, { lineWidth: 0 });
   if (data.includes('{{'))
     throw new Error(

@@ -5,16 +5,13 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { imageStack } from '../../cloudformation/image.js';
 import { renderStacks } from '../../cloudformation/index.js';
-import {
-  COMPONENTS,
-  COMPONENT_DATA_LIMIT,
-  componentDocument,
-  imagebuilderDir,
-} from '../../lib/image/components.js';
+import { COMPONENTS, COMPONENT_DATA_LIMIT, componentDocument } from '../../lib/image/components.js';
 import { AMI_PLACEHOLDER } from '../../lib/image/recipe.js';
 import { TAG, amiParameter, imagePipelineName } from '../../lib/names.js';
 import type { Template } from '../../lib/cfn.js';
-import { exampleEnv, tempDir } from '../helpers.js';
+import { ROOT, exampleEnv, tempDir } from '../helpers.js';
+
+const imagebuilderDir = () => join(ROOT, 'imagebuilder');
 
 const prod = exampleEnv('prod');
 const staging = exampleEnv('staging');
@@ -41,6 +38,11 @@ describe('image components', () => {
       expect(doc.data).not.toContain('natfleet-embed:');
     }
     expect(componentDocument('enable-nat').embedded).toContain('scripts/nat-boot.sh');
+  });
+
+  it('ship the same text as the repository holds (the copy bundles carry)', () => {
+    for (const name of COMPONENTS)
+      expect(componentDocument(name).data).toBe(componentDocument(name, imagebuilderDir()).data);
   });
 
   it('refuse a document over Image Builder’s size limit, naming it', () => {
