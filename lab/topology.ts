@@ -243,11 +243,7 @@ export class Lab {
       String(CLOSE_PORT),
       join(this.dir, 'imds.json'),
     ]);
-    await this.daemon(
-      this.internetNs,
-      ['iperf3', '-s', '-B', INTERNET_ADDR],
-      false,
-    );
+    await this.daemon(this.internetNs, ['iperf3', '-s', '-B', INTERNET_ADDR], false);
     await this.buildImage();
     for (const z of this.zones) {
       await this.ip(this.switchNs, `link add br-${z.name} type bridge`);

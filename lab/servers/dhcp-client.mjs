@@ -3,6 +3,7 @@
 // writes the file again from the configuration it loaded at start, not from the one on disk.
 // Usage: node dhcp-client.mjs CONFIG RESOLV_OUT PIDFILE   (CONFIG: lines "nameserver X")
 import { readFileSync, writeFileSync } from 'node:fs';
+import { setInterval } from 'node:timers';
 
 const [config, out, pidfile] = process.argv.slice(2);
 const loaded = readFileSync(config, 'utf8');
