@@ -2,7 +2,15 @@
 // per zone a NAT instance, a standby NAT Gateway and a private host. docs/lab.md shows how
 // to use it. All names start with `nfl<pid>-`, so labs of different processes never collide
 // and a crashed lab's leftovers are recognisable (its pid is gone) and removed at start.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -113,6 +121,10 @@ export async function cleanupStale(): Promise<string[]> {
       await removeNamespace(ns);
       removed.push(ns);
     }
+  }
+  for (const d of readdirSync(tmpdir())) {
+    const m = /^natfleet-lab-nfl(\d+)-/.exec(d);
+    if (m && !alive(Number(m[1]))) rmSync(join(tmpdir(), d), { recursive: true, force: true });
   }
   return removed;
 }
