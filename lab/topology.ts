@@ -140,6 +140,7 @@ export class Lab {
   private readonly image: string;
   private readonly daemons = new Map<string, ChildProcess[]>();
   private readonly log: (line: string) => void;
+  private readonly imdsV1 = new Set<string>();
 
   private constructor(zoneCount: number, log: (line: string) => void) {
     this.id = `nfl${process.pid}-${labs++}`;
@@ -272,9 +273,9 @@ export class Lab {
 
   /** Instance metadata per caller address (the NAT's uplink and any late interface). */
   private writeImds(): void {
-    const out: Record<string, { mac: string; cidrs: string[] }> = {};
+    const out: Record<string, { mac: string; cidrs: string[]; v1: boolean }> = {};
     for (const z of this.zones) {
-      const inst = { mac: z.natMac, cidrs: [VPC_CIDR] };
+      const inst = { mac: z.natMac, cidrs: [VPC_CIDR], v1: this.imdsV1.has(z.name) };
       out[z.natPublic] = inst;
       out[`203.0.113.${30 + z.index}`] = inst;
     }
@@ -349,6 +350,13 @@ export class Lab {
     await this.ip(z.nat, `addr add ${z.natPublic}/24 dev ${z.uplink}`);
     await this.ip(z.nat, `addr add ${z.natPrivate}/24 dev ${z.inside}`);
     await this.ip(z.nat, `route add default via ${IGW_ADDR} dev ${z.uplink} metric 512`);
+  }
+
+  /** Lets the zone's instance metadata answer without a token (IMDSv1), or not. */
+  allowImdsV1(zone: string, allow = true): void {
+    if (allow) this.imdsV1.add(this.zone(zone).name);
+    else this.imdsV1.delete(this.zone(zone).name);
+    this.writeImds();
   }
 
   /** Attaches a second interface to the NAT instance (on the public side), up, unaddressed. */

@@ -2,7 +2,7 @@
 //   whoami  http://ADDR/       answers with the caller's source address (what a checkip sees)
 //   close   tcp ADDR:CLOSE     accepts and closes at once (new-connection rate)
 //   IMDSv2  http://169.254.169.254/  per-caller instance metadata from a JSON file the lab
-//           rewrites: { "<caller address>": { "mac": "..", "cidrs": ["10.20.0.0/16"] } }
+//           rewrites: { "<caller address>": { "mac": "..", "cidrs": ["10.20.0.0/16"], "v1"?: true } }
 // Usage: node internet.mjs ADDR CLOSE_PORT IMDS_FILE
 import { createServer } from 'node:http';
 import { createServer as tcpServer } from 'node:net';
@@ -31,9 +31,13 @@ createServer((req, res) => {
     tokens.add(t);
     return send(200, t);
   }
-  if (!tokens.has(req.headers['x-aws-ec2-metadata-token'])) return send(401, 'token required');
   const instance = JSON.parse(readFileSync(imdsFile, 'utf8'))[peer(req)];
+  // "v1": true plays an instance launched without HttpTokens=required.
+  const v1 = instance?.v1 === true;
+  if (!v1 && !tokens.has(req.headers['x-aws-ec2-metadata-token']))
+    return send(401, 'token required');
   if (!instance) return send(404, 'unknown instance');
+  if (req.url === '/latest/meta-data/') return send(200, 'mac\nnetwork/\n');
   const base = '/latest/meta-data/';
   const path = (req.url ?? '').startsWith(base) ? req.url.slice(base.length) : '';
   if (path === 'mac') return send(200, instance.mac);

@@ -121,6 +121,27 @@ describeLab('the NAT image in network namespaces', () => {
     await passes('b');
   });
 
+  it('catches instance metadata that answers without a token (IMDSv1)', async () => {
+    lab.allowImdsV1('a');
+    await failsWith('a', /instance metadata answered a request without a token/);
+    lab.allowImdsV1('a', false);
+    await passes('a');
+  });
+
+  it('seed 001, other backend: NAT rules made with iptables-nft stop the boot and fail test-nat', async () => {
+    const z = lab.zone('a');
+    await lab.must(z.nat, ['iptables-nft', '-t', 'nat', '-A', 'POSTROUTING', '-j', 'MASQUERADE']);
+    await failsWith('a', /nftables holds tables natfleet did not make: ip nat/);
+    const boot = await lab.bootNat('a');
+    expect(boot.code).not.toBe(0);
+    expect(boot.stderr).toMatch(/remove them with the tool that made them/);
+    await lab.must(z.nat, ['iptables-nft', '-t', 'nat', '-F']);
+    await lab.must(z.nat, ['nft', 'delete', 'table', 'ip', 'nat']);
+    expect((await lab.bootNat('a')).code).toBe(0);
+    expect(await lab.whoami('a')).toBe(z.natPublic);
+    await passes('a');
+  });
+
   it('catches a listener and a strict reverse-path filter', async () => {
     const z = lab.zone('a');
     // The effective value is the larger of `all` and the interface's: strict everywhere.
