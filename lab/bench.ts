@@ -111,15 +111,17 @@ async function main(): Promise<void> {
   }
   console.log('');
   console.log(
-    '| path | plain routing (median) | NAT, natfleet nft (median) | ratio NAT/routed | NAT min–max |',
+    '| metric | routed, median (min–max) | NAT, median (min–max) | ratio of medians | median of per-round ratios |',
   );
   console.log('| --- | --- | --- | --- | --- |');
+  const range = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
   for (const k of ['tcp', 'udp', 'conn'] as Metric[]) {
     const routed = median(results.routed[k]);
     const nat = median(results.nat[k]);
-    const range = `${fmt(Math.min(...results.nat[k]))}–${fmt(Math.max(...results.nat[k]))}`;
+    // Each round's two runs share the machine's load of that moment: their ratio cancels drift.
+    const paired = median(results.nat[k].map((n, i) => n / results.routed[k][i]!));
     console.log(
-      `| ${LABEL[k]} | ${fmt(routed)} | ${fmt(nat)} | ${(nat / routed).toFixed(2)} | ${range} |`,
+      `| ${LABEL[k]} | ${fmt(routed)} (${range(results.routed[k])}) | ${fmt(nat)} (${range(results.nat[k])}) | ${(nat / routed).toFixed(2)} | ${paired.toFixed(2)} |`,
     );
   }
   console.log(
