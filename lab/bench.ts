@@ -53,7 +53,7 @@ async function measure(lab: Lab, metric: Metric): Promise<number> {
       INTERNET_ADDR,
       String(CLOSE_PORT),
       String(SECONDS),
-      '64',
+      '8',
     ]),
     { timeoutMs: (SECONDS + 10) * 1000 },
   );
