@@ -41,10 +41,10 @@ mkdir -p "$NATFLEET_SYSCTL_DIR" "$NATFLEET_CONF_DIR" "$NATFLEET_MODPROBE_DIR" "$
 # flushing every chain before deleting any, then scan again.
 if grep -qs . /proc/net/ip_tables_names && command -v iptables-legacy >/dev/null; then
   while read -r table; do
-    iptables-legacy -t "$table" -F
-    iptables-legacy -t "$table" -X
+    iptables-legacy -t "$table" -F || die "iptables-legacy could not flush table $table"
+    iptables-legacy -t "$table" -X || die "iptables-legacy could not delete the chains of $table"
     for chain in $(iptables-legacy-save -t "$table" | awk '/^:/ && $2 != "-" { print substr($1, 2) }'); do
-      iptables-legacy -t "$table" -P "$chain" ACCEPT
+      iptables-legacy -t "$table" -P "$chain" ACCEPT || die "iptables-legacy could not reset $table $chain"
     done
   done </proc/net/ip_tables_names
   left=$(legacy_leftovers)

@@ -43,8 +43,14 @@ token=$(imds_token) || {
   echo "FAIL: no IMDSv2 token from $NATFLEET_IMDS: cannot check the rest"
   exit 1
 }
-mac=$(imds_get "$token" mac)
-cidrs=$(imds_get "$token" "network/interfaces/macs/$mac/vpc-ipv4-cidr-blocks" | sort)
+mac=$(imds_get "$token" mac) || {
+  echo "FAIL: instance metadata has no mac: cannot check the rest"
+  exit 1
+}
+cidrs=$(imds_get "$token" "network/interfaces/macs/$mac/vpc-ipv4-cidr-blocks" | sort) || {
+  echo "FAIL: instance metadata has no vpc-ipv4-cidr-blocks for $mac: cannot check the rest"
+  exit 1
+}
 
 # --- forwarding, redirects, reverse-path filter
 forward=$(sysctl_get net.ipv4.ip_forward)
