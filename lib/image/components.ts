@@ -70,7 +70,7 @@ export function componentDocument(name: ComponentName, dir?: string): ComponentD
     throw new Error(`${name}.yml: name is ${String(source.name)}, expected ${name}`);
   const embedded: string[] = [];
   const doc = embed(source, file, embedded);
-  const data = stringify(doc, { lineWidth: 0 });
+  const data = stringify(doc, { lineWidth: 0, indentSeq: false }); // compact: the size limit
   if (data.includes('{{'))
     throw new Error(
       `${name}: "{{" would be read as an Image Builder variable; keep it out of the scripts`,
