@@ -27,6 +27,9 @@ export const INTERNET_ADDR = '198.51.100.1';
 export const IGW_ADDR = '203.0.113.1';
 export const CLOSE_PORT = 7000;
 export const VPC_CIDR = '10.20.0.0/16';
+/** The control plane's address when the lab has one (`endpoint: true`): what a private host
+ * reaches without the NAT, as a VPC endpoint lets it reach an AWS API. */
+export const CONTROL_ADDR = '10.255.0.1';
 /** The resolver the VPC's DHCP hands out (base + 2) and a "new" one for seed 000. */
 export const VPC_RESOLVER = '10.20.0.2';
 
@@ -62,6 +65,9 @@ export interface LabOptions {
   zones?: number;
   /** Printed progress; silent by default. */
   log?: (line: string) => void;
+  /** A `ctl` namespace at CONTROL_ADDR that every private host reaches directly (eth1),
+   * for a control plane (e.g. moto_server) run inside it. */
+  endpoint?: boolean;
 }
 
 export function isRoot(): boolean {
@@ -137,17 +143,24 @@ export class Lab {
   readonly zones: Zone[];
   readonly switchNs: string;
   readonly internetNs: string;
+  /** The control-plane namespace (exists only with `endpoint: true`). */
+  readonly controlNs: string;
   private readonly image: string;
   private readonly daemons = new Map<string, ChildProcess[]>();
   private readonly log: (line: string) => void;
   private readonly imdsV1 = new Set<string>();
 
-  private constructor(zoneCount: number, log: (line: string) => void) {
+  private constructor(
+    zoneCount: number,
+    log: (line: string) => void,
+    private readonly endpoint: boolean,
+  ) {
     this.id = `nfl${process.pid}-${labs++}`;
     this.dir = join(tmpdir(), `natfleet-lab-${this.id}`);
     this.image = join(this.dir, 'image');
     this.switchNs = `${this.id}-sw`;
     this.internetNs = `${this.id}-inet`;
+    this.controlNs = `${this.id}-ctl`;
     this.log = log;
     this.zones = Array.from({ length: zoneCount }, (_, k) => {
       const i = k + 1;
@@ -178,7 +191,7 @@ export class Lab {
     const n = opts.zones ?? 1;
     if (n < 1 || n > 3) throw new Error(`zones: expected 1 to 3, got ${n}`);
     await cleanupStale();
-    const lab = new Lab(n, opts.log ?? (() => {}));
+    const lab = new Lab(n, opts.log ?? (() => {}), opts.endpoint ?? false);
     try {
       await lab.build();
     } catch (e) {
@@ -256,8 +269,16 @@ export class Lab {
       String(CLOSE_PORT),
       join(this.dir, 'imds.json'),
     ]);
-    await this.daemon(this.internetNs, ['iperf3', '-s', '-B', INTERNET_ADDR], false);
+    if (hasTool('iperf3'))
+      await this.daemon(this.internetNs, ['iperf3', '-s', '-B', INTERNET_ADDR], false);
     await this.buildImage();
+    if (this.endpoint) {
+      await this.addNs(this.controlNs);
+      await this.ip(this.switchNs, 'link add br-ctl type bridge');
+      await this.ip(this.switchNs, 'link set br-ctl up');
+      await this.plug(this.controlNs, 'eth0', 'br-ctl', 'ctl');
+      await this.ip(this.controlNs, `addr add ${CONTROL_ADDR}/24 dev eth0`);
+    }
     for (const z of this.zones) {
       await this.ip(this.switchNs, `link add br-${z.name} type bridge`);
       await this.ip(this.switchNs, `link set br-${z.name} up`);
@@ -265,6 +286,10 @@ export class Lab {
       await this.addNs(z.private);
       await this.plug(z.private, 'eth0', `br-${z.name}`, `${z.name}-prv`);
       await this.ip(z.private, `addr add ${z.privateAddr}/24 dev eth0`);
+      if (this.endpoint) {
+        await this.plug(z.private, 'eth1', 'br-ctl', `${z.name}-ctl`);
+        await this.ip(z.private, `addr add 10.255.0.${10 + z.index}/24 dev eth1`);
+      }
       await this.launchNat(z.name);
       await this.routeVia(z.name, 'nat');
     }

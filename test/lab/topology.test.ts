@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { must, run } from '../../lab/exec.js';
-import { Lab, cleanupStale } from '../../lab/topology.js';
+import { inNs, must, run, startDaemon } from '../../lab/exec.js';
+import { CONTROL_ADDR, Lab, cleanupStale } from '../../lab/topology.js';
 import { describeLab } from './skip.js';
 
 const namespaces = async () =>
@@ -75,6 +75,27 @@ describeLab('the lab topology', () => {
     expect(await namespaces()).not.toContain(stale);
     expect(await namespaces()).toContain(lab.switchNs); // this process is alive: kept
   });
+
+  it('can give private hosts a control plane they reach without the NAT', async () => {
+    const other = await Lab.create({ zones: 1, endpoint: true });
+    try {
+      const serve = `require('http').createServer((q, s) => s.end('api')).listen(8080, '${CONTROL_ADDR}', () => console.log('ready'))`;
+      const api = await startDaemon(inNs(other.controlNs, ['node', '-e', serve]));
+      await other.killNat('a');
+      expect(await other.whoami('a', 1)).toBeUndefined();
+      const r = await other.must(other.zone('a').private, [
+        'curl',
+        '-fsS',
+        '--max-time',
+        '2',
+        `http://${CONTROL_ADDR}:8080/`,
+      ]);
+      expect(r).toBe('api');
+      api.kill('SIGKILL');
+    } finally {
+      await other.destroy();
+    }
+  }, 60_000);
 
   it('leaves nothing behind when destroyed', async () => {
     const other = await Lab.create({ zones: 1 });
