@@ -52,8 +52,12 @@ export async function must(argv: string[], opts: RunOptions = {}): Promise<strin
   return r.stdout;
 }
 
-/** Starts a long-running process and waits (bounded) for it to print "ready". */
-export function startDaemon(argv: string[], timeoutMs = 10_000): Promise<ChildProcess> {
+/** Starts a long-running process and waits (bounded) until its output matches `ready`. */
+export function startDaemon(
+  argv: string[],
+  timeoutMs = 10_000,
+  ready: RegExp = /ready/,
+): Promise<ChildProcess> {
   const [cmd, ...args] = argv;
   return new Promise((resolve, reject) => {
     const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
@@ -64,13 +68,13 @@ export function startDaemon(argv: string[], timeoutMs = 10_000): Promise<ChildPr
     }, timeoutMs);
     const onData = (d: Buffer) => {
       out += d;
-      if (out.includes('ready')) {
+      if (ready.test(out)) {
         clearTimeout(timer);
         resolve(child);
       }
     };
     child.stdout.on('data', onData);
-    child.stderr.on('data', (d) => (out += d));
+    child.stderr.on('data', onData);
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${argv.join(' ')} exited ${code} before it was ready: ${out}`));
