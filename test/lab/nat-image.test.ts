@@ -121,6 +121,23 @@ describeLab('the NAT image in network namespaces', () => {
     await passes('b');
   });
 
+  it('catches a sysctl that drifted from its file (conntrack timeout, redirects)', async () => {
+    const z = lab.zone('a');
+    const set = (kv: string) => lab.must(z.nat, ['sysctl', '-qw', kv]);
+    await set('net.netfilter.nf_conntrack_tcp_timeout_established=432000');
+    await set('net.ipv4.conf.all.send_redirects=1');
+    const found = await failsWith(
+      'a',
+      /net.netfilter.nf_conntrack_tcp_timeout_established is 432000, but .*90-natfleet-conntrack.conf says 7440/,
+    );
+    expect(found).toContainEqual(
+      expect.stringMatching(/all.send_redirects is 1: ICMP redirects are sent/),
+    );
+    expect((await lab.bootNat('a')).code).toBe(0);
+    await lab.whoami('a');
+    await passes('a');
+  });
+
   it('catches instance metadata that answers without a token (IMDSv1)', async () => {
     lab.allowImdsV1('a');
     await failsWith('a', /instance metadata answered a request without a token/);
