@@ -2,23 +2,23 @@
 // per zone a NAT instance, a standby NAT Gateway and a private host. docs/lab.md shows how
 // to use it. All names start with `nfl<pid>-`, so labs of different processes never collide
 // and a crashed lab's leftovers are recognisable (its pid is gone) and removed at start.
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { inNs, must, run, sleep, startDaemon, type RunOptions, type RunResult } from './exec.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { inNs, must, run, startDaemon, type RunOptions, type RunResult } from './exec.js';
+import {
+  hasTool,
+  labUnavailable,
+  namespaces,
+  removeNamespace,
+  cleanupStale,
+} from './namespaces.js';
+
+export { cleanupStale, hasTool, isRoot, labUnavailable } from './namespaces.js';
 
 export const SCRIPTS = new URL('../imagebuilder/scripts/', import.meta.url).pathname;
 const SERVERS = new URL('./servers/', import.meta.url).pathname;
-const NAME = /^nfl(\d+)-/;
 
 /** The internet's servers (whoami, iperf3, close) answer here: one hop past the uplink, so
  * an uplink's default route decides how packets leave, as on EC2. */
@@ -68,71 +68,6 @@ export interface LabOptions {
   /** A `ctl` namespace at CONTROL_ADDR that every private host reaches directly (eth1),
    * for a control plane (e.g. moto_server) run inside it. */
   endpoint?: boolean;
-}
-
-export function isRoot(): boolean {
-  return process.getuid?.() === 0;
-}
-
-export const hasTool = (tool: string) =>
-  spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
-
-/** Why the lab cannot run here, or undefined when it can. */
-export function labUnavailable(): string | undefined {
-  if (!isRoot()) return 'the lab needs root (network namespaces, nft, iptables)';
-  for (const tool of ['ip', 'nft', 'iptables-legacy', 'curl', 'ss']) {
-    if (!hasTool(tool))
-      return `${tool} is not installed (apt-get install iproute2 nftables iptables curl)`;
-  }
-  return undefined;
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function namespaces(): Promise<string[]> {
-  const out = await must(['ip', 'netns', 'list']);
-  return out
-    .split('\n')
-    .map((l) => l.split(' ')[0]!)
-    .filter(Boolean);
-}
-
-/** Kills every process inside a namespace (by pid), then deletes it. */
-async function removeNamespace(ns: string): Promise<void> {
-  const pids = (await run(['ip', 'netns', 'pids', ns])).stdout.split('\n').filter(Boolean);
-  for (const p of pids) {
-    try {
-      process.kill(Number(p), 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-  for (let i = 0; i < 20 && pids.some((p) => alive(Number(p))); i++) await sleep(50);
-  await run(['ip', 'netns', 'del', ns]);
-}
-
-/** Removes what labs of processes that no longer exist left behind (after a crash). */
-export async function cleanupStale(): Promise<string[]> {
-  const removed: string[] = [];
-  for (const ns of await namespaces()) {
-    const m = NAME.exec(ns);
-    if (m && !alive(Number(m[1]))) {
-      await removeNamespace(ns);
-      removed.push(ns);
-    }
-  }
-  for (const d of readdirSync(tmpdir())) {
-    const m = /^natfleet-lab-nfl(\d+)-/.exec(d);
-    if (m && !alive(Number(m[1]))) rmSync(join(tmpdir(), d), { recursive: true, force: true });
-  }
-  return removed;
 }
 
 let labs = 0;
