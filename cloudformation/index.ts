@@ -4,7 +4,10 @@ import type { Environment } from '../lib/config/schema.js';
 import type { RenderedStack } from '../lib/cfn.js';
 import { artifactsStack } from './artifacts.js';
 import { gatewayStack } from './gateway.js';
+import { imageStack } from './image.js';
 
 export function renderStacks(env: Environment): RenderedStack[] {
-  return [artifactsStack(env), gatewayStack(env)].filter((s): s is RenderedStack => !!s);
+  return [artifactsStack(env), imageStack(env), gatewayStack(env)].filter(
+    (s): s is RenderedStack => !!s,
+  );
 }

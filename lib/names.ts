@@ -60,3 +60,5 @@ export function tags(env: string, role: Role, zone?: string, name?: string): Tag
   if (name) out.push({ Key: 'Name', Value: name });
   return out;
 }
+/** The image stack's other parts: recipe, infrastructure, distribution, lifecycle, ami. */
+export const imageResourceName = (env: string, part: string) => join(env, 'image', part);

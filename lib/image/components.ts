@@ -1,0 +1,86 @@
+// The NAT image's Image Builder components: the documents in imagebuilder/ with every
+// `natfleet-embed:FILE` value replaced by that file's text, so each document carries its
+// scripts and the image stack needs no bucket. The lab runs the very same script files.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+
+export const COMPONENTS = ['enable-nat', 'harden-nat', 'test-nat'] as const;
+export type ComponentName = (typeof COMPONENTS)[number];
+
+/** Image Builder's limit on an inline component document (AWS::ImageBuilder::Component Data). */
+export const COMPONENT_DATA_LIMIT = 16_000;
+const EMBED = /^natfleet-embed:(.+)$/;
+
+export interface ComponentDocument {
+  name: ComponentName;
+  description: string;
+  /** The document, scripts embedded, as Image Builder takes it (YAML). */
+  data: string;
+  /** The files embedded, relative to imagebuilder/. */
+  embedded: string[];
+}
+
+// Each file by a literal path, so that ncc copies it into the bundles that render stacks.
+const read = (url: URL) => readFileSync(url, 'utf8');
+const FILES: Record<string, () => string> = {
+  'enable-nat.yml': () => read(new URL('../../imagebuilder/enable-nat.yml', import.meta.url)),
+  'harden-nat.yml': () => read(new URL('../../imagebuilder/harden-nat.yml', import.meta.url)),
+  'test-nat.yml': () => read(new URL('../../imagebuilder/test-nat.yml', import.meta.url)),
+  'scripts/natfleet-lib.sh': () =>
+    read(new URL('../../imagebuilder/scripts/natfleet-lib.sh', import.meta.url)),
+  'scripts/nat-boot.sh': () =>
+    read(new URL('../../imagebuilder/scripts/nat-boot.sh', import.meta.url)),
+  'scripts/enable-nat.sh': () =>
+    read(new URL('../../imagebuilder/scripts/enable-nat.sh', import.meta.url)),
+  'scripts/harden-nat.sh': () =>
+    read(new URL('../../imagebuilder/scripts/harden-nat.sh', import.meta.url)),
+  'scripts/test-nat.sh': () =>
+    read(new URL('../../imagebuilder/scripts/test-nat.sh', import.meta.url)),
+};
+
+/** Reads a file of imagebuilder/: from `dir` when given (tests), else the shipped copy. */
+function reader(dir?: string): (rel: string) => string {
+  if (dir) return (rel) => readFileSync(join(dir, rel), 'utf8');
+  return (rel) => {
+    const f = FILES[rel];
+    if (!f) throw new Error(`imagebuilder/${rel} is not listed in lib/image/components.ts`);
+    return f();
+  };
+}
+
+function embed(node: unknown, file: (rel: string) => string, embedded: string[]): unknown {
+  if (typeof node === 'string') {
+    const m = EMBED.exec(node);
+    if (!m) return node;
+    embedded.push(m[1]!);
+    return file(m[1]!);
+  }
+  if (Array.isArray(node)) return node.map((n) => embed(n, file, embedded));
+  if (node && typeof node === 'object')
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, embed(v, file, embedded)]));
+  return node;
+}
+
+/** One component's document with its scripts embedded. */
+export function componentDocument(name: ComponentName, dir?: string): ComponentDocument {
+  const file = reader(dir);
+  const source = parse(file(`${name}.yml`)) as Record<string, unknown>;
+  if (source.name !== name)
+    throw new Error(`${name}.yml: name is ${String(source.name)}, expected ${name}`);
+  const embedded: string[] = [];
+  const doc = embed(source, file, embedded);
+  const data = stringify(doc, { lineWidth: 0, indentSeq: false }); // compact: the size limit
+  if (data.includes('{{'))
+    throw new Error(
+      `${name}: "{{" would be read as an Image Builder variable; keep it out of the scripts`,
+    );
+  if (data.length > COMPONENT_DATA_LIMIT)
+    throw new Error(
+      `${name}: document is ${data.length} characters, Image Builder takes at most ${COMPONENT_DATA_LIMIT}`,
+    );
+  return { name, description: String(source.description), data, embedded };
+}
+
+export const componentDocuments = (dir?: string) =>
+  COMPONENTS.map((c) => componentDocument(c, dir));
