@@ -3326,8 +3326,9 @@ async function startExecution(sfn, stateMachineArn, name, input) {
     const asked = Date.now();
     try {
         const out = await sfn.send(new client_sfn_namespaceObject.StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
-        // AWS answers a repeat of a running execution's name and input with that execution.
-        const earlier = out.startDate && out.startDate.getTime() < asked - 10_000;
+        // AWS answers a repeat of a running execution's name and input with that execution: one
+        // that began before this call was started by another invocation.
+        const earlier = out.startDate && out.startDate.getTime() < asked - 1_000;
         return earlier ? 'already-started' : 'started';
     }
     catch (e) {
@@ -3447,7 +3448,9 @@ async function runInvocation(s, deps, remainingMs) {
     });
     let consecutive = 0;
     let decided = false;
-    while (clock.now() + timeoutMs <= deadline) {
+    // Rounds keep a fixed cadence from t0; a round starts only if it can end before the deadline.
+    for (let planned = t0; planned + timeoutMs <= deadline; planned += intervalMs) {
+        await clock.sleep(planned - clock.now());
         const started = clock.now();
         const probes = await Promise.all(s.urls.map((u) => probeUrl(deps.get, clock, u, timeoutMs)));
         const ok = probes.some((p) => p.ok);
@@ -3482,10 +3485,6 @@ async function runInvocation(s, deps, remainingMs) {
                 break;
             }
         }
-        const next = Math.min(started + intervalMs, deadline);
-        if (next + timeoutMs > deadline)
-            break;
-        await clock.sleep(next - clock.now());
     }
     await startMode;
     log({ type: 'summary', environment: s.environment, ...summary, ms: clock.now() - t0 });

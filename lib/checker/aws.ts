@@ -22,8 +22,9 @@ export async function startExecution(
     const out = await sfn.send(
       new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
     );
-    // AWS answers a repeat of a running execution's name and input with that execution.
-    const earlier = out.startDate && out.startDate.getTime() < asked - 10_000;
+    // AWS answers a repeat of a running execution's name and input with that execution: one
+    // that began before this call was started by another invocation.
+    const earlier = out.startDate && out.startDate.getTime() < asked - 1_000;
     return earlier ? 'already-started' : 'started';
   } catch (e) {
     if (e instanceof Error && e.name === 'ExecutionAlreadyExists') return 'already-started';

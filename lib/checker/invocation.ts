@@ -102,7 +102,9 @@ export async function runInvocation(
 
   let consecutive = 0;
   let decided = false;
-  while (clock.now() + timeoutMs <= deadline) {
+  // Rounds keep a fixed cadence from t0; a round starts only if it can end before the deadline.
+  for (let planned = t0; planned + timeoutMs <= deadline; planned += intervalMs) {
+    await clock.sleep(planned - clock.now());
     const started = clock.now();
     const probes = await Promise.all(s.urls.map((u) => probeUrl(deps.get, clock, u, timeoutMs)));
     const ok = probes.some((p) => p.ok);
@@ -135,9 +137,6 @@ export async function runInvocation(
         break;
       }
     }
-    const next = Math.min(started + intervalMs, deadline);
-    if (next + timeoutMs > deadline) break;
-    await clock.sleep(next - clock.now());
   }
   await startMode;
   log({ type: 'summary', environment: s.environment, ...summary, ms: clock.now() - t0 });
