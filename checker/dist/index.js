@@ -1,6 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 import * as __WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ec2_2c193cb0__ from "@aws-sdk/client-ec2";
 import * as __WEBPACK_EXTERNAL_MODULE__aws_sdk_client_sfn_67722282__ from "@aws-sdk/client-sfn";
+import * as __WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ssm_6758df31__ from "@aws-sdk/client-ssm";
 /******/ var __webpack_modules__ = ({
 
 /***/ 557:
@@ -3042,13 +3043,19 @@ var x = (y) => {
 	var x = {}; __nccwpck_require__.d(x, y); return x
 } 
 var y = (x) => (() => (x))
-const client_ec2_namespaceObject = x({ ["DescribeRouteTablesCommand"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ec2_2c193cb0__.DescribeRouteTablesCommand), ["EC2Client"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ec2_2c193cb0__.EC2Client) });
+const client_ec2_namespaceObject = x({ ["DescribeInstanceStatusCommand"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ec2_2c193cb0__.DescribeInstanceStatusCommand), ["DescribeInstancesCommand"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ec2_2c193cb0__.DescribeInstancesCommand), ["DescribeRouteTablesCommand"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ec2_2c193cb0__.DescribeRouteTablesCommand), ["EC2Client"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ec2_2c193cb0__.EC2Client) });
 ;// CONCATENATED MODULE: external "@aws-sdk/client-sfn"
 var client_sfn_x = (y) => {
 	var x = {}; __nccwpck_require__.d(x, y); return x
 } 
 var client_sfn_y = (x) => (() => (x))
 const client_sfn_namespaceObject = client_sfn_x({ ["SFNClient"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_sfn_67722282__.SFNClient), ["StartExecutionCommand"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_sfn_67722282__.StartExecutionCommand) });
+;// CONCATENATED MODULE: external "@aws-sdk/client-ssm"
+var client_ssm_x = (y) => {
+	var x = {}; __nccwpck_require__.d(x, y); return x
+} 
+var client_ssm_y = (x) => (() => (x))
+const client_ssm_namespaceObject = client_ssm_x({ ["ListCommandsCommand"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ssm_6758df31__.ListCommandsCommand), ["SSMClient"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ssm_6758df31__.SSMClient), ["SendCommandCommand"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ssm_6758df31__.SendCommandCommand) });
 ;// CONCATENATED MODULE: ./lib/names.ts
 // Every AWS-side name and tag natfleet uses comes from here (environment + zone).
 const PREFIX = 'natfleet';
@@ -3237,15 +3244,33 @@ async function observeRouteTables(ec2, ids) {
 }
 /** The environment's NAT instances (not terminated), newest first per zone. */
 async function natInstances(ec2, env) {
-    const out = await ec2.send(new DescribeInstancesCommand({
+    const out = await ec2.send(new client_ec2_namespaceObject.DescribeInstancesCommand({
         Filters: [
-            { Name: `tag:${TAG.environment}`, Values: [env] },
-            { Name: `tag:${TAG.role}`, Values: ['nat-instance'] },
+            { Name: `tag:${names_TAG.environment}`, Values: [env] },
+            { Name: `tag:${names_TAG.role}`, Values: ['nat-instance'] },
             { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
         ],
     }));
     const all = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
     return all.sort((a, b) => (b.LaunchTime?.getTime() ?? 0) - (a.LaunchTime?.getTime() ?? 0));
+}
+/** The instances whose instance and system status checks both pass. */
+async function statusOk(ec2, instances) {
+    const ids = instances.map((i) => i.InstanceId).filter(Boolean);
+    const statuses = ids.length
+        ? await ec2.send(new client_ec2_namespaceObject.DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true }))
+        : { InstanceStatuses: [] };
+    return new Set((statuses.InstanceStatuses ?? [])
+        .filter((s) => s.InstanceStatus?.Status === 'ok' && s.SystemStatus?.Status === 'ok')
+        .map((s) => s.InstanceId));
+}
+/** A zone's running NAT instance, if any, and whether it is ready to carry traffic. */
+async function zoneInstance(ec2, env, zone) {
+    const i = (await natInstances(ec2, env)).find((x) => tagOf(x.Tags, names_TAG.zone) === zone && x.State?.Name === 'running');
+    if (!i?.InstanceId)
+        return undefined;
+    const ok = await statusOk(ec2, [i]);
+    return { instanceId: i.InstanceId, ready: ok.has(i.InstanceId) && i.SourceDestCheck === false };
 }
 /** Zones with their live targets: the configured or tagged standby, and the NAT instance. */
 async function observeZoneTargets(ec2, env) {
@@ -3260,13 +3285,7 @@ async function observeZoneTargets(ec2, env) {
             ],
         })),
     ]);
-    const ids = instances.map((i) => i.InstanceId).filter(Boolean);
-    const statuses = ids.length
-        ? await ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true }))
-        : { InstanceStatuses: [] };
-    const ok = new Set((statuses.InstanceStatuses ?? [])
-        .filter((s) => s.InstanceStatus?.Status === 'ok' && s.SystemStatus?.Status === 'ok')
-        .map((s) => s.InstanceId));
+    const ok = await statusOk(ec2, instances);
     const tagged = gateways.NatGateways ?? [];
     return zones.map((z) => {
         const gateway = z.gateway ??
@@ -3300,6 +3319,80 @@ async function applyRouteChange(ec2, c) {
     await ec2.send(c.action === 'create' ? new CreateRouteCommand(input) : new ReplaceRouteCommand(input));
 }
 
+;// CONCATENATED MODULE: ./lib/checker/fallback.ts
+/** Results older than this do not count: the instance is not known to be healthy now. */
+const MAX_SAMPLE_AGE_MS = 3 * 60_000;
+/** A longer silence between two results breaks a healthy streak (e.g. while on the instance). */
+const MAX_GAP_MS = 3 * 60_000;
+/** How the checker marks its health commands, so that it reads back only its own. */
+const HEALTH_COMMENT = 'natfleet health';
+/** Where the NAT image installs test-nat (the image's contract with the checker). */
+const TEST_NAT = '/usr/local/bin/test-nat';
+/** When the run of good results that ends with the latest one began, if it is still going. */
+function healthySince(samples, now) {
+    const byTime = [...samples].sort((a, b) => a.at - b.at);
+    let i = byTime.length - 1;
+    const last = byTime[i];
+    if (!last || !last.ok || now - last.at > MAX_SAMPLE_AGE_MS)
+        return undefined;
+    while (i > 0) {
+        const before = byTime[i - 1];
+        if (!before.ok || byTime[i].at - before.at > MAX_GAP_MS)
+            break;
+        i--;
+    }
+    return byTime[i].at;
+}
+function fallbackDecision(f) {
+    const no = (reason, runHealthCommand = false, since) => ({
+        start: false,
+        reason,
+        runHealthCommand,
+        ...(since !== undefined ? { healthySince: since } : {}),
+    });
+    if (!f.autoFallback)
+        return no('auto-fallback is off');
+    if (f.mode !== 'gateway') {
+        return no(f.mode ? 'the zone is on its instance' : 'the zone mode is not known');
+    }
+    if (!f.instance)
+        return no('the zone has no running NAT instance');
+    if (!f.instance.ready) {
+        return no(`instance ${f.instance.instanceId} is not ready (status checks, source/dest check)`);
+    }
+    const since = healthySince(f.samples, f.now);
+    const wanted = f.healthyMinutes * 60_000;
+    if (since === undefined) {
+        return no(`instance ${f.instance.instanceId} has no recent good health result`, true);
+    }
+    const minutes = Math.floor((f.now - since) / 60_000);
+    if (f.now - since < wanted) {
+        return no(`instance ${f.instance.instanceId} healthy for ${minutes} of ${f.healthyMinutes} min`, true, since);
+    }
+    return {
+        start: true,
+        reason: `checker: instance ${f.instance.instanceId} healthy for ${minutes} min (≥ ${f.healthyMinutes})`,
+        healthySince: since,
+    };
+}
+/**
+ * The shell the instance runs: its own test-nat (forwarding, masquerade, rule backend,
+ * resolver), then the checker's URLs over IPv4 from the instance itself; any HTTP answer
+ * counts, as in the checker. Exit status 0 only when test-nat passes and one URL answers.
+ */
+function healthCommands(urls, testNat = TEST_NAT) {
+    const quoted = urls.map((u) => `'${u.replace(/'/g, `'\\''`)}'`).join(' ');
+    return [
+        'set -u',
+        `${testNat} || { echo "test-nat failed" >&2; exit 1; }`,
+        `for u in ${quoted}; do`,
+        '  if curl -4 -sS -o /dev/null --max-time 5 "$u"; then echo "reachable: $u"; exit 0; fi',
+        'done',
+        'echo "no URL answered from the instance" >&2',
+        'exit 1',
+    ];
+}
+
 ;// CONCATENATED MODULE: ./lib/checker/mode.ts
 /**
  * A zone is on its gateway when every one of its route tables sends 0.0.0.0/0 to a NAT
@@ -3315,6 +3408,8 @@ function zoneMode(routeTables, observed) {
 }
 
 ;// CONCATENATED MODULE: ./lib/checker/aws.ts
+
+
 
 
 
@@ -3336,6 +3431,60 @@ async function startExecution(sfn, stateMachineArn, name, input) {
             return 'already-started';
         throw e;
     }
+}
+/**
+ * The results of the checker's health commands on an instance since a moment. Each command
+ * targets that one instance, so a command's status is its result there.
+ */
+async function healthSamples(ssm, instanceId, since) {
+    const samples = [];
+    let NextToken;
+    // Bounded: one command a minute for at most a day of history is under 30 pages.
+    for (let page = 0; page < 30; page++) {
+        const out = await ssm.send(new client_ssm_namespaceObject.ListCommandsCommand({
+            InstanceId: instanceId,
+            Filters: [{ key: 'InvokedAfter', value: since.toISOString() }],
+            MaxResults: 50,
+            NextToken,
+        }));
+        for (const c of out.Commands ?? []) {
+            const at = c.RequestedDateTime?.getTime();
+            if (c.Comment !== HEALTH_COMMENT || at === undefined || at < since.getTime())
+                continue;
+            if (c.Status === 'Pending' || c.Status === 'InProgress')
+                continue;
+            samples.push({ at, ok: c.Status === 'Success' });
+        }
+        NextToken = out.NextToken;
+        if (!NextToken)
+            break;
+    }
+    return samples;
+}
+async function sendHealthCommand(ssm, instanceId, urls) {
+    const out = await ssm.send(new client_ssm_namespaceObject.SendCommandCommand({
+        DocumentName: 'AWS-RunShellScript',
+        InstanceIds: [instanceId],
+        Comment: HEALTH_COMMENT,
+        TimeoutSeconds: 60,
+        Parameters: { commands: healthCommands(urls), executionTimeout: ['30'] },
+    }));
+    return out.Command?.CommandId;
+}
+/** What auto-fallback needs to know, read from EC2 and SSM. */
+function fallbackView(ec2, ssm, env, zone, urls) {
+    return {
+        async facts(healthyMinutes) {
+            const instance = await zoneInstance(ec2, env, zone);
+            // Enough history to see a whole streak, and the silence before it.
+            const since = new Date(Date.now() - healthyMinutes * 60_000 - MAX_GAP_MS - 60_000);
+            const samples = instance ? await healthSamples(ssm, instance.instanceId, since) : [];
+            return { ...(instance ? { instance } : {}), samples };
+        },
+        async runHealthCommand(instanceId) {
+            await sendHealthCommand(ssm, instanceId, urls);
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: external "node:http"
@@ -3408,6 +3557,7 @@ function errorText(e) {
 }
 
 ;// CONCATENATED MODULE: ./lib/checker/invocation.ts
+
 
 
 /** Executions started within one bucket share a name, so only the first one starts. */
@@ -3487,6 +3637,10 @@ async function runInvocation(s, deps, remainingMs) {
         }
     }
     await startMode;
+    if (s.autoFallback && deps.fallback && summary.stoppedBy === 'time') {
+        summary.fallback = await checkFallback(s, deps, summary.mode);
+        log({ type: 'fallback', zone: s.zone, ...summary.fallback });
+    }
     log({ type: 'summary', environment: s.environment, ...summary, ms: clock.now() - t0 });
     if (summary.failover?.action === 'error') {
         // Fail the invocation so that the Lambda's Errors metric (and its alarm) sees it.
@@ -3514,6 +3668,35 @@ async function decideFailover(s, deps, modeAtStart, round) {
     }
     catch (e) {
         return { action: 'error', name, error: e instanceof Error ? e.message : String(e) };
+    }
+}
+/** Auto-fallback's step, once per invocation; its failures are logged, never thrown. */
+async function checkFallback(s, deps, mode) {
+    const fb = deps.fallback;
+    try {
+        const { instance, samples } = mode === 'gateway' ? await fb.facts(s.healthyMinutes) : { instance: undefined, samples: [] };
+        const d = fallbackDecision({
+            autoFallback: s.autoFallback,
+            ...(mode ? { mode } : {}),
+            ...(instance ? { instance } : {}),
+            samples,
+            now: deps.clock.now(),
+            healthyMinutes: s.healthyMinutes,
+        });
+        if (d.start) {
+            const name = fallbackExecutionName(s.zone, bucketStart(deps.clock.now()));
+            const input = { zones: [s.zone], reason: d.reason };
+            const action = await deps.startExecution(s.fallbackArn, name, input);
+            return { action, reason: d.reason, name };
+        }
+        if (d.runHealthCommand && instance) {
+            await fb.runHealthCommand(instance.instanceId);
+            return { action: 'waiting', reason: d.reason };
+        }
+        return { action: 'none', reason: d.reason };
+    }
+    catch (e) {
+        return { action: 'error', reason: e instanceof Error ? e.message : String(e) };
     }
 }
 
@@ -3711,6 +3894,7 @@ function checkerVariables(env, zone, arns) {
 
 
 
+
 let settings;
 let problem;
 try {
@@ -3729,6 +3913,10 @@ const sfn = new client_sfn_namespaceObject.SFNClient({
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
 });
+const ssm = new client_ssm_namespaceObject.SSMClient({
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+});
 async function handler(_event, context) {
     if (!settings)
         throw problem;
@@ -3740,6 +3928,9 @@ async function handler(_event, context) {
         startExecution: (arn, name, input) => startExecution(sfn, arn, name, input),
         metrics: emfMetrics(s.environment, s.zone),
         log: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
+        ...(s.autoFallback
+            ? { fallback: fallbackView(ec2, ssm, s.environment, s.zone, s.urls) }
+            : {}),
     }, () => context.getRemainingTimeInMillis());
 }
 

@@ -2,7 +2,8 @@
 // Configuration is read at cold start; when it is bad, every invocation fails naming it.
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { readZoneMode, startExecution } from '../../lib/checker/aws.js';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { fallbackView, readZoneMode, startExecution } from '../../lib/checker/aws.js';
 import { runInvocation, type InvocationSummary } from '../../lib/checker/invocation.js';
 import { emfMetrics } from '../../lib/checker/metrics.js';
 import { httpGet, realClock } from '../../lib/checker/probe.js';
@@ -30,6 +31,10 @@ const sfn = new SFNClient({
   maxAttempts: 3,
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
 });
+const ssm = new SSMClient({
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+});
 
 export async function handler(_event: unknown, context: LambdaContext): Promise<InvocationSummary> {
   if (!settings) throw problem;
@@ -43,6 +48,9 @@ export async function handler(_event: unknown, context: LambdaContext): Promise<
       startExecution: (arn, name, input) => startExecution(sfn, arn, name, input),
       metrics: emfMetrics(s.environment, s.zone),
       log: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
+      ...(s.autoFallback
+        ? { fallback: fallbackView(ec2, ssm, s.environment, s.zone, s.urls) }
+        : {}),
     },
     () => context.getRemainingTimeInMillis(),
   );

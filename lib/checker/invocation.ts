@@ -1,7 +1,8 @@
 // One checker invocation: probe rounds until the time is up, and a Failover start once the
 // zone has failed `unhealthyThreshold` rounds in a row.
 import type { Mode } from '../fleet.js';
-import { failoverExecutionName } from '../names.js';
+import { failoverExecutionName, fallbackExecutionName } from '../names.js';
+import { fallbackDecision, type FallbackFacts } from './fallback.js';
 import { probeUrl, type Clock, type HttpGet, type ProbeResult } from './probe.js';
 import type { CheckerSettings } from './settings.js';
 
@@ -43,6 +44,17 @@ export interface CheckerDeps {
   metrics: CheckerMetrics;
   /** Writes one JSON log line. */
   log(line: Record<string, unknown>): void;
+  /** Auto-fallback's view of the zone's instance; only called when auto-fallback is on. */
+  fallback?: {
+    facts(healthyMinutes: number): Promise<Pick<FallbackFacts, 'instance' | 'samples'>>;
+    runHealthCommand(instanceId: string): Promise<void>;
+  };
+}
+
+export interface FallbackOutcome {
+  action: 'started' | 'already-started' | 'waiting' | 'none' | 'error';
+  reason: string;
+  name?: string;
 }
 
 export type FailoverDecision =
@@ -57,6 +69,7 @@ export interface InvocationSummary {
   /** The mode read at the start, if EC2 answered. */
   mode?: Mode;
   failover?: FailoverDecision;
+  fallback?: FallbackOutcome;
   stoppedBy: 'time' | 'failover';
 }
 
@@ -139,6 +152,10 @@ export async function runInvocation(
     }
   }
   await startMode;
+  if (s.autoFallback && deps.fallback && summary.stoppedBy === 'time') {
+    summary.fallback = await checkFallback(s, deps, summary.mode);
+    log({ type: 'fallback', zone: s.zone, ...summary.fallback });
+  }
   log({ type: 'summary', environment: s.environment, ...summary, ms: clock.now() - t0 });
   if (summary.failover?.action === 'error') {
     // Fail the invocation so that the Lambda's Errors metric (and its alarm) sees it.
@@ -175,5 +192,39 @@ async function decideFailover(
     return { action: await deps.startExecution(s.failoverArn, name, input), name, input };
   } catch (e) {
     return { action: 'error', name, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Auto-fallback's step, once per invocation; its failures are logged, never thrown. */
+async function checkFallback(
+  s: CheckerSettings,
+  deps: CheckerDeps,
+  mode: Mode | undefined,
+): Promise<FallbackOutcome> {
+  const fb = deps.fallback!;
+  try {
+    const { instance, samples } =
+      mode === 'gateway' ? await fb.facts(s.healthyMinutes) : { instance: undefined, samples: [] };
+    const d = fallbackDecision({
+      autoFallback: s.autoFallback,
+      ...(mode ? { mode } : {}),
+      ...(instance ? { instance } : {}),
+      samples,
+      now: deps.clock.now(),
+      healthyMinutes: s.healthyMinutes,
+    });
+    if (d.start) {
+      const name = fallbackExecutionName(s.zone, bucketStart(deps.clock.now()));
+      const input = { zones: [s.zone], reason: d.reason };
+      const action = await deps.startExecution(s.fallbackArn!, name, input);
+      return { action, reason: d.reason, name };
+    }
+    if (d.runHealthCommand && instance) {
+      await fb.runHealthCommand(instance.instanceId);
+      return { action: 'waiting', reason: d.reason };
+    }
+    return { action: 'none', reason: d.reason };
+  } catch (e) {
+    return { action: 'error', reason: e instanceof Error ? e.message : String(e) };
   }
 }

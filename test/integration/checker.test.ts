@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { EC2Client, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
+import { ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -166,6 +167,18 @@ const executions = async () =>
 const of = (run: Run, type: string): Line[] => run.lines.filter((l) => l.type === type);
 const emf = (run: Run, metric: string) => run.lines.filter((l) => l._aws && metric in l);
 
+async function toGateway() {
+  for (const t of zone.routeTables) {
+    await ec2.send(
+      new ReplaceRouteCommand({
+        RouteTableId: t,
+        DestinationCidrBlock: '0.0.0.0/0',
+        NatGatewayId: zone.gateway,
+      }),
+    );
+  }
+}
+
 /** Waits (at most 12 s) when the current execution bucket is about to end. */
 async function awayFromBucketEdge() {
   const left = EXECUTION_BUCKET_MS - (Date.now() % EXECUTION_BUCKET_MS);
@@ -235,15 +248,7 @@ describe('the checker bundle', () => {
   });
 
   it('starts nothing for a zone already on its gateway', async () => {
-    for (const t of zone.routeTables) {
-      await ec2.send(
-        new ReplaceRouteCommand({
-          RouteTableId: t,
-          DestinationCidrBlock: '0.0.0.0/0',
-          NatGatewayId: zone.gateway,
-        }),
-      );
-    }
+    await toGateway();
     const run = await runBundle(vars([refusedUrl]), 8_000);
     expect(run.code).toBe(0);
     expect(of(run, 'round').length).toBeGreaterThanOrEqual(3);
@@ -251,6 +256,42 @@ describe('the checker bundle', () => {
       expect.objectContaining({ action: 'skipped', reason: 'the zone is already on its gateway' }),
     ]);
     expect(emf(run, 'OnInstance').map((d) => d.OnInstance)).toEqual([0]);
+    expect(await executions()).toEqual([]);
+  });
+
+  it('with auto-fallback on, runs the health command on the instance and reads it back', async () => {
+    await toGateway();
+    const fallbackSm = await sfn.send(
+      new CreateStateMachineCommand({
+        name: stateMachineName('lab', 'Fallback'),
+        roleArn: 'arn:aws:iam::123456789012:role/natfleet-lab-workflow',
+        definition: JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } } }),
+      }),
+    );
+    const auto = vars([okUrl], {
+      NATFLEET_AUTO_FALLBACK: 'true',
+      NATFLEET_HEALTHY_MINUTES: '1',
+      NATFLEET_FALLBACK_ARN: fallbackSm.stateMachineArn!,
+    });
+    // Two invocations in one process (a warm Lambda): the second sees the first's result.
+    const run = await runBundle(auto, 5_500, 2);
+    expect(run.code).toBe(0);
+    const steps = of(run, 'fallback');
+    expect(steps.map((f) => f.action)).toEqual(['waiting', 'waiting']);
+    expect(steps[0].reason).toBe(`instance ${zone.instanceId} has no recent good health result`);
+    expect(steps[1].reason).toBe(`instance ${zone.instanceId} healthy for 0 of 1 min`);
+
+    const ssm = new SSMClient({ region: 'eu-west-1' });
+    const commands = (await ssm.send(new ListCommandsCommand({ InstanceId: zone.instanceId })))
+      .Commands!;
+    ssm.destroy();
+    expect(commands).toHaveLength(2);
+    expect(commands[0]).toMatchObject({
+      DocumentName: 'AWS-RunShellScript',
+      Comment: 'natfleet health',
+      InstanceIds: [zone.instanceId],
+    });
+    expect(commands[0]!.Parameters!.commands!.join('\n')).toContain(`for u in '${okUrl}'; do`);
     expect(await executions()).toEqual([]);
   });
 

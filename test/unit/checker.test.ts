@@ -6,7 +6,7 @@ import {
   type InvocationSummary,
 } from '../../lib/checker/invocation.js';
 import type { CheckerSettings } from '../../lib/checker/settings.js';
-import { failoverExecutionName } from '../../lib/names.js';
+import { failoverExecutionName, fallbackExecutionName } from '../../lib/names.js';
 import { FakeClock, fakeDeps, fakeStepFunctions, type Behaviour } from '../checker-fakes.js';
 
 const A = 'https://a.example';
@@ -247,6 +247,89 @@ describe('checker invocation', () => {
         { url: B, ok: false, error: 'ECONNREFUSED: connect ECONNREFUSED', ms: 5 },
       ],
     });
+  });
+});
+
+describe('auto-fallback in an invocation', () => {
+  const FALLBACK = ARN.replace('Failover', 'Fallback');
+  const on = settings({ autoFallback: true, fallbackArn: FALLBACK, healthyMinutes: 10 });
+  const instance = { instanceId: 'i-0123456789abcdef0', ready: true };
+
+  function withFallback(
+    f: ReturnType<typeof fakeDeps>,
+    clock: FakeClock,
+    healthyFor: number,
+    fail = false,
+  ) {
+    const commands: string[] = [];
+    const asked: number[] = [];
+    f.deps.fallback = {
+      facts: async (minutes) => {
+        asked.push(minutes);
+        if (fail) throw new Error('ssm: AccessDenied');
+        const samples = Array.from({ length: healthyFor }, (_, i) => ({
+          at: clock.now() - (i + 1) * 60_000,
+          ok: true,
+        }));
+        return { instance, samples };
+      },
+      runHealthCommand: async (id) => void commands.push(id),
+    };
+    return { commands, asked };
+  }
+
+  it('starts Fallback for a zone on its gateway whose instance is healthy long enough', async () => {
+    const clock = new FakeClock();
+    const f = fakeDeps(clock, up, { mode: 'gateway' });
+    const w = withFallback(f, clock, 12);
+    const s = await invoke(clock, on, f);
+    expect(w.asked).toEqual([10]);
+    expect(s.fallback).toMatchObject({ action: 'started' });
+    expect(f.sfn.started).toEqual([
+      {
+        arn: FALLBACK,
+        name: fallbackExecutionName('eu-west-1a', bucketStart(clock.now())),
+        input: { zones: ['eu-west-1a'], reason: expect.stringContaining('healthy for 12 min') },
+      },
+    ]);
+    expect(w.commands).toEqual([]);
+  });
+
+  it('runs the health command on the instance while the streak is too short', async () => {
+    const clock = new FakeClock();
+    const f = fakeDeps(clock, up, { mode: 'gateway' });
+    const w = withFallback(f, clock, 4);
+    const s = await invoke(clock, on, f);
+    expect(s.fallback).toMatchObject({ action: 'waiting' });
+    expect(w.commands).toEqual(['i-0123456789abcdef0']);
+    expect(f.sfn.calls).toEqual([]);
+  });
+
+  it('leaves zones on their instance alone, and never lets its own errors stop the checker', async () => {
+    const clock = new FakeClock();
+    const f = fakeDeps(clock, up);
+    const w = withFallback(f, clock, 60);
+    expect((await invoke(clock, on, f)).fallback).toEqual({
+      action: 'none',
+      reason: 'the zone is on its instance',
+    });
+    expect(w.asked).toEqual([]);
+
+    const clock2 = new FakeClock();
+    const g = fakeDeps(clock2, up, { mode: 'gateway' });
+    withFallback(g, clock2, 60, true);
+    expect((await invoke(clock2, on, g)).fallback).toEqual({
+      action: 'error',
+      reason: 'ssm: AccessDenied',
+    });
+    expect(g.lines.find((l) => l.type === 'fallback')).toMatchObject({ action: 'error' });
+
+    // Off by default: not even asked.
+    const clock3 = new FakeClock();
+    const h = fakeDeps(clock3, up, { mode: 'gateway' });
+    const x = withFallback(h, clock3, 60);
+    expect((await invoke(clock3, settings(), h)).fallback).toBeUndefined();
+    expect(x.asked).toEqual([]);
   });
 });
 
