@@ -1,7 +1,8 @@
 // The embedded metric lines as CloudWatch would read them from the function's stdout.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { runInvocation } from '../../lib/checker/invocation.js';
-import { emfMetrics } from '../../lib/checker/metrics.js';
+import { emfMetrics, METRIC } from '../../lib/checker/metrics.js';
+import { CHECKER_METRICS_PER_ZONE } from '../../lib/defaults.js';
 import { FakeClock, fakeDeps } from '../checker-fakes.js';
 
 let printed: string[] = [];
@@ -79,5 +80,9 @@ describe('checker metrics', () => {
     ).toEqual(
       new Set(['ProbeSuccess', 'ProbeLatency', 'FailedRounds', 'OnInstance', 'FailoversStarted']),
     );
+  });
+
+  it('publishes as many metrics per zone as the cost estimate counts', () => {
+    expect(Object.keys(METRIC)).toHaveLength(CHECKER_METRICS_PER_ZONE);
   });
 });
