@@ -3750,7 +3750,7 @@ const CHECKER_MEMORY_MB = 128;
 /** The checker probes for this long per one-minute invocation. */
 const defaults_CHECKER_PROBE_SECONDS = 55;
 const CHECKER_TIMEOUT_SECONDS = 60;
-/** Probe success, probe failure, probe latency, failed rounds, failovers started. */
+/** ProbeSuccess (1/0), ProbeLatency, FailedRounds, FailoversStarted, OnInstance (lib/checker/metrics.ts). */
 const CHECKER_METRICS_PER_ZONE = 5;
 const CHECKER_INVOCATIONS_PER_MONTH = (/* unused pure expression or super */ null && (60 * 730));
 
