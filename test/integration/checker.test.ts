@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { EC2Client, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
@@ -23,26 +24,8 @@ import { buildVpc, type BuiltZone } from '../vpc.js';
 const BUNDLE = join(ROOT, 'checker/dist/index.js');
 const node = process.env.NATFLEET_SMOKE_NODE ?? process.execPath;
 
-// Imports the bundle and calls its handler the way the Lambda runtime does.
-const DRIVER = `
-const { handler } = await import(process.env.BUNDLE);
-const runs = Number(process.env.INVOCATIONS ?? 1);
-let failed = 0;
-for (let i = 0; i < runs; i++) {
-  const started = Date.now();
-  const remaining = Number(process.env.REMAINING_MS);
-  const context = { getRemainingTimeInMillis: () => remaining - (Date.now() - started) };
-  const event = { source: 'aws.events', 'detail-type': 'Scheduled Event', time: new Date().toISOString() };
-  try {
-    const result = await handler(event, context);
-    process.stdout.write(JSON.stringify({ driver: 'result', result }) + '\\n');
-  } catch (e) {
-    failed++;
-    process.stdout.write(JSON.stringify({ driver: 'error', message: e.message }) + '\\n');
-  }
-}
-process.exitCode = failed ? 1 : 0;
-`;
+// Imports the bundle once and calls its handler as the Lambda runtime does.
+const DRIVER = join(ROOT, 'checker/driver.mjs');
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Line = any; // a parsed JSON line: log, EMF document or the driver's result
@@ -55,12 +38,13 @@ interface Run {
 
 function runBundle(vars: Record<string, string>, remainingMs: number, invocations = 1) {
   return new Promise<Run>((resolve, reject) => {
-    const child = spawn(node, ['--input-type=module', '-e', DRIVER], {
+    const child = spawn(node, [DRIVER], {
       env: {
         PATH: process.env.PATH,
-        BUNDLE: BUNDLE,
-        REMAINING_MS: String(remainingMs),
-        INVOCATIONS: String(invocations),
+        CHECKER_BUNDLE: pathToFileURL(BUNDLE).href,
+        CHECKER_BUDGET_MS: String(remainingMs),
+        CHECKER_INVOCATIONS: String(invocations),
+        CHECKER_EVERY_MS: '0',
         AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
         AWS_ACCESS_KEY_ID: 'testing',
         AWS_SECRET_ACCESS_KEY: 'testing',
