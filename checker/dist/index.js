@@ -3254,6 +3254,8 @@ async function natInstances(ec2, env) {
     const all = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
     return all.sort((a, b) => (b.LaunchTime?.getTime() ?? 0) - (a.LaunchTime?.getTime() ?? 0));
 }
+/** The zone's newest running instance among the environment's NAT instances. */
+const runningIn = (instances, zone) => instances.find((x) => tagOf(x.Tags, names_TAG.zone) === zone && x.State?.Name === 'running');
 /** The instances whose instance and system status checks both pass. */
 async function statusOk(ec2, instances) {
     const ids = instances.map((i) => i.InstanceId).filter(Boolean);
@@ -3266,7 +3268,7 @@ async function statusOk(ec2, instances) {
 }
 /** A zone's running NAT instance, if any, and whether it is ready to carry traffic. */
 async function zoneInstance(ec2, env, zone) {
-    const i = (await natInstances(ec2, env)).find((x) => tagOf(x.Tags, names_TAG.zone) === zone && x.State?.Name === 'running');
+    const i = runningIn(await natInstances(ec2, env), zone);
     if (!i?.InstanceId)
         return undefined;
     const ok = await statusOk(ec2, [i]);
@@ -3293,7 +3295,7 @@ async function observeZoneTargets(ec2, env) {
             (env.gateway.mode === 'shared'
                 ? tagged.find((g) => !tagOf(g.Tags, TAG.zone))?.NatGatewayId
                 : undefined);
-        const i = instances.find((x) => tagOf(x.Tags, TAG.zone) === z.zone && x.State?.Name === 'running');
+        const i = runningIn(instances, z.zone);
         const eni = i?.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0);
         return {
             ...z,

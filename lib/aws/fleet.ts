@@ -65,6 +65,10 @@ export async function natInstances(ec2: EC2Client, env: string): Promise<Instanc
   return all.sort((a, b) => (b.LaunchTime?.getTime() ?? 0) - (a.LaunchTime?.getTime() ?? 0));
 }
 
+/** The zone's newest running instance among the environment's NAT instances. */
+const runningIn = (instances: Instance[], zone: string) =>
+  instances.find((x) => tagOf(x.Tags, TAG.zone) === zone && x.State?.Name === 'running');
+
 /** The instances whose instance and system status checks both pass. */
 export async function statusOk(ec2: EC2Client, instances: Instance[]): Promise<Set<string>> {
   const ids = instances.map((i) => i.InstanceId!).filter(Boolean);
@@ -86,9 +90,7 @@ export async function zoneInstance(
   env: string,
   zone: string,
 ): Promise<{ instanceId: string; ready: boolean } | undefined> {
-  const i = (await natInstances(ec2, env)).find(
-    (x) => tagOf(x.Tags, TAG.zone) === zone && x.State?.Name === 'running',
-  );
+  const i = runningIn(await natInstances(ec2, env), zone);
   if (!i?.InstanceId) return undefined;
   const ok = await statusOk(ec2, [i]);
   return { instanceId: i.InstanceId, ready: ok.has(i.InstanceId) && i.SourceDestCheck === false };
@@ -118,9 +120,7 @@ export async function observeZoneTargets(ec2: EC2Client, env: Environment): Prom
       (env.gateway.mode === 'shared'
         ? tagged.find((g) => !tagOf(g.Tags, TAG.zone))?.NatGatewayId
         : undefined);
-    const i = instances.find(
-      (x) => tagOf(x.Tags, TAG.zone) === z.zone && x.State?.Name === 'running',
-    );
+    const i = runningIn(instances, z.zone);
     const eni = i?.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0);
     return {
       ...z,

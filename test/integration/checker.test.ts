@@ -171,12 +171,13 @@ async function awayFromBucketEdge() {
 
 describe('the checker bundle', () => {
   it('probes while the NAT works (a 503 is an answer, a dead URL alone is not an outage)', async () => {
-    // 7.5 s left, 4 s kept back: rounds at 0, 1 and 2 s (one at 3 s could end after 3.5 s).
-    const run = await runBundle(vars([okUrl, errorUrl, refusedUrl]), 7_500);
+    // 8.5 s left, 4 s kept back: rounds at 0 and 2 s (one at 4 s could end after 4.5 s).
+    const slow = { NATFLEET_INTERVAL_SECONDS: '2', NATFLEET_TIMEOUT_SECONDS: '2' };
+    const run = await runBundle(vars([okUrl, errorUrl, refusedUrl], slow), 8_500);
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.code).toBe(0);
     const rounds = of(run, 'round');
-    expect(rounds).toHaveLength(3);
+    expect(rounds).toHaveLength(2);
     expect(rounds.every((r) => r.ok && r.consecutiveFailures === 0)).toBe(true);
     expect(rounds[0].probes.map((p: { status?: number }) => p.status)).toEqual([
       200,
@@ -184,13 +185,13 @@ describe('the checker bundle', () => {
       undefined,
     ]);
     expect(run.lines.find((l) => l.driver === 'result').result).toMatchObject({
-      rounds: 3,
+      rounds: 2,
       failedRounds: 0,
       mode: 'instance',
       stoppedBy: 'time',
     });
     expect(emf(run, 'OnInstance').map((d) => d.OnInstance)).toEqual([1]);
-    expect(emf(run, 'ProbeSuccess')).toHaveLength(9);
+    expect(emf(run, 'ProbeSuccess')).toHaveLength(6);
     expect(emf(run, 'ProbeLatency').every((d) => d.Url !== refusedUrl)).toBe(true);
     expect(await executions()).toEqual([]);
   });
@@ -198,22 +199,31 @@ describe('the checker bundle', () => {
   it('starts Failover once when every URL fails, however many invocations overlap', async () => {
     await awayFromBucketEdge();
     const dead = vars([refusedUrl, hangUrl]);
-    // The next invocation starts while the first still runs, and sees the outage 1.5 s later.
+    // The next invocation starts while the first still runs and, with a threshold of 3 (its
+    // reason differs), asks for the same name a round later or more.
     const first = runBundle(dead, 10_000);
-    await new Promise((r) => setTimeout(r, 1_500));
-    const [a, b] = await Promise.all([first, runBundle(dead, 10_000)]);
-    for (const run of [a, b]) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const [a, b] = await Promise.all([
+      first,
+      runBundle({ ...dead, NATFLEET_UNHEALTHY_THRESHOLD: '3' }, 10_000),
+    ]);
+    for (const [run, threshold] of [
+      [a, 2],
+      [b, 3],
+    ] as const) {
       expect(run.code).toBe(0);
-      // Round 1 at 0 s, round 2 at 1 s: two consecutive failures, then the start and no more.
-      expect(of(run, 'round').map((r) => r.consecutiveFailures)).toEqual([1, 2]);
-      expect(of(run, 'round')[1].probes.map((p: { error: string }) => p.error)).toEqual([
+      // A round a second, consecutive failures up to the threshold, then the start and no more.
+      const rounds = of(run, 'round');
+      expect(rounds.map((r) => r.consecutiveFailures)).toEqual([1, 2, 3].slice(0, threshold));
+      expect(rounds[1].probes.map((p: { error: string }) => p.error)).toEqual([
         expect.stringContaining('ECONNREFUSED'),
         'no answer in 1000 ms',
       ]);
     }
-    expect([a, b].map((r) => of(r, 'failover')[0].action)).toEqual(['started', 'already-started']);
-    expect(emf(a, 'FailoversStarted').map((d) => d.FailoversStarted)).toEqual([1]);
-    expect(emf(b, 'FailoversStarted')).toEqual([]);
+    const actions = [a, b].map((r) => of(r, 'failover')[0].action);
+    expect([...actions].sort()).toEqual(['already-started', 'started']);
+    const starts = [a, b].flatMap((r) => emf(r, 'FailoversStarted').map((d) => d.FailoversStarted));
+    expect(starts).toEqual([1]);
 
     const list = await executions();
     expect(list).toHaveLength(1);
@@ -225,17 +235,22 @@ describe('the checker bundle', () => {
     const described = await sfn.send(
       new DescribeExecutionCommand({ executionArn: list[0]!.executionArn }),
     );
+    const winner = actions[0] === 'started' ? 2 : 3;
     expect(JSON.parse(described.input!)).toEqual({
       zones: [zone.zone],
-      reason: expect.stringMatching(/^checker: 2 consecutive failed probe rounds in eu-west-1a/),
+      reason: expect.stringMatching(
+        new RegExp(`^checker: ${winner} consecutive failed probe rounds in eu-west-1a`),
+      ),
     });
   });
 
   it('starts nothing for a zone already on its gateway', async () => {
     await toGateway();
-    const run = await runBundle(vars([refusedUrl]), 8_000);
+    // Rounds 2 s apart: the mode read at the start has long answered when round 2 decides.
+    const slow = { NATFLEET_INTERVAL_SECONDS: '2' };
+    const run = await runBundle(vars([refusedUrl], slow), 10_000);
     expect(run.code).toBe(0);
-    expect(of(run, 'round').length).toBeGreaterThanOrEqual(3);
+    expect(of(run, 'round').map((r) => r.consecutiveFailures)).toEqual([1, 2, 3]);
     expect(of(run, 'failover')).toEqual([
       expect.objectContaining({ action: 'skipped', reason: 'the zone is already on its gateway' }),
     ]);
