@@ -62,3 +62,21 @@ export function tags(env: string, role: Role, zone?: string, name?: string): Tag
 }
 /** The image stack's other parts: recipe, infrastructure, distribution, lifecycle, ami. */
 export const imageResourceName = (env: string, part: string) => join(env, 'image', part);
+
+/**
+ * Step Functions execution names (letters, digits, - and _; at most 80) made from the zone and
+ * the start of a time bucket: checkers that see the same outage in the same bucket ask for the
+ * same name, so only one execution starts.
+ */
+const executionName = (verb: string, zone: string, bucketStart: Date) => {
+  if (!/^[a-z0-9-]{1,40}$/.test(zone)) throw new Error(`not a zone name: ${JSON.stringify(zone)}`);
+  const stamp = bucketStart
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
+  return `${PREFIX}-${verb}-${zone}-${stamp}`;
+};
+export const failoverExecutionName = (zone: string, bucketStart: Date) =>
+  executionName('failover', zone, bucketStart);
+export const fallbackExecutionName = (zone: string, bucketStart: Date) =>
+  executionName('fallback', zone, bucketStart);

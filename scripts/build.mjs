@@ -25,7 +25,10 @@ function entries() {
     }
   }
   if (existsSync(join(root, 'checker/src/handler.ts'))) {
-    out.push({ src: 'checker/src/handler.ts', dist: 'checker/dist' });
+    // The Lambda runtime provides the AWS SDK v3: keep it out of the checker's bundle.
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const sdk = Object.keys(pkg.dependencies).filter((d) => d.startsWith('@aws-sdk/'));
+    out.push({ src: 'checker/src/handler.ts', dist: 'checker/dist', external: sdk });
   }
   return out;
 }
@@ -53,7 +56,9 @@ try {
   for (const e of entries()) {
     const out = join(scratch, e.dist);
     const started = Date.now();
-    execFileSync(ncc, ['build', join(root, e.src), '-o', out, '--license', 'licenses.txt', '-q'], {
+    const external = (e.external ?? []).flatMap((x) => ['-e', x]);
+    const args = ['build', join(root, e.src), '-o', out, '--license', 'licenses.txt', '-q'];
+    execFileSync(ncc, [...args, ...external], {
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit'],
     });

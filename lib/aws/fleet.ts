@@ -65,6 +65,37 @@ export async function natInstances(ec2: EC2Client, env: string): Promise<Instanc
   return all.sort((a, b) => (b.LaunchTime?.getTime() ?? 0) - (a.LaunchTime?.getTime() ?? 0));
 }
 
+/** The zone's newest running instance among the environment's NAT instances. */
+const runningIn = (instances: Instance[], zone: string) =>
+  instances.find((x) => tagOf(x.Tags, TAG.zone) === zone && x.State?.Name === 'running');
+
+/** The instances whose instance and system status checks both pass. */
+export async function statusOk(ec2: EC2Client, instances: Instance[]): Promise<Set<string>> {
+  const ids = instances.map((i) => i.InstanceId!).filter(Boolean);
+  const statuses = ids.length
+    ? await ec2.send(
+        new DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true }),
+      )
+    : { InstanceStatuses: [] };
+  return new Set(
+    (statuses.InstanceStatuses ?? [])
+      .filter((s) => s.InstanceStatus?.Status === 'ok' && s.SystemStatus?.Status === 'ok')
+      .map((s) => s.InstanceId!),
+  );
+}
+
+/** A zone's running NAT instance, if any, and whether it is ready to carry traffic. */
+export async function zoneInstance(
+  ec2: EC2Client,
+  env: string,
+  zone: string,
+): Promise<{ instanceId: string; ready: boolean } | undefined> {
+  const i = runningIn(await natInstances(ec2, env), zone);
+  if (!i?.InstanceId) return undefined;
+  const ok = await statusOk(ec2, [i]);
+  return { instanceId: i.InstanceId, ready: ok.has(i.InstanceId) && i.SourceDestCheck === false };
+}
+
 /** Zones with their live targets: the configured or tagged standby, and the NAT instance. */
 export async function observeZoneTargets(ec2: EC2Client, env: Environment): Promise<ZoneTargets[]> {
   const zones = fleetZones(env);
@@ -80,17 +111,7 @@ export async function observeZoneTargets(ec2: EC2Client, env: Environment): Prom
       }),
     ),
   ]);
-  const ids = instances.map((i) => i.InstanceId!).filter(Boolean);
-  const statuses = ids.length
-    ? await ec2.send(
-        new DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true }),
-      )
-    : { InstanceStatuses: [] };
-  const ok = new Set(
-    (statuses.InstanceStatuses ?? [])
-      .filter((s) => s.InstanceStatus?.Status === 'ok' && s.SystemStatus?.Status === 'ok')
-      .map((s) => s.InstanceId),
-  );
+  const ok = await statusOk(ec2, instances);
   const tagged = gateways.NatGateways ?? [];
   return zones.map((z) => {
     const gateway =
@@ -99,9 +120,7 @@ export async function observeZoneTargets(ec2: EC2Client, env: Environment): Prom
       (env.gateway.mode === 'shared'
         ? tagged.find((g) => !tagOf(g.Tags, TAG.zone))?.NatGatewayId
         : undefined);
-    const i = instances.find(
-      (x) => tagOf(x.Tags, TAG.zone) === z.zone && x.State?.Name === 'running',
-    );
+    const i = runningIn(instances, z.zone);
     const eni = i?.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0);
     return {
       ...z,
@@ -111,7 +130,7 @@ export async function observeZoneTargets(ec2: EC2Client, env: Environment): Prom
             instance: {
               instanceId: i.InstanceId!,
               eniId: eni.NetworkInterfaceId!,
-              ready: ok.has(i.InstanceId) && i.SourceDestCheck === false,
+              ready: ok.has(i.InstanceId!) && i.SourceDestCheck === false,
             },
           }
         : {}),

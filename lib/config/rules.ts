@@ -1,6 +1,7 @@
 // Cross-field rules. They read the raw document defensively so that they still report
 // their problems when other fields are structurally wrong: loading reports everything at once.
 import { describe, formatPath, type Problem } from './problems.js';
+import { isHttpUrl } from './limits.js';
 import { ENVIRONMENT_NAME, REGION } from './schema.js';
 
 type Obj = Record<string, unknown>;
@@ -180,15 +181,6 @@ export function architectureOf(instanceType: string): 'arm64' | 'x86_64' | undef
   const m = /^[a-z]+\d+([a-z-]*)\./.exec(instanceType);
   if (!m) return undefined;
   return m[1]!.includes('g') ? 'arm64' : 'x86_64';
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 export function ruleProblems(doc: unknown): Problem[] {

@@ -1,6 +1,9 @@
 // The one source of natfleet.yml's shape: the TypeScript types and schema/natfleet.schema.json
 // both come from here. Every `description` doubles as the "expected …" text of a load error.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { AVAILABILITY_ZONE, CHECKER_LIMITS, ENVIRONMENT_NAME, type IntLimit } from './limits.js';
+
+export { ENVIRONMENT_NAME };
 
 const id = (prefix: string, what: string) =>
   Type.String({
@@ -16,6 +19,7 @@ const oneOf = <T extends string>(values: readonly T[], description: string) =>
 
 const int = (min: number, max: number, dflt: number, description: string) =>
   Type.Integer({ minimum: min, maximum: max, default: dflt, description });
+const limited = (l: IntLimit, description: string) => int(l.min, l.max, l.default, description);
 
 const strict = <T extends Parameters<typeof Type.Object>[0]>(
   props: T,
@@ -31,7 +35,7 @@ export const ENDPOINT_MODES = ['create', 'existing', 'none'] as const;
 export const ZoneSchema = strict(
   {
     availabilityZone: Type.String({
-      pattern: '^[a-z]{2}(-[a-z]+)+-\\d[a-z]$',
+      pattern: AVAILABILITY_ZONE,
       description: 'an availability zone name (e.g. eu-west-1a)',
     }),
     publicSubnet: id('subnet', 'a subnet id'),
@@ -62,14 +66,21 @@ export const CheckerSchema = strict(
       minItems: 1,
       description: 'URLs probed through the NAT (at least one)',
     }),
-    intervalSeconds: Type.Optional(int(1, 30, 5, 'seconds between probe rounds (1–30)')),
-    timeoutSeconds: Type.Optional(int(1, 30, 2, 'per-URL timeout in seconds (1–30)')),
+    intervalSeconds: Type.Optional(
+      limited(CHECKER_LIMITS.intervalSeconds, 'seconds between probe rounds (1–30)'),
+    ),
+    timeoutSeconds: Type.Optional(
+      limited(CHECKER_LIMITS.timeoutSeconds, 'per-URL timeout in seconds (1–30)'),
+    ),
     unhealthyThreshold: Type.Optional(
-      int(1, 100, 3, 'consecutive failed rounds before failover (≥ 1)'),
+      limited(CHECKER_LIMITS.unhealthyThreshold, 'consecutive failed rounds before failover (≥ 1)'),
     ),
     autoFallback: Type.Optional(Type.Boolean({ default: false, description: 'true or false' })),
     healthyMinutes: Type.Optional(
-      int(1, 1440, 10, 'minutes an instance must be healthy before auto-fallback (≥ 1)'),
+      limited(
+        CHECKER_LIMITS.healthyMinutes,
+        'minutes an instance must be healthy before auto-fallback (≥ 1)',
+      ),
     ),
     stepFunctionsEndpoint: Type.Optional({
       ...oneOf(ENDPOINT_MODES, 'Step Functions VPC endpoint'),
@@ -134,8 +145,6 @@ export const EnvironmentSchema = strict(
   },
   'one environment: one VPC in one account and region',
 );
-
-export const ENVIRONMENT_NAME = '^[a-z][a-z0-9-]{0,15}$';
 
 export const ConfigSchema = Type.Object(
   {

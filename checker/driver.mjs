@@ -1,0 +1,38 @@
+// Invokes the checker bundle the way its schedule does, for tests and the lab: import the
+// module once (one sandbox), then call handler(event, context) every CHECKER_EVERY_MS, each
+// with CHECKER_BUDGET_MS to run, CHECKER_INVOCATIONS times. Prints one JSON line per result.
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const bundle = process.env.CHECKER_BUNDLE ?? new URL('./dist/index.js', import.meta.url).href;
+const count = Number(process.env.CHECKER_INVOCATIONS ?? 1);
+const budget = Number(process.env.CHECKER_BUDGET_MS ?? 60_000);
+const every = Number(process.env.CHECKER_EVERY_MS ?? 60_000);
+if (!(count >= 1 && count <= 10_000) || !(budget > 0) || !(every >= 0)) {
+  console.error('CHECKER_INVOCATIONS (1–10000), CHECKER_BUDGET_MS (> 0), CHECKER_EVERY_MS (≥ 0)');
+  process.exit(2);
+}
+
+const { handler } = await import(bundle);
+let failed = 0;
+for (let i = 0; i < count; i++) {
+  const started = Date.now();
+  const context = { getRemainingTimeInMillis: () => budget - (Date.now() - started) };
+  const event = {
+    source: 'aws.events',
+    'detail-type': 'Scheduled Event',
+    time: new Date(started).toISOString(),
+  };
+  try {
+    const result = await handler(event, context);
+    process.stdout.write(`${JSON.stringify({ driver: 'result', result })}\n`);
+  } catch (e) {
+    failed++;
+    process.stdout.write(
+      `${JSON.stringify({ driver: 'error', message: String(e?.message ?? e) })}\n`,
+    );
+  }
+  const wait = started + every - Date.now();
+  if (i < count - 1 && wait > 0) await sleep(wait);
+}
+// The SDK's idle keep-alive sockets would hold the process open; Lambda would freeze it instead.
+process.exit(failed ? 1 : 0);

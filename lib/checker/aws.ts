@@ -1,0 +1,108 @@
+// The checker's AWS calls: the zone's route tables and instance (EC2), StartExecution (Step
+// Functions), and for auto-fallback the instance's health commands (SSM).
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ListCommandsCommand, SendCommandCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { observeRouteTables, zoneInstance } from '../aws/fleet.js';
+import type { Mode } from '../fleet.js';
+import { HEALTH_COMMENT, healthCommands, MAX_GAP_MS, type HealthSample } from './fallback.js';
+import type { FailoverInput, StartOutcome } from './invocation.js';
+import { zoneMode } from './mode.js';
+
+export async function readZoneMode(ec2: EC2Client, routeTables: string[]): Promise<Mode> {
+  return zoneMode(routeTables, await observeRouteTables(ec2, routeTables));
+}
+
+/** Starts an execution; one already started under the same name counts as started. */
+export async function startExecution(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  name: string,
+  input: FailoverInput,
+): Promise<StartOutcome> {
+  const asked = Date.now();
+  try {
+    const out = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+    );
+    // AWS answers a repeat of a running execution's name and input with that execution: one
+    // that began before this call was started by another invocation.
+    const earlier = out.startDate && out.startDate.getTime() < asked - 1_000;
+    return earlier ? 'already-started' : 'started';
+  } catch (e) {
+    if (e instanceof Error && e.name === 'ExecutionAlreadyExists') return 'already-started';
+    throw e;
+  }
+}
+
+/**
+ * The results of the checker's health commands on an instance since a moment. Each command
+ * targets that one instance, so a command's status is its result there.
+ */
+export async function healthSamples(
+  ssm: SSMClient,
+  instanceId: string,
+  since: Date,
+): Promise<HealthSample[]> {
+  const samples: HealthSample[] = [];
+  let NextToken: string | undefined;
+  // Bounded: one command a minute for at most a day of history is under 30 pages.
+  for (let page = 0; page < 30; page++) {
+    const out = await ssm.send(
+      new ListCommandsCommand({
+        InstanceId: instanceId,
+        Filters: [{ key: 'InvokedAfter', value: since.toISOString() }],
+        MaxResults: 50,
+        NextToken,
+      }),
+    );
+    for (const c of out.Commands ?? []) {
+      const at = c.RequestedDateTime?.getTime();
+      if (c.Comment !== HEALTH_COMMENT || at === undefined || at < since.getTime()) continue;
+      if (c.Status === 'Pending' || c.Status === 'InProgress') continue;
+      samples.push({ at, ok: c.Status === 'Success' });
+    }
+    NextToken = out.NextToken;
+    if (!NextToken) break;
+  }
+  return samples;
+}
+
+export async function sendHealthCommand(
+  ssm: SSMClient,
+  instanceId: string,
+  urls: readonly string[],
+): Promise<string | undefined> {
+  const out = await ssm.send(
+    new SendCommandCommand({
+      DocumentName: 'AWS-RunShellScript',
+      InstanceIds: [instanceId],
+      Comment: HEALTH_COMMENT,
+      TimeoutSeconds: 60,
+      Parameters: { commands: healthCommands(urls), executionTimeout: ['30'] },
+    }),
+  );
+  return out.Command?.CommandId;
+}
+
+/** What auto-fallback needs to know, read from EC2 and SSM. */
+export function fallbackView(
+  ec2: EC2Client,
+  ssm: SSMClient,
+  env: string,
+  zone: string,
+  urls: string[],
+) {
+  return {
+    async facts(healthyMinutes: number) {
+      const instance = await zoneInstance(ec2, env, zone);
+      // Enough history to see a whole streak, and the silence before it.
+      const since = new Date(Date.now() - healthyMinutes * 60_000 - MAX_GAP_MS - 60_000);
+      const samples = instance ? await healthSamples(ssm, instance.instanceId, since) : [];
+      return { ...(instance ? { instance } : {}), samples };
+    },
+    async runHealthCommand(instanceId: string) {
+      await sendHealthCommand(ssm, instanceId, urls);
+    },
+  };
+}

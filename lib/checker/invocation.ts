@@ -1,0 +1,230 @@
+// One checker invocation: probe rounds until the time is up, and a Failover start once the
+// zone has failed `unhealthyThreshold` rounds in a row.
+import type { Mode } from '../fleet.js';
+import { failoverExecutionName, fallbackExecutionName } from '../names.js';
+import { fallbackDecision, type FallbackFacts } from './fallback.js';
+import { probeUrl, type Clock, type HttpGet, type ProbeResult } from './probe.js';
+import type { CheckerSettings } from './settings.js';
+
+/** Executions started within one bucket share a name, so only the first one starts. */
+export const EXECUTION_BUCKET_MS = 5 * 60_000;
+/** Time kept back from the Lambda's remaining time for the failover call and the last logs. */
+export const RESERVE_MS = 4_000;
+
+export const bucketStart = (ms: number) =>
+  new Date(Math.floor(ms / EXECUTION_BUCKET_MS) * EXECUTION_BUCKET_MS);
+
+export interface Round {
+  round: number;
+  ok: boolean;
+  consecutiveFailures: number;
+  probes: ProbeResult[];
+}
+
+export type StartOutcome = 'started' | 'already-started';
+
+export interface FailoverInput {
+  zones: string[];
+  reason: string;
+}
+
+export interface CheckerMetrics {
+  probe(p: ProbeResult): Promise<void>;
+  round(r: Round): Promise<void>;
+  mode(m: Mode): Promise<void>;
+  failoverStarted(): Promise<void>;
+}
+
+export interface CheckerDeps {
+  clock: Clock;
+  get: HttpGet;
+  /** The zone's mode from its route tables; rejects when EC2 cannot be reached. */
+  readMode(): Promise<Mode>;
+  startExecution(arn: string, name: string, input: FailoverInput): Promise<StartOutcome>;
+  metrics: CheckerMetrics;
+  /** Writes one JSON log line. */
+  log(line: Record<string, unknown>): void;
+  /** Auto-fallback's view of the zone's instance; only called when auto-fallback is on. */
+  fallback?: {
+    facts(healthyMinutes: number): Promise<Pick<FallbackFacts, 'instance' | 'samples'>>;
+    runHealthCommand(instanceId: string): Promise<void>;
+  };
+}
+
+export interface FallbackOutcome {
+  action: 'started' | 'already-started' | 'waiting' | 'none' | 'error';
+  reason: string;
+  name?: string;
+}
+
+export type FailoverDecision =
+  | { action: 'started' | 'already-started'; name: string; input: FailoverInput }
+  | { action: 'skipped'; reason: string }
+  | { action: 'error'; name: string; error: string };
+
+export interface InvocationSummary {
+  zone: string;
+  rounds: number;
+  failedRounds: number;
+  /** The mode read at the start, if EC2 answered. */
+  mode?: Mode;
+  failover?: FailoverDecision;
+  fallback?: FallbackOutcome;
+  stoppedBy: 'time' | 'failover';
+}
+
+const safe = async (p: Promise<unknown>, log: CheckerDeps['log'], what: string) => {
+  try {
+    await p;
+  } catch (e) {
+    log({ type: 'warning', what, error: e instanceof Error ? e.message : String(e) });
+  }
+};
+
+export async function runInvocation(
+  s: CheckerSettings,
+  deps: CheckerDeps,
+  remainingMs: () => number,
+): Promise<InvocationSummary> {
+  const { clock, log, metrics } = deps;
+  const t0 = clock.now();
+  const budget = Math.min(s.probeSeconds * 1000, remainingMs() - RESERVE_MS);
+  const deadline = t0 + budget;
+  const timeoutMs = s.timeoutSeconds * 1000;
+  const intervalMs = s.intervalSeconds * 1000;
+  const summary: InvocationSummary = {
+    zone: s.zone,
+    rounds: 0,
+    failedRounds: 0,
+    stoppedBy: 'time',
+  };
+
+  // Read the mode while probing: when the NAT is dead EC2 may be unreachable, and that wait
+  // must not delay detection.
+  const startMode = deps.readMode().then(
+    async (m) => {
+      summary.mode = m;
+      await safe(metrics.mode(m), log, 'mode metric');
+      return m;
+    },
+    (e: unknown) => {
+      log({ type: 'warning', what: 'reading the zone mode', error: String(e) });
+      return undefined;
+    },
+  );
+
+  let consecutive = 0;
+  let decided = false;
+  // Rounds keep a fixed cadence from t0; a round starts only if it can end before the deadline.
+  for (let planned = t0; planned + timeoutMs <= deadline; planned += intervalMs) {
+    await clock.sleep(planned - clock.now());
+    const started = clock.now();
+    const probes = await Promise.all(s.urls.map((u) => probeUrl(deps.get, clock, u, timeoutMs)));
+    const ok = probes.some((p) => p.ok);
+    consecutive = ok ? 0 : consecutive + 1;
+    summary.rounds++;
+    if (!ok) summary.failedRounds++;
+    const round: Round = { round: summary.rounds, ok, consecutiveFailures: consecutive, probes };
+    log({
+      type: 'round',
+      environment: s.environment,
+      zone: s.zone,
+      ...round,
+      at: new Date(started).toISOString(),
+    });
+    await Promise.all([
+      ...probes.map((p) => safe(metrics.probe(p), log, 'probe metric')),
+      safe(metrics.round(round), log, 'round metric'),
+    ]);
+
+    if (!decided && consecutive >= s.unhealthyThreshold) {
+      decided = true;
+      summary.failover = await decideFailover(s, deps, summary.mode, round);
+      log({ type: 'failover', zone: s.zone, ...summary.failover });
+      const action = summary.failover.action;
+      // A failed start is tried again after the next failed round.
+      if (action === 'error') decided = false;
+      if (action === 'started') await safe(metrics.failoverStarted(), log, 'failover metric');
+      if (action === 'started' || action === 'already-started') {
+        summary.stoppedBy = 'failover';
+        break;
+      }
+    }
+  }
+  await startMode;
+  if (s.autoFallback && deps.fallback && summary.stoppedBy === 'time') {
+    summary.fallback = await checkFallback(s, deps, summary.mode);
+    log({ type: 'fallback', zone: s.zone, ...summary.fallback });
+  }
+  log({ type: 'summary', environment: s.environment, ...summary, ms: clock.now() - t0 });
+  if (summary.failover?.action === 'error') {
+    // Fail the invocation so that the Lambda's Errors metric (and its alarm) sees it.
+    throw new Error(`could not start Failover for ${s.zone}: ${summary.failover.error}`);
+  }
+  return summary;
+}
+
+async function decideFailover(
+  s: CheckerSettings,
+  deps: CheckerDeps,
+  modeAtStart: Mode | undefined,
+  round: Round,
+): Promise<FailoverDecision> {
+  // Trust "instance" (or no answer yet) from the start of the invocation: starting at once is
+  // what matters, and Failover is idempotent. "gateway" is read again: a Fallback may have run.
+  if (modeAtStart === 'gateway') {
+    const now = await deps.readMode().catch(() => undefined);
+    if (now === 'gateway') {
+      return { action: 'skipped', reason: 'the zone is already on its gateway' };
+    }
+  }
+  const failed = round.probes.map((p) => `${p.url}: ${p.ok ? 'ok' : p.error}`).join('; ');
+  const input: FailoverInput = {
+    zones: [s.zone],
+    reason:
+      `checker: ${round.consecutiveFailures} consecutive failed probe rounds in ${s.zone} (${failed})`.slice(
+        0,
+        1000,
+      ),
+  };
+  const name = failoverExecutionName(s.zone, bucketStart(deps.clock.now()));
+  try {
+    return { action: await deps.startExecution(s.failoverArn, name, input), name, input };
+  } catch (e) {
+    return { action: 'error', name, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Auto-fallback's step, once per invocation; its failures are logged, never thrown. */
+async function checkFallback(
+  s: CheckerSettings,
+  deps: CheckerDeps,
+  mode: Mode | undefined,
+): Promise<FallbackOutcome> {
+  const fb = deps.fallback!;
+  try {
+    const { instance, samples } =
+      mode === 'gateway' ? await fb.facts(s.healthyMinutes) : { instance: undefined, samples: [] };
+    const d = fallbackDecision({
+      autoFallback: s.autoFallback,
+      ...(mode ? { mode } : {}),
+      ...(instance ? { instance } : {}),
+      samples,
+      now: deps.clock.now(),
+      healthyMinutes: s.healthyMinutes,
+    });
+    if (d.start) {
+      const name = fallbackExecutionName(s.zone, bucketStart(deps.clock.now()));
+      const input = { zones: [s.zone], reason: d.reason };
+      const action = await deps.startExecution(s.fallbackArn!, name, input);
+      return { action, reason: d.reason, name };
+    }
+    if (d.runHealthCommand && instance) {
+      await fb.runHealthCommand(instance.instanceId);
+      return { action: 'waiting', reason: d.reason };
+    }
+    return { action: 'none', reason: d.reason };
+  } catch (e) {
+    return { action: 'error', reason: e instanceof Error ? e.message : String(e) };
+  }
+}

@@ -1,0 +1,51 @@
+// CloudWatch embedded metrics (EMF lines on stdout): namespace natfleet, dimensions
+// Environment and Zone only, so that each zone costs a fixed, small number of metrics.
+import { createMetricsLogger, StorageResolution, Unit } from 'aws-embedded-metrics';
+import type { CheckerMetrics } from './invocation.js';
+
+export const NAMESPACE = 'natfleet';
+export const METRIC = {
+  /** 1 for a probe that got an HTTP answer, 0 for one that did not (Url is a property). */
+  probeSuccess: 'ProbeSuccess',
+  probeLatency: 'ProbeLatency',
+  /** 1 per failed round, 0 per good one. */
+  failedRounds: 'FailedRounds',
+  failoversStarted: 'FailoversStarted',
+  /** 1 while the zone's routes use its NAT instance, 0 while they use its gateway. */
+  onInstance: 'OnInstance',
+} as const;
+
+export function emfMetrics(environment: string, zone: string): CheckerMetrics {
+  const emit = async (
+    metrics: [string, number, Unit][],
+    properties: Record<string, unknown> = {},
+  ) => {
+    const m = createMetricsLogger();
+    m.setNamespace(NAMESPACE);
+    m.setDimensions({ Environment: environment, Zone: zone });
+    for (const [name, value, unit] of metrics)
+      m.putMetric(name, value, unit, StorageResolution.Standard);
+    for (const [k, v] of Object.entries(properties)) m.setProperty(k, v);
+    await m.flush();
+  };
+  return {
+    probe: (p) =>
+      p.ok
+        ? emit(
+            [
+              [METRIC.probeSuccess, 1, Unit.Count],
+              [METRIC.probeLatency, p.ms, Unit.Milliseconds],
+            ],
+            { Url: p.url, Status: p.status },
+          )
+        : emit([[METRIC.probeSuccess, 0, Unit.Count]], { Url: p.url, Error: p.error }),
+    round: (r) =>
+      emit([[METRIC.failedRounds, r.ok ? 0 : 1, Unit.Count]], {
+        Round: r.round,
+        ConsecutiveFailures: r.consecutiveFailures,
+      }),
+    mode: (mode) =>
+      emit([[METRIC.onInstance, mode === 'instance' ? 1 : 0, Unit.None]], { Mode: mode }),
+    failoverStarted: () => emit([[METRIC.failoversStarted, 1, Unit.Count]]),
+  };
+}

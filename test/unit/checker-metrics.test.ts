@@ -1,0 +1,88 @@
+// The embedded metric lines as CloudWatch would read them from the function's stdout.
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { runInvocation } from '../../lib/checker/invocation.js';
+import { emfMetrics, METRIC } from '../../lib/checker/metrics.js';
+import { CHECKER_METRICS_PER_ZONE } from '../../lib/defaults.js';
+import { FakeClock, fakeDeps } from '../checker-fakes.js';
+
+let printed: string[] = [];
+beforeEach(() => {
+  printed = [];
+  jest.spyOn(console, 'log').mockImplementation((line: unknown) => void printed.push(String(line)));
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+const emf = () =>
+  printed.map((l) => JSON.parse(l)).filter((d) => d._aws?.CloudWatchMetrics !== undefined);
+
+describe('checker metrics', () => {
+  it('emits probe, round, mode and failover metrics under natfleet / Environment, Zone', async () => {
+    const clock = new FakeClock();
+    const f = fakeDeps(clock, (u) =>
+      u.includes('good') && clock.now() < Date.UTC(2026, 10, 23, 3, 12, 5)
+        ? { status: 404, ms: 80 }
+        : { refuse: true },
+    );
+    f.deps.metrics = emfMetrics('prod', 'eu-west-1a');
+    const s = {
+      environment: 'prod',
+      zone: 'eu-west-1a',
+      urls: ['https://good.example', 'https://bad.example'],
+      intervalSeconds: 5,
+      timeoutSeconds: 2,
+      unhealthyThreshold: 2,
+      probeSeconds: 55,
+      routeTables: ['rtb-0123456789abcdef0'],
+      failoverArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:natfleet-prod-Failover',
+      autoFallback: false,
+      healthyMinutes: 10,
+    };
+    const end = clock.now() + 60_000;
+    await clock.run(runInvocation(s, f.deps, () => end - clock.now()));
+
+    const docs = emf();
+    for (const d of docs) {
+      expect(d._aws.CloudWatchMetrics).toHaveLength(1);
+      expect(d._aws.CloudWatchMetrics[0].Namespace).toBe('natfleet');
+      expect(d._aws.CloudWatchMetrics[0].Dimensions).toEqual([['Environment', 'Zone']]);
+      expect(d).toMatchObject({ Environment: 'prod', Zone: 'eu-west-1a' });
+    }
+    const named = (m: string) => docs.filter((d) => m in d);
+    // Round 1: good answers 404 (a success), bad is refused; rounds 2 and 3 fail: failover.
+    const probes = named('ProbeSuccess');
+    expect(probes.map((d) => [d.Url, d.ProbeSuccess])).toEqual([
+      ['https://good.example', 1],
+      ['https://bad.example', 0],
+      ['https://good.example', 0],
+      ['https://bad.example', 0],
+      ['https://good.example', 0],
+      ['https://bad.example', 0],
+    ]);
+    expect(probes[0]).toMatchObject({ ProbeLatency: 80, Status: 404 });
+    expect(probes[0]._aws.CloudWatchMetrics[0].Metrics).toEqual([
+      { Name: 'ProbeSuccess', Unit: 'Count' },
+      { Name: 'ProbeLatency', Unit: 'Milliseconds' },
+    ]);
+    expect(probes[1]).not.toHaveProperty('ProbeLatency');
+    expect(probes[1].Error).toContain('ECONNREFUSED');
+    expect(named('FailedRounds').map((d) => d.FailedRounds)).toEqual([0, 1, 1]);
+    expect(named('OnInstance').map((d) => d.OnInstance)).toEqual([1]);
+    expect(named('FailoversStarted').map((d) => d.FailoversStarted)).toEqual([1]);
+    // Urls are properties, never dimensions: the metric count per zone stays fixed.
+    expect(
+      new Set(
+        docs.flatMap((d) =>
+          d._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name),
+        ),
+      ),
+    ).toEqual(
+      new Set(['ProbeSuccess', 'ProbeLatency', 'FailedRounds', 'OnInstance', 'FailoversStarted']),
+    );
+  });
+
+  it('publishes as many metrics per zone as the cost estimate counts', () => {
+    expect(Object.keys(METRIC)).toHaveLength(CHECKER_METRICS_PER_ZONE);
+  });
+});
