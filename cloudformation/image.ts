@@ -26,6 +26,7 @@ const tagMap = (list: Tag[]): Json => Object.fromEntries(list.map((t) => [t.Key,
 const logicalId: Record<ComponentName, string> = {
   'enable-nat': 'EnableNatComponent',
   'harden-nat': 'HardenNatComponent',
+  'install-test-nat': 'InstallTestNatComponent',
   'test-nat': 'TestNatComponent',
 };
 
@@ -66,6 +67,7 @@ export function imageStack(env: Environment, imagebuilderDir?: string): Rendered
       Components: [
         { ComponentArn: ref('EnableNatComponent') },
         { ComponentArn: ref('HardenNatComponent') },
+        { ComponentArn: ref('InstallTestNatComponent') },
         {
           ComponentArn: {
             'Fn::Sub': `arn:\${AWS::Partition}:imagebuilder:\${AWS::Region}:aws:component/${REBOOT_TEST_COMPONENT}/x.x.x`,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 
-export const COMPONENTS = ['enable-nat', 'harden-nat', 'test-nat'] as const;
+export const COMPONENTS = ['enable-nat', 'harden-nat', 'install-test-nat', 'test-nat'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 /** Image Builder's limit on an inline component document (AWS::ImageBuilder::Component Data). */
@@ -26,6 +26,8 @@ const read = (url: URL) => readFileSync(url, 'utf8');
 const FILES: Record<string, () => string> = {
   'enable-nat.yml': () => read(new URL('../../imagebuilder/enable-nat.yml', import.meta.url)),
   'harden-nat.yml': () => read(new URL('../../imagebuilder/harden-nat.yml', import.meta.url)),
+  'install-test-nat.yml': () =>
+    read(new URL('../../imagebuilder/install-test-nat.yml', import.meta.url)),
   'test-nat.yml': () => read(new URL('../../imagebuilder/test-nat.yml', import.meta.url)),
   'scripts/natfleet-lib.sh': () =>
     read(new URL('../../imagebuilder/scripts/natfleet-lib.sh', import.meta.url)),

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { imageStack } from '../../cloudformation/image.js';
 import { renderStacks } from '../../cloudformation/index.js';
 import { COMPONENTS, COMPONENT_DATA_LIMIT, componentDocument } from '../../lib/image/components.js';
+import { TEST_NAT } from '../../lib/checker/fallback.js';
 import { AMI_PLACEHOLDER } from '../../lib/image/recipe.js';
 import { TAG, amiParameter, imagePipelineName } from '../../lib/names.js';
 import type { Template } from '../../lib/cfn.js';
@@ -86,13 +87,14 @@ describe('image stack', () => {
     expect(JSON.stringify(t)).not.toMatch(/ami-[0-9a-f]{8}/);
   });
 
-  it('runs enable-nat and harden-nat, then the reboot test, then test-nat', () => {
+  it('runs enable-nat, harden-nat and install-test-nat, then the reboot test, then test-nat', () => {
     const arns = JSON.stringify(props(t, 'Recipe').Components);
     const order = [
-      'EnableNatComponent',
-      'HardenNatComponent',
+      '"EnableNatComponent"',
+      '"HardenNatComponent"',
+      '"InstallTestNatComponent"',
       'reboot-test-linux',
-      'TestNatComponent',
+      '"TestNatComponent"',
     ];
     const at = order.map((s) => arns.indexOf(s));
     expect(at.every((i) => i >= 0)).toBe(true);
@@ -102,6 +104,10 @@ describe('image stack', () => {
       COMPONENTS.map((c) => `natfleet-prod-${c}`),
     );
     expect(props(t, 'EnableNatComponent').Data).toBe(componentDocument('enable-nat').data);
+    // The image's contract with the checker's auto-fallback: test-nat where the checker runs it.
+    const install = componentDocument('install-test-nat').data;
+    expect(install).toContain(`${TEST_NAT}\n`);
+    expect(componentDocument('install-test-nat').embedded).toEqual(['scripts/test-nat.sh']);
   });
 
   it('versions components and recipe by content, so a changed script deploys as a new version', () => {
