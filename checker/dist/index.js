@@ -3102,6 +3102,8 @@ function tags(env, role, zone, name) {
         out.push({ Key: 'Name', Value: name });
     return out;
 }
+/** The image stack's other parts: recipe, infrastructure, distribution, lifecycle, ami. */
+const imageResourceName = (env, part) => join(env, 'image', part);
 /**
  * Step Functions execution names (letters, digits, - and _; at most 80) made from the zone and
  * the start of a time bucket: checkers that see the same outage in the same bucket ask for the

@@ -24,7 +24,7 @@ class UsageError extends Error {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5202);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7138);
 /* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(947);
 
 
@@ -35,7 +35,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5202:
+/***/ 7138:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -5823,9 +5823,32 @@ const Type = type_type_namespaceObject;
 
 
 
+;// CONCATENATED MODULE: ./lib/config/limits.ts
+// Plain limits and patterns of natfleet.yml, kept apart from the schema so that code that
+// must stay small (the checker Lambda) can use them without the schema library.
+const ENVIRONMENT_NAME = '^[a-z][a-z0-9-]{0,15}$';
+const AVAILABILITY_ZONE = '^[a-z]{2}(-[a-z]+)+-\\d[a-z]$';
+const CHECKER_LIMITS = {
+    intervalSeconds: { min: 1, max: 30, default: 5 },
+    timeoutSeconds: { min: 1, max: 30, default: 2 },
+    unhealthyThreshold: { min: 1, max: 100, default: 3 },
+    healthyMinutes: { min: 1, max: 1440, default: 10 },
+};
+function isHttpUrl(s) {
+    try {
+        const u = new URL(s);
+        return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/config/schema.ts
 // The one source of natfleet.yml's shape: the TypeScript types and schema/natfleet.schema.json
 // both come from here. Every `description` doubles as the "expected …" text of a load error.
+
+
 
 const id = (prefix, what) => Type.String({
     pattern: `^${prefix}-[0-9a-f]{8,17}$`,
@@ -5833,6 +5856,7 @@ const id = (prefix, what) => Type.String({
 });
 const oneOf = (values, description) => Type.Union(values.map((v) => Type.Literal(v)), { description: `${description}: ${values.join(' | ')}` });
 const schema_int = (min, max, dflt, description) => Type.Integer({ minimum: min, maximum: max, default: dflt, description });
+const limited = (l, description) => schema_int(l.min, l.max, l.default, description);
 const strict = (props, description, extra = {}) => Type.Object(props, { additionalProperties: false, description, ...extra });
 const REGION = '^[a-z]{2}(-[a-z]+)+-\\d$';
 const ARCHITECTURES = ['arm64', 'x86_64'];
@@ -5840,7 +5864,7 @@ const GATEWAY_MODES = ['shared', 'per-zone'];
 const ENDPOINT_MODES = ['create', 'existing', 'none'];
 const ZoneSchema = strict({
     availabilityZone: Type.String({
-        pattern: '^[a-z]{2}(-[a-z]+)+-\\d[a-z]$',
+        pattern: AVAILABILITY_ZONE,
         description: 'an availability zone name (e.g. eu-west-1a)',
     }),
     publicSubnet: id('subnet', 'a subnet id'),
@@ -5862,11 +5886,11 @@ const CheckerSchema = strict({
         minItems: 1,
         description: 'URLs probed through the NAT (at least one)',
     }),
-    intervalSeconds: Type.Optional(schema_int(1, 30, 5, 'seconds between probe rounds (1–30)')),
-    timeoutSeconds: Type.Optional(schema_int(1, 30, 2, 'per-URL timeout in seconds (1–30)')),
-    unhealthyThreshold: Type.Optional(schema_int(1, 100, 3, 'consecutive failed rounds before failover (≥ 1)')),
+    intervalSeconds: Type.Optional(limited(CHECKER_LIMITS.intervalSeconds, 'seconds between probe rounds (1–30)')),
+    timeoutSeconds: Type.Optional(limited(CHECKER_LIMITS.timeoutSeconds, 'per-URL timeout in seconds (1–30)')),
+    unhealthyThreshold: Type.Optional(limited(CHECKER_LIMITS.unhealthyThreshold, 'consecutive failed rounds before failover (≥ 1)')),
     autoFallback: Type.Optional(Type.Boolean({ default: false, description: 'true or false' })),
-    healthyMinutes: Type.Optional(schema_int(1, 1440, 10, 'minutes an instance must be healthy before auto-fallback (≥ 1)')),
+    healthyMinutes: Type.Optional(limited(CHECKER_LIMITS.healthyMinutes, 'minutes an instance must be healthy before auto-fallback (≥ 1)')),
     stepFunctionsEndpoint: Type.Optional({
         ...oneOf(ENDPOINT_MODES, 'Step Functions VPC endpoint'),
         default: 'create',
@@ -5907,7 +5931,6 @@ const EnvironmentSchema = strict({
         }),
     }, 'where alarms go')),
 }, 'one environment: one VPC in one account and region');
-const ENVIRONMENT_NAME = '^[a-z][a-z0-9-]{0,15}$';
 const ConfigSchema = Type.Object({
     $schema: Type.Optional(Type.String({ description: 'path or URL of this schema' })),
     version: Type.Literal(1, { description: 'the configuration format version: 1' }),
@@ -6716,6 +6739,7 @@ function structureProblems(doc) {
 // their problems when other fields are structurally wrong: loading reports everything at once.
 
 
+
 const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v) => (Array.isArray(v) ? v : []);
 const str = (v) => (typeof v === 'string' ? v : undefined);
@@ -6863,15 +6887,6 @@ function architectureOf(instanceType) {
     if (!m)
         return undefined;
     return m[1].includes('g') ? 'arm64' : 'x86_64';
-}
-function isHttpUrl(s) {
-    try {
-        const u = new URL(s);
-        return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
-    }
-    catch {
-        return false;
-    }
 }
 function ruleProblems(doc) {
     const problems = [];
@@ -7127,6 +7142,24 @@ function tags(env, role, zone, name) {
         out.push({ Key: 'Name', Value: name });
     return out;
 }
+/** The image stack's other parts: recipe, infrastructure, distribution, lifecycle, ami. */
+const imageResourceName = (env, part) => join(env, 'image', part);
+/**
+ * Step Functions execution names (letters, digits, - and _; at most 80) made from the zone and
+ * the start of a time bucket: checkers that see the same outage in the same bucket ask for the
+ * same name, so only one execution starts.
+ */
+const executionName = (verb, zone, bucketStart) => {
+    if (!/^[a-z0-9-]{1,40}$/.test(zone))
+        throw new Error(`not a zone name: ${JSON.stringify(zone)}`);
+    const stamp = bucketStart
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z')
+        .replace(/[-:]/g, '');
+    return `${PREFIX}-${verb}-${zone}-${stamp}`;
+};
+const failoverExecutionName = (zone, bucketStart) => executionName('failover', zone, bucketStart);
+const fallbackExecutionName = (zone, bucketStart) => executionName('fallback', zone, bucketStart);
 
 ;// CONCATENATED MODULE: ./lib/defaults.ts
 // Sizing facts shared by the stacks, the checker and the cost estimate.
@@ -7134,7 +7167,7 @@ const CHECKER_MEMORY_MB = 128;
 /** The checker probes for this long per one-minute invocation. */
 const CHECKER_PROBE_SECONDS = 55;
 const CHECKER_TIMEOUT_SECONDS = 60;
-/** Probe success, probe failure, probe latency, failed rounds, failovers started. */
+/** ProbeSuccess (1/0), ProbeLatency, FailedRounds, FailoversStarted, OnInstance (lib/checker/metrics.ts). */
 const CHECKER_METRICS_PER_ZONE = 5;
 const CHECKER_INVOCATIONS_PER_MONTH = 60 * 730;
 
@@ -7404,11 +7437,328 @@ function gatewayStack(env) {
     return { kind: 'gateway', name: stackName(env.name, 'gateway'), template: t, parameters };
 }
 
+;// CONCATENATED MODULE: ./lib/image/components.ts
+// The NAT image's Image Builder components: the documents in imagebuilder/ with every
+// `natfleet-embed:FILE` value replaced by that file's text, so each document carries its
+// scripts and the image stack needs no bucket. The lab runs the very same script files.
+
+
+
+const COMPONENTS = ['enable-nat', 'harden-nat', 'install-test-nat', 'test-nat'];
+/** Image Builder's limit on an inline component document (AWS::ImageBuilder::Component Data). */
+const COMPONENT_DATA_LIMIT = 16_000;
+const EMBED = /^natfleet-embed:(.+)$/;
+// Each file by a literal path, so that ncc copies it into the bundles that render stacks.
+const read = (url) => (0,external_node_fs_namespaceObject.readFileSync)(url, 'utf8');
+const FILES = {
+    'enable-nat.yml': () => read(new URL(/* asset import */ __nccwpck_require__(9919), __nccwpck_require__.b)),
+    'harden-nat.yml': () => read(new URL(/* asset import */ __nccwpck_require__(6360), __nccwpck_require__.b)),
+    'install-test-nat.yml': () => read(new URL(/* asset import */ __nccwpck_require__(4056), __nccwpck_require__.b)),
+    'test-nat.yml': () => read(new URL(/* asset import */ __nccwpck_require__(1710), __nccwpck_require__.b)),
+    'scripts/natfleet-lib.sh': () => read(new URL(/* asset import */ __nccwpck_require__(3381), __nccwpck_require__.b)),
+    'scripts/nat-boot.sh': () => read(new URL(/* asset import */ __nccwpck_require__(6028), __nccwpck_require__.b)),
+    'scripts/enable-nat.sh': () => read(new URL(/* asset import */ __nccwpck_require__(4911), __nccwpck_require__.b)),
+    'scripts/harden-nat.sh': () => read(new URL(/* asset import */ __nccwpck_require__(794), __nccwpck_require__.b)),
+    'scripts/test-nat.sh': () => read(new URL(/* asset import */ __nccwpck_require__(2724), __nccwpck_require__.b)),
+};
+/** Reads a file of imagebuilder/: from `dir` when given (tests), else the shipped copy. */
+function reader(dir) {
+    if (dir)
+        return (rel) => (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, rel), 'utf8');
+    return (rel) => {
+        const f = FILES[rel];
+        if (!f)
+            throw new Error(`imagebuilder/${rel} is not listed in lib/image/components.ts`);
+        return f();
+    };
+}
+function components_embed(node, file, embedded) {
+    if (typeof node === 'string') {
+        const m = EMBED.exec(node);
+        if (!m)
+            return node;
+        embedded.push(m[1]);
+        return file(m[1]);
+    }
+    if (Array.isArray(node))
+        return node.map((n) => components_embed(n, file, embedded));
+    if (node && typeof node === 'object')
+        return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, components_embed(v, file, embedded)]));
+    return node;
+}
+/** One component's document with its scripts embedded. */
+function componentDocument(name, dir) {
+    const file = reader(dir);
+    const source = (0,dist/* parse */.qg)(file(`${name}.yml`));
+    if (source.name !== name)
+        throw new Error(`${name}.yml: name is ${String(source.name)}, expected ${name}`);
+    const embedded = [];
+    const doc = components_embed(source, file, embedded);
+    const data = (0,dist/* stringify */.As)(doc, { lineWidth: 0, indentSeq: false }); // compact: the size limit
+    if (data.includes('{{'))
+        throw new Error(`${name}: "{{" would be read as an Image Builder variable; keep it out of the scripts`);
+    if (data.length > COMPONENT_DATA_LIMIT)
+        throw new Error(`${name}: document is ${data.length} characters, Image Builder takes at most ${COMPONENT_DATA_LIMIT}`);
+    return { name, description: String(source.description), data, embedded };
+}
+const componentDocuments = (dir) => COMPONENTS.map((c) => componentDocument(c, dir));
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./lib/image/recipe.ts
+// Facts about the NAT image the stacks and workflows share.
+
+/** The value the AMI parameter holds until the first image is built (see docs/image.md). */
+const AMI_PLACEHOLDER = 'none';
+/** Amazon Linux 2023's public parameter: Image Builder resolves it at every build. */
+const baseImageParameter = (arch) => `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`;
+/** The AWS-managed component that reboots the test instance before test-nat runs. */
+const REBOOT_TEST_COMPONENT = 'reboot-test-linux';
+/** Image Builder versions are immutable, so a changed document needs a new version: take it
+ * from the content (major.minor.patch, each below 2^30). */
+function contentVersion(...parts) {
+    const h = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    for (const p of parts)
+        h.update(p).update('\0');
+    const n = parseInt(h.digest('hex').slice(0, 7), 16);
+    return `1.0.${n}`;
+}
+
+;// CONCATENATED MODULE: ./cloudformation/image.ts
+
+
+
+
+/** Image Builder takes tags as a map, not a list. */
+const tagMap = (list) => Object.fromEntries(list.map((t) => [t.Key, t.Value]));
+const logicalId = {
+    'enable-nat': 'EnableNatComponent',
+    'harden-nat': 'HardenNatComponent',
+    'install-test-nat': 'InstallTestNatComponent',
+    'test-nat': 'TestNatComponent',
+};
+function imageStack(env, imagebuilderDir) {
+    const e = env.name;
+    const t = tags(e, 'image');
+    const docs = componentDocuments(imagebuilderDir);
+    const recipeVersion = contentVersion(...docs.map((d) => d.data), env.instance.architecture, REBOOT_TEST_COMPONENT);
+    const resources = {};
+    for (const d of docs) {
+        resources[logicalId[d.name]] = {
+            Type: 'AWS::ImageBuilder::Component',
+            Properties: {
+                Name: imageComponentName(e, d.name),
+                Version: contentVersion(d.data),
+                Platform: 'Linux',
+                SupportedOsVersions: ['Amazon Linux 2023'],
+                Description: d.description,
+                ChangeDescription: `content ${contentVersion(d.data)}`,
+                Data: d.data,
+                Tags: tagMap(t),
+            },
+        };
+    }
+    resources.Recipe = {
+        Type: 'AWS::ImageBuilder::ImageRecipe',
+        Properties: {
+            Name: imageResourceName(e, 'recipe'),
+            Version: recipeVersion,
+            Description: `natfleet ${e}: NAT instance on Amazon Linux 2023 (${env.instance.architecture})`,
+            ParentImage: `ssm:${baseImageParameter(env.instance.architecture)}`,
+            Components: [
+                { ComponentArn: ref('EnableNatComponent') },
+                { ComponentArn: ref('HardenNatComponent') },
+                { ComponentArn: ref('InstallTestNatComponent') },
+                {
+                    ComponentArn: {
+                        'Fn::Sub': `arn:\${AWS::Partition}:imagebuilder:\${AWS::Region}:aws:component/${REBOOT_TEST_COMPONENT}/x.x.x`,
+                    },
+                },
+                { ComponentArn: ref('TestNatComponent') },
+            ],
+            Tags: tagMap(t),
+        },
+    };
+    // The build and test instances: SSM for Image Builder's commands, its component fetch and
+    // logs; nothing else (AWS's documented minimum for Image Builder instances).
+    resources.InstanceRole = {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+            AssumeRolePolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                    {
+                        Effect: 'Allow',
+                        Principal: { Service: 'ec2.amazonaws.com' },
+                        Action: 'sts:AssumeRole',
+                    },
+                ],
+            },
+            ManagedPolicyArns: [
+                { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore' },
+                {
+                    'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/EC2InstanceProfileForImageBuilder',
+                },
+            ],
+            Tags: tagList(t),
+        },
+    };
+    resources.InstanceProfile = {
+        Type: 'AWS::IAM::InstanceProfile',
+        Properties: { Roles: [ref('InstanceRole')] },
+    };
+    // No inbound at all; outbound HTTPS only (SSM, S3, package repositories). Instance
+    // metadata and the VPC resolver are not subject to security groups.
+    resources.SecurityGroup = {
+        Type: 'AWS::EC2::SecurityGroup',
+        Properties: {
+            GroupDescription: `natfleet ${e}: image build and test instances (HTTPS out only)`,
+            VpcId: ref('VpcId'),
+            SecurityGroupEgress: [
+                {
+                    IpProtocol: 'tcp',
+                    FromPort: 443,
+                    ToPort: 443,
+                    CidrIp: '0.0.0.0/0',
+                    Description: 'HTTPS to SSM, S3 and the package repositories',
+                },
+            ],
+            Tags: tagList(tags(e, 'image', undefined, imageResourceName(e, 'build'))),
+        },
+    };
+    resources.Infrastructure = {
+        Type: 'AWS::ImageBuilder::InfrastructureConfiguration',
+        Properties: {
+            Name: imageResourceName(e, 'infrastructure'),
+            Description: `natfleet ${e}: where the NAT image is built and tested`,
+            InstanceProfileName: ref('InstanceProfile'),
+            InstanceTypes: [env.instance.type],
+            SubnetId: ref('SubnetId'),
+            SecurityGroupIds: [ref('SecurityGroup')],
+            TerminateInstanceOnFailure: true,
+            InstanceMetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+            ResourceTags: tagMap(t),
+            Tags: tagMap(t),
+        },
+    };
+    resources.Distribution = {
+        Type: 'AWS::ImageBuilder::DistributionConfiguration',
+        Properties: {
+            Name: imageResourceName(e, 'distribution'),
+            Description: `natfleet ${e}: NAT image AMIs, tagged for the lifecycle policy`,
+            Distributions: [
+                {
+                    Region: env.region,
+                    AmiDistributionConfiguration: {
+                        Name: `${imageResourceName(e, 'ami')}-{{ imagebuilder:buildDate }}`,
+                        Description: `natfleet ${e} NAT instance`,
+                        AmiTags: tagMap(tags(e, 'image', undefined, imageResourceName(e, 'ami'))),
+                    },
+                },
+            ],
+            Tags: tagMap(t),
+        },
+    };
+    resources.Pipeline = {
+        Type: 'AWS::ImageBuilder::ImagePipeline',
+        Properties: {
+            Name: imagePipelineName(e),
+            Description: `natfleet ${e}: started by the Maintenance workflow only (no schedule)`,
+            ImageRecipeArn: ref('Recipe'),
+            InfrastructureConfigurationArn: ref('Infrastructure'),
+            DistributionConfigurationArn: ref('Distribution'),
+            Status: 'ENABLED',
+            EnhancedImageMetadataEnabled: true,
+            ImageTestsConfiguration: { ImageTestsEnabled: true, TimeoutMinutes: 60 },
+            Tags: tagMap(t),
+        },
+    };
+    resources.LifecycleRole = {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+            AssumeRolePolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                    {
+                        Effect: 'Allow',
+                        Principal: { Service: 'imagebuilder.amazonaws.com' },
+                        Action: 'sts:AssumeRole',
+                    },
+                ],
+            },
+            ManagedPolicyArns: [
+                {
+                    'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/EC2ImageBuilderLifecycleExecutionPolicy',
+                },
+            ],
+            Tags: tagList(t),
+        },
+    };
+    // Image rotation: the newest `image.keep` AMIs of this environment stay, older ones and
+    // their snapshots go. Selected by the tags the distribution puts on every AMI.
+    resources.Lifecycle = {
+        Type: 'AWS::ImageBuilder::LifecyclePolicy',
+        Properties: {
+            Name: imageResourceName(e, 'lifecycle'),
+            Description: `natfleet ${e}: keep the last ${env.image.keep} NAT images`,
+            ExecutionRole: getAtt('LifecycleRole', 'Arn'),
+            ResourceType: 'AMI_IMAGE',
+            Status: 'ENABLED',
+            PolicyDetails: [
+                {
+                    Action: { Type: 'DELETE', IncludeResources: { Amis: true, Snapshots: true } },
+                    Filter: { Type: 'COUNT', Value: env.image.keep },
+                },
+            ],
+            ResourceSelection: { TagMap: tagMap(tags(e, 'image')) },
+            Tags: tagMap(t),
+        },
+    };
+    // Exists from the first deploy on, before any image does: Maintenance writes the AMI id.
+    resources.AmiParameter = {
+        Type: 'AWS::SSM::Parameter',
+        Properties: {
+            Name: amiParameter(e),
+            Type: 'String',
+            DataType: 'text',
+            Value: AMI_PLACEHOLDER,
+            Description: `natfleet ${e}: the current NAT image (${AMI_PLACEHOLDER} until the first build)`,
+            Tags: tagMap(t),
+        },
+    };
+    return {
+        kind: 'image',
+        name: stackName(e, 'image'),
+        parameters: { VpcId: env.vpcId, SubnetId: env.zones[0].privateSubnet },
+        template: {
+            AWSTemplateFormatVersion: '2010-09-09',
+            Description: `natfleet ${e}: NAT image pipeline`,
+            Parameters: {
+                VpcId: { Type: 'AWS::EC2::VPC::Id', Description: 'the VPC the image is built in' },
+                SubnetId: {
+                    Type: 'AWS::EC2::Subnet::Id',
+                    Description: 'a private subnet with a route to the internet for build and test',
+                },
+            },
+            Resources: resources,
+            Outputs: {
+                Pipeline: { Description: 'the image pipeline ARN', Value: ref('Pipeline') },
+                Recipe: { Description: 'the image recipe ARN', Value: ref('Recipe') },
+                AmiParameter: {
+                    Description: 'SSM parameter with the current AMI id',
+                    Value: ref('AmiParameter'),
+                },
+            },
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./cloudformation/index.ts
 
 
+
 function renderStacks(env) {
-    return [artifactsStack(env), gatewayStack(env)].filter((s) => !!s);
+    return [artifactsStack(env), imageStack(env), gatewayStack(env)].filter((s) => !!s);
 }
 
 ;// CONCATENATED MODULE: ./lib/plan.ts
@@ -7610,6 +7960,69 @@ async function run(argv, io, env = process.env) {
     }
 }
 
+
+/***/ }),
+
+/***/ 9919:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "b9446a026e71193cc7ef.yml";
+
+/***/ }),
+
+/***/ 6360:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "17b4dcb4fe80248c8210.yml";
+
+/***/ }),
+
+/***/ 4056:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "679713cdfa23f079aa0b.yml";
+
+/***/ }),
+
+/***/ 4911:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "4ef8dcd33381a9f6a3ad.sh";
+
+/***/ }),
+
+/***/ 794:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "3390a0e42a56a6c82eb5.sh";
+
+/***/ }),
+
+/***/ 6028:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "dbccde947257c78ab9de.sh";
+
+/***/ }),
+
+/***/ 3381:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "714307b68f719fc78557.sh";
+
+/***/ }),
+
+/***/ 2724:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "4f61f80f9fe0066476dc.sh";
+
+/***/ }),
+
+/***/ 1710:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "d03a944b42ea9be96310.yml";
 
 /***/ }),
 
@@ -10276,10 +10689,10 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
+exports.As = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
@@ -16226,6 +16639,9 @@ exports.visitAsync = visitAsync;
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
@@ -16325,6 +16741,41 @@ exports.visitAsync = visitAsync;
 /******/ 		}
 /******/ 		Object.defineProperty(exports, '__esModule', { value: true });
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/publicPath */
+/******/ (() => {
+/******/ 	var scriptUrl;
+/******/ 	if (typeof import.meta.url === "string") scriptUrl = import.meta.url
+/******/ 	// When supporting browsers where an automatic publicPath is not supported you must specify an output.publicPath manually via configuration
+/******/ 	// or pass an empty string ("") and set the __webpack_public_path__ variable from your code to use your own logic.
+/******/ 	if (!scriptUrl) throw new Error("Automatic publicPath is not supported in this browser");
+/******/ 	scriptUrl = scriptUrl.replace(/#.*$/, "").replace(/\?.*$/, "").replace(/\/[^\/]+$/, "/");
+/******/ 	__nccwpck_require__.p = scriptUrl;
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	__nccwpck_require__.b = new URL("./", import.meta.url);
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	// no install chunk
+/******/ 	
+/******/ 	// no chunk on demand loading
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

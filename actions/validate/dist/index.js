@@ -28375,7 +28375,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
-/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9764);
+/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8440);
 
 
 await (0,_validate_js__WEBPACK_IMPORTED_MODULE_1__/* .validateAction */ .F)(_actions_core__WEBPACK_IMPORTED_MODULE_0__);
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9764:
+/***/ 8440:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34126,9 +34126,32 @@ const Type = type_type_namespaceObject;
 
 
 
+;// CONCATENATED MODULE: ./lib/config/limits.ts
+// Plain limits and patterns of natfleet.yml, kept apart from the schema so that code that
+// must stay small (the checker Lambda) can use them without the schema library.
+const ENVIRONMENT_NAME = '^[a-z][a-z0-9-]{0,15}$';
+const AVAILABILITY_ZONE = '^[a-z]{2}(-[a-z]+)+-\\d[a-z]$';
+const CHECKER_LIMITS = {
+    intervalSeconds: { min: 1, max: 30, default: 5 },
+    timeoutSeconds: { min: 1, max: 30, default: 2 },
+    unhealthyThreshold: { min: 1, max: 100, default: 3 },
+    healthyMinutes: { min: 1, max: 1440, default: 10 },
+};
+function isHttpUrl(s) {
+    try {
+        const u = new URL(s);
+        return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/config/schema.ts
 // The one source of natfleet.yml's shape: the TypeScript types and schema/natfleet.schema.json
 // both come from here. Every `description` doubles as the "expected …" text of a load error.
+
+
 
 const id = (prefix, what) => Type.String({
     pattern: `^${prefix}-[0-9a-f]{8,17}$`,
@@ -34136,6 +34159,7 @@ const id = (prefix, what) => Type.String({
 });
 const oneOf = (values, description) => Type.Union(values.map((v) => Type.Literal(v)), { description: `${description}: ${values.join(' | ')}` });
 const schema_int = (min, max, dflt, description) => Type.Integer({ minimum: min, maximum: max, default: dflt, description });
+const limited = (l, description) => schema_int(l.min, l.max, l.default, description);
 const strict = (props, description, extra = {}) => Type.Object(props, { additionalProperties: false, description, ...extra });
 const REGION = '^[a-z]{2}(-[a-z]+)+-\\d$';
 const ARCHITECTURES = ['arm64', 'x86_64'];
@@ -34143,7 +34167,7 @@ const GATEWAY_MODES = ['shared', 'per-zone'];
 const ENDPOINT_MODES = ['create', 'existing', 'none'];
 const ZoneSchema = strict({
     availabilityZone: Type.String({
-        pattern: '^[a-z]{2}(-[a-z]+)+-\\d[a-z]$',
+        pattern: AVAILABILITY_ZONE,
         description: 'an availability zone name (e.g. eu-west-1a)',
     }),
     publicSubnet: id('subnet', 'a subnet id'),
@@ -34165,11 +34189,11 @@ const CheckerSchema = strict({
         minItems: 1,
         description: 'URLs probed through the NAT (at least one)',
     }),
-    intervalSeconds: Type.Optional(schema_int(1, 30, 5, 'seconds between probe rounds (1–30)')),
-    timeoutSeconds: Type.Optional(schema_int(1, 30, 2, 'per-URL timeout in seconds (1–30)')),
-    unhealthyThreshold: Type.Optional(schema_int(1, 100, 3, 'consecutive failed rounds before failover (≥ 1)')),
+    intervalSeconds: Type.Optional(limited(CHECKER_LIMITS.intervalSeconds, 'seconds between probe rounds (1–30)')),
+    timeoutSeconds: Type.Optional(limited(CHECKER_LIMITS.timeoutSeconds, 'per-URL timeout in seconds (1–30)')),
+    unhealthyThreshold: Type.Optional(limited(CHECKER_LIMITS.unhealthyThreshold, 'consecutive failed rounds before failover (≥ 1)')),
     autoFallback: Type.Optional(Type.Boolean({ default: false, description: 'true or false' })),
-    healthyMinutes: Type.Optional(schema_int(1, 1440, 10, 'minutes an instance must be healthy before auto-fallback (≥ 1)')),
+    healthyMinutes: Type.Optional(limited(CHECKER_LIMITS.healthyMinutes, 'minutes an instance must be healthy before auto-fallback (≥ 1)')),
     stepFunctionsEndpoint: Type.Optional({
         ...oneOf(ENDPOINT_MODES, 'Step Functions VPC endpoint'),
         default: 'create',
@@ -34210,7 +34234,6 @@ const EnvironmentSchema = strict({
         }),
     }, 'where alarms go')),
 }, 'one environment: one VPC in one account and region');
-const ENVIRONMENT_NAME = '^[a-z][a-z0-9-]{0,15}$';
 const ConfigSchema = Type.Object({
     $schema: Type.Optional(Type.String({ description: 'path or URL of this schema' })),
     version: Type.Literal(1, { description: 'the configuration format version: 1' }),
@@ -35062,6 +35085,7 @@ function structureProblems(doc) {
 // their problems when other fields are structurally wrong: loading reports everything at once.
 
 
+
 const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v) => (Array.isArray(v) ? v : []);
 const str = (v) => (typeof v === 'string' ? v : undefined);
@@ -35209,15 +35233,6 @@ function architectureOf(instanceType) {
     if (!m)
         return undefined;
     return m[1].includes('g') ? 'arm64' : 'x86_64';
-}
-function isHttpUrl(s) {
-    try {
-        const u = new URL(s);
-        return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
-    }
-    catch {
-        return false;
-    }
 }
 function ruleProblems(doc) {
     const problems = [];
