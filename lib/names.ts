@@ -60,3 +60,33 @@ export function tags(env: string, role: Role, zone?: string, name?: string): Tag
   if (name) out.push({ Key: 'Name', Value: name });
   return out;
 }
+
+// fleet and checker stacks (resource names the workflows and the checker find them by)
+export const instanceRoleName = (env: string) => join(env, 'nat-instance');
+export const instanceProfileName = (env: string) => join(env, 'nat-instance');
+export const launchTemplateName = (env: string) => join(env, 'nat-instance');
+export const securityGroupName = (env: string, role: 'nat-instance' | 'checker' | 'endpoint') =>
+  join(env, role);
+export const eipName = (env: string, zone: string) => join(env, 'nat', zone, 'eip');
+export const checkerRoleName = (env: string) => join(env, 'checker');
+export const checkerRuleName = (env: string, zone: string) => join(env, 'checker', zone);
+export const alarmRoleName = (env: string) => join(env, 'alarm-failover');
+export const alarmName = (env: string, zone: string, kind: 'failed-rounds' | 'on-gateway') =>
+  join(env, zone, kind);
+export const alarmRuleName = (env: string, zone: string) => join(env, 'alarm-failover', zone);
+/** ARN of a state machine by its name, so a stack need not import the workflows stack. */
+export const stateMachineArnSub = (env: string, wf: WorkflowName) =>
+  `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${stateMachineName(env, wf)}`;
+/** Where the checker's code zip lives in the artifacts bucket: its content hash. */
+export const checkerCodeKey = (sha256: string) => `checker/${sha256}.zip`;
+/** Templates too large to send inline go to the artifacts bucket under their hash. */
+export const templateKey = (stack: string, sha256: string) => `templates/${stack}/${sha256}.json`;
+/** The checker's CloudWatch metrics: namespace, dimensions and names the alarms read. */
+export const METRICS = {
+  namespace: PREFIX,
+  dimensions: { environment: 'Environment', zone: 'Zone' },
+  failedRounds: 'FailedRounds',
+  onGateway: 'OnGateway',
+} as const;
+/** The hidden marker that finds an environment's plan comment on a pull request. */
+export const planCommentMarker = (env: string) => `<!-- ${PREFIX}-plan:${env} -->`;
