@@ -285,7 +285,12 @@ function zoneResources(
       EventPattern: {
         source: ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
-        resources: [getAtt(`FailedRoundsAlarm${k}`, 'Arn')],
+        // By name, not GetAtt: the rule needs only the ARN, not the alarm resource itself.
+        resources: [
+          sub(
+            `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${alarmName(e, az, 'failed-rounds')}`,
+          ),
+        ],
         detail: { state: { value: ['ALARM'] } },
       },
       State: 'ENABLED',

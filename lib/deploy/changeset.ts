@@ -172,6 +172,10 @@ export async function prepare(
     );
   } catch (e) {
     const err = e as Error;
+    // Some endpoints answer an unchanged template right away instead of with a FAILED set.
+    if (err.name === 'ValidationError' && NO_CHANGES.test(err.message)) {
+      return { stack, type, changeSetName: o.changeSetName };
+    }
     if (err.name === 'ValidationError') {
       throw new DeployError(
         `CloudFormation rejected the template of ${stack.name}: ${err.message}. Nothing was ` +
