@@ -293,9 +293,20 @@ export async function execute(
   };
   let done = false;
   const logger = (async () => {
+    // Some resources (NAT gateways) take minutes between events: say we are still waiting.
+    let quietSince = Date.now();
     while (!done) {
       await new Promise((r) => setTimeout(r, timing.minDelay * 1000));
-      if (!done) await pollEvents().catch(() => undefined);
+      if (done) break;
+      const before = seen.size;
+      await pollEvents().catch(() => undefined);
+      if (seen.size > before) quietSince = Date.now();
+      else if (Date.now() - quietSince >= 60_000) {
+        log(
+          `  … ${name}: still waiting (${Math.round((Date.now() - started.getTime()) / 1000)} s)`,
+        );
+        quietSince = Date.now();
+      }
     }
   })();
   const wait = p.type === 'CREATE' ? waitUntilStackCreateComplete : waitUntilStackUpdateComplete;

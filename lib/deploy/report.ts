@@ -85,7 +85,7 @@ export function reportText(r: DeployReport): string[] {
   for (const s of r.stacks.filter((x) => x.changes.length > 0)) {
     out.push(`${s.name}:`);
     for (const c of s.changes) {
-      const rep = replacementNote(c).replace(/[*⚠️]/gu, '').trim();
+      const rep = replacementNote(c).replace(/\*|⚠️/gu, '').trim();
       out.push(`  ${c.action.padEnd(7)} ${c.logicalId} (${c.type})${rep ? `  !! ${rep}` : ''}`);
     }
   }

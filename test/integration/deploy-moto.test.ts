@@ -21,7 +21,8 @@ import { amiParameter, launchTemplateName, planCommentMarker } from '../../lib/n
 import { startMoto, type Moto } from '../moto.js';
 import { buildVpc } from '../vpc.js';
 import { startFakeGitHub, type FakeGitHub } from '../github.js';
-import { ROOT, tempDir } from '../helpers.js';
+import { ROOT, captureIo, tempDir } from '../helpers.js';
+import { run } from '../../cli/run.js';
 
 const node = process.env.NATFLEET_SMOKE_NODE ?? process.execPath;
 const timing = { minDelay: 0.2, maxDelay: 1, maxWait: 120 };
@@ -214,6 +215,22 @@ describe('deploy against moto', () => {
       'issues/list-comments',
       'issues/update-comment',
     ]);
+  });
+
+  it('the CLI plans the same, and says how it was called wrong', async () => {
+    const io = captureIo();
+    const args = ['--env', env.name, '--config', configFile, '--checker-dir', checkerDir];
+    expect(await run(['deploy', ...args, '--plan'], io)).toBe(0);
+    expect(io.stdout.join('\n')).toMatch(/natfleet-it-checker\s+UPDATE\s+no changes/);
+    const bad = captureIo();
+    expect(await run(['deploy', ...args], bad)).toBe(2);
+    expect(bad.stderr).toEqual(['natfleet: deploy: give one of --plan or --apply']);
+    expect(await run(['deploy', ...args, '--apply', '--stacks', 'fleet,vpc'], bad)).toBe(2);
+    expect(bad.stderr[1]).toContain('unknown stack(s) vpc in the stacks filter');
+    const missing = captureIo();
+    const nofile = ['--env', env.name, '--config', '/nonexistent.yml', '--plan'];
+    expect(await run(['deploy', ...nofile], missing)).toBe(1);
+    expect(missing.stderr.join('\n')).toContain('/nonexistent.yml');
   });
 
   it('the bundle rejects a subnet id that does not exist and changes nothing', async () => {

@@ -290,6 +290,23 @@ describe('deploy change sets', () => {
     expect(r.error).toContain('already exists');
   });
 
+  it('explains a template that CloudFormation rejects; nothing is executed', async () => {
+    model({ status: 'UPDATE_COMPLETE', changeSet: { Status: 'CREATE_COMPLETE' } });
+    cfn.on(CreateChangeSetCommand).rejects(
+      Object.assign(new Error('Template format error: Unresolved resource dependencies [X]'), {
+        name: 'ValidationError',
+      }),
+    );
+    const r = await run('apply');
+    expect(r.ok).toBe(false);
+    expect(r.error).toContain(
+      'CloudFormation rejected the template of natfleet-prod-fleet: Template format error',
+    );
+    expect(r.error).toContain('Nothing was changed for this stack');
+    expect(r.stacks[0]!.outcome).toBe('failed');
+    expect(calls(cfn, ExecuteChangeSetCommand)).toHaveLength(0);
+  });
+
   it('refuses a stack in ROLLBACK_COMPLETE and says what to do', async () => {
     model({ status: 'ROLLBACK_COMPLETE', changeSet: { Status: 'CREATE_COMPLETE' } });
     const r = await run('apply');
