@@ -332,6 +332,9 @@ describe('deploy change sets', () => {
       '| Modify | SecurityGroup | AWS::EC2::SecurityGroup | ⚠️ **REPLACEMENT** |',
     );
     expect(md).toContain('| Modify | LaunchTemplate | AWS::EC2::LaunchTemplate |  |');
+    const text = reportText(r).join('\n');
+    expect(text).toContain('Modify  SecurityGroup (AWS::EC2::SecurityGroup)  !! REPLACEMENT');
+    expect(text).toMatch(/natfleet-prod-fleet\s+CREATE\s+planned\s+2 modify, 1 replaced/);
   });
 
   it('a plan never uploads the checker; apply uploads it once per content', async () => {
