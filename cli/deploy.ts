@@ -31,14 +31,12 @@ export interface DeployArgs {
   checkerDir?: string;
 }
 
-/** checker/dist beside natfleet, from the bundle (cli/dist) or from the sources (cli/). */
-const bundledCheckerDir = () =>
-  fileURLToPath(
-    new URL(
-      import.meta.url.includes('/dist/') ? '../../checker/dist' : '../checker/dist',
-      import.meta.url,
-    ),
-  );
+/** checker/dist of natfleet, from the bundle (cli/dist) or the sources (cli/). Plain string
+ * work on purpose: ncc rewrites `new URL(…, import.meta.url)` into a bundled asset. */
+function bundledCheckerDir(): string {
+  const here = fileURLToPath(import.meta.url);
+  return `${here.slice(0, here.lastIndexOf('/cli/'))}/checker/dist`;
+}
 
 export async function deployCommand(args: DeployArgs, io: Io): Promise<number> {
   if (!args.env) throw new UsageError('deploy: --env NAME is required');

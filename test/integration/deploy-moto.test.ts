@@ -3,7 +3,7 @@
 // plan to a fake GitHub API checked against GitHub's API description.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DescribeInstancesCommand,
@@ -14,6 +14,7 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CloudFormationClient, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
 import { stackStatus } from '../../lib/deploy/changeset.js';
+import { checkerArtifact } from '../../lib/deploy/artifact.js';
 import { stringify } from 'yaml';
 import { deploy, deployClients, type DeployReport } from '../../lib/deploy/deploy.js';
 import type { Environment } from '../../lib/config/schema.js';
@@ -202,11 +203,13 @@ describe('deploy against moto', () => {
     expect(first.output).toMatch(/^outputs<<(\S+)\n\{.*\}\n\1$/m);
     expect(first.output).toMatch(/^changes<<(\S+)\nfalse\n\1$/m);
 
-    const again = await runBundle(
-      { environment: env.name, config: configFile, 'checker-dir': checkerDir },
-      7,
-    );
+    // Without checker-dir: the bundle finds checker/dist of the checkout it runs from.
+    const again = await runBundle({ environment: env.name, config: configFile }, 7);
     expect(again.status).toBe(0);
+    const bundled = join(ROOT, 'checker/dist');
+    expect(again.summary).toContain(
+      existsSync(bundled) ? checkerArtifact(bundled).key : `no checker bundle at ${bundled}`,
+    );
     expect(github.violations).toEqual([]);
     expect(github.comments.filter((c) => c.issue === 7)).toHaveLength(2);
     expect(github.requests.map((q) => q.operationId)).toEqual([
