@@ -26,6 +26,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deploy, parseStackFilter, type DeployOptions } from '../../lib/deploy/deploy.js';
 import { planComment, reportText } from '../../lib/deploy/report.js';
+import { settings } from '../../actions/deploy/src/deploy.js';
 import { stackName } from '../../lib/names.js';
 import { exampleEnv, tempDir } from '../helpers.js';
 
@@ -463,3 +464,35 @@ function fixtureDir() {
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
   return dir;
 }
+
+describe('deploy action settings', () => {
+  const inputs =
+    (values: Record<string, string>) =>
+    (name: string): string =>
+      values[name] ?? '';
+  const core = (values: Record<string, string>) =>
+    ({ getInput: inputs(values) }) as unknown as Parameters<typeof settings>[0];
+
+  it('reads every input, with defaults', () => {
+    expect(settings(core({ environment: 'prod', 'github-token': 't' }), '/n/checker/dist')).toEqual(
+      {
+        environment: 'prod',
+        config: 'natfleet.yml',
+        mode: 'plan',
+        stacks: [],
+        checkerDir: '/n/checker/dist',
+        token: 't',
+      },
+    );
+    expect(
+      settings(core({ environment: 'prod', mode: 'apply', stacks: 'fleet,checker' }), '/d'),
+    ).toMatchObject({ mode: 'apply', stacks: ['fleet', 'checker'] });
+  });
+
+  it('says which input is wrong', () => {
+    expect(() => settings(core({ environment: 'prod', mode: 'yolo' }), '/d')).toThrow(
+      'input mode: expected plan or apply, got "yolo"',
+    );
+    expect(() => settings(core({}), '/d')).toThrow('input environment');
+  });
+});
