@@ -1,8 +1,13 @@
 // Content-addressed uploads to the artifacts bucket: the key is the content's hash, so an
 // unchanged checker is never uploaded twice and a changed one always gets a new key.
-import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { checkerCodeKey } from '../names.js';
-import { explainAwsError } from './errors.js';
+import { DeployError, explainAwsError } from './errors.js';
 import { sha256, zipDirectory } from './zip.js';
 
 export interface Artifact {
@@ -22,8 +27,27 @@ async function exists(s3: S3Client, bucket: string, key: string): Promise<boolea
     return true;
   } catch (e) {
     const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (err.name === 'NotFound' || err.$metadata?.httpStatusCode === 404) return false;
+    if (err.name === 'NotFound' || err.$metadata?.httpStatusCode === 404) {
+      if (!(await bucketExists(s3, bucket))) {
+        throw new DeployError(
+          `the artifacts bucket ${bucket} does not exist: deploy the artifacts stack first ` +
+            '(include "artifacts" in the stacks filter).',
+        );
+      }
+      return false;
+    }
     throw explainAwsError(e, `looking for s3://${bucket}/${key}`);
+  }
+}
+
+async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (e) {
+    const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (err.name === 'NotFound' || err.$metadata?.httpStatusCode === 404) return false;
+    throw explainAwsError(e, `looking for bucket ${bucket}`);
   }
 }
 

@@ -20,7 +20,12 @@ import {
   DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -374,6 +379,23 @@ describe('deploy change sets', () => {
     const again = await run('apply', { stacks: ['checker'], checkerDir: dir });
     expect(again.checker).toEqual({ key, uploaded: false });
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('says to deploy the artifacts stack first when its bucket is missing', async () => {
+    model({ status: 'UPDATE_COMPLETE', changeSet: { Status: 'CREATE_COMPLETE' } });
+    const notFound = Object.assign(new Error('NotFound'), {
+      name: 'NotFound',
+      $metadata: { httpStatusCode: 404 },
+    });
+    s3.on(HeadObjectCommand).rejects(notFound);
+    s3.on(HeadBucketCommand).rejects(notFound);
+    const r = await run('apply', { stacks: ['checker'], checkerDir: fixtureDir() });
+    expect(r.ok).toBe(false);
+    expect(r.error).toContain(
+      'the artifacts bucket natfleet-prod-artifacts-123456789012-eu-west-1 does not exist: deploy the artifacts stack first',
+    );
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(calls(cfn, CreateChangeSetCommand)).toHaveLength(0);
   });
 
   it('apply without a checker bundle stops before any AWS call', async () => {

@@ -257,3 +257,24 @@ describe('IAM across every stack', () => {
     },
   );
 });
+
+describe('names of the fleet and checker resources', () => {
+  // The longest environment name the schema allows and a long zone name.
+  const ENV = 'abcdefghijklmnop';
+  const AZ = 'ap-southeast-2a';
+
+  it('stay within AWS limits for the longest names allowed', () => {
+    for (const n of [
+      names.instanceRoleName(ENV),
+      names.instanceProfileName(ENV),
+      names.checkerRoleName(ENV),
+      names.alarmRoleName(ENV),
+    ])
+      expect(n.length).toBeLessThanOrEqual(64); // IAM
+    expect(names.checkerRuleName(ENV, AZ).length).toBeLessThanOrEqual(64); // EventBridge
+    expect(names.alarmRuleName(ENV, AZ).length).toBeLessThanOrEqual(64);
+    expect(names.launchTemplateName(ENV).length).toBeLessThanOrEqual(128);
+    expect(names.alarmName(ENV, AZ, 'failed-rounds').length).toBeLessThanOrEqual(255);
+    expect(names.securityGroupName(ENV, 'nat-instance')).not.toMatch(/^sg-/);
+  });
+});
