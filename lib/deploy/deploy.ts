@@ -9,7 +9,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { awsClients } from '../aws/clients.js';
 import type { Environment } from '../config/schema.js';
 import type { RenderedStack } from '../cfn.js';
-import { STACKS, TAG, artifactsBucket, templateKey, type StackKind } from '../names.js';
+import { STACKS, TAG, artifactsBucket, stackName, templateKey, type StackKind } from '../names.js';
 import { renderStacks } from '../../cloudformation/index.js';
 import { UNBUILT_CODE_KEY } from '../../cloudformation/checker.js';
 import { checkerArtifact, upload, type Artifact } from './artifact.js';
@@ -19,6 +19,7 @@ import {
   execute,
   prepare,
   stackOutputs,
+  stackStatus,
   type Failure,
   type Prepared,
   type ResourceChange,
@@ -142,6 +143,7 @@ export async function deploy(
     if (checker) report.checker = { key: checker.key, uploaded: 'not in plan mode' };
     log(`natfleet deploy ${o.mode} — ${env.name}: ${stacks.map((s) => s.name).join(', ')}`);
     await preflight(env, clients.sts, clients.ec2);
+    if (!o.stacks?.length) await unneeded(clients.cfn, env, stacks, report);
 
     const prepareStack = async (s: RenderedStack): Promise<Prepared> => {
       log(`${s.name}: creating change set`);
@@ -169,6 +171,28 @@ export async function deploy(
     report.error = e instanceof DeployError ? e.message : `unexpected: ${(e as Error).stack ?? e}`;
   }
   return report;
+}
+
+/** Stacks a configuration may stop needing (every standby adopted): never deleted for you. */
+const OPTIONAL_STACKS: StackKind[] = ['gateway'];
+
+async function unneeded(
+  cfn: CloudFormationClient,
+  env: Environment,
+  rendered: RenderedStack[],
+  report: DeployReport,
+) {
+  for (const kind of OPTIONAL_STACKS.filter((k) => !rendered.some((s) => s.kind === k))) {
+    const name = stackName(env.name, kind);
+    const status = await stackStatus(cfn, name);
+    if (status && status !== 'DELETE_COMPLETE') {
+      report.warnings.push(
+        `stack ${name} exists (${status}) but natfleet.yml no longer needs it; it is left ` +
+          'alone. When no route uses its resources any more, delete it: "aws cloudformation ' +
+          `delete-stack --stack-name ${name} --region ${env.region}".`,
+      );
+    }
+  }
 }
 
 async function plan(

@@ -20,7 +20,7 @@ import { deploy, deployClients, type DeployReport } from '../../lib/deploy/deplo
 import type { Environment } from '../../lib/config/schema.js';
 import { amiParameter, launchTemplateName, planCommentMarker } from '../../lib/names.js';
 import { startMoto, type Moto } from '../moto.js';
-import { buildVpc } from '../vpc.js';
+import { buildVpc, type BuiltZone } from '../vpc.js';
 import { startFakeGitHub, type FakeGitHub } from '../github.js';
 import { ROOT, captureIo, tempDir } from '../helpers.js';
 import { run } from '../../cli/run.js';
@@ -31,6 +31,7 @@ const timing = { minDelay: 0.2, maxDelay: 1, maxWait: 120 };
 let moto: Moto;
 let github: FakeGitHub;
 let env: Environment;
+let vpc: BuiltZone[];
 let ec2: EC2Client;
 let checkerDir: string;
 let configFile: string;
@@ -105,7 +106,7 @@ beforeAll(async () => {
   moto = await startMoto();
   github = await startFakeGitHub();
   ec2 = new EC2Client({ region: 'eu-west-1' });
-  ({ env } = await buildVpc(ec2, 'it', ['eu-west-1a', 'eu-west-1b']));
+  ({ env, zones: vpc } = await buildVpc(ec2, 'it', ['eu-west-1a', 'eu-west-1b']));
   checkerDir = tempDir('natfleet-checker-');
   writeFileSync(join(checkerDir, 'index.js'), 'export const handler = async () => "ok";\n');
   writeFileSync(join(checkerDir, 'package.json'), '{"type":"module"}\n');
@@ -185,6 +186,25 @@ describe('deploy against moto', () => {
       expect(pending).toEqual([]);
       expect(await stackStatus(cfn, s.name)).toBe('CREATE_COMPLETE');
     }
+  });
+
+  it('adopting the standbys leaves the gateway stack alone and says so', async () => {
+    const adopted: Environment = {
+      ...env,
+      zones: env.zones.map((z, i) => ({ ...z, natGatewayId: vpc[i]!.gateway })),
+    };
+    const r = await deploy(adopted, deployClients(env.region), {
+      mode: 'plan',
+      checkerDir,
+      timing,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.stacks.map((s) => s.kind)).not.toContain('gateway');
+    expect(r.warnings).toEqual([
+      expect.stringContaining(
+        'stack natfleet-it-gateway exists (CREATE_COMPLETE) but natfleet.yml no longer needs it',
+      ),
+    ]);
   });
 
   it('the bundle posts one plan comment per environment and updates it in place', async () => {
