@@ -3,7 +3,6 @@
 import {
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
-  DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
@@ -209,7 +208,7 @@ export async function prepare(
     };
   }
   const reason = cs.StatusReason ?? `change set ended ${cs.Status}`;
-  await discard(cfn, stack.name, o.changeSetName, type);
+  await discard(cfn, stack.name, o.changeSetName);
   if (cs.Status === 'FAILED' && NO_CHANGES.test(reason)) {
     return { stack, type, changeSetName: o.changeSetName };
   }
@@ -219,17 +218,17 @@ export async function prepare(
   );
 }
 
-/** Deletes a change set, and the empty stack shell a CREATE change set leaves behind. */
+/**
+ * Deletes a change set. The empty REVIEW_IN_PROGRESS stack a CREATE change set leaves is kept:
+ * it holds nothing, the next CREATE reuses it, and deleting it would need
+ * cloudformation:DeleteStack — a right the plan role must not have over live stacks.
+ */
 export async function discard(
   cfn: CloudFormationClient,
   stack: string,
   changeSet: string,
-  type: 'CREATE' | 'UPDATE',
 ): Promise<void> {
   await cfn.send(new DeleteChangeSetCommand({ StackName: stack, ChangeSetName: changeSet }));
-  if (type === 'CREATE' && (await stackStatus(cfn, stack)) === 'REVIEW_IN_PROGRESS') {
-    await cfn.send(new DeleteStackCommand({ StackName: stack }));
-  }
 }
 
 const eventLine = (e: StackEvent) =>

@@ -227,7 +227,7 @@ async function plan(
     }
   } finally {
     // A plan leaves nothing behind, even when one stack's change set failed.
-    for (const p of made) await discard(clients.cfn, p.stack.name, p.changeSetName, p.type);
+    for (const p of made) await discard(clients.cfn, p.stack.name, p.changeSetName);
   }
 }
 

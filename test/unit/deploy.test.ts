@@ -324,14 +324,17 @@ describe('deploy change sets', () => {
     expect(calls(cfn, CreateChangeSetCommand)).toHaveLength(0);
   });
 
-  it('plans: gathers changes, marks replacement, deletes the change set and the empty shell', async () => {
+  it('plans: gathers changes, marks replacement, deletes the change set, deletes no stack', async () => {
     model({ changeSet: { Status: 'CREATE_COMPLETE' } });
     const r = await run('plan');
     expect(r.ok).toBe(true);
     expect(r.stacks[0]!.outcome).toBe('planned');
     expect(calls(cfn, ExecuteChangeSetCommand)).toHaveLength(0);
     expect(calls(cfn, DeleteChangeSetCommand)).toHaveLength(1);
-    expect(calls(cfn, DeleteStackCommand)).toEqual([{ StackName: FLEET }]);
+    expect(calls(cfn, DeleteStackCommand)).toEqual([]);
+    // The empty shell a CREATE change set leaves is planned with CREATE again next time.
+    const again = await run('plan');
+    expect(again.stacks[0]!.type).toBe('CREATE');
     const md = planComment(r);
     expect(md.startsWith('<!-- natfleet-plan:prod -->\n')).toBe(true);
     expect(md).toContain(
