@@ -7,6 +7,7 @@ import { stateJsonSchema } from '../lib/record/schema.js';
 import { UsageError, type Io } from './io.js';
 import { validate, validateHelp } from './validate.js';
 import { plan, planHelp } from './plan.js';
+import { deployCommand, deployHelp } from './deploy.js';
 
 export const mainHelp = `Usage: natfleet <command> [options]
 
@@ -16,6 +17,7 @@ Commands:
   validate   check natfleet.yml and list every problem with its place
   plan       render an environment's stacks and estimate its monthly cost
   schema     print the JSON Schema of natfleet.yml
+  deploy     plan or apply an environment's stacks through CloudFormation change sets
 
 Run "natfleet <command> --help" for a command's options.`;
 
@@ -31,14 +33,24 @@ const OPTIONS = {
   'gb-per-month': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   state: { type: 'boolean' },
+  plan: { type: 'boolean' },
+  apply: { type: 'boolean' },
+  stacks: { type: 'string' },
+  'checker-dir': { type: 'string' },
 } as const;
 
 const ALLOWED: Record<string, string[]> = {
   validate: ['config'],
   plan: ['config', 'env', 'out', 'gb-per-month'],
   schema: ['state'],
+  deploy: ['config', 'env', 'plan', 'apply', 'stacks', 'checker-dir'],
 };
-const HELP: Record<string, string> = { validate: validateHelp, plan: planHelp, schema: schemaHelp };
+const HELP: Record<string, string> = {
+  validate: validateHelp,
+  plan: planHelp,
+  schema: schemaHelp,
+  deploy: deployHelp,
+};
 
 export async function run(argv: string[], io: Io, env = process.env): Promise<number> {
   try {
@@ -68,6 +80,18 @@ export async function run(argv: string[], io: Io, env = process.env): Promise<nu
       case 'plan':
         return plan(
           { config, env: values.env, out: values.out, gbPerMonth: values['gb-per-month'] },
+          io,
+        );
+      case 'deploy':
+        return await deployCommand(
+          {
+            config,
+            env: values.env,
+            plan: values.plan,
+            apply: values.apply,
+            stacks: values.stacks,
+            checkerDir: values['checker-dir'],
+          },
           io,
         );
       default:

@@ -5,9 +5,20 @@ import type { RenderedStack } from '../lib/cfn.js';
 import { artifactsStack } from './artifacts.js';
 import { gatewayStack } from './gateway.js';
 import { imageStack } from './image.js';
+import { fleetStack } from './fleet.js';
+import { checkerStack } from './checker.js';
 
-export function renderStacks(env: Environment): RenderedStack[] {
-  return [artifactsStack(env), imageStack(env), gatewayStack(env)].filter(
-    (s): s is RenderedStack => !!s,
-  );
+/** What the deploy step knows only after building and uploading: the checker zip's key. */
+export interface Artifacts {
+  checkerCodeKey?: string;
+}
+
+export function renderStacks(env: Environment, artifacts: Artifacts = {}): RenderedStack[] {
+  return [
+    artifactsStack(env),
+    imageStack(env),
+    gatewayStack(env),
+    fleetStack(env),
+    checkerStack(env, artifacts.checkerCodeKey),
+  ].filter((s): s is RenderedStack => !!s);
 }

@@ -10,6 +10,7 @@ export interface Resource {
   DeletionPolicy?: 'Retain' | 'Delete' | 'Snapshot';
   UpdateReplacePolicy?: 'Retain' | 'Delete' | 'Snapshot';
   Condition?: string;
+  Metadata?: Record<string, Json>;
 }
 
 export interface Parameter {

@@ -6,3 +6,8 @@ export const CHECKER_TIMEOUT_SECONDS = 60;
 /** ProbeSuccess (1/0), ProbeLatency, FailedRounds, FailoversStarted, OnInstance (lib/checker/metrics.ts). */
 export const CHECKER_METRICS_PER_ZONE = 5;
 export const CHECKER_INVOCATIONS_PER_MONTH = 60 * 730;
+/** Lambda runtime and architecture of the checker (Node.js 22 or newer, Graviton). */
+export const CHECKER_RUNTIME = 'nodejs22.x';
+export const CHECKER_LOG_RETENTION_DAYS = 30;
+/** A zone still on its standby gateway after this long alerts the operator. */
+export const ON_GATEWAY_ALARM_MINUTES = 60;

@@ -80,3 +80,43 @@ export const failoverExecutionName = (zone: string, bucketStart: Date) =>
   executionName('failover', zone, bucketStart);
 export const fallbackExecutionName = (zone: string, bucketStart: Date) =>
   executionName('fallback', zone, bucketStart);
+
+// fleet and checker stacks (resource names the workflows and the checker find them by)
+export const instanceRoleName = (env: string) => join(env, 'nat-instance');
+export const instanceProfileName = (env: string) => join(env, 'nat-instance');
+export const launchTemplateName = (env: string) => join(env, 'nat-instance');
+export const securityGroupName = (env: string, role: 'nat-instance' | 'checker' | 'endpoint') =>
+  join(env, role);
+export const eipName = (env: string, zone: string) => join(env, 'nat', zone, 'eip');
+export const checkerRoleName = (env: string) => join(env, 'checker');
+export const checkerRuleName = (env: string, zone: string) => join(env, 'checker', zone);
+export const alarmRoleName = (env: string) => join(env, 'alarm-failover');
+export const alarmName = (env: string, zone: string, kind: 'failed-rounds' | 'on-gateway') =>
+  join(env, zone, kind);
+export const alarmRuleName = (env: string, zone: string) => join(env, 'alarm-failover', zone);
+/** ARN of a state machine by its name, so a stack need not import the workflows stack. */
+export const stateMachineArnSub = (env: string, wf: WorkflowName) =>
+  `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${stateMachineName(env, wf)}`;
+/** Where the checker's code zip lives in the artifacts bucket: its content hash. */
+export const checkerCodeKey = (sha256: string) => `checker/${sha256}.zip`;
+/** Templates too large to send inline go to the artifacts bucket under their hash. */
+export const templateKey = (stack: string, sha256: string) => `templates/${stack}/${sha256}.json`;
+/** The checker's CloudWatch metric names (the checker emits them, the alarms read them). */
+export const METRIC_NAMES = {
+  /** 1 for a probe that got an HTTP answer, 0 for one that did not (Url is a property). */
+  probeSuccess: 'ProbeSuccess',
+  probeLatency: 'ProbeLatency',
+  /** 1 per failed round, 0 per good one. */
+  failedRounds: 'FailedRounds',
+  failoversStarted: 'FailoversStarted',
+  /** 1 while the zone's routes use its NAT instance, 0 while they use its gateway. */
+  onInstance: 'OnInstance',
+} as const;
+/** Namespace, dimensions and names of the checker's metrics. */
+export const METRICS = {
+  namespace: PREFIX,
+  dimensions: { environment: 'Environment', zone: 'Zone' },
+  ...METRIC_NAMES,
+} as const;
+/** The hidden marker that finds an environment's plan comment on a pull request. */
+export const planCommentMarker = (env: string) => `<!-- ${PREFIX}-plan:${env} -->`;

@@ -2,18 +2,10 @@
 // Environment and Zone only, so that each zone costs a fixed, small number of metrics.
 import { createMetricsLogger, StorageResolution, Unit } from 'aws-embedded-metrics';
 import type { CheckerMetrics } from './invocation.js';
+import { METRICS, METRIC_NAMES } from '../names.js';
 
-export const NAMESPACE = 'natfleet';
-export const METRIC = {
-  /** 1 for a probe that got an HTTP answer, 0 for one that did not (Url is a property). */
-  probeSuccess: 'ProbeSuccess',
-  probeLatency: 'ProbeLatency',
-  /** 1 per failed round, 0 per good one. */
-  failedRounds: 'FailedRounds',
-  failoversStarted: 'FailoversStarted',
-  /** 1 while the zone's routes use its NAT instance, 0 while they use its gateway. */
-  onInstance: 'OnInstance',
-} as const;
+export const NAMESPACE = METRICS.namespace;
+export const METRIC = METRIC_NAMES;
 
 export function emfMetrics(environment: string, zone: string): CheckerMetrics {
   const emit = async (
@@ -22,7 +14,10 @@ export function emfMetrics(environment: string, zone: string): CheckerMetrics {
   ) => {
     const m = createMetricsLogger();
     m.setNamespace(NAMESPACE);
-    m.setDimensions({ Environment: environment, Zone: zone });
+    m.setDimensions({
+      [METRICS.dimensions.environment]: environment,
+      [METRICS.dimensions.zone]: zone,
+    });
     for (const [name, value, unit] of metrics)
       m.putMetric(name, value, unit, StorageResolution.Standard);
     for (const [k, v] of Object.entries(properties)) m.setProperty(k, v);

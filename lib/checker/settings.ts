@@ -123,11 +123,11 @@ function isIpv4Url(s: string): boolean {
 }
 
 /** The variables the checker stack sets for one zone's checker (the inverse of readSettings). */
-export function checkerVariables(
+export function checkerVariables<Arn = string>(
   env: Environment,
   zone: string,
-  arns: { failover: string; fallback?: string },
-): Record<string, string> {
+  arns: { failover: Arn; fallback?: Arn },
+): Record<string, string | Arn> {
   const z = env.zones.find((x) => x.availabilityZone === zone);
   if (!z) throw new Error(`environment ${env.name} has no zone ${zone}`);
   const c = env.checker;

@@ -1,0 +1,60 @@
+import { fileURLToPath } from 'node:url';
+import { environment, loadConfig } from '../lib/config/load.js';
+import { deploy, deployClients, parseStackFilter } from '../lib/deploy/deploy.js';
+import { reportText } from '../lib/deploy/report.js';
+import { UsageError, type Io } from './io.js';
+
+export const deployHelp = `Usage: natfleet deploy --env NAME (--plan | --apply) [--stacks LIST] [--checker-dir DIR] [--config FILE]
+
+Deploys the environment's CloudFormation stacks through change sets, in dependency order,
+with the AWS credentials of this shell (AWS_PROFILE, SSO, environment variables).
+
+  --plan     create each change set, list its changes (replacements marked), delete it
+  --apply    create, execute and wait for each change set, logging stack events; stops at
+             the first failure and lists the failed resources with their reasons
+
+Options:
+  --env NAME          the environment (required)
+  --stacks LIST       only these stacks, e.g. "fleet,checker" (default: all)
+  --checker-dir DIR   the checker's built bundle (default: checker/dist of natfleet)
+  --config FILE       the configuration (default: natfleet.yml, or $NATFLEET_CONFIG)
+  --help              this text
+
+Exit code 0 when every stack is planned or applied, 1 when anything failed.`;
+
+export interface DeployArgs {
+  config: string;
+  env?: string;
+  plan?: boolean;
+  apply?: boolean;
+  stacks?: string;
+  checkerDir?: string;
+}
+
+/** checker/dist of natfleet, from the bundle (cli/dist) or the sources (cli/). Plain string
+ * work on purpose: ncc rewrites `new URL(…, import.meta.url)` into a bundled asset. */
+function bundledCheckerDir(): string {
+  const here = fileURLToPath(import.meta.url);
+  return `${here.slice(0, here.lastIndexOf('/cli/'))}/checker/dist`;
+}
+
+export async function deployCommand(args: DeployArgs, io: Io): Promise<number> {
+  if (!args.env) throw new UsageError('deploy: --env NAME is required');
+  if (!!args.plan === !!args.apply) throw new UsageError('deploy: give one of --plan or --apply');
+  let stacks;
+  try {
+    stacks = parseStackFilter(args.stacks);
+  } catch (e) {
+    throw new UsageError(`deploy: ${(e as Error).message}`);
+  }
+  const env = environment(loadConfig(args.config), args.env);
+  const report = await deploy(env, deployClients(env.region), {
+    mode: args.plan ? 'plan' : 'apply',
+    stacks,
+    checkerDir: args.checkerDir ?? bundledCheckerDir(),
+    log: io.out,
+  });
+  io.out('');
+  for (const line of reportText(report)) (line.startsWith('error:') ? io.err : io.out)(line);
+  return report.ok ? 0 : 1;
+}

@@ -1,0 +1,82 @@
+// Checks before any change set: the credentials reach the configured account, and the VPC,
+// subnets and route tables of the configuration exist where it says. Reads only.
+import {
+  DescribeRouteTablesCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
+import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { Environment } from '../config/schema.js';
+import { DeployError, explainAwsError } from './errors.js';
+
+async function call<T>(doing: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw explainAwsError(e, doing);
+  }
+}
+
+export async function preflight(env: Environment, sts: STSClient, ec2: EC2Client): Promise<void> {
+  const who = await call('checking the AWS credentials (sts:GetCallerIdentity)', () =>
+    sts.send(new GetCallerIdentityCommand({})),
+  );
+  if (who.Account !== env.accountId) {
+    throw new DeployError(
+      `the AWS credentials are for account ${who.Account} but environment ${env.name} is in ` +
+        `account ${env.accountId} (natfleet.yml environments.${env.name}.accountId): assume ` +
+        'the role of that account and rerun. Nothing was changed.',
+    );
+  }
+  const problems: string[] = [];
+  const where = `environments.${env.name}`;
+  const vpcs = await call(`looking up VPC ${env.vpcId}`, () =>
+    ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [env.vpcId] }] })),
+  );
+  if ((vpcs.Vpcs ?? []).length === 0) {
+    problems.push(`${where}.vpcId: VPC ${env.vpcId} does not exist in ${env.region}`);
+  }
+  const wanted = env.zones.flatMap((z, i) => [
+    { id: z.publicSubnet, az: z.availabilityZone, path: `${where}.zones[${i}].publicSubnet` },
+    { id: z.privateSubnet, az: z.availabilityZone, path: `${where}.zones[${i}].privateSubnet` },
+  ]);
+  const subnets = await call('looking up the subnets', () =>
+    ec2.send(
+      new DescribeSubnetsCommand({
+        Filters: [{ Name: 'subnet-id', Values: wanted.map((w) => w.id) }],
+      }),
+    ),
+  );
+  for (const w of wanted) {
+    const s = (subnets.Subnets ?? []).find((x) => x.SubnetId === w.id);
+    if (!s) problems.push(`${w.path}: subnet ${w.id} does not exist in ${env.region}`);
+    else if (s.VpcId !== env.vpcId)
+      problems.push(`${w.path}: subnet ${w.id} is in ${s.VpcId}, not in ${env.vpcId}`);
+    else if (s.AvailabilityZone !== w.az)
+      problems.push(`${w.path}: subnet ${w.id} is in ${s.AvailabilityZone}, not in ${w.az}`);
+  }
+  const tables = env.zones.flatMap((z, i) =>
+    z.routeTables.map((id, j) => ({ id, path: `${where}.zones[${i}].routeTables[${j}]` })),
+  );
+  const found = await call('looking up the route tables', () =>
+    ec2.send(
+      new DescribeRouteTablesCommand({
+        Filters: [{ Name: 'route-table-id', Values: tables.map((t) => t.id) }],
+      }),
+    ),
+  );
+  for (const t of tables) {
+    const rt = (found.RouteTables ?? []).find((x) => x.RouteTableId === t.id);
+    if (!rt) problems.push(`${t.path}: route table ${t.id} does not exist in ${env.region}`);
+    else if (rt.VpcId !== env.vpcId)
+      problems.push(`${t.path}: route table ${t.id} is in ${rt.VpcId}, not in ${env.vpcId}`);
+  }
+  if (problems.length > 0) {
+    throw new DeployError(
+      `natfleet.yml does not match AWS (${problems.length} problem(s)); fix the ids and rerun. ` +
+        `Nothing was changed.\n` +
+        problems.map((p) => `  ${p}`).join('\n'),
+    );
+  }
+}

@@ -1,0 +1,277 @@
+// The real deploy code against moto_server: a new environment is deployed (first run: no image,
+// routes untouched), planned again with no changes, and the committed action bundle posts its
+// plan to a fake GitHub API checked against GitHub's API description.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeRouteTablesCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CloudFormationClient, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
+import { stackStatus } from '../../lib/deploy/changeset.js';
+import { checkerArtifact } from '../../lib/deploy/artifact.js';
+import { stringify } from 'yaml';
+import { deploy, deployClients, type DeployReport } from '../../lib/deploy/deploy.js';
+import type { Environment } from '../../lib/config/schema.js';
+import { amiParameter, launchTemplateName, planCommentMarker } from '../../lib/names.js';
+import { startMoto, type Moto } from '../moto.js';
+import { buildVpc, type BuiltZone } from '../vpc.js';
+import { startFakeGitHub, type FakeGitHub } from '../github.js';
+import { ROOT, captureIo, tempDir } from '../helpers.js';
+import { run } from '../../cli/run.js';
+
+const node = process.env.NATFLEET_SMOKE_NODE ?? process.execPath;
+const timing = { minDelay: 0.2, maxDelay: 1, maxWait: 120 };
+
+let moto: Moto;
+let github: FakeGitHub;
+let env: Environment;
+let vpc: BuiltZone[];
+let ec2: EC2Client;
+let checkerDir: string;
+let configFile: string;
+
+function writeConfig(e: Environment, file: string) {
+  const { name, ...rest } = e;
+  writeFileSync(file, stringify({ version: 1, environments: { [name]: rest } }));
+}
+
+const defaultRoutes = async () =>
+  (
+    await ec2.send(
+      new DescribeRouteTablesCommand({
+        Filters: [{ Name: 'route-table-id', Values: env.zones.flatMap((z) => z.routeTables) }],
+      }),
+    )
+  )
+    .RouteTables!.map((t) => ({
+      id: t.RouteTableId,
+      route: t.Routes!.find((r) => r.DestinationCidrBlock === '0.0.0.0/0'),
+    }))
+    .map(({ id, route }) => `${id}→${route?.NetworkInterfaceId ?? route?.NatGatewayId}`);
+
+const instanceCount = async () =>
+  (await ec2.send(new DescribeInstancesCommand({}))).Reservations!.flatMap((r) => r.Instances!)
+    .length;
+
+async function runBundle(inputs: Record<string, string>, pr: number) {
+  const dir = tempDir('natfleet-action-');
+  const files = { output: join(dir, 'output'), summary: join(dir, 'summary') };
+  writeFileSync(files.output, '');
+  writeFileSync(files.summary, '');
+  const event = join(dir, 'event.json');
+  writeFileSync(event, JSON.stringify({ pull_request: { number: pr }, number: pr }));
+  const vars: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: event,
+    GITHUB_REPOSITORY: 'o/r',
+    GITHUB_API_URL: github.url,
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    'INPUT_GITHUB-TOKEN': 'ghs_test',
+  };
+  for (const [k, v] of Object.entries(inputs)) vars[`INPUT_${k.toUpperCase()}`] = v;
+  // Asynchronous: the fake GitHub server answers from this process while the bundle runs.
+  const child = spawn(node, [join(ROOT, 'actions/deploy/dist/index.js')], { env: vars, cwd: dir });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill(), 120_000);
+  const status = await new Promise<number | null>((r) => child.on('close', r));
+  clearTimeout(timer);
+  const r = { status, stdout, stderr };
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    output: readFileSync(files.output, 'utf8'),
+    summary: readFileSync(files.summary, 'utf8'),
+  };
+}
+
+const outcomes = (r: DeployReport) => Object.fromEntries(r.stacks.map((s) => [s.kind, s.outcome]));
+
+beforeAll(async () => {
+  moto = await startMoto();
+  github = await startFakeGitHub();
+  ec2 = new EC2Client({ region: 'eu-west-1' });
+  ({ env, zones: vpc } = await buildVpc(ec2, 'it', ['eu-west-1a', 'eu-west-1b']));
+  checkerDir = tempDir('natfleet-checker-');
+  writeFileSync(join(checkerDir, 'index.js'), 'export const handler = async () => "ok";\n');
+  writeFileSync(join(checkerDir, 'package.json'), '{"type":"module"}\n');
+  configFile = join(tempDir(), 'natfleet.yml');
+  writeConfig(env, configFile);
+}, 60_000);
+
+afterAll(async () => {
+  await github?.stop();
+  await moto?.stop();
+});
+
+describe('deploy against moto', () => {
+  it('first run: creates every stack without an image and leaves the routes alone', async () => {
+    const routes = await defaultRoutes();
+    const instances = await instanceCount();
+    const lines: string[] = [];
+    const r = await deploy(env, deployClients(env.region), {
+      mode: 'apply',
+      checkerDir,
+      timing,
+      log: (l) => lines.push(l),
+    });
+    expect(r.error).toBeUndefined();
+    expect(outcomes(r)).toEqual({
+      artifacts: 'created',
+      image: 'created',
+      gateway: 'created',
+      fleet: 'created',
+      checker: 'created',
+    });
+    expect(r.checker).toMatchObject({ uploaded: true });
+    // moto 5.2 gives stacks made through change sets no Outputs (unit tests cover outputs).
+    // Stack events were logged while waiting (moto records stack-level events only).
+    expect(lines).toContainEqual(
+      expect.stringMatching(/CREATE_COMPLETE natfleet-it-fleet \(AWS::CloudFormation::Stack\)$/),
+    );
+
+    // No image exists and none was needed; nothing launched; every route where it was.
+    await expect(
+      new SSMClient({ region: env.region }).send(
+        new GetParameterCommand({ Name: amiParameter(env.name) }),
+      ),
+    ).rejects.toThrow();
+    expect(await instanceCount()).toBe(instances);
+    expect(await defaultRoutes()).toEqual(routes);
+    const lt = await ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({
+        LaunchTemplateName: launchTemplateName(env.name),
+      }),
+    );
+    expect(lt.LaunchTemplateVersions![0]!.LaunchTemplateData!.ImageId).toBe(
+      `resolve:ssm:${amiParameter(env.name)}`,
+    );
+  });
+
+  it('plans again with no changes', async () => {
+    const r = await deploy(env, deployClients(env.region), { mode: 'plan', checkerDir, timing });
+    expect(r.error).toBeUndefined();
+    expect(new Set(Object.values(outcomes(r)))).toEqual(new Set(['no changes']));
+  });
+
+  it('a plan with changes lists them and leaves no change set behind', async () => {
+    const bigger = { ...env, instance: { ...env.instance, type: 't4g.medium' } };
+    const r = await deploy(bigger, deployClients(env.region), { mode: 'plan', checkerDir, timing });
+    expect(r.error).toBeUndefined();
+    expect(outcomes(r).fleet).toBe('planned');
+    expect(r.stacks.find((s) => s.kind === 'fleet')!.changes).toContainEqual(
+      expect.objectContaining({ action: 'Modify', logicalId: 'LaunchTemplate' }),
+    );
+    const cfn = new CloudFormationClient({ region: env.region });
+    for (const s of r.stacks) {
+      const left = await cfn.send(new ListChangeSetsCommand({ StackName: s.name }));
+      // moto lists executed change sets too (AWS drops them): none may be pending.
+      const pending = (left.Summaries ?? []).filter(
+        (c) => c.ExecutionStatus !== 'EXECUTE_COMPLETE',
+      );
+      expect(pending).toEqual([]);
+      expect(await stackStatus(cfn, s.name)).toBe('CREATE_COMPLETE');
+    }
+  });
+
+  it('adopting the standbys leaves the gateway stack alone and says so', async () => {
+    const adopted: Environment = {
+      ...env,
+      zones: env.zones.map((z, i) => ({ ...z, natGatewayId: vpc[i]!.gateway })),
+    };
+    const r = await deploy(adopted, deployClients(env.region), {
+      mode: 'plan',
+      checkerDir,
+      timing,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.stacks.map((s) => s.kind)).not.toContain('gateway');
+    expect(r.warnings).toEqual([
+      expect.stringContaining(
+        'stack natfleet-it-gateway exists (CREATE_COMPLETE) but natfleet.yml no longer needs it',
+      ),
+    ]);
+  });
+
+  it('the bundle posts one plan comment per environment and updates it in place', async () => {
+    github.comments.push({ id: 1, issue: 7, body: 'an unrelated review comment' });
+    const first = await runBundle(
+      { environment: env.name, config: configFile, 'checker-dir': checkerDir },
+      7,
+    );
+    expect(first.stdout + first.stderr).not.toMatch(/Error/);
+    expect(first.status).toBe(0);
+    expect(github.violations).toEqual([]);
+    const mine = github.comments.filter((c) => c.body.startsWith(planCommentMarker(env.name)));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.body).toContain('| natfleet-it-fleet | UPDATE | no changes | — |');
+    expect(first.summary).toContain('natfleet plan — it');
+    expect(first.output).toMatch(/^outputs<<(\S+)\n\{.*\}\n\1$/m);
+    expect(first.output).toMatch(/^changes<<(\S+)\nfalse\n\1$/m);
+
+    // Without checker-dir: the bundle finds checker/dist of the checkout it runs from.
+    const again = await runBundle({ environment: env.name, config: configFile }, 7);
+    expect(again.status).toBe(0);
+    const bundled = join(ROOT, 'checker/dist');
+    expect(again.summary).toContain(
+      existsSync(bundled) ? checkerArtifact(bundled).key : `no checker bundle at ${bundled}`,
+    );
+    expect(github.violations).toEqual([]);
+    expect(github.comments.filter((c) => c.issue === 7)).toHaveLength(2);
+    expect(github.requests.map((q) => q.operationId)).toEqual([
+      'issues/list-comments',
+      'issues/create-comment',
+      'issues/list-comments',
+      'issues/update-comment',
+    ]);
+  });
+
+  it('the CLI plans the same, and says how it was called wrong', async () => {
+    const io = captureIo();
+    const args = ['--env', env.name, '--config', configFile, '--checker-dir', checkerDir];
+    expect(await run(['deploy', ...args, '--plan'], io)).toBe(0);
+    expect(io.stdout.join('\n')).toMatch(/natfleet-it-checker\s+UPDATE\s+no changes/);
+    const bad = captureIo();
+    expect(await run(['deploy', ...args], bad)).toBe(2);
+    expect(bad.stderr).toEqual(['natfleet: deploy: give one of --plan or --apply']);
+    expect(await run(['deploy', ...args, '--apply', '--stacks', 'fleet,vpc'], bad)).toBe(2);
+    expect(bad.stderr[1]).toContain('unknown stack(s) vpc in the stacks filter');
+    const missing = captureIo();
+    const nofile = ['--env', env.name, '--config', '/nonexistent.yml', '--plan'];
+    expect(await run(['deploy', ...nofile], missing)).toBe(1);
+    expect(missing.stderr.join('\n')).toContain('/nonexistent.yml');
+  });
+
+  it('the bundle rejects a subnet id that does not exist and changes nothing', async () => {
+    const bad = {
+      ...env,
+      zones: env.zones.map((z, i) => (i ? z : { ...z, privateSubnet: 'subnet-0deadbeef0000000' })),
+    };
+    const file = join(tempDir(), 'natfleet.yml');
+    writeConfig(bad, file);
+    const r = await runBundle(
+      { environment: env.name, config: file, mode: 'apply', 'checker-dir': checkerDir },
+      8,
+    );
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      'environments.it.zones[0].privateSubnet: subnet subnet-0deadbeef0000000 does not exist in eu-west-1',
+    );
+    expect(r.stdout).toContain('Nothing was changed');
+  });
+});
