@@ -60,3 +60,48 @@ export function tags(env: string, role: Role, zone?: string, name?: string): Tag
   if (name) out.push({ Key: 'Name', Value: name });
   return out;
 }
+
+// Step Functions execution names: 1–80 characters, no whitespace and none of < > { } [ ] ? * "
+// # % \ ^ | ~ ` $ & , ; : / (those become '-').
+const EXECUTION_NAME_MAX = 80;
+const executionSafe = (s: string) =>
+  s
+    .replace(/[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]+/g, '-')
+    .replace(/-+/g, '-');
+/** 2026-11-23T08:40:00.000Z → 20261123T0840Z (minutes are enough to tell runs apart). */
+const compactTime = (at: Date) =>
+  at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\d\d\.\d{3}Z$/, 'Z');
+
+/**
+ * The checker's Failover execution name for a zone: the same for every start within one
+ * `bucketMinutes` window, so Step Functions refuses the duplicates (ExecutionAlreadyExists) and
+ * a zone is failed over once per window however many checkers or alarms ask.
+ */
+export function failoverExecutionName(zone: string, at: Date, bucketMinutes = 10): string {
+  const ms = bucketMinutes * 60_000;
+  const bucket = new Date(Math.floor(at.getTime() / ms) * ms);
+  return executionSafe(`failover-${zone}-${compactTime(bucket)}`).slice(0, EXECUTION_NAME_MAX);
+}
+
+/**
+ * An operator's or a GitHub run's execution name: workflow, where it came from (cli, a run id),
+ * the time to the second and a short random tail so two starts in one second both run.
+ */
+export function executionName(workflow: WorkflowName, origin: string, at: Date): string {
+  const time = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const tail = Math.random().toString(36).slice(2, 6);
+  const head = executionSafe(`${workflow}-${origin}`).slice(0, EXECUTION_NAME_MAX - 23);
+  return `${head}-${time}-${tail}`;
+}
+
+/** The ARN of an environment's state machine, for starting it and for its own IAM policies. */
+export const stateMachineArn = (
+  region: string,
+  accountId: string,
+  env: string,
+  wf: WorkflowName,
+  partition = 'aws',
+) => `arn:${partition}:states:${region}:${accountId}:stateMachine:${stateMachineName(env, wf)}`;
