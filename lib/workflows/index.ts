@@ -5,19 +5,22 @@ import type { Definition } from './asl.js';
 import type { WorkflowOptions, WorkflowRefs } from './common.js';
 import { failoverDefinition } from './failover.js';
 import { fallbackDefinition } from './fallback.js';
+import { maintenanceDefinition } from './maintenance.js';
+import { replaceDefinition } from './replace.js';
 
 export type { Definition } from './asl.js';
 export type { WorkflowInput, WorkflowOptions, WorkflowRefs } from './common.js';
-export { failoverDefinition } from './failover.js';
-export { fallbackDefinition } from './fallback.js';
+export { failoverDefinition, fallbackDefinition, maintenanceDefinition, replaceDefinition };
 
 export function workflowDefinitions(
   env: Environment,
   refs: WorkflowRefs,
-  _options: WorkflowOptions = {},
+  options: WorkflowOptions = {},
 ): Record<WorkflowName, Definition> {
   return {
     Failover: failoverDefinition(env, refs),
     Fallback: fallbackDefinition(env, refs),
-  } as Record<WorkflowName, Definition>;
+    ReplaceInstances: replaceDefinition(env, refs, options),
+    Maintenance: maintenanceDefinition(env, refs, options),
+  };
 }
