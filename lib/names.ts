@@ -65,9 +65,7 @@ export function tags(env: string, role: Role, zone?: string, name?: string): Tag
 // # % \ ^ | ~ ` $ & , ; : / (those become '-').
 const EXECUTION_NAME_MAX = 80;
 const executionSafe = (s: string) =>
-  s
-    .replace(/[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]+/g, '-')
-    .replace(/-+/g, '-');
+  s.replace(/[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]+/g, '-').replace(/-+/g, '-');
 /** 2026-11-23T08:40:00.000Z → 20261123T0840Z (minutes are enough to tell runs apart). */
 const compactTime = (at: Date) =>
   at
@@ -91,7 +89,10 @@ export function failoverExecutionName(zone: string, at: Date, bucketMinutes = 10
  * the time to the second and a short random tail so two starts in one second both run.
  */
 export function executionName(workflow: WorkflowName, origin: string, at: Date): string {
-  const time = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const time = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   const tail = Math.random().toString(36).slice(2, 6);
   const head = executionSafe(`${workflow}-${origin}`).slice(0, EXECUTION_NAME_MAX - 23);
   return `${head}-${time}-${tail}`;

@@ -8,6 +8,7 @@ import {
   AssociateAddressCommand,
   CreateImageCommand,
   CreateLaunchTemplateCommand,
+  DescribeImagesCommand,
   DescribeAddressesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
@@ -52,12 +53,19 @@ export class ImageBuilderDouble implements Sender {
         },
       };
     }
-    throw Object.assign(new Error(`the double does not answer ${name}`), { name: 'InvalidRequestException' });
+    throw Object.assign(new Error(`the double does not answer ${name}`), {
+      name: 'InvalidRequestException',
+    });
   }
 }
 
 /** Wraps a client so chosen commands fail their first `times` calls (throttling and the like). */
-export function failing(client: Sender, command: string, times: number, code = 'RequestLimitExceeded') {
+export function failing(
+  client: Sender,
+  command: string,
+  times: number,
+  code = 'RequestLimitExceeded',
+) {
   let left = times;
   const counts: Record<string, number> = {};
   const sender: Sender & { counts: Record<string, number> } = {
@@ -75,6 +83,49 @@ export function failing(client: Sender, command: string, times: number, code = '
   return sender;
 }
 
+/**
+ * EC2 refuses RunInstances with an AMI it does not know; moto launches anything. This wrapper
+ * asks moto's DescribeImages first and answers as EC2 would.
+ */
+export function checkingAmis(client: Sender): Sender {
+  return {
+    async send(c: unknown) {
+      if ((c as object).constructor.name === 'RunInstancesCommand') {
+        const id = (c as { input: { ImageId?: string } }).input.ImageId;
+        const known = await client
+          .send(new DescribeImagesCommand({ ImageIds: [id ?? ''] }))
+          .then((r) => ((r as { Images?: unknown[] }).Images ?? []).length > 0)
+          .catch(() => false);
+        if (!known) {
+          const message = `The image id '[${id}]' does not exist`;
+          throw Object.assign(new Error(message), {
+            name: 'InvalidAMIID.NotFound',
+            Code: 'InvalidAMIID.NotFound',
+          });
+        }
+      }
+      return client.send(c);
+    },
+  };
+}
+
+/** Wraps a client so DescribeInstanceStatus reports the chosen instances as impaired. */
+export function impaired(client: Sender, which: (instanceId: string) => boolean): Sender {
+  return {
+    async send(c: unknown) {
+      const out = (await client.send(c)) as { InstanceStatuses?: { InstanceId?: string }[] };
+      if ((c as object).constructor.name !== 'DescribeInstanceStatusCommand') return out;
+      const bad = { Status: 'impaired', Details: [{ Name: 'reachability', Status: 'failed' }] };
+      return {
+        ...out,
+        InstanceStatuses: (out.InstanceStatuses ?? []).map((s) =>
+          which(s.InstanceId!) ? { ...s, InstanceStatus: bad } : s,
+        ),
+      };
+    },
+  };
+}
+
 export interface World {
   env: Environment;
   zones: BuiltZone[];
@@ -89,7 +140,11 @@ export interface World {
   newAmi: string;
   routes(): Promise<ObservedTable[]>;
   /** Runs a workflow to its end; the execution keeps its events. */
-  run(wf: WorkflowName, input: object, name?: string): Promise<LocalExecution & { r: Awaited<LocalExecution['result']> }>;
+  run(
+    wf: WorkflowName,
+    input: object,
+    name?: string,
+  ): Promise<LocalExecution & { r: Awaited<LocalExecution['result']> }>;
   violations(): ReturnType<typeof invariantViolations>;
 }
 
@@ -108,23 +163,33 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
   const eips: Record<string, string> = {};
   for (const [i, z] of zones.entries()) {
     const a = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
-    await ec2.send(new AssociateAddressCommand({ AllocationId: a.AllocationId, InstanceId: z.instanceId }));
+    await ec2.send(
+      new AssociateAddressCommand({ AllocationId: a.AllocationId, InstanceId: z.instanceId }),
+    );
     eips[z.zone] = o.eipOverride?.[i] ?? a.AllocationId!;
     env.zones[i]!.eipAllocation = eips[z.zone];
   }
   const lt = await ec2.send(
     new CreateLaunchTemplateCommand({
       LaunchTemplateName: 'natfleet-prod-nat',
-      LaunchTemplateData: { InstanceType: 't4g.small', MetadataOptions: { HttpTokens: 'required' } },
+      LaunchTemplateData: {
+        InstanceType: 't4g.small',
+        MetadataOptions: { HttpTokens: 'required' },
+      },
     }),
   );
-  const ami = await ec2.send(new CreateImageCommand({ InstanceId: zones[0]!.instanceId, Name: 'natfleet-nat-new' }));
+  const ami = await ec2.send(
+    new CreateImageCommand({ InstanceId: zones[0]!.instanceId, Name: 'natfleet-nat-new' }),
+  );
   await ssm.send(
     new PutParameterCommand({ Name: amiParameter('prod'), Value: 'ami-12c6146b', Type: 'String' }),
   );
-  const images = new ImageBuilderDouble(o.imageStatuses ?? ['BUILDING', 'TESTING', 'AVAILABLE'], ami.ImageId!);
+  const images = new ImageBuilderDouble(
+    o.imageStatuses ?? ['BUILDING', 'TESTING', 'AVAILABLE'],
+    ami.ImageId!,
+  );
   const sf = new LocalStepFunctions({
-    clients: { ec2: o.ec2 ? o.ec2(ec2) : ec2, ssm, imagebuilder: images },
+    clients: { ec2: checkingAmis(o.ec2 ? o.ec2(ec2) : ec2), ssm, imagebuilder: images },
     fastMs: 1,
   });
   const arnOf = (wf: WorkflowName) => sf.arnOf(stateMachineName('prod', wf));
@@ -132,7 +197,8 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
     gateways: Object.fromEntries(zones.map((z) => [z.zone, z.gateway])),
     launchTemplateId: lt.LaunchTemplate!.LaunchTemplateId!,
     amiParameter: amiParameter('prod'),
-    imagePipelineArn: 'arn:aws:imagebuilder:eu-west-1:123456789012:image-pipeline/natfleet-prod-image',
+    imagePipelineArn:
+      'arn:aws:imagebuilder:eu-west-1:123456789012:image-pipeline/natfleet-prod-image',
     replaceInstancesArn: arnOf('ReplaceInstances'),
     fallbackArn: arnOf('Fallback'),
   };
@@ -152,7 +218,11 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
     arns,
     eips,
     newAmi: ami.ImageId!,
-    routes: () => observeRouteTables(ec2, zones.flatMap((z) => z.routeTables)),
+    routes: () =>
+      observeRouteTables(
+        ec2,
+        zones.flatMap((z) => z.routeTables),
+      ),
     async run(wf, input, name = `${wf}-${++n}`) {
       const e = sf.start(arns[wf], input, name);
       const r = await e.result;

@@ -40,7 +40,13 @@ export const TRANSIENT = [
 ];
 
 export const RETRY: Json = [
-  { ErrorEquals: TRANSIENT, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' },
+  {
+    ErrorEquals: TRANSIENT,
+    IntervalSeconds: 1,
+    MaxAttempts: 3,
+    BackoffRate: 2,
+    JitterStrategy: 'FULL',
+  },
 ];
 
 /** A task that calls one SDK action; errors not retried go to `onError` with $.error set. */
@@ -49,13 +55,19 @@ export function task(
   action: string,
   parameters: Json,
   next: string | { End: true },
-  extra: { ResultSelector?: Json; ResultPath?: string | null; onError?: string; retry?: boolean } = {},
+  extra: {
+    ResultSelector?: Json;
+    ResultPath?: string | null;
+    onError?: string;
+    retry?: boolean;
+  } = {},
 ): State {
   const s: State = { Type: 'Task', Resource: sdk(service, action), Parameters: parameters };
   if (extra.ResultSelector) s.ResultSelector = extra.ResultSelector;
   s.ResultPath = extra.ResultPath === undefined ? null : extra.ResultPath;
   if (extra.retry !== false) s.Retry = RETRY;
-  if (extra.onError) s.Catch = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: extra.onError }];
+  if (extra.onError)
+    s.Catch = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: extra.onError }];
   Object.assign(s, typeof next === 'string' ? { Next: next } : next);
   return s;
 }

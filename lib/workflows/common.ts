@@ -87,7 +87,10 @@ export function instanceFilters(env: string, states: string[]): Json {
  * successful end for an empty list. Leaves the chosen zone entries at $.chosen.zones.
  */
 export function prologue(wf: WorkflowName, table: ZoneEntry[], next: string): States {
-  const one = (name: string): Processor => ({ StartAt: name, States: { [name]: { Type: 'Pass', End: true } } });
+  const one = (name: string): Processor => ({
+    StartAt: name,
+    States: { [name]: { Type: 'Pass', End: true } },
+  });
   return {
     Fleet: {
       Type: 'Pass',
@@ -107,7 +110,11 @@ export function prologue(wf: WorkflowName, table: ZoneEntry[], next: string): St
       Default: 'AllZones',
     },
     AllZones: { Type: 'Pass', InputPath: '$.fleet.all', ResultPath: '$.zones', Next: 'Empty?' },
-    'Empty?': { Type: 'Choice', Choices: [hasFirst('$.zones', 'CheckZones')], Default: 'NothingToDo' },
+    'Empty?': {
+      Type: 'Choice',
+      Choices: [hasFirst('$.zones', 'CheckZones')],
+      Default: 'NothingToDo',
+    },
     CheckZones: {
       Type: 'Map',
       ItemsPath: '$.zones',
@@ -169,14 +176,24 @@ export function prologue(wf: WorkflowName, table: ZoneEntry[], next: string): St
 export function pointTable(p = ''): Processor {
   const out = (action: string, extra: Record<string, Json> = {}): State => ({
     Type: 'Pass',
-    Parameters: { 'zone.$': '$.zone', 'table.$': '$.table', action, 'to.$': '$.targetId', ...extra },
+    Parameters: {
+      'zone.$': '$.zone',
+      'table.$': '$.table',
+      action,
+      'to.$': '$.targetId',
+      ...extra,
+    },
     End: true,
   });
   const route = (verb: 'replaceRoute' | 'createRoute', key: string, next: string) =>
     task(
       'ec2',
       verb,
-      { 'RouteTableId.$': '$.table', DestinationCidrBlock: DEFAULT_ROUTE, [`${key}.$`]: '$.targetId' },
+      {
+        'RouteTableId.$': '$.table',
+        DestinationCidrBlock: DEFAULT_ROUTE,
+        [`${key}.$`]: '$.targetId',
+      },
       next,
       { onError: `${p}Failed` },
     );
@@ -188,14 +205,22 @@ export function pointTable(p = ''): Processor {
   return {
     StartAt: `${p}Read`,
     States: {
-      [`${p}Read`]: task('ec2', 'describeRouteTables', { 'RouteTableIds.$': 'States.Array($.table)' }, `${p}Default`, {
-        ResultSelector: { 'routes.$': '$.RouteTables[0].Routes' },
-        ResultPath: '$.found',
-        onError: `${p}Failed`,
-      }),
+      [`${p}Read`]: task(
+        'ec2',
+        'describeRouteTables',
+        { 'RouteTableIds.$': 'States.Array($.table)' },
+        `${p}Default`,
+        {
+          ResultSelector: { 'routes.$': '$.RouteTables[0].Routes' },
+          ResultPath: '$.found',
+          onError: `${p}Failed`,
+        },
+      ),
       // Every VPC route table has its local route, so these paths never come out empty.
       [`${p}Default`]: pass(
-        { 'exists.$': `States.ArrayContains($.found.routes[*].DestinationCidrBlock, '${DEFAULT_ROUTE}')` },
+        {
+          'exists.$': `States.ArrayContains($.found.routes[*].DestinationCidrBlock, '${DEFAULT_ROUTE}')`,
+        },
         '$.has',
         `${p}HasRoute?`,
       ),
@@ -209,13 +234,25 @@ export function pointTable(p = ''): Processor {
         '$.found',
         `${p}Current`,
       ),
-      [`${p}Current`]: pass({ 'route.$': 'States.JsonMerge($.blank, $.found.def[0], false)' }, '$.current', `${p}Right?`),
+      [`${p}Current`]: pass(
+        { 'route.$': 'States.JsonMerge($.blank, $.found.def[0], false)' },
+        '$.current',
+        `${p}Right?`,
+      ),
       [`${p}Right?`]: {
         Type: 'Choice',
         Choices: [
           { Variable: '$.current.route.State', StringEquals: 'blackhole', Next: `${p}Replace?` },
-          { Variable: '$.current.route.NatGatewayId', StringEqualsPath: '$.targetId', Next: `${p}Unchanged` },
-          { Variable: '$.current.route.NetworkInterfaceId', StringEqualsPath: '$.targetId', Next: `${p}Unchanged` },
+          {
+            Variable: '$.current.route.NatGatewayId',
+            StringEqualsPath: '$.targetId',
+            Next: `${p}Unchanged`,
+          },
+          {
+            Variable: '$.current.route.NetworkInterfaceId',
+            StringEqualsPath: '$.targetId',
+            Next: `${p}Unchanged`,
+          },
         ],
         Default: `${p}Replace?`,
       },
@@ -243,7 +280,12 @@ export function pointTable(p = ''): Processor {
  * States `name` (a Map pointing every route table of the zone at the target at `targetPath`),
  * then on to `done`, or to `failed` when any table could not be changed. Leaves $.routes.tables.
  */
-export function tablesStates(name: string, targetPath: string, done: string, failed: string): States {
+export function tablesStates(
+  name: string,
+  targetPath: string,
+  done: string,
+  failed: string,
+): States {
   return {
     [name]: {
       Type: 'Map',
@@ -273,7 +315,13 @@ export function tablesStates(name: string, targetPath: string, done: string, fai
 }
 
 /** A guard on a list that may be empty, then a test of its first element. */
-export function firstIs(name: string, list: string, test: Record<string, Json>, yes: string, no: string): States {
+export function firstIs(
+  name: string,
+  list: string,
+  test: Record<string, Json>,
+  yes: string,
+  no: string,
+): States {
   return {
     [name]: { Type: 'Choice', Choices: [hasFirst(list, `${name}Test`)], Default: no },
     [`${name}Test`]: { Type: 'Choice', Choices: [{ ...test, Next: yes }], Default: no },
@@ -301,11 +349,15 @@ export function gatewayFlow(): States {
       'Blocked',
     ),
     ...tablesStates('GatewayTables', '$.gateway', 'OnGateway', 'ZoneFailed'),
-    OnGateway: zoneEnd('done', "States.Format('{}: on standby gateway {}', $.note.why, $.gateway)", {
-      mode: 'gateway',
-      'target.$': '$.gateway',
-      'tables.$': '$.routes.tables',
-    }),
+    OnGateway: zoneEnd(
+      'done',
+      "States.Format('{}: on standby gateway {}', $.note.why, $.gateway)",
+      {
+        mode: 'gateway',
+        'target.$': '$.gateway',
+        'tables.$': '$.routes.tables',
+      },
+    ),
     Blocked: zoneEnd(
       'blocked',
       "States.Format('{}, but standby gateway {} is not available: routes left as they are', $.note.why, $.gateway)",
@@ -340,14 +392,20 @@ export function zonesThenReport(wf: WorkflowName, zone: Processor): States {
       ResultPath: '$.result',
       Next: 'Verdict',
     },
-    Verdict: pass({ 'incomplete.$': 'States.ArrayContains($.result.oks, false)' }, '$.verdict', 'AllDone?'),
+    Verdict: pass(
+      { 'incomplete.$': 'States.ArrayContains($.result.oks, false)' },
+      '$.verdict',
+      'AllDone?',
+    ),
     'AllDone?': {
       Type: 'Choice',
       Choices: [{ Variable: '$.verdict.incomplete', BooleanEquals: true, Next: 'Incomplete' }],
       Default: 'Report',
     },
     Incomplete: pass(
-      { 'cause.$': `States.Format('${wf} incomplete; per zone: {}', States.JsonToString($.result.zones))` },
+      {
+        'cause.$': `States.Format('${wf} incomplete; per zone: {}', States.JsonToString($.result.zones))`,
+      },
       '$.report',
       'NotDone',
     ),

@@ -15,6 +15,9 @@ export function failoverDefinition(env: Environment, refs: WorkflowRefs): Defini
     Comment: `natfleet ${env.name}: Failover — route tables of the chosen zones to their standby NAT gateways`,
     StartAt: 'Fleet',
     TimeoutSeconds: 300,
-    States: { ...prologue('Failover', zoneTable(env, refs), 'Zones'), ...zonesThenReport('Failover', zone) },
+    States: {
+      ...prologue('Failover', zoneTable(env, refs), 'Zones'),
+      ...zonesThenReport('Failover', zone),
+    },
   };
 }

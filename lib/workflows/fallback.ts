@@ -30,9 +30,17 @@ export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Defini
       'describeInstances',
       { Filters: instanceFilters(env.name, ['running']) },
       'Running?',
-      { ResultSelector: { 'r.$': '$.Reservations' }, ResultPath: '$.found', onError: 'LookupFailed' },
+      {
+        ResultSelector: { 'r.$': '$.Reservations' },
+        ResultPath: '$.found',
+        onError: 'LookupFailed',
+      },
     ),
-    'Running?': { Type: 'Choice', Choices: [hasFirst('$.found.r', 'Candidate')], Default: 'NoInstance' },
+    'Running?': {
+      Type: 'Choice',
+      Choices: [hasFirst('$.found.r', 'Candidate')],
+      Default: 'NoInstance',
+    },
     NoInstance: why('no running NAT instance'),
     Candidate: {
       Type: 'Pass',
@@ -55,7 +63,11 @@ export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Defini
       'describeInstanceStatus',
       { 'InstanceIds.$': 'States.Array($.instance.id)', IncludeAllInstances: true },
       'Healthy?',
-      { ResultSelector: { 's.$': '$.InstanceStatuses' }, ResultPath: '$.status', onError: 'LookupFailed' },
+      {
+        ResultSelector: { 's.$': '$.InstanceStatuses' },
+        ResultPath: '$.status',
+        onError: 'LookupFailed',
+      },
     ),
     ...firstIs(
       'Healthy?',
@@ -74,7 +86,9 @@ export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Defini
     Target: {
       Type: 'Pass',
       // Every instance has its primary interface (device index 0).
-      Parameters: { 'eni.$': '$.instance.enis[?(@.Attachment.DeviceIndex == 0)].NetworkInterfaceId' },
+      Parameters: {
+        'eni.$': '$.instance.enis[?(@.Attachment.DeviceIndex == 0)].NetworkInterfaceId',
+      },
       ResultPath: '$.target',
       Next: 'ToInstance',
     },
@@ -84,9 +98,13 @@ export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Defini
       'target.$': '$.target.eni[0]',
       'tables.$': '$.routes.tables',
     }),
-    InstanceFailed: zoneEnd('failed', "States.Format('NAT instance {} is ready, but a route change failed', $.instance.id)", {
-      'tables.$': '$.routes.tables',
-    }),
+    InstanceFailed: zoneEnd(
+      'failed',
+      "States.Format('NAT instance {} is ready, but a route change failed', $.instance.id)",
+      {
+        'tables.$': '$.routes.tables',
+      },
+    ),
     LookupFailed: zoneEnd('failed', "States.Format('{}: {}', $.error.Error, $.error.Cause)"),
     ...gatewayFlow(),
   };

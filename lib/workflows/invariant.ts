@@ -15,7 +15,9 @@ export interface Violation {
 /** Targets that carry traffic now: available gateways and running NAT instances' ENIs. */
 export async function liveTargets(ec2: EC2Client, env: Environment): Promise<Set<string>> {
   const [gateways, instances] = await Promise.all([
-    ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'state', Values: ['available'] }] })),
+    ec2.send(
+      new DescribeNatGatewaysCommand({ Filter: [{ Name: 'state', Values: ['available'] }] }),
+    ),
     natInstances(ec2, env.name),
   ]);
   const live = new Set<string>();
@@ -28,7 +30,9 @@ export async function liveTargets(ec2: EC2Client, env: Environment): Promise<Set
 }
 
 export async function invariantViolations(ec2: EC2Client, env: Environment): Promise<Violation[]> {
-  const tables = env.zones.flatMap((z) => z.routeTables.map((t) => ({ zone: z.availabilityZone, t })));
+  const tables = env.zones.flatMap((z) =>
+    z.routeTables.map((t) => ({ zone: z.availabilityZone, t })),
+  );
   const [observed, live] = await Promise.all([
     observeRouteTables(
       ec2,

@@ -9,7 +9,11 @@ import { callSdk, parseSdkResource, TaskError, type ServiceClients } from './sdk
 import type { ExecutionEvent, ExecutionResult } from './follow.js';
 
 // aws-local-stepfunctions uses Promise.withResolvers (Node 22+).
-type Resolvers = { promise: Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+type Resolvers = {
+  promise: Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+};
 const P = Promise as unknown as { withResolvers?: () => Resolvers };
 P.withResolvers ??= () => {
   const r = {} as Resolvers;
@@ -46,7 +50,8 @@ function allStates(states: Record<string, State>, out: [string, State][] = []): 
     out.push([name, s]);
     const proc = (s.ItemProcessor ?? s.Iterator) as { States: Record<string, State> } | undefined;
     if (proc) allStates(proc.States, out);
-    for (const b of (s.Branches as { States: Record<string, State> }[] | undefined) ?? []) allStates(b.States, out);
+    for (const b of (s.Branches as { States: Record<string, State> }[] | undefined) ?? [])
+      allStates(b.States, out);
   }
   return out;
 }
@@ -71,7 +76,8 @@ export class LocalStepFunctions {
       if (s.Type !== 'Task') continue;
       const seen = resources.get(state);
       // Local task handlers are keyed by state name, so a name must mean one resource.
-      if (seen && seen !== s.Resource) throw new Error(`${name}: task name ${state} is used for two resources`);
+      if (seen && seen !== s.Resource)
+        throw new Error(`${name}: task name ${state} is used for two resources`);
       resources.set(state, s.Resource as string);
     }
     const arn = this.arnOf(name);
@@ -82,15 +88,26 @@ export class LocalStepFunctions {
   /** Starts an execution; names must be unique per state machine while it runs. */
   start(arn: string, input: unknown, name: string): LocalExecution {
     const m = this.machines.get(arn);
-    if (!m) throw new TaskError('Sfn.StateMachineDoesNotExistException', `state machine ${arn} does not exist`);
+    if (!m)
+      throw new TaskError(
+        'Sfn.StateMachineDoesNotExistException',
+        `state machine ${arn} does not exist`,
+      );
     const execArn = arn.replace(':stateMachine:', ':execution:') + `:${name}`;
-    const exec: LocalExecution = { arn: execArn, name, events: [], result: Promise.resolve({ status: 'RUNNING' }) };
+    const exec: LocalExecution = {
+      arn: execArn,
+      name,
+      events: [],
+      result: Promise.resolve({ status: 'RUNNING' }),
+    };
     const emit = (e: ExecutionEvent) => {
       exec.events.push(e);
       exec.onEvent?.(e);
     };
     m.running.add(execArn);
-    exec.result = this.run(m, arn, execArn, name, input, emit).finally(() => m.running.delete(execArn));
+    exec.result = this.run(m, arn, execArn, name, input, emit).finally(() =>
+      m.running.delete(execArn),
+    );
     return exec;
   }
 
@@ -108,7 +125,9 @@ export class LocalStepFunctions {
     for (const [state, s] of allStates(m.definition.States)) {
       if (s.Type === 'Task') {
         const resource = s.Resource as string;
-        handlers[state] = ((i: unknown) => this.task(resource, i)) as (input: unknown) => Promise<never>;
+        handlers[state] = ((i: unknown) => this.task(resource, i)) as (
+          input: unknown,
+        ) => Promise<never>;
       }
       if (this.opts.fastMs !== undefined) {
         if (s.Type === 'Wait') waits[state] = this.opts.fastMs;
@@ -119,7 +138,11 @@ export class LocalStepFunctions {
       validationOptions: { checkArn: false },
     });
     const run = sm.run(input as never, {
-      overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
+      overrides: {
+        taskResourceLocalHandlers: handlers as never,
+        waitTimeOverrides: waits,
+        retryIntervalOverrides: retries,
+      },
       context: {
         Execution: { Id: execArn, Name: name },
         StateMachine: { Id: arn, Name: m.name },
@@ -129,12 +152,26 @@ export class LocalStepFunctions {
       for await (const e of run.eventLogs) {
         const time = new Date(e.timestamp);
         if (e.type === 'StateEntered' || e.type === 'StateExited') {
-          emit({ time, kind: e.type === 'StateEntered' ? 'entered' : 'exited', state: e.state.name });
+          emit({
+            time,
+            kind: e.type === 'StateEntered' ? 'entered' : 'exited',
+            state: e.state.name,
+          });
         } else if (e.type === 'StateRetried') {
-          emit({ time, kind: 'retried', state: e.state.name, detail: `attempt ${e.retry.attempt}` });
+          emit({
+            time,
+            kind: 'retried',
+            state: e.state.name,
+            detail: `attempt ${e.retry.attempt}`,
+          });
         } else if (e.type === 'StateFailed' || e.type === 'StateCaught') {
           const detail = 'Error' in e ? `${e.Error}: ${String(e.Cause)}` : 'caught';
-          emit({ time, kind: e.type === 'StateFailed' ? 'failed' : 'caught', state: e.state.name, detail });
+          emit({
+            time,
+            kind: e.type === 'StateFailed' ? 'failed' : 'caught',
+            state: e.state.name,
+            detail,
+          });
         }
       }
     })();
@@ -144,7 +181,11 @@ export class LocalStepFunctions {
       return { status: 'SUCCEEDED', output };
     } catch (e) {
       await logging.catch(() => undefined);
-      const err = e as { name?: string; message?: string; cause?: { name?: string; message?: string } };
+      const err = e as {
+        name?: string;
+        message?: string;
+        cause?: { name?: string; message?: string };
+      };
       const inner = err.cause ?? err;
       const timedOut = err.name === 'ExecutionTimeoutError';
       return {
@@ -158,19 +199,33 @@ export class LocalStepFunctions {
   /** The one adapter every Task goes through. */
   private async task(resource: string, input: unknown): Promise<unknown> {
     const sync = /^arn:aws[a-z-]*:states:::states:startExecution(\.sync(:2)?)?$/.exec(resource);
-    if (sync) return this.startChild(input as { StateMachineArn: string; Input?: unknown; Name?: string }, !!sync[1]);
+    if (sync)
+      return this.startChild(
+        input as { StateMachineArn: string; Input?: unknown; Name?: string },
+        !!sync[1],
+      );
     const r = parseSdkResource(resource);
     if (r?.service === 'sfn' && r.action === 'listExecutions') {
-      const { StateMachineArn, StatusFilter } = input as { StateMachineArn: string; StatusFilter?: string };
+      const { StateMachineArn, StatusFilter } = input as {
+        StateMachineArn: string;
+        StatusFilter?: string;
+      };
       const m = this.machines.get(StateMachineArn);
       if (!m) throw new TaskError('Sfn.StateMachineDoesNotExistException', StateMachineArn);
       const running = StatusFilter && StatusFilter !== 'RUNNING' ? [] : [...m.running];
-      return { Executions: running.reverse().map((ExecutionArn) => ({ ExecutionArn, StateMachineArn, Status: 'RUNNING' })) };
+      return {
+        Executions: running
+          .reverse()
+          .map((ExecutionArn) => ({ ExecutionArn, StateMachineArn, Status: 'RUNNING' })),
+      };
     }
     return callSdk(this.opts.clients, resource, input);
   }
 
-  private async startChild(input: { StateMachineArn: string; Input?: unknown; Name?: string }, sync: boolean) {
+  private async startChild(
+    input: { StateMachineArn: string; Input?: unknown; Name?: string },
+    sync: boolean,
+  ) {
     const child = this.start(
       input.StateMachineArn,
       typeof input.Input === 'string' ? JSON.parse(input.Input) : (input.Input ?? {}),
@@ -178,9 +233,16 @@ export class LocalStepFunctions {
     );
     if (!sync) return { ExecutionArn: child.arn, StartDate: new Date().toISOString() };
     const r = await child.result;
-    const described = { ExecutionArn: child.arn, StateMachineArn: input.StateMachineArn, Status: r.status };
+    const described = {
+      ExecutionArn: child.arn,
+      StateMachineArn: input.StateMachineArn,
+      Status: r.status,
+    };
     if (r.status !== 'SUCCEEDED') {
-      throw new TaskError('States.TaskFailed', JSON.stringify({ ...described, Error: r.error, Cause: r.cause }));
+      throw new TaskError(
+        'States.TaskFailed',
+        JSON.stringify({ ...described, Error: r.error, Cause: r.cause }),
+      );
     }
     return { ...described, Output: r.output };
   }

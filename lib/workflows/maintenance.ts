@@ -14,7 +14,13 @@ const fail = (error: string, cause: string): Record<string, State> => ({
   [error]: { Type: 'Fail', Error: error, CausePath: '$.report.cause' },
 });
 
-function child(arn: string, resultPath: string, errorPath: string, next: string, timeout: number): State {
+function child(
+  arn: string,
+  resultPath: string,
+  errorPath: string,
+  next: string,
+  timeout: number,
+): State {
   return {
     Type: 'Task',
     Resource: START_SYNC,
@@ -54,32 +60,56 @@ export function maintenanceDefinition(
       Build: task(
         'imagebuilder',
         'startImagePipelineExecution',
-        { ImagePipelineArn: refs.imagePipelineArn, 'ClientToken.$': "States.Hash($$.Execution.Id, 'MD5')" },
+        {
+          ImagePipelineArn: refs.imagePipelineArn,
+          'ClientToken.$': "States.Hash($$.Execution.Id, 'MD5')",
+        },
         'PollInit',
-        { ResultSelector: { 'arn.$': '$.ImageBuildVersionArn' }, ResultPath: '$.image', onError: 'BuildNotStartedCause' },
+        {
+          ResultSelector: { 'arn.$': '$.ImageBuildVersionArn' },
+          ResultPath: '$.image',
+          onError: 'BuildNotStartedCause',
+        },
       ),
-      ...fail('BuildNotStarted', "States.Format('the image pipeline did not start: {}; fleet untouched', $.error.Cause)"),
+      ...fail(
+        'BuildNotStarted',
+        "States.Format('the image pipeline did not start: {}; fleet untouched', $.error.Cause)",
+      ),
       PollInit: { Type: 'Pass', Result: { polls: 0 }, ResultPath: '$.wait', Next: 'ImageState' },
-      ImageState: task('imagebuilder', 'getImage', { 'ImageBuildVersionArn.$': '$.image.arn' }, 'Built?', {
-        ResultSelector: { 'status.$': '$.Image.State.Status', 'image.$': '$.Image' },
-        ResultPath: '$.build',
-      }),
+      ImageState: task(
+        'imagebuilder',
+        'getImage',
+        { 'ImageBuildVersionArn.$': '$.image.arn' },
+        'Built?',
+        {
+          ResultSelector: { 'status.$': '$.Image.State.Status', 'image.$': '$.Image' },
+          ResultPath: '$.build',
+        },
+      ),
       'Built?': {
         Type: 'Choice',
         Choices: [
           { Variable: '$.build.status', StringEquals: 'AVAILABLE', Next: 'Ami' },
           {
-            Or: ['FAILED', 'CANCELLED', 'DELETED'].map((s) => ({ Variable: '$.build.status', StringEquals: s })),
+            Or: ['FAILED', 'CANCELLED', 'DELETED'].map((s) => ({
+              Variable: '$.build.status',
+              StringEquals: s,
+            })),
             Next: 'ImageBuildFailedCause',
           },
         ],
         Default: 'PollCount',
       },
-      ...fail('ImageBuildFailed', "States.Format('image build {} ended {}; fleet untouched', $.image.arn, $.build.status)"),
+      ...fail(
+        'ImageBuildFailed',
+        "States.Format('image build {} ended {}; fleet untouched', $.image.arn, $.build.status)",
+      ),
       PollCount: pass({ 'polls.$': 'States.MathAdd($.wait.polls, 1)' }, '$.wait', 'Patience?'),
       'Patience?': {
         Type: 'Choice',
-        Choices: [{ Variable: '$.wait.polls', NumericGreaterThanEquals: maxPolls, Next: 'CancelBuild' }],
+        Choices: [
+          { Variable: '$.wait.polls', NumericGreaterThanEquals: maxPolls, Next: 'CancelBuild' },
+        ],
         Default: 'PollWait',
       },
       PollWait: { Type: 'Wait', Seconds: poll, Next: 'ImageState' },
@@ -87,7 +117,10 @@ export function maintenanceDefinition(
         ...task(
           'imagebuilder',
           'cancelImageCreation',
-          { 'ImageBuildVersionArn.$': '$.image.arn', 'ClientToken.$': "States.Hash($.image.arn, 'MD5')" },
+          {
+            'ImageBuildVersionArn.$': '$.image.arn',
+            'ClientToken.$': "States.Hash($.image.arn, 'MD5')",
+          },
           'ImageBuildTimedOutCause',
         ),
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'ImageBuildTimedOutCause' }],
@@ -114,8 +147,17 @@ export function maintenanceDefinition(
         'Replace',
         { onError: 'PublishFailedCause' },
       ),
-      ...fail('PublishFailed', "States.Format('could not publish AMI {}: {}; fleet untouched', $.ami.ids[0], $.error.Cause)"),
-      Replace: child(refs.replaceInstancesArn, '$.replace', '$.replaceError', 'Fallback', replaceTimeout + 60),
+      ...fail(
+        'PublishFailed',
+        "States.Format('could not publish AMI {}: {}; fleet untouched', $.ami.ids[0], $.error.Cause)",
+      ),
+      Replace: child(
+        refs.replaceInstancesArn,
+        '$.replace',
+        '$.replaceError',
+        'Fallback',
+        replaceTimeout + 60,
+      ),
       Fallback: child(refs.fallbackArn, '$.fallback', '$.fallbackError', 'Outcome?', 600),
       'Outcome?': {
         Type: 'Choice',
@@ -129,7 +171,10 @@ export function maintenanceDefinition(
         'ReplaceFailed',
         "States.Format('AMI {} published; ReplaceInstances failed ({}), Fallback ran after it', $.ami.ids[0], $.replaceError.Cause)",
       ),
-      ...fail('FallbackFailed', "States.Format('AMI {} published and rolled out; Fallback failed: {}', $.ami.ids[0], $.fallbackError.Cause)"),
+      ...fail(
+        'FallbackFailed',
+        "States.Format('AMI {} published and rolled out; Fallback failed: {}', $.ami.ids[0], $.fallbackError.Cause)",
+      ),
       Done: {
         Type: 'Pass',
         Parameters: {

@@ -21,7 +21,12 @@ import { singleton } from './singleton.js';
 const fail = (error: string, cause: string): State =>
   pass({ Error: error, 'Cause.$': cause }, '$.error', 'Rollback');
 
-function rollZone(env: Environment, refs: WorkflowRefs, pollSeconds: number, maxPolls: number): States {
+function rollZone(
+  env: Environment,
+  refs: WorkflowRefs,
+  pollSeconds: number,
+  maxPolls: number,
+): States {
   const name = instanceName(env.name, '{}');
   return {
     Old: task(
@@ -64,7 +69,10 @@ function rollZone(env: Environment, refs: WorkflowRefs, pollSeconds: number, max
       },
       'NewEni',
       {
-        ResultSelector: { 'id.$': '$.Instances[0].InstanceId', 'enis.$': '$.Instances[0].NetworkInterfaces' },
+        ResultSelector: {
+          'id.$': '$.Instances[0].InstanceId',
+          'enis.$': '$.Instances[0].NetworkInterfaces',
+        },
         ResultPath: '$.new',
         onError: 'Rollback',
       },
@@ -80,7 +88,11 @@ function rollZone(env: Environment, refs: WorkflowRefs, pollSeconds: number, max
       'describeInstanceStatus',
       { 'InstanceIds.$': 'States.Array($.new.id)', IncludeAllInstances: true },
       'Ready?',
-      { ResultSelector: { 's.$': '$.InstanceStatuses' }, ResultPath: '$.status', onError: 'Rollback' },
+      {
+        ResultSelector: { 's.$': '$.InstanceStatuses' },
+        ResultPath: '$.status',
+        onError: 'Rollback',
+      },
     ),
     ...firstIs(
       'Ready?',
@@ -109,7 +121,10 @@ function rollZone(env: Environment, refs: WorkflowRefs, pollSeconds: number, max
       ],
       Default: 'Count',
     },
-    NotRunning: fail('InstanceNotRunning', "States.Format('new instance {} is {}', $.new.id, $.status.s[0].InstanceState.Name)"),
+    NotRunning: fail(
+      'InstanceNotRunning',
+      "States.Format('new instance {} is {}', $.new.id, $.status.s[0].InstanceState.Name)",
+    ),
     Count: pass({ 'polls.$': 'States.MathAdd($.wait.polls, 1)' }, '$.wait', 'Patience?'),
     'Patience?': {
       Type: 'Choice',
@@ -141,7 +156,10 @@ function rollZone(env: Environment, refs: WorkflowRefs, pollSeconds: number, max
       { onError: 'Rollback' },
     ),
     ...tablesStates('Switch', '$.newEni.eni[0]', 'Retire?', 'SwitchError'),
-    SwitchError: fail('RouteChangeFailed', "States.Format('route changes to {} failed: {}', $.new.id, States.JsonToString($.routes.tables))"),
+    SwitchError: fail(
+      'RouteChangeFailed',
+      "States.Format('route changes to {} failed: {}', $.new.id, States.JsonToString($.routes.tables))",
+    ),
     'Retire?': { Type: 'Choice', Choices: [hasFirst('$.old.r', 'OldIds')], Default: 'Replaced' },
     OldIds: pass({ 'ids.$': '$.old.r[*].Instances[*].InstanceId' }, '$.oldIds', 'Terminate'),
     Terminate: task('ec2', 'terminateInstances', { 'InstanceIds.$': '$.oldIds.ids' }, 'Replaced', {
@@ -158,11 +176,17 @@ function rollZone(env: Environment, refs: WorkflowRefs, pollSeconds: number, max
       { 'instance.$': '$.new.id', 'target.$': '$.newEni.eni[0]', mode: 'instance' },
     ),
     // Rollback: the zone to its standby, then the new instance away.
-    Rollback: task('ec2', 'describeNatGateways', { 'NatGatewayIds.$': 'States.Array($.gateway)' }, 'Standby?', {
-      ResultSelector: { 'gateways.$': '$.NatGateways' },
-      ResultPath: '$.gw',
-      onError: 'NoStandby',
-    }),
+    Rollback: task(
+      'ec2',
+      'describeNatGateways',
+      { 'NatGatewayIds.$': 'States.Array($.gateway)' },
+      'Standby?',
+      {
+        ResultSelector: { 'gateways.$': '$.NatGateways' },
+        ResultPath: '$.gw',
+        onError: 'NoStandby',
+      },
+    ),
     ...firstIs(
       'Standby?',
       '$.gw.gateways',
@@ -177,7 +201,12 @@ function rollZone(env: Environment, refs: WorkflowRefs, pollSeconds: number, max
       Default: 'RolledBack',
     },
     TerminateNew: {
-      ...task('ec2', 'terminateInstances', { 'InstanceIds.$': 'States.Array($.new.id)' }, 'RolledBack'),
+      ...task(
+        'ec2',
+        'terminateInstances',
+        { 'InstanceIds.$': 'States.Array($.new.id)' },
+        'RolledBack',
+      ),
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: 'RolledBack' }],
     },
     RolledBack: zoneEnd(
@@ -198,7 +227,11 @@ function rollZone(env: Environment, refs: WorkflowRefs, pollSeconds: number, max
   };
 }
 
-export function replaceDefinition(env: Environment, refs: WorkflowRefs, options: WorkflowOptions = {}): Definition {
+export function replaceDefinition(
+  env: Environment,
+  refs: WorkflowRefs,
+  options: WorkflowOptions = {},
+): Definition {
   const timeout = options.replaceTimeoutSeconds ?? 900;
   const poll = options.instancePollSeconds ?? 15;
   // Status polling ends well before the sanity timeout, so a slow zone is rolled back, not cut off.
@@ -210,13 +243,21 @@ export function replaceDefinition(env: Environment, refs: WorkflowRefs, options:
     States: {
       ...singleton('ReplaceInstances', 'Fleet'),
       ...prologue('ReplaceInstances', zoneTable(env, refs), 'RollInit'),
-      RollInit: pass({ i: 0, 'n.$': 'States.ArrayLength($.chosen.zones)', done: {} }, '$.roll', 'More?'),
+      RollInit: pass(
+        { i: 0, 'n.$': 'States.ArrayLength($.chosen.zones)', done: {} },
+        '$.roll',
+        'More?',
+      ),
       'More?': {
         Type: 'Choice',
         Choices: [{ Variable: '$.roll.i', NumericLessThanPath: '$.roll.n', Next: 'Pick' }],
         Default: 'Rolled',
       },
-      Pick: pass({ 'z.$': 'States.Array(States.ArrayGetItem($.chosen.zones, $.roll.i))' }, '$.cur', 'RollZone'),
+      Pick: pass(
+        { 'z.$': 'States.Array(States.ArrayGetItem($.chosen.zones, $.roll.i))' },
+        '$.cur',
+        'RollZone',
+      ),
       RollZone: {
         Type: 'Map',
         ItemsPath: '$.cur.z',
@@ -231,7 +272,7 @@ export function replaceDefinition(env: Environment, refs: WorkflowRefs, options:
           'i.$': 'States.MathAdd($.roll.i, 1)',
           'n.$': '$.roll.n',
           'done.$':
-            "States.JsonMerge($.roll.done, States.StringToJson(States.Format('\\{\"{}\":{}\\}', $.last[0].zone, States.JsonToString($.last[0]))), false)",
+            'States.JsonMerge($.roll.done, States.StringToJson(States.Format(\'\\{"{}":{}\\}\', $.last[0].zone, States.JsonToString($.last[0]))), false)',
         },
         '$.roll',
         'ZoneOk?',
@@ -252,7 +293,11 @@ export function replaceDefinition(env: Environment, refs: WorkflowRefs, options:
       ZoneFailed: { Type: 'Fail', Error: 'ZoneFailed', CausePath: '$.report.cause' },
       Rolled: {
         Type: 'Pass',
-        Parameters: { workflow: 'ReplaceInstances', 'reason.$': '$.reason', 'zones.$': '$.roll.done.*' },
+        Parameters: {
+          workflow: 'ReplaceInstances',
+          'reason.$': '$.reason',
+          'zones.$': '$.roll.done.*',
+        },
         End: true,
       },
     },

@@ -42,12 +42,17 @@ export class TaskError extends Error {
   }
 }
 
-export async function callSdk(clients: ServiceClients, resource: string, input: unknown): Promise<unknown> {
+export async function callSdk(
+  clients: ServiceClients,
+  resource: string,
+  input: unknown,
+): Promise<unknown> {
   const r = parseSdkResource(resource);
   if (!r) throw new TaskError('States.Runtime', `not an aws-sdk resource: ${resource}`);
   const mod = MODULES[r.service];
   const client = clients[r.service];
-  const Command = mod?.[`${pascal(r.action)}Command`] as (new (input: unknown) => unknown) | undefined;
+  const Command = mod?.[`${pascal(r.action)}Command`] as
+    (new (input: unknown) => unknown) | undefined;
   if (!mod || !client || !Command) {
     throw new TaskError('States.Runtime', `no client for ${r.service}:${r.action}`);
   }
@@ -58,6 +63,9 @@ export async function callSdk(clients: ServiceClients, resource: string, input: 
   } catch (e) {
     const err = e as { name?: string; Code?: string; message?: string };
     const code = err.Code ?? err.name ?? 'Unknown';
-    throw new TaskError(stepFunctionsErrorName(r.service, code), `${code}: ${err.message ?? String(e)}`);
+    throw new TaskError(
+      stepFunctionsErrorName(r.service, code),
+      `${code}: ${err.message ?? String(e)}`,
+    );
   }
 }

@@ -12,7 +12,10 @@ export function singleton(wf: WorkflowName, next: string): States {
       'listExecutions',
       { 'StateMachineArn.$': '$$.StateMachine.Id', StatusFilter: 'RUNNING', MaxResults: 10 },
       'Alone?',
-      { ResultSelector: { 'running.$': 'States.ArrayLength($.Executions)' }, ResultPath: '$.singleton' },
+      {
+        ResultSelector: { 'running.$': 'States.ArrayLength($.Executions)' },
+        ResultPath: '$.singleton',
+      },
     ),
     'Alone?': {
       Type: 'Choice',

@@ -13,8 +13,10 @@ const refs = (zones: string[]): WorkflowRefs => ({
   gateways: Object.fromEntries(zones.map((z, i) => [z, `nat-0000000000000000${i}`])),
   launchTemplateId: 'lt-00000000000000001',
   amiParameter: '/natfleet/prod/ami',
-  imagePipelineArn: 'arn:aws:imagebuilder:eu-west-1:123456789012:image-pipeline/natfleet-prod-image',
-  replaceInstancesArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:natfleet-prod-ReplaceInstances',
+  imagePipelineArn:
+    'arn:aws:imagebuilder:eu-west-1:123456789012:image-pipeline/natfleet-prod-image',
+  replaceInstancesArn:
+    'arn:aws:states:eu-west-1:123456789012:stateMachine:natfleet-prod-ReplaceInstances',
   fallbackArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:natfleet-prod-Fallback',
 });
 
@@ -45,7 +47,9 @@ describe('workflow definitions', () => {
       for (const d of Object.values(defs)) {
         walk(d, (k, v) => {
           if (k === 'Resource')
-            expect(v).toMatch(/^arn:aws:states:::(aws-sdk:(ec2|ssm|sfn|imagebuilder):[a-z][A-Za-z]+|states:startExecution\.sync:2)$/);
+            expect(v).toMatch(
+              /^arn:aws:states:::(aws-sdk:(ec2|ssm|sfn|imagebuilder):[a-z][A-Za-z]+|states:startExecution\.sync:2)$/,
+            );
           expect(k).not.toBe('QueryLanguage');
           if (typeof v === 'string') expect(v).not.toMatch(/^\{%/);
         });
