@@ -61,11 +61,10 @@ export function tags(env: string, role: Role, zone?: string, name?: string): Tag
   return out;
 }
 
-// Step Functions execution names: 1–80 characters, no whitespace and none of < > { } [ ] ? * "
-// # % \ ^ | ~ ` $ & , ; : / (those become '-').
+// Step Functions execution names: 1–80 characters, no whitespace, no < > { } [ ] ? * " # % \ ^ |
+// ~ ` $ & , ; : / and no control characters. Keeping to letters, digits, '.', '_' and '-' is safe.
 const EXECUTION_NAME_MAX = 80;
-const executionSafe = (s: string) =>
-  s.replace(/[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]+/g, '-').replace(/-+/g, '-');
+const executionSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+/g, '-');
 /** 2026-11-23T08:40:00.000Z → 20261123T0840Z (minutes are enough to tell runs apart). */
 const compactTime = (at: Date) =>
   at

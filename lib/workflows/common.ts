@@ -87,10 +87,6 @@ export function instanceFilters(env: string, states: string[]): Json {
  * successful end for an empty list. Leaves the chosen zone entries at $.chosen.zones.
  */
 export function prologue(wf: WorkflowName, table: ZoneEntry[], next: string): States {
-  const one = (name: string): Processor => ({
-    StartAt: name,
-    States: { [name]: { Type: 'Pass', End: true } },
-  });
   return {
     Fleet: {
       Type: 'Pass',

@@ -58,7 +58,8 @@ export async function callSdk(
   }
   try {
     const out = (await client.send(new Command(input ?? {}))) as Record<string, unknown>;
-    const { $metadata: _, ...body } = out ?? {};
+    const body = { ...out };
+    delete body.$metadata;
     return JSON.parse(JSON.stringify(body));
   } catch (e) {
     const err = e as { name?: string; Code?: string; message?: string };
