@@ -6,6 +6,7 @@ import { jsonSchema } from '../lib/config/schema.js';
 import { UsageError, type Io } from './io.js';
 import { validate, validateHelp } from './validate.js';
 import { plan, planHelp } from './plan.js';
+import { workflowHelp, workflowVerb, workflowVerbs } from './workflow.js';
 
 export const mainHelp = `Usage: natfleet <command> [options]
 
@@ -15,6 +16,10 @@ Commands:
   validate   check natfleet.yml and list every problem with its place
   plan       render an environment's stacks and estimate its monthly cost
   schema     print the JSON Schema of natfleet.yml
+  failover   put zones on their standby NAT Gateways (Step Functions workflow)
+  fallback   put zones back on their ready NAT instances
+  replace    replace the NAT instances zone by zone
+  maintenance  build a new NAT image, replace the instances, fall back
 
 Run "natfleet <command> --help" for a command's options.`;
 
@@ -27,6 +32,8 @@ const OPTIONS = {
   env: { type: 'string' },
   out: { type: 'string' },
   'gb-per-month': { type: 'string' },
+  zones: { type: 'string' },
+  reason: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -34,8 +41,14 @@ const ALLOWED: Record<string, string[]> = {
   validate: ['config'],
   plan: ['config', 'env', 'out', 'gb-per-month'],
   schema: [],
+  ...Object.fromEntries(workflowVerbs.map((v) => [v, ['config', 'env', 'zones', 'reason']])),
 };
-const HELP: Record<string, string> = { validate: validateHelp, plan: planHelp, schema: schemaHelp };
+const HELP: Record<string, string> = {
+  validate: validateHelp,
+  plan: planHelp,
+  schema: schemaHelp,
+  ...Object.fromEntries(workflowVerbs.map((v) => [v, workflowHelp(v)])),
+};
 
 export async function run(argv: string[], io: Io, env = process.env): Promise<number> {
   try {
@@ -65,6 +78,15 @@ export async function run(argv: string[], io: Io, env = process.env): Promise<nu
       case 'plan':
         return plan(
           { config, env: values.env, out: values.out, gbPerMonth: values['gb-per-month'] },
+          io,
+        );
+      case 'failover':
+      case 'fallback':
+      case 'replace':
+      case 'maintenance':
+        return await workflowVerb(
+          verb,
+          { config, env: values.env, zones: values.zones, reason: values.reason },
           io,
         );
       default:

@@ -207,7 +207,7 @@ export function pointTable(p = ''): Processor {
         { 'RouteTableIds.$': 'States.Array($.table)' },
         `${p}Default`,
         {
-          ResultSelector: { 'routes.$': '$.RouteTables[0].Routes' },
+          ResultSelector: { 'routes.$': '$.RouteTables[*].Routes[*]' },
           ResultPath: '$.found',
           onError: `${p}Failed`,
         },
@@ -231,7 +231,7 @@ export function pointTable(p = ''): Processor {
         `${p}Current`,
       ),
       [`${p}Current`]: pass(
-        { 'route.$': 'States.JsonMerge($.blank, $.found.def[0], false)' },
+        { 'route.$': 'States.JsonMerge($.blank, States.ArrayGetItem($.found.def, 0), false)' },
         '$.current',
         `${p}Right?`,
       ),
@@ -310,17 +310,38 @@ export function tablesStates(
   };
 }
 
-/** A guard on a list that may be empty, then a test of its first element. */
+/**
+ * A guard on a list that may be empty, then whether its (single) element has every field at the
+ * wanted value. The test goes through States.ArrayContains over `list[*].field` rather than a
+ * Choice on `list[0].field`, which some executors read as a list.
+ */
 export function firstIs(
   name: string,
   list: string,
-  test: Record<string, Json>,
+  fields: Record<string, string>,
   yes: string,
   no: string,
 ): States {
+  const keys = Object.keys(fields);
   return {
     [name]: { Type: 'Choice', Choices: [hasFirst(list, `${name}Test`)], Default: no },
-    [`${name}Test`]: { Type: 'Choice', Choices: [{ ...test, Next: yes }], Default: no },
+    [`${name}Test`]: pass(
+      Object.fromEntries(
+        keys.map((f, i) => [`c${i}.$`, `States.ArrayContains(${list}[*].${f}, '${fields[f]}')`]),
+      ),
+      '$.test',
+      `${name}Verdict`,
+    ),
+    [`${name}Verdict`]: {
+      Type: 'Choice',
+      Choices: [
+        {
+          And: keys.map((_, i) => ({ Variable: `$.test.c${i}`, BooleanEquals: true })),
+          Next: yes,
+        },
+      ],
+      Default: no,
+    },
   };
 }
 
@@ -337,13 +358,7 @@ export function gatewayFlow(): States {
       'Available?',
       { ResultSelector: { 'gateways.$': '$.NatGateways' }, ResultPath: '$.gw', onError: 'Blocked' },
     ),
-    ...firstIs(
-      'Available?',
-      '$.gw.gateways',
-      { Variable: '$.gw.gateways[0].State', StringEquals: 'available' },
-      'GatewayTables',
-      'Blocked',
-    ),
+    ...firstIs('Available?', '$.gw.gateways', { State: 'available' }, 'GatewayTables', 'Blocked'),
     ...tablesStates('GatewayTables', '$.gateway', 'OnGateway', 'ZoneFailed'),
     OnGateway: zoneEnd(
       'done',

@@ -73,11 +73,9 @@ export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Defini
       'Healthy?',
       '$.status.s',
       {
-        And: [
-          { Variable: '$.status.s[0].InstanceState.Name', StringEquals: 'running' },
-          { Variable: '$.status.s[0].InstanceStatus.Status', StringEquals: 'ok' },
-          { Variable: '$.status.s[0].SystemStatus.Status', StringEquals: 'ok' },
-        ],
+        'InstanceState.Name': 'running',
+        'InstanceStatus.Status': 'ok',
+        'SystemStatus.Status': 'ok',
       },
       'Target',
       'ChecksFailing',

@@ -6,7 +6,7 @@
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { Definition, State } from './asl.js';
 import { callSdk, parseSdkResource, TaskError, type ServiceClients } from './sdk.js';
-import type { ExecutionEvent, ExecutionResult } from './follow.js';
+import type { ExecutionEvent, ExecutionResult, Starter } from './follow.js';
 
 // aws-local-stepfunctions uses Promise.withResolvers (Node 22+).
 type Resolvers = {
@@ -246,4 +246,15 @@ export class LocalStepFunctions {
     }
     return { ...described, Output: r.output };
   }
+}
+
+/** The in-process runner behind the same interface the CLI uses for Step Functions. */
+export function localStarter(sf: LocalStepFunctions): Starter {
+  return {
+    async start(arn, input, name, onEvent) {
+      const e = sf.start(arn, input, name);
+      e.onEvent = onEvent;
+      return { executionArn: e.arn, result: e.result };
+    },
+  };
 }

@@ -98,11 +98,9 @@ function rollZone(
       'Ready?',
       '$.status.s',
       {
-        And: [
-          { Variable: '$.status.s[0].InstanceState.Name', StringEquals: 'running' },
-          { Variable: '$.status.s[0].InstanceStatus.Status', StringEquals: 'ok' },
-          { Variable: '$.status.s[0].SystemStatus.Status', StringEquals: 'ok' },
-        ],
+        'InstanceState.Name': 'running',
+        'InstanceStatus.Status': 'ok',
+        'SystemStatus.Status': 'ok',
       },
       'SourceDest',
       'Dead?',
@@ -187,13 +185,7 @@ function rollZone(
         onError: 'NoStandby',
       },
     ),
-    ...firstIs(
-      'Standby?',
-      '$.gw.gateways',
-      { Variable: '$.gw.gateways[0].State', StringEquals: 'available' },
-      'RollbackRoutes',
-      'NoStandby',
-    ),
+    ...firstIs('Standby?', '$.gw.gateways', { State: 'available' }, 'RollbackRoutes', 'NoStandby'),
     ...tablesStates('RollbackRoutes', '$.gateway', 'Launched?', 'RollbackFailed'),
     'Launched?': {
       Type: 'Choice',
