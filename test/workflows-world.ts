@@ -13,7 +13,11 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import type { Environment } from '../lib/config/schema.js';
+import { tempDir } from './helpers.js';
 import { amiParameter, stateMachineName, WORKFLOWS, type WorkflowName } from '../lib/names.js';
 import { observeRouteTables } from '../lib/aws/fleet.js';
 import type { ObservedTable } from '../lib/routes.js';
@@ -235,4 +239,13 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
 export async function eipHolder(ec2: EC2Client, allocationId: string): Promise<string | undefined> {
   const out = await ec2.send(new DescribeAddressesCommand({ AllocationIds: [allocationId] }));
   return out.Addresses?.[0]?.InstanceId;
+}
+
+/** natfleet.yml describing the environment the test built (for the CLI and the action). */
+export function writeConfig(env: Environment): string {
+  const raw: Record<string, unknown> = { ...env };
+  delete raw.name;
+  const file = join(tempDir(), 'natfleet.yml');
+  writeFileSync(file, stringify({ version: 1, environments: { [env.name]: raw } }));
+  return file;
 }
