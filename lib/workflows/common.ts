@@ -199,19 +199,8 @@ export function pointTable(p = ''): Processor {
     Default: instance,
   });
   return {
-    StartAt: `${p}Read`,
+    StartAt: `${p}Default`,
     States: {
-      [`${p}Read`]: task(
-        'ec2',
-        'describeRouteTables',
-        { 'RouteTableIds.$': 'States.Array($.table)' },
-        `${p}Default`,
-        {
-          ResultSelector: { 'routes.$': '$.RouteTables[*].Routes[*]' },
-          ResultPath: '$.found',
-          onError: `${p}Failed`,
-        },
-      ),
       // Every VPC route table has its local route, so these paths never come out empty.
       [`${p}Default`]: pass(
         {
@@ -273,8 +262,9 @@ export function pointTable(p = ''): Processor {
 }
 
 /**
- * States `name` (a Map pointing every route table of the zone at the target at `targetPath`),
- * then on to `done`, or to `failed` when any table could not be changed. Leaves $.routes.tables.
+ * States `name`: one DescribeRouteTables for the zone's tables, then a Map pointing each at the
+ * target at `targetPath`; on to `done`, or to `failed` when a table was not found or could not
+ * be changed. Leaves $.routes.tables (what happened per table).
  */
 export function tablesStates(
   name: string,
@@ -283,12 +273,39 @@ export function tablesStates(
   failed: string,
 ): States {
   return {
-    [name]: {
+    [name]: task(
+      'ec2',
+      'describeRouteTables',
+      // A filter, not RouteTableIds: a missing table is reported, not fatal to the others.
+      { Filters: [{ Name: 'route-table-id', 'Values.$': '$.routeTables' }] },
+      `${name}Found?`,
+      {
+        ResultSelector: {
+          'tables.$': '$.RouteTables',
+          'count.$': 'States.ArrayLength($.RouteTables)',
+        },
+        ResultPath: '$.found',
+        onError: `${name}Unreadable`,
+      },
+    ),
+    [`${name}Unreadable`]: {
+      Type: 'Pass',
+      Parameters: { tables: [], 'error.$': '$.error' },
+      ResultPath: '$.routes',
+      Next: failed,
+    },
+    [`${name}Found?`]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.found.count', NumericGreaterThan: 0, Next: `${name}Each` }],
+      Default: `${name}Unreadable`,
+    },
+    [`${name}Each`]: {
       Type: 'Map',
-      ItemsPath: '$.routeTables',
+      ItemsPath: '$.found.tables',
       ItemSelector: {
         'zone.$': '$.zone',
-        'table.$': '$$.Map.Item.Value',
+        'table.$': '$$.Map.Item.Value.RouteTableId',
+        found: { 'routes.$': '$$.Map.Item.Value.Routes' },
         'targetId.$': targetPath,
         blank: BLANK,
       },
@@ -298,13 +315,19 @@ export function tablesStates(
       Next: `${name}Verdict`,
     },
     [`${name}Verdict`]: pass(
-      { 'failed.$': "States.ArrayContains($.routes.actions, 'failed')" },
+      {
+        'failed.$': "States.ArrayContains($.routes.actions, 'failed')",
+        'wanted.$': 'States.ArrayLength($.routeTables)',
+      },
       '$.verdict',
       `${name}Failed?`,
     ),
     [`${name}Failed?`]: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.verdict.failed', BooleanEquals: true, Next: failed }],
+      Choices: [
+        { Variable: '$.verdict.failed', BooleanEquals: true, Next: failed },
+        { Not: { Variable: '$.verdict.wanted', NumericEqualsPath: '$.found.count' }, Next: failed },
+      ],
       Default: done,
     },
   };
@@ -373,9 +396,13 @@ export function gatewayFlow(): States {
       'blocked',
       "States.Format('{}, but standby gateway {} is not available: routes left as they are', $.note.why, $.gateway)",
     ),
-    ZoneFailed: zoneEnd('failed', "States.Format('{}, but a route change failed', $.note.why)", {
-      'tables.$': '$.routes.tables',
-    }),
+    ZoneFailed: zoneEnd(
+      'failed',
+      "States.Format('{}, but not every route table was found and changed', $.note.why)",
+      {
+        'tables.$': '$.routes.tables',
+      },
+    ),
   };
 }
 

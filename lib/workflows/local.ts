@@ -41,6 +41,8 @@ export interface LocalExecution {
 interface Registered {
   name: string;
   definition: Definition;
+  /** Validated once, run many times. */
+  machine: StateMachine;
   running: Set<string>;
 }
 
@@ -81,7 +83,10 @@ export class LocalStepFunctions {
       resources.set(state, s.Resource as string);
     }
     const arn = this.arnOf(name);
-    this.machines.set(arn, { name, definition, running: new Set() });
+    const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+      validationOptions: { checkArn: false },
+    });
+    this.machines.set(arn, { name, definition, machine, running: new Set() });
     return arn;
   }
 
@@ -134,10 +139,7 @@ export class LocalStepFunctions {
         if (s.Retry) retries[state] = this.opts.fastMs;
       }
     }
-    const sm = new StateMachine(m.definition as unknown as StateMachineDefinition, {
-      validationOptions: { checkArn: false },
-    });
-    const run = sm.run(input as never, {
+    const run = m.machine.run(input as never, {
       overrides: {
         taskResourceLocalHandlers: handlers as never,
         waitTimeOverrides: waits,
