@@ -103,7 +103,7 @@ export function zoneReasons(result: ExecutionResult): Record<string, string> {
   const out: Record<string, string> = {};
   let zones: unknown = (result.output as { zones?: unknown } | undefined)?.zones;
   if (!zones && result.cause) {
-    const m = /per zone: (\[.*\]|\{.*\})/s.exec(result.cause);
+    const m = /per zone: (\[.*\]|\{.*\})/is.exec(result.cause);
     try {
       zones = m ? JSON.parse(m[1]!) : undefined;
     } catch {
