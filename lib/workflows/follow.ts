@@ -64,12 +64,15 @@ const parse = (s: string | undefined) => {
   }
 };
 
-/** Step Functions itself: StartExecution, then history and status polled until the end. */
+/**
+ * Step Functions itself: StartExecution, then history and status polled until the end — every
+ * second for the first minute (a failover is over by then), every 5 s after (image builds).
+ */
 export function sfnStarter(
   sfn: SFNClient,
   opts: { pollMs?: number; deadlineMs?: number } = {},
 ): Starter {
-  const pollMs = opts.pollMs ?? 1000;
+  const pollMs = (elapsedMs: number) => opts.pollMs ?? (elapsedMs < 60_000 ? 1000 : 5000);
   return {
     async start(stateMachineArn, input, name, onEvent) {
       const started = await sfn.send(
@@ -77,7 +80,8 @@ export function sfnStarter(
       );
       const executionArn = started.executionArn!;
       const result = (async (): Promise<ExecutionResult> => {
-        const deadline = Date.now() + (opts.deadlineMs ?? 2 * 3600_000);
+        const t0 = Date.now();
+        const deadline = t0 + (opts.deadlineMs ?? 2 * 3600_000);
         let seen = 0;
         for (;;) {
           try {
@@ -118,7 +122,7 @@ export function sfnStarter(
               cause: `still running at the follow deadline: ${executionArn}`,
             };
           }
-          await sleep(pollMs);
+          await sleep(pollMs(Date.now() - t0));
         }
       })();
       return { executionArn, result };
