@@ -16,10 +16,11 @@ Commands:
   validate   check natfleet.yml and list every problem with its place
   plan       render an environment's stacks and estimate its monthly cost
   schema     print the JSON Schema of natfleet.yml
-  failover   put zones on their standby NAT Gateways (Step Functions workflow)
+  failover   put zones on their standby NAT Gateways (a Step Functions run)
   fallback   put zones back on their ready NAT instances
   replace    replace the NAT instances zone by zone
-  maintenance  build a new NAT image, replace the instances, fall back
+  maintenance
+             build a new NAT image, replace the instances, fall back
 
 Run "natfleet <command> --help" for a command's options.`;
 
