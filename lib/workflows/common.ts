@@ -201,11 +201,15 @@ export function pointTable(p = ''): Processor {
   return {
     StartAt: `${p}Default`,
     States: {
-      // Every VPC route table has its local route, so these paths never come out empty.
+      // Wildcards only in Parameters, intrinsics only on plain paths (as AWS allows). Every VPC
+      // route table has its local route, so the list is never empty.
       [`${p}Default`]: pass(
-        {
-          'exists.$': `States.ArrayContains($.found.routes[*].DestinationCidrBlock, '${DEFAULT_ROUTE}')`,
-        },
+        { 'dests.$': '$.found.routes[*].DestinationCidrBlock' },
+        '$.has',
+        `${p}DefaultCheck`,
+      ),
+      [`${p}DefaultCheck`]: pass(
+        { 'exists.$': `States.ArrayContains($.has.dests, '${DEFAULT_ROUTE}')` },
         '$.has',
         `${p}HasRoute?`,
       ),
@@ -348,9 +352,15 @@ export function firstIs(
   const keys = Object.keys(fields);
   return {
     [name]: { Type: 'Choice', Choices: [hasFirst(list, `${name}Test`)], Default: no },
+    // Wildcards only in Parameters, intrinsics only on plain paths (as AWS allows).
     [`${name}Test`]: pass(
+      Object.fromEntries(keys.map((f, i) => [`f${i}.$`, `${list}[*].${f}`])),
+      '$.test',
+      `${name}Check`,
+    ),
+    [`${name}Check`]: pass(
       Object.fromEntries(
-        keys.map((f, i) => [`c${i}.$`, `States.ArrayContains(${list}[*].${f}, '${fields[f]}')`]),
+        keys.map((f, i) => [`c${i}.$`, `States.ArrayContains($.test.f${i}, '${fields[f]}')`]),
       ),
       '$.test',
       `${name}Verdict`,
