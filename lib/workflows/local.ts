@@ -44,6 +44,8 @@ interface Registered {
   /** Validated once, run many times. */
   machine: StateMachine;
   running: Set<string>;
+  /** Every execution name used, as Step Functions keeps them (the checker relies on that). */
+  names: Set<string>;
 }
 
 /** Every state of a definition, nested ones included, with the name it is keyed by. */
@@ -86,7 +88,7 @@ export class LocalStepFunctions {
     const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
       validationOptions: { checkArn: false },
     });
-    this.machines.set(arn, { name, definition, machine, running: new Set() });
+    this.machines.set(arn, { name, definition, machine, running: new Set(), names: new Set() });
     return arn;
   }
 
@@ -99,6 +101,10 @@ export class LocalStepFunctions {
         `state machine ${arn} does not exist`,
       );
     const execArn = arn.replace(':stateMachine:', ':execution:') + `:${name}`;
+    if (m.names.has(name)) {
+      throw new TaskError('ExecutionAlreadyExists', `Execution Already Exists: '${execArn}'`);
+    }
+    m.names.add(name);
     const exec: LocalExecution = {
       arn: execArn,
       name,

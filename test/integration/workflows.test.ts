@@ -64,8 +64,12 @@ async function running(world: World) {
 describe('happy paths', () => {
   it('Failover puts every route table of every zone on its standby gateway', async () => {
     w = await buildWorld();
-    const e = await w.run('Failover', { reason: 'game day' });
+    const e = await w.run('Failover', { reason: 'game day' }, 'failover-eu-west-1a-20261123T0840Z');
     expect(e.r.status).toBe('SUCCEEDED');
+    // A second start under the same name is refused, as Step Functions does (checker de-dup).
+    expect(() => w!.sf.start(w!.arns.Failover, {}, 'failover-eu-west-1a-20261123T0840Z')).toThrow(
+      expect.objectContaining({ name: 'ExecutionAlreadyExists' }),
+    );
     await onGateways(w, [0, 1, 2]);
     const out = e.r.output as {
       reason: string;
