@@ -8,6 +8,7 @@ import { UsageError, type Io } from './io.js';
 import { validate, validateHelp } from './validate.js';
 import { plan, planHelp } from './plan.js';
 import { deployCommand, deployHelp } from './deploy.js';
+import { workflowHelp, workflowVerb, workflowVerbs } from './workflow.js';
 
 export const mainHelp = `Usage: natfleet <command> [options]
 
@@ -18,6 +19,11 @@ Commands:
   plan       render an environment's stacks and estimate its monthly cost
   schema     print the JSON Schema of natfleet.yml
   deploy     plan or apply an environment's stacks through CloudFormation change sets
+  failover   put zones on their standby NAT Gateways (a Step Functions run)
+  fallback   put zones back on their ready NAT instances
+  replace    replace the NAT instances zone by zone
+  maintenance
+             build a new NAT image, replace the instances, fall back
 
 Run "natfleet <command> --help" for a command's options.`;
 
@@ -31,6 +37,8 @@ const OPTIONS = {
   env: { type: 'string' },
   out: { type: 'string' },
   'gb-per-month': { type: 'string' },
+  zones: { type: 'string' },
+  reason: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   state: { type: 'boolean' },
   plan: { type: 'boolean' },
@@ -44,12 +52,14 @@ const ALLOWED: Record<string, string[]> = {
   plan: ['config', 'env', 'out', 'gb-per-month'],
   schema: ['state'],
   deploy: ['config', 'env', 'plan', 'apply', 'stacks', 'checker-dir'],
+  ...Object.fromEntries(workflowVerbs.map((v) => [v, ['config', 'env', 'zones', 'reason']])),
 };
 const HELP: Record<string, string> = {
   validate: validateHelp,
   plan: planHelp,
   schema: schemaHelp,
   deploy: deployHelp,
+  ...Object.fromEntries(workflowVerbs.map((v) => [v, workflowHelp(v)])),
 };
 
 export async function run(argv: string[], io: Io, env = process.env): Promise<number> {
@@ -92,6 +102,15 @@ export async function run(argv: string[], io: Io, env = process.env): Promise<nu
             stacks: values.stacks,
             checkerDir: values['checker-dir'],
           },
+          io,
+        );
+      case 'failover':
+      case 'fallback':
+      case 'replace':
+      case 'maintenance':
+        return await workflowVerb(
+          verb,
+          { config, env: values.env, zones: values.zones, reason: values.reason },
           io,
         );
       default:

@@ -7,6 +7,7 @@ import { gatewayStack } from './gateway.js';
 import { imageStack } from './image.js';
 import { fleetStack } from './fleet.js';
 import { checkerStack } from './checker.js';
+import { workflowsStack } from './workflows.js';
 
 /** What the deploy step knows only after building and uploading: the checker zip's key. */
 export interface Artifacts {
@@ -20,5 +21,6 @@ export function renderStacks(env: Environment, artifacts: Artifacts = {}): Rende
     gatewayStack(env),
     fleetStack(env),
     checkerStack(env, artifacts.checkerCodeKey),
+    workflowsStack(env),
   ].filter((s): s is RenderedStack => !!s);
 }

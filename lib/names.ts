@@ -68,7 +68,7 @@ export const imageResourceName = (env: string, part: string) => join(env, 'image
  * the start of a time bucket: checkers that see the same outage in the same bucket ask for the
  * same name, so only one execution starts.
  */
-const executionName = (verb: string, zone: string, bucketStart: Date) => {
+const bucketExecutionName = (verb: string, zone: string, bucketStart: Date) => {
   if (!/^[a-z0-9-]{1,40}$/.test(zone)) throw new Error(`not a zone name: ${JSON.stringify(zone)}`);
   const stamp = bucketStart
     .toISOString()
@@ -77,9 +77,9 @@ const executionName = (verb: string, zone: string, bucketStart: Date) => {
   return `${PREFIX}-${verb}-${zone}-${stamp}`;
 };
 export const failoverExecutionName = (zone: string, bucketStart: Date) =>
-  executionName('failover', zone, bucketStart);
+  bucketExecutionName('failover', zone, bucketStart);
 export const fallbackExecutionName = (zone: string, bucketStart: Date) =>
-  executionName('fallback', zone, bucketStart);
+  bucketExecutionName('fallback', zone, bucketStart);
 
 // fleet and checker stacks (resource names the workflows and the checker find them by)
 export const instanceRoleName = (env: string) => join(env, 'nat-instance');
@@ -120,3 +120,30 @@ export const METRICS = {
 } as const;
 /** The hidden marker that finds an environment's plan comment on a pull request. */
 export const planCommentMarker = (env: string) => `<!-- ${PREFIX}-plan:${env} -->`;
+
+// Step Functions execution names: 1–80 characters, no whitespace, no < > { } [ ] ? * " # % \ ^ |
+// ~ ` $ & , ; : / and no control characters. Keeping to letters, digits, '.', '_' and '-' is safe.
+const EXECUTION_NAME_MAX = 80;
+const executionSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+/g, '-');
+/**
+ * An operator's or a GitHub run's execution name: workflow, where it came from (cli, a run id),
+ * the time to the second and a short random tail so two starts in one second both run.
+ */
+export function executionName(workflow: WorkflowName, origin: string, at: Date): string {
+  const time = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
+  const tail = Math.random().toString(36).slice(2, 6);
+  const head = executionSafe(`${workflow}-${origin}`).slice(0, EXECUTION_NAME_MAX - 23);
+  return `${head}-${time}-${tail}`;
+}
+
+/** The ARN of an environment's state machine, for starting it and for its own IAM policies. */
+export const stateMachineArn = (
+  region: string,
+  accountId: string,
+  env: string,
+  wf: WorkflowName,
+  partition = 'aws',
+) => `arn:${partition}:states:${region}:${accountId}:stateMachine:${stateMachineName(env, wf)}`;

@@ -1,0 +1,4 @@
+import * as core from '@actions/core';
+import { workflowAction } from './workflow.js';
+
+await workflowAction(core);

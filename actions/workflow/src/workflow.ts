@@ -1,0 +1,81 @@
+// The workflow action: one typed settings object from the inputs, then the same operation as
+// `natfleet <verb>`, reported the GitHub way (log lines, outputs, job summary, failure).
+import type * as Core from '@actions/core';
+import { environment, loadConfig } from '../../../lib/config/load.js';
+import { awsClients } from '../../../lib/aws/clients.js';
+import { sfnStarter, type Starter } from '../../../lib/workflows/follow.js';
+import {
+  operate,
+  parseZones,
+  rowsAsMarkdown,
+  type Operated,
+} from '../../../lib/workflows/operate.js';
+
+type CoreApi = Pick<typeof Core, 'getInput' | 'setOutput' | 'setFailed' | 'info' | 'summary'>;
+
+export interface WorkflowSettings {
+  environment: string;
+  config: string;
+  workflow: string;
+  zones?: string[];
+  reason: string;
+  /** gha-<run id>: part of the execution name, so a run is found from the workflow run. */
+  origin: string;
+}
+
+export function settingsFrom(core: CoreApi, env = process.env): WorkflowSettings {
+  const zones = parseZones(core.getInput('zones'));
+  return {
+    environment: core.getInput('environment', { required: true }),
+    config: core.getInput('config') || 'natfleet.yml',
+    workflow: core.getInput('workflow', { required: true }).trim().toLowerCase(),
+    ...(zones ? { zones } : {}),
+    reason: core.getInput('reason', { required: true }),
+    origin: env.GITHUB_RUN_ID ? `gha-${env.GITHUB_RUN_ID}` : 'gha',
+  };
+}
+
+const consoleLink = (region: string, arn: string) =>
+  `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${arn}`;
+
+export async function workflowAction(
+  core: CoreApi,
+  starter?: (region: string) => Starter,
+): Promise<Operated | undefined> {
+  let s: WorkflowSettings;
+  try {
+    s = settingsFrom(core);
+  } catch (e) {
+    core.setFailed(`natfleet workflow: ${(e as Error).message}`);
+    return undefined;
+  }
+  try {
+    const env = environment(loadConfig(s.config), s.environment);
+    const aws = awsClients(env.region);
+    const done = await operate(
+      { env, verb: s.workflow, zones: s.zones, reason: s.reason, origin: s.origin },
+      { ec2: aws.ec2, starter: starter?.(env.region) ?? sfnStarter(aws.sfn), log: core.info },
+    );
+    core.setOutput('execution-arn', done.executionArn);
+    core.setOutput('status', done.result.status);
+    const r = done.result;
+    await core.summary
+      .addHeading(`natfleet ${done.workflow} — ${env.name}: ${r.status}`, 3)
+      .addRaw(`Reason: ${s.reason}\n\n`)
+      .addRaw(rowsAsMarkdown(done.rows) + '\n\n')
+      .addRaw(
+        r.status === 'SUCCEEDED'
+          ? ''
+          : `**${r.error ?? r.status}**: ${(r.cause ?? '').slice(0, 2000)}\n\n`,
+      )
+      .addLink(`execution ${done.executionName}`, consoleLink(env.region, done.executionArn))
+      .write();
+    if (r.status !== 'SUCCEEDED') {
+      core.setFailed(`${done.workflow} ${r.status}: ${r.error ?? ''}: ${r.cause ?? ''}`);
+    }
+    return done;
+  } catch (e) {
+    core.setFailed(`natfleet workflow: ${(e as Error).message}`);
+    return undefined;
+  }
+}

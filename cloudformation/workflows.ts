@@ -1,0 +1,268 @@
+// workflows stack: the four state machines, each with its log group and a least-privilege role.
+// Ids that other stacks own (standby gateways, launch template, image pipeline, instance role)
+// come in as parameters and reach the definitions through DefinitionSubstitutions.
+import type { Environment } from '../lib/config/schema.js';
+import {
+  getAtt,
+  ref,
+  tagList,
+  zoneKey,
+  type Json,
+  type RenderedStack,
+  type Template,
+} from '../lib/cfn.js';
+import {
+  amiParameter,
+  stackName,
+  stateMachineLogGroup,
+  stateMachineName,
+  tags,
+  TAG,
+  WORKFLOWS,
+  type WorkflowName,
+} from '../lib/names.js';
+import {
+  workflowDefinitions,
+  type WorkflowOptions,
+  type WorkflowRefs,
+} from '../lib/workflows/index.js';
+
+const sub = (s: string): Json => ({ 'Fn::Sub': s });
+const arn = (service: string, resource: string, account = '${AWS::AccountId}') =>
+  sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:${account}:${resource}`);
+const allow = (Action: string[], Resource: Json, Condition?: Json): Json => ({
+  Effect: 'Allow',
+  Action,
+  Resource,
+  ...(Condition ? { Condition } : {}),
+});
+
+/** Logical ids of the parameters filled from other stacks' outputs. */
+function gatewayParam(env: Environment, zone: string): string | undefined {
+  if (env.gateway.mode === 'shared') return env.gateway.natGatewayId ? undefined : 'GatewayShared';
+  return env.zones.find((z) => z.availabilityZone === zone)?.natGatewayId
+    ? undefined
+    : `Gateway${zoneKey(zone)}`;
+}
+
+function refsFor(env: Environment): WorkflowRefs {
+  const gateways: Record<string, string> = {};
+  for (const z of env.zones) {
+    const p = gatewayParam(env, z.availabilityZone);
+    gateways[z.availabilityZone] = p
+      ? `\${${p}}`
+      : (env.gateway.mode === 'shared' ? env.gateway.natGatewayId : z.natGatewayId)!;
+  }
+  return {
+    gateways,
+    launchTemplateId: '${LaunchTemplateId}',
+    amiParameter: amiParameter(env.name),
+    imagePipelineArn: '${ImagePipelineArn}',
+    replaceInstancesArn: '${ReplaceInstancesArn}',
+    fallbackArn: '${FallbackArn}',
+  };
+}
+
+function policies(env: Environment, wf: WorkflowName): Json[] {
+  const own = arn('states', `stateMachine:${stateMachineName(env.name, wf)}`);
+  const routeTables = env.zones.flatMap((z) =>
+    z.routeTables.map((t) => arn('ec2', `route-table/${t}`)),
+  );
+  const envTag = (kind: 'Request' | 'Resource') => ({
+    StringEquals: { [`aws:${kind}Tag/${TAG.environment}`]: env.name },
+  });
+  const logs = allow(
+    [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ],
+    '*',
+  );
+  // Describe calls have no resource-level permissions.
+  const describe = allow(
+    [
+      'ec2:DescribeRouteTables',
+      'ec2:DescribeNatGateways',
+      'ec2:DescribeInstances',
+      'ec2:DescribeInstanceStatus',
+    ],
+    '*',
+  );
+  const routes = allow(['ec2:ReplaceRoute', 'ec2:CreateRoute'], routeTables);
+  const out: Json[] = [logs, describe, routes];
+  if (wf === 'ReplaceInstances') {
+    const eips = env.zones
+      .filter((z) => z.eipAllocation)
+      .map((z) => arn('ec2', `elastic-ip/${z.eipAllocation}`));
+    out.push(
+      allow(['states:ListExecutions'], own),
+      allow(['ssm:GetParameter'], arn('ssm', `parameter${amiParameter(env.name)}`)),
+      allow(['ec2:RunInstances'], arn('ec2', 'instance/*'), envTag('Request')),
+      allow(
+        ['ec2:RunInstances'],
+        [
+          ...env.zones.map((z) => arn('ec2', `subnet/${z.publicSubnet}`)),
+          arn('ec2', 'network-interface/*'),
+          arn('ec2', 'security-group/*'),
+          arn('ec2', 'volume/*'),
+          arn('ec2', 'image/*', ''),
+          arn('ec2', 'launch-template/${LaunchTemplateId}'),
+        ],
+      ),
+      allow(['ec2:CreateTags'], arn('ec2', 'instance/*'), {
+        StringEquals: { 'ec2:CreateAction': 'RunInstances' },
+      }),
+      allow(
+        ['ec2:TerminateInstances', 'ec2:ModifyInstanceAttribute', 'ec2:AssociateAddress'],
+        arn('ec2', 'instance/*'),
+        envTag('Resource'),
+      ),
+      allow(['iam:PassRole'], ref('InstanceRoleArn'), {
+        StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+      }),
+    );
+    if (eips.length) out.push(allow(['ec2:AssociateAddress'], eips));
+  }
+  if (wf === 'Maintenance') {
+    const children = (['ReplaceInstances', 'Fallback'] as const).map((c) =>
+      stateMachineName(env.name, c),
+    );
+    out.push(
+      allow(['states:ListExecutions'], own),
+      allow(['imagebuilder:StartImagePipelineExecution'], ref('ImagePipelineArn')),
+      allow(
+        ['imagebuilder:GetImage', 'imagebuilder:CancelImageCreation'],
+        arn('imagebuilder', 'image/*'),
+      ),
+      allow(['ssm:PutParameter'], arn('ssm', `parameter${amiParameter(env.name)}`)),
+      allow(
+        ['states:StartExecution'],
+        children.map((c) => arn('states', `stateMachine:${c}`)),
+      ),
+      allow(
+        ['states:DescribeExecution', 'states:StopExecution'],
+        children.map((c) => arn('states', `execution:${c}:*`)),
+      ),
+      allow(
+        ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        arn('events', 'rule/StepFunctionsGetEventsForStepFunctionsExecutionRule'),
+      ),
+    );
+  }
+  return out;
+}
+
+export function workflowsStack(env: Environment, options: WorkflowOptions = {}): RenderedStack {
+  const t: Template = {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `natfleet ${env.name}: workflows Failover, Fallback, ReplaceInstances, Maintenance`,
+    Parameters: {},
+    Resources: {},
+    Outputs: {},
+  };
+  const params = t.Parameters!;
+  const gatewayParams = [...new Set(env.zones.map((z) => gatewayParam(env, z.availabilityZone)))];
+  for (const p of gatewayParams) {
+    if (!p) continue;
+    params[p] = {
+      Type: 'String',
+      AllowedPattern: '^nat-[0-9a-f]{8,17}$',
+      Description: `standby NAT Gateway id: output ${p} of stack ${stackName(env.name, 'gateway')}`,
+    };
+  }
+  params.LaunchTemplateId = {
+    Type: 'String',
+    AllowedPattern: '^lt-[0-9a-f]{8,17}$',
+    Description: `NAT instance launch template: output LaunchTemplateId of stack ${stackName(env.name, 'fleet')}`,
+  };
+  params.InstanceRoleArn = {
+    Type: 'String',
+    AllowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
+    Description: `NAT instance role, passed at launch: output InstanceRoleArn of stack ${stackName(env.name, 'fleet')}`,
+  };
+  params.ImagePipelineArn = {
+    Type: 'String',
+    AllowedPattern: '^arn:aws[a-z-]*:imagebuilder:.+$',
+    Description: `NAT image pipeline: output ImagePipelineArn of stack ${stackName(env.name, 'image')}`,
+  };
+  const defs = workflowDefinitions(env, refsFor(env), options);
+  const substitutions: Record<string, Json> = {
+    LaunchTemplateId: ref('LaunchTemplateId'),
+    ImagePipelineArn: ref('ImagePipelineArn'),
+    ReplaceInstancesArn: ref('ReplaceInstancesStateMachine'),
+    FallbackArn: ref('FallbackStateMachine'),
+  };
+  for (const p of gatewayParams) if (p) substitutions[p] = ref(p);
+  const used = (wf: WorkflowName) => {
+    const text = JSON.stringify(defs[wf]);
+    return Object.fromEntries(
+      Object.entries(substitutions).filter(([k]) => text.includes(`\${${k}}`)),
+    );
+  };
+  for (const wf of WORKFLOWS) {
+    const name = stateMachineName(env.name, wf);
+    const resourceTags = tags(env.name, 'workflow', undefined, name);
+    t.Resources[`${wf}Logs`] = {
+      Type: 'AWS::Logs::LogGroup',
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+      Properties: {
+        LogGroupName: stateMachineLogGroup(env.name, wf),
+        RetentionInDays: 90,
+        Tags: tagList(resourceTags),
+      },
+    };
+    t.Resources[`${wf}Role`] = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        Description: `natfleet ${env.name}: what the ${wf} state machine may do`,
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'states.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+            },
+          ],
+        },
+        Policies: [
+          {
+            PolicyName: wf,
+            PolicyDocument: { Version: '2012-10-17', Statement: policies(env, wf) },
+          },
+        ],
+        Tags: tagList(resourceTags),
+      },
+    };
+    const subs = used(wf);
+    t.Resources[`${wf}StateMachine`] = {
+      Type: 'AWS::StepFunctions::StateMachine',
+      Properties: {
+        StateMachineName: name,
+        StateMachineType: 'STANDARD',
+        RoleArn: getAtt(`${wf}Role`, 'Arn'),
+        Definition: defs[wf] as unknown as Json,
+        ...(Object.keys(subs).length ? { DefinitionSubstitutions: subs } : {}),
+        LoggingConfiguration: {
+          Level: 'ALL',
+          IncludeExecutionData: true,
+          Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt(`${wf}Logs`, 'Arn') } }],
+        },
+        Tags: tagList(resourceTags),
+      },
+    };
+    t.Outputs![`${wf}Arn`] = {
+      Description: `${wf} state machine`,
+      Value: ref(`${wf}StateMachine`),
+    };
+  }
+  return { kind: 'workflows', name: stackName(env.name, 'workflows'), template: t, parameters: {} };
+}

@@ -1,0 +1,467 @@
+// What the four workflows share: the refs the stacks supply, the zone table baked into each
+// definition, the input prologue (reason, zone choice) and the "point a route table at a
+// target" sub-machine with its before/after report.
+import type { Json } from '../cfn.js';
+import type { Environment } from '../config/schema.js';
+import { TAG, type WorkflowName } from '../names.js';
+import { DEFAULT_ROUTE } from '../routes.js';
+import { hasFirst, pass, task, type Processor, type State, type States } from './asl.js';
+
+/**
+ * Ids and ARNs the stacks supply. In a template they are `${Name}` placeholders filled by
+ * DefinitionSubstitutions; in tests and the lab they are the real ids.
+ */
+export interface WorkflowRefs {
+  /** The standby NAT gateway of each zone (in shared mode the same id for every zone). */
+  gateways: Record<string, string>;
+  /** The Elastic IP allocation each zone's NAT instance carries, where one is configured. */
+  eipAllocations?: Record<string, string>;
+  launchTemplateId: string;
+  /** Launch template version to launch from (default $Default). */
+  launchTemplateVersion?: string;
+  /** Name of the SSM parameter that holds the current NAT AMI id. */
+  amiParameter: string;
+  imagePipelineArn: string;
+  replaceInstancesArn: string;
+  fallbackArn: string;
+}
+
+export interface WorkflowOptions {
+  /** ReplaceInstances sanity timeout (default 15 min). */
+  replaceTimeoutSeconds?: number;
+  /** Maintenance timeout (default 90 min). */
+  maintenanceTimeoutSeconds?: number;
+  /** Seconds between polls of a new instance's status (default 15). */
+  instancePollSeconds?: number;
+  /** Seconds between polls of an image build (default 60). */
+  imagePollSeconds?: number;
+}
+
+/** The input every workflow takes. */
+export interface WorkflowInput {
+  zones?: string[];
+  reason?: string;
+}
+
+/** One zone as the definitions know it. */
+export interface ZoneEntry {
+  zone: string;
+  routeTables: string[];
+  gateway: string;
+  publicSubnet: string;
+  /** '' when the zone has no Elastic IP of its own. */
+  eip: string;
+  [k: string]: Json;
+}
+
+export function zoneTable(env: Environment, refs: WorkflowRefs): ZoneEntry[] {
+  return env.zones.map((z) => {
+    const gateway = refs.gateways[z.availabilityZone];
+    if (!gateway) throw new Error(`workflow refs: no standby gateway for ${z.availabilityZone}`);
+    return {
+      zone: z.availabilityZone,
+      routeTables: [...z.routeTables],
+      gateway,
+      publicSubnet: z.publicSubnet,
+      eip: refs.eipAllocations?.[z.availabilityZone] ?? z.eipAllocation ?? '',
+    };
+  });
+}
+
+/** Blank route fields merged under the observed default route so a Choice can read any of them. */
+const BLANK = { NatGatewayId: '-', NetworkInterfaceId: '-', InstanceId: '-', State: '-' };
+
+/** Filters that find a zone's NAT instances (zone from $.zone) in the given states. */
+export function instanceFilters(env: string, states: string[]): Json {
+  return [
+    { Name: `tag:${TAG.environment}`, Values: [env] },
+    { Name: `tag:${TAG.role}`, Values: ['nat-instance'] },
+    { Name: `tag:${TAG.zone}`, 'Values.$': 'States.Array($.zone)' },
+    { Name: 'instance-state-name', Values: states },
+  ];
+}
+
+/**
+ * Input handling every workflow starts with: a default reason, the zone table, the chosen zones
+ * (all when `zones` is absent), a refusal of unknown zones before anything changes, and an early
+ * successful end for an empty list. Leaves the chosen zone entries at $.chosen.zones.
+ */
+export function prologue(wf: WorkflowName, table: ZoneEntry[], next: string): States {
+  return {
+    Fleet: {
+      Type: 'Pass',
+      Result: { all: table.map((z) => z.zone), table },
+      ResultPath: '$.fleet',
+      Next: 'Reason?',
+    },
+    'Reason?': {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.reason', IsPresent: true, Next: 'Zones?' }],
+      Default: 'NoReason',
+    },
+    NoReason: { Type: 'Pass', Result: 'none given', ResultPath: '$.reason', Next: 'Zones?' },
+    'Zones?': {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.zones', IsPresent: true, Next: 'Empty?' }],
+      Default: 'AllZones',
+    },
+    AllZones: { Type: 'Pass', InputPath: '$.fleet.all', ResultPath: '$.zones', Next: 'Empty?' },
+    'Empty?': {
+      Type: 'Choice',
+      Choices: [hasFirst('$.zones', 'CheckZones')],
+      Default: 'NothingToDo',
+    },
+    CheckZones: {
+      Type: 'Map',
+      ItemsPath: '$.zones',
+      ItemSelector: {
+        'zone.$': '$$.Map.Item.Value',
+        'all.$': '$.fleet.all',
+        'known.$': 'States.ArrayContains($.fleet.all, $$.Map.Item.Value)',
+      },
+      ItemProcessor: {
+        StartAt: 'Known?',
+        States: {
+          'Known?': {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.known', BooleanEquals: true, Next: 'KnownZone' }],
+            Default: 'UnknownZone',
+          },
+          KnownZone: { Type: 'Pass', Result: true, End: true },
+          UnknownZone: pass(
+            {
+              'cause.$':
+                "States.Format('unknown zone {}: this environment has {}; nothing was changed', $.zone, States.JsonToString($.all))",
+            },
+            '$.report',
+            'RejectZone',
+          ),
+          RejectZone: { Type: 'Fail', Error: 'UnknownZone', CausePath: '$.report.cause' },
+        },
+      },
+      ResultPath: null,
+      Next: 'Choose',
+    },
+    Choose: {
+      Type: 'Map',
+      ItemsPath: '$.fleet.table',
+      ItemSelector: {
+        'chosen.$': 'States.ArrayContains($.zones, $$.Map.Item.Value.zone)',
+        'entry.$': '$$.Map.Item.Value',
+      },
+      ItemProcessor: { StartAt: 'Entry', States: { Entry: { Type: 'Pass', End: true } } },
+      // Not empty: at least one zone was listed and every listed zone is known.
+      ResultSelector: { 'zones.$': '$[?(@.chosen == true)].entry' },
+      ResultPath: '$.chosen',
+      Next: next,
+    },
+    NothingToDo: {
+      Type: 'Pass',
+      Parameters: {
+        workflow: wf,
+        'reason.$': '$.reason',
+        result: 'no zones chosen: nothing to do',
+        zones: [],
+      },
+      End: true,
+    },
+  };
+}
+
+/** Per route table: read the default route; leave it when right, else replace or create it. */
+export function pointTable(p = ''): Processor {
+  const out = (action: string, extra: Record<string, Json> = {}): State => ({
+    Type: 'Pass',
+    Parameters: {
+      'zone.$': '$.zone',
+      'table.$': '$.table',
+      action,
+      'to.$': '$.targetId',
+      ...extra,
+    },
+    End: true,
+  });
+  const route = (verb: 'replaceRoute' | 'createRoute', key: string, next: string) =>
+    task(
+      'ec2',
+      verb,
+      {
+        'RouteTableId.$': '$.table',
+        DestinationCidrBlock: DEFAULT_ROUTE,
+        [`${key}.$`]: '$.targetId',
+      },
+      next,
+      { onError: `${p}Failed` },
+    );
+  const byKind = (gateway: string, instance: string): State => ({
+    Type: 'Choice',
+    Choices: [{ Variable: '$.targetId', StringMatches: 'nat-*', Next: gateway }],
+    Default: instance,
+  });
+  return {
+    StartAt: `${p}Default`,
+    States: {
+      // Wildcards only in Parameters, intrinsics only on plain paths (as AWS allows). Every VPC
+      // route table has its local route, so the list is never empty.
+      [`${p}Default`]: pass(
+        { 'dests.$': '$.found.routes[*].DestinationCidrBlock' },
+        '$.has',
+        `${p}DefaultCheck`,
+      ),
+      [`${p}DefaultCheck`]: pass(
+        { 'exists.$': `States.ArrayContains($.has.dests, '${DEFAULT_ROUTE}')` },
+        '$.has',
+        `${p}HasRoute?`,
+      ),
+      [`${p}HasRoute?`]: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.has.exists', BooleanEquals: true, Next: `${p}Pick` }],
+        Default: `${p}Create?`,
+      },
+      [`${p}Pick`]: pass(
+        { 'def.$': `$.found.routes[?(@.DestinationCidrBlock == '${DEFAULT_ROUTE}')]` },
+        '$.found',
+        `${p}Current`,
+      ),
+      [`${p}Current`]: pass(
+        { 'route.$': 'States.JsonMerge($.blank, States.ArrayGetItem($.found.def, 0), false)' },
+        '$.current',
+        `${p}Right?`,
+      ),
+      [`${p}Right?`]: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.current.route.State', StringEquals: 'blackhole', Next: `${p}Replace?` },
+          {
+            Variable: '$.current.route.NatGatewayId',
+            StringEqualsPath: '$.targetId',
+            Next: `${p}Unchanged`,
+          },
+          {
+            Variable: '$.current.route.NetworkInterfaceId',
+            StringEqualsPath: '$.targetId',
+            Next: `${p}Unchanged`,
+          },
+        ],
+        Default: `${p}Replace?`,
+      },
+      [`${p}Replace?`]: byKind(`${p}ReplaceToGateway`, `${p}ReplaceToInstance`),
+      [`${p}ReplaceToGateway`]: route('replaceRoute', 'NatGatewayId', `${p}Replaced`),
+      [`${p}ReplaceToInstance`]: route('replaceRoute', 'NetworkInterfaceId', `${p}Replaced`),
+      [`${p}Create?`]: byKind(`${p}CreateToGateway`, `${p}CreateToInstance`),
+      [`${p}CreateToGateway`]: route('createRoute', 'NatGatewayId', `${p}Created`),
+      [`${p}CreateToInstance`]: route('createRoute', 'NetworkInterfaceId', `${p}Created`),
+      [`${p}Replaced`]: out('replaced', {
+        from: {
+          'NatGatewayId.$': '$.current.route.NatGatewayId',
+          'NetworkInterfaceId.$': '$.current.route.NetworkInterfaceId',
+          'State.$': '$.current.route.State',
+        },
+      }),
+      [`${p}Created`]: out('created'),
+      [`${p}Unchanged`]: out('unchanged'),
+      [`${p}Failed`]: out('failed', { 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' }),
+    },
+  };
+}
+
+/**
+ * States `name`: one DescribeRouteTables for the zone's tables, then a Map pointing each at the
+ * target at `targetPath`; on to `done`, or to `failed` when a table was not found or could not
+ * be changed. Leaves $.routes.tables (what happened per table).
+ */
+export function tablesStates(
+  name: string,
+  targetPath: string,
+  done: string,
+  failed: string,
+): States {
+  return {
+    [name]: task(
+      'ec2',
+      'describeRouteTables',
+      // A filter, not RouteTableIds: a missing table is reported, not fatal to the others.
+      { Filters: [{ Name: 'route-table-id', 'Values.$': '$.routeTables' }] },
+      `${name}Found?`,
+      {
+        ResultSelector: {
+          'tables.$': '$.RouteTables',
+          'count.$': 'States.ArrayLength($.RouteTables)',
+        },
+        ResultPath: '$.found',
+        onError: `${name}Unreadable`,
+      },
+    ),
+    [`${name}Unreadable`]: {
+      Type: 'Pass',
+      Parameters: { tables: [], 'error.$': '$.error' },
+      ResultPath: '$.routes',
+      Next: failed,
+    },
+    [`${name}Found?`]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.found.count', NumericGreaterThan: 0, Next: `${name}Each` }],
+      Default: `${name}Unreadable`,
+    },
+    [`${name}Each`]: {
+      Type: 'Map',
+      ItemsPath: '$.found.tables',
+      ItemSelector: {
+        'zone.$': '$.zone',
+        'table.$': '$$.Map.Item.Value.RouteTableId',
+        found: { 'routes.$': '$$.Map.Item.Value.Routes' },
+        'targetId.$': targetPath,
+        blank: BLANK,
+      },
+      ItemProcessor: pointTable(name),
+      ResultSelector: { 'tables.$': '$', 'actions.$': '$[*].action' },
+      ResultPath: '$.routes',
+      Next: `${name}Verdict`,
+    },
+    [`${name}Verdict`]: pass(
+      {
+        'failed.$': "States.ArrayContains($.routes.actions, 'failed')",
+        'wanted.$': 'States.ArrayLength($.routeTables)',
+      },
+      '$.verdict',
+      `${name}Failed?`,
+    ),
+    [`${name}Failed?`]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.verdict.failed', BooleanEquals: true, Next: failed },
+        { Not: { Variable: '$.verdict.wanted', NumericEqualsPath: '$.found.count' }, Next: failed },
+      ],
+      Default: done,
+    },
+  };
+}
+
+/**
+ * A guard on a list that may be empty, then whether its (single) element has every field at the
+ * wanted value. The test goes through States.ArrayContains over `list[*].field` rather than a
+ * Choice on `list[0].field`, which some executors read as a list.
+ */
+export function firstIs(
+  name: string,
+  list: string,
+  fields: Record<string, string>,
+  yes: string,
+  no: string,
+): States {
+  const keys = Object.keys(fields);
+  return {
+    [name]: { Type: 'Choice', Choices: [hasFirst(list, `${name}Test`)], Default: no },
+    // Wildcards only in Parameters, intrinsics only on plain paths (as AWS allows).
+    [`${name}Test`]: pass(
+      Object.fromEntries(keys.map((f, i) => [`f${i}.$`, `${list}[*].${f}`])),
+      '$.test',
+      `${name}Check`,
+    ),
+    [`${name}Check`]: pass(
+      Object.fromEntries(
+        keys.map((f, i) => [`c${i}.$`, `States.ArrayContains($.test.f${i}, '${fields[f]}')`]),
+      ),
+      '$.test',
+      `${name}Verdict`,
+    ),
+    [`${name}Verdict`]: {
+      Type: 'Choice',
+      Choices: [
+        {
+          And: keys.map((_, i) => ({ Variable: `$.test.c${i}`, BooleanEquals: true })),
+          Next: yes,
+        },
+      ],
+      Default: no,
+    },
+  };
+}
+
+/**
+ * The zone's tables to its standby gateway when that gateway is available; `$.note.why` says
+ * why the zone goes there. Ends the zone with status done, blocked or failed.
+ */
+export function gatewayFlow(): States {
+  return {
+    ToGateway: task(
+      'ec2',
+      'describeNatGateways',
+      { 'NatGatewayIds.$': 'States.Array($.gateway)' },
+      'Available?',
+      { ResultSelector: { 'gateways.$': '$.NatGateways' }, ResultPath: '$.gw', onError: 'Blocked' },
+    ),
+    ...firstIs('Available?', '$.gw.gateways', { State: 'available' }, 'GatewayTables', 'Blocked'),
+    ...tablesStates('GatewayTables', '$.gateway', 'OnGateway', 'ZoneFailed'),
+    OnGateway: zoneEnd(
+      'done',
+      "States.Format('{}: on standby gateway {}', $.note.why, $.gateway)",
+      {
+        mode: 'gateway',
+        'target.$': '$.gateway',
+        'tables.$': '$.routes.tables',
+      },
+    ),
+    Blocked: zoneEnd(
+      'blocked',
+      "States.Format('{}, but standby gateway {} is not available: routes left as they are', $.note.why, $.gateway)",
+    ),
+    ZoneFailed: zoneEnd(
+      'failed',
+      "States.Format('{}, but not every route table was found and changed', $.note.why)",
+      {
+        'tables.$': '$.routes.tables',
+      },
+    ),
+  };
+}
+
+/** The last state of a zone: its status, why, and what else is known. */
+export function zoneEnd(
+  status: 'done' | 'blocked' | 'failed',
+  why: string,
+  extra: Record<string, Json> = {},
+): State {
+  return {
+    Type: 'Pass',
+    Parameters: { 'zone.$': '$.zone', status, ok: status === 'done', 'why.$': why, ...extra },
+    End: true,
+  };
+}
+
+/** Zones in parallel, then the report: success when every zone is done, else a failure whose cause is the report. */
+export function zonesThenReport(wf: WorkflowName, zone: Processor): States {
+  return {
+    Zones: {
+      Type: 'Map',
+      ItemsPath: '$.chosen.zones',
+      ItemProcessor: zone,
+      ResultSelector: { 'zones.$': '$', 'oks.$': '$[*].ok' },
+      ResultPath: '$.result',
+      Next: 'Verdict',
+    },
+    Verdict: pass(
+      { 'incomplete.$': 'States.ArrayContains($.result.oks, false)' },
+      '$.verdict',
+      'AllDone?',
+    ),
+    'AllDone?': {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.verdict.incomplete', BooleanEquals: true, Next: 'Incomplete' }],
+      Default: 'Report',
+    },
+    Incomplete: pass(
+      {
+        'cause.$': `States.Format('${wf} incomplete; per zone: {}', States.JsonToString($.result.zones))`,
+      },
+      '$.report',
+      'NotDone',
+    ),
+    NotDone: { Type: 'Fail', Error: 'ZonesNotDone', CausePath: '$.report.cause' },
+    Report: {
+      Type: 'Pass',
+      Parameters: { workflow: wf, 'reason.$': '$.reason', 'zones.$': '$.result.zones' },
+      End: true,
+    },
+  };
+}

@@ -1,0 +1,118 @@
+// Fallback: each chosen zone whose NAT instance is running, passes its status checks and has
+// its source/dest check off gets its route tables back on that instance; every other chosen
+// zone is put (or kept) on its standby gateway, and the report says why.
+import type { Environment } from '../config/schema.js';
+import type { Definition, State, States } from './asl.js';
+import { hasFirst, task } from './asl.js';
+import {
+  firstIs,
+  gatewayFlow,
+  instanceFilters,
+  prologue,
+  tablesStates,
+  zoneEnd,
+  zonesThenReport,
+  zoneTable,
+  type WorkflowRefs,
+} from './common.js';
+
+const why = (text: string, next = 'ToGateway'): State => ({
+  Type: 'Pass',
+  Parameters: text.startsWith('States.') ? { 'why.$': text } : { why: text },
+  ResultPath: '$.note',
+  Next: next,
+});
+
+export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Definition {
+  const states: States = {
+    FindInstance: task(
+      'ec2',
+      'describeInstances',
+      { Filters: instanceFilters(env.name, ['running']) },
+      'Running?',
+      {
+        ResultSelector: { 'r.$': '$.Reservations' },
+        ResultPath: '$.found',
+        onError: 'LookupFailed',
+      },
+    ),
+    'Running?': {
+      Type: 'Choice',
+      Choices: [hasFirst('$.found.r', 'Candidate')],
+      Default: 'NoInstance',
+    },
+    NoInstance: why('no running NAT instance'),
+    Candidate: {
+      Type: 'Pass',
+      Parameters: {
+        'id.$': '$.found.r[0].Instances[0].InstanceId',
+        'check.$': '$.found.r[0].Instances[0].SourceDestCheck',
+        'enis.$': '$.found.r[0].Instances[0].NetworkInterfaces',
+      },
+      ResultPath: '$.instance',
+      Next: 'CheckOff?',
+    },
+    'CheckOff?': {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.instance.check', BooleanEquals: false, Next: 'Status' }],
+      Default: 'CheckOn',
+    },
+    CheckOn: why("States.Format('source/dest check is still on for {}', $.instance.id)"),
+    Status: task(
+      'ec2',
+      'describeInstanceStatus',
+      { 'InstanceIds.$': 'States.Array($.instance.id)', IncludeAllInstances: true },
+      'Healthy?',
+      {
+        ResultSelector: { 's.$': '$.InstanceStatuses' },
+        ResultPath: '$.status',
+        onError: 'LookupFailed',
+      },
+    ),
+    ...firstIs(
+      'Healthy?',
+      '$.status.s',
+      {
+        'InstanceState.Name': 'running',
+        'InstanceStatus.Status': 'ok',
+        'SystemStatus.Status': 'ok',
+      },
+      'Target',
+      'ChecksFailing',
+    ),
+    ChecksFailing: why("States.Format('status checks have not passed for {}', $.instance.id)"),
+    Target: {
+      Type: 'Pass',
+      // Every instance has its primary interface (device index 0).
+      Parameters: {
+        'eni.$': '$.instance.enis[?(@.Attachment.DeviceIndex == 0)].NetworkInterfaceId',
+      },
+      ResultPath: '$.target',
+      Next: 'ToInstance',
+    },
+    ...tablesStates('ToInstance', '$.target.eni[0]', 'OnInstance', 'InstanceFailed'),
+    OnInstance: zoneEnd('done', "States.Format('NAT instance {} is ready: on it', $.instance.id)", {
+      mode: 'instance',
+      'target.$': '$.target.eni[0]',
+      'tables.$': '$.routes.tables',
+    }),
+    InstanceFailed: zoneEnd(
+      'failed',
+      "States.Format('NAT instance {} is ready, but a route change failed', $.instance.id)",
+      {
+        'tables.$': '$.routes.tables',
+      },
+    ),
+    LookupFailed: zoneEnd('failed', "States.Format('{}: {}', $.error.Error, $.error.Cause)"),
+    ...gatewayFlow(),
+  };
+  return {
+    Comment: `natfleet ${env.name}: Fallback — zones with a ready NAT instance back on it, the others on their standby`,
+    StartAt: 'Fleet',
+    TimeoutSeconds: 300,
+    States: {
+      ...prologue('Fallback', zoneTable(env, refs), 'Zones'),
+      ...zonesThenReport('Fallback', { StartAt: 'FindInstance', States: states }),
+    },
+  };
+}

@@ -1,0 +1,157 @@
+// The workflow action end to end against moto: inputs → settings → the real definitions run
+// in-process (their EC2 calls in moto) → outputs, log lines and the job summary.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { DeleteNatGatewayCommand } from '@aws-sdk/client-ec2';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { workflowAction } from '../../actions/workflow/src/workflow.js';
+import { localStarter } from '../../lib/workflows/local.js';
+import { ROOT, EXAMPLE } from '../helpers.js';
+import { startMoto, type Moto } from '../moto.js';
+import { buildWorld, writeConfig, type World } from '../workflows-world.js';
+
+function fakeCore(inputs: Record<string, string>) {
+  const summary: string[] = [];
+  const s = {
+    addHeading: (t: string) => (summary.push(`### ${t}`), s),
+    addRaw: (t: string) => (summary.push(t), s),
+    addLink: (t: string, href: string) => (summary.push(`[${t}](${href})`), s),
+    write: async () => s,
+  };
+  const out = {
+    outputs: {} as Record<string, string>,
+    failed: [] as string[],
+    log: [] as string[],
+    summary,
+  };
+  const core = {
+    getInput: (name: string, o?: { required?: boolean }) => {
+      const v = inputs[name] ?? '';
+      if (o?.required && !v) throw new Error(`Input required and not supplied: ${name}`);
+      return v;
+    },
+    setOutput: (k: string, v: unknown) => void (out.outputs[k] = String(v)),
+    setFailed: (m: string | Error) => void out.failed.push(String(m)),
+    info: (m: string) => void out.log.push(m),
+    summary: s,
+  };
+  return { core: core as unknown as Parameters<typeof workflowAction>[0], out };
+}
+
+let moto: Moto;
+let w: World | undefined;
+beforeAll(async () => {
+  moto = await startMoto();
+});
+afterAll(async () => {
+  await moto?.stop();
+});
+beforeEach(() => moto.reset());
+afterEach(async () => {
+  if (w) expect(await w.violations()).toEqual([]);
+  w?.ec2.destroy();
+  w = undefined;
+});
+
+describe('workflow action', () => {
+  it('fails zones over, logs each state and writes per zone before, after and why', async () => {
+    w = await buildWorld();
+    const world = w;
+    const { core, out } = fakeCore({
+      environment: 'prod',
+      config: writeConfig(world.env),
+      workflow: 'Failover',
+      zones: 'eu-west-1a, eu-west-1b',
+      reason: 'drill',
+    });
+    process.env.GITHUB_RUN_ID = '4242';
+    const done = await workflowAction(core, () => localStarter(world.sf));
+    delete process.env.GITHUB_RUN_ID;
+    expect(out.failed).toEqual([]);
+    expect(done?.executionName).toMatch(/^Failover-gha-4242-\d{8}T\d{6}Z-\w{4}$/);
+    expect(out.outputs).toEqual({ 'execution-arn': done!.executionArn, status: 'SUCCEEDED' });
+    expect(out.log).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} {2}→ Zones$/));
+    const md = out.summary.join('\n');
+    expect(md).toContain('### natfleet Failover — prod: SUCCEEDED');
+    for (const z of world.zones.slice(0, 2)) {
+      for (const t of z.routeTables) {
+        expect(md).toContain(
+          `| ${z.zone} | ${t} | ${z.eniId} | ${z.gateway} | failover: on standby gateway ${z.gateway} |`,
+        );
+      }
+    }
+    for (const t of world.zones[2]!.routeTables)
+      expect(md).toContain(
+        `| eu-west-1c | ${t} | ${world.zones[2]!.eniId} | ${world.zones[2]!.eniId} | not chosen |`,
+      );
+  });
+
+  it('fails the step with the cause when the execution fails, and still writes the summary', async () => {
+    w = await buildWorld();
+    const world = w;
+    await world.ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: world.zones[0]!.gateway }));
+    const { core, out } = fakeCore({
+      environment: 'prod',
+      config: writeConfig(world.env),
+      workflow: 'failover',
+      reason: 'drill',
+    });
+    await workflowAction(core, () => localStarter(world.sf));
+    expect(out.outputs.status).toBe('FAILED');
+    expect(out.failed).toEqual([
+      expect.stringMatching(/^Failover FAILED: ZonesNotDone: Failover incomplete; per zone: /),
+    ]);
+    const md = out.summary.join('\n');
+    expect(md).toContain(
+      `standby gateway ${world.zones[0]!.gateway} is not available: routes left as they are`,
+    );
+  });
+
+  it('refuses a bad workflow or zone before starting anything', async () => {
+    w = await buildWorld();
+    const world = w;
+    for (const [inputs, message] of [
+      [
+        { workflow: 'explode', zones: '' },
+        'workflow: expected one of failover | fallback | replace | maintenance, got "explode"',
+      ],
+      [
+        { workflow: 'replace', zones: 'eu-west-1z' },
+        'zones: eu-west-1z is not a zone of prod; expected some of eu-west-1a, eu-west-1b, eu-west-1c',
+      ],
+    ] as const) {
+      const { core, out } = fakeCore({
+        environment: 'prod',
+        config: writeConfig(world.env),
+        reason: 'x',
+        ...inputs,
+      });
+      let started = false;
+      await workflowAction(core, () => ({
+        start: async () => {
+          started = true;
+          throw new Error('must not start');
+        },
+      }));
+      expect(started).toBe(false);
+      expect(out.failed).toEqual([`natfleet workflow: ${message}`]);
+    }
+  });
+
+  it('the committed bundle runs under node and reports a bad input the GitHub way', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'actions/workflow/dist/index.js')], {
+      env: {
+        PATH: process.env.PATH,
+        INPUT_ENVIRONMENT: 'prod',
+        INPUT_CONFIG: EXAMPLE,
+        INPUT_WORKFLOW: 'explode',
+        INPUT_REASON: 'x',
+      },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      '::error::natfleet workflow: workflow: expected one of failover | fallback | replace | maintenance',
+    );
+  });
+});

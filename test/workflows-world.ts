@@ -1,0 +1,251 @@
+// A fleet in moto for the workflow tests: 3 zones × 2 private route tables, a NAT instance and a
+// standby gateway per zone (test/vpc.ts), plus what ReplaceInstances and Maintenance need — a
+// launch template, the AMI parameter, an Elastic IP per zone — and the four state machines
+// registered in the in-process runner, whose EC2/SSM calls go to moto and whose Image Builder
+// calls go to a small double.
+import {
+  AllocateAddressCommand,
+  AssociateAddressCommand,
+  CreateImageCommand,
+  CreateLaunchTemplateCommand,
+  DescribeImagesCommand,
+  DescribeAddressesCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { Environment } from '../lib/config/schema.js';
+import { tempDir } from './helpers.js';
+import { amiParameter, stateMachineName, WORKFLOWS, type WorkflowName } from '../lib/names.js';
+import { observeRouteTables } from '../lib/aws/fleet.js';
+import type { ObservedTable } from '../lib/routes.js';
+import { workflowDefinitions, type WorkflowRefs } from '../lib/workflows/index.js';
+import { invariantViolations } from '../lib/workflows/invariant.js';
+import { LocalStepFunctions, type LocalExecution } from '../lib/workflows/local.js';
+import type { Sender } from '../lib/workflows/sdk.js';
+import { buildVpc, type BuiltZone } from './vpc.js';
+
+export const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+
+/** Image Builder as the workflows use it: a build whose states follow a script. */
+export class ImageBuilderDouble implements Sender {
+  calls: string[] = [];
+  private polls = 0;
+  constructor(
+    /** Status per GetImage call; the last one repeats. */
+    public statuses: string[],
+    public amiId: string,
+    public region = 'eu-west-1',
+  ) {}
+  async send(command: unknown): Promise<unknown> {
+    const name = (command as object).constructor.name;
+    this.calls.push(name);
+    const arn = `arn:aws:imagebuilder:${this.region}:123456789012:image/natfleet-test/1.0.0/1`;
+    if (name === 'StartImagePipelineExecutionCommand') return { ImageBuildVersionArn: arn };
+    if (name === 'CancelImageCreationCommand') return { ImageBuildVersionArn: arn };
+    if (name === 'GetImageCommand') {
+      const status = this.statuses[Math.min(this.polls++, this.statuses.length - 1)]!;
+      return {
+        Image: {
+          Arn: arn,
+          State: { Status: status },
+          ...(status === 'AVAILABLE'
+            ? { OutputResources: { Amis: [{ Region: this.region, Image: this.amiId }] } }
+            : {}),
+        },
+      };
+    }
+    throw Object.assign(new Error(`the double does not answer ${name}`), {
+      name: 'InvalidRequestException',
+    });
+  }
+}
+
+/** Wraps a client so chosen commands fail their first `times` calls (throttling and the like). */
+export function failing(
+  client: Sender,
+  command: string,
+  times: number,
+  code = 'RequestLimitExceeded',
+) {
+  let left = times;
+  const counts: Record<string, number> = {};
+  const sender: Sender & { counts: Record<string, number> } = {
+    counts,
+    async send(c: unknown) {
+      const name = (c as object).constructor.name.replace(/Command$/, '');
+      counts[name] = (counts[name] ?? 0) + 1;
+      if (name === command && left > 0) {
+        left--;
+        throw Object.assign(new Error('Request limit exceeded.'), { name: code, Code: code });
+      }
+      return client.send(c);
+    },
+  };
+  return sender;
+}
+
+/**
+ * EC2 refuses RunInstances with an AMI it does not know; moto launches anything. This wrapper
+ * asks moto's DescribeImages first and answers as EC2 would.
+ */
+export function checkingAmis(client: Sender): Sender {
+  return {
+    async send(c: unknown) {
+      if ((c as object).constructor.name === 'RunInstancesCommand') {
+        const id = (c as { input: { ImageId?: string } }).input.ImageId;
+        const known = await client
+          .send(new DescribeImagesCommand({ ImageIds: [id ?? ''] }))
+          .then((r) => ((r as { Images?: unknown[] }).Images ?? []).length > 0)
+          .catch(() => false);
+        if (!known) {
+          const message = `The image id '[${id}]' does not exist`;
+          throw Object.assign(new Error(message), {
+            name: 'InvalidAMIID.NotFound',
+            Code: 'InvalidAMIID.NotFound',
+          });
+        }
+      }
+      return client.send(c);
+    },
+  };
+}
+
+/** Wraps a client so DescribeInstanceStatus reports the chosen instances as impaired. */
+export function impaired(client: Sender, which: (instanceId: string) => boolean): Sender {
+  return {
+    async send(c: unknown) {
+      const out = (await client.send(c)) as { InstanceStatuses?: { InstanceId?: string }[] };
+      if ((c as object).constructor.name !== 'DescribeInstanceStatusCommand') return out;
+      const bad = { Status: 'impaired', Details: [{ Name: 'reachability', Status: 'failed' }] };
+      return {
+        ...out,
+        InstanceStatuses: (out.InstanceStatuses ?? []).map((s) =>
+          which(s.InstanceId!) ? { ...s, InstanceStatus: bad } : s,
+        ),
+      };
+    },
+  };
+}
+
+export interface World {
+  env: Environment;
+  zones: BuiltZone[];
+  ec2: EC2Client;
+  ssm: SSMClient;
+  refs: WorkflowRefs;
+  images: ImageBuilderDouble;
+  sf: LocalStepFunctions;
+  arns: Record<WorkflowName, string>;
+  eips: Record<string, string>;
+  /** The AMI id a build publishes (a real image in moto). */
+  newAmi: string;
+  routes(): Promise<ObservedTable[]>;
+  /** Runs a workflow to its end; the execution keeps its events. */
+  run(
+    wf: WorkflowName,
+    input: object,
+    name?: string,
+  ): Promise<LocalExecution & { r: Awaited<LocalExecution['result']> }>;
+  violations(): ReturnType<typeof invariantViolations>;
+}
+
+export interface WorldOptions {
+  /** Wrap the EC2 client the runner uses (fault injection). */
+  ec2?: (c: Sender) => Sender;
+  imageStatuses?: string[];
+  /** Per zone index: an EIP allocation id to configure instead of a real one. */
+  eipOverride?: Record<number, string>;
+}
+
+export async function buildWorld(o: WorldOptions = {}): Promise<World> {
+  const ec2 = new EC2Client({ region: 'eu-west-1', maxAttempts: 1 });
+  const ssm = new SSMClient({ region: 'eu-west-1', maxAttempts: 1 });
+  const { env, zones } = await buildVpc(ec2, 'prod', ZONES, 2);
+  const eips: Record<string, string> = {};
+  for (const [i, z] of zones.entries()) {
+    const a = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    await ec2.send(
+      new AssociateAddressCommand({ AllocationId: a.AllocationId, InstanceId: z.instanceId }),
+    );
+    eips[z.zone] = o.eipOverride?.[i] ?? a.AllocationId!;
+    env.zones[i]!.eipAllocation = eips[z.zone];
+  }
+  const lt = await ec2.send(
+    new CreateLaunchTemplateCommand({
+      LaunchTemplateName: 'natfleet-prod-nat',
+      LaunchTemplateData: {
+        InstanceType: 't4g.small',
+        MetadataOptions: { HttpTokens: 'required' },
+      },
+    }),
+  );
+  const ami = await ec2.send(
+    new CreateImageCommand({ InstanceId: zones[0]!.instanceId, Name: 'natfleet-nat-new' }),
+  );
+  await ssm.send(
+    new PutParameterCommand({ Name: amiParameter('prod'), Value: 'ami-12c6146b', Type: 'String' }),
+  );
+  const images = new ImageBuilderDouble(
+    o.imageStatuses ?? ['BUILDING', 'TESTING', 'AVAILABLE'],
+    ami.ImageId!,
+  );
+  const sf = new LocalStepFunctions({
+    clients: { ec2: checkingAmis(o.ec2 ? o.ec2(ec2) : ec2), ssm, imagebuilder: images },
+    fastMs: 1,
+  });
+  const arnOf = (wf: WorkflowName) => sf.arnOf(stateMachineName('prod', wf));
+  const refs: WorkflowRefs = {
+    gateways: Object.fromEntries(zones.map((z) => [z.zone, z.gateway])),
+    launchTemplateId: lt.LaunchTemplate!.LaunchTemplateId!,
+    amiParameter: amiParameter('prod'),
+    imagePipelineArn:
+      'arn:aws:imagebuilder:eu-west-1:123456789012:image-pipeline/natfleet-prod-image',
+    replaceInstancesArn: arnOf('ReplaceInstances'),
+    fallbackArn: arnOf('Fallback'),
+  };
+  const defs = workflowDefinitions(env, refs);
+  const arns = Object.fromEntries(
+    WORKFLOWS.map((wf) => [wf, sf.register(stateMachineName('prod', wf), defs[wf])]),
+  ) as Record<WorkflowName, string>;
+  let n = 0;
+  return {
+    env,
+    zones,
+    ec2,
+    ssm,
+    refs,
+    images,
+    sf,
+    arns,
+    eips,
+    newAmi: ami.ImageId!,
+    routes: () =>
+      observeRouteTables(
+        ec2,
+        zones.flatMap((z) => z.routeTables),
+      ),
+    async run(wf, input, name = `${wf}-${++n}`) {
+      const e = sf.start(arns[wf], input, name);
+      const r = await e.result;
+      return Object.assign(e, { r });
+    },
+    violations: () => invariantViolations(ec2, env),
+  };
+}
+
+export async function eipHolder(ec2: EC2Client, allocationId: string): Promise<string | undefined> {
+  const out = await ec2.send(new DescribeAddressesCommand({ AllocationIds: [allocationId] }));
+  return out.Addresses?.[0]?.InstanceId;
+}
+
+/** natfleet.yml describing the environment the test built (for the CLI and the action). */
+export function writeConfig(env: Environment): string {
+  const raw: Record<string, unknown> = { ...env };
+  delete raw.name;
+  const file = join(tempDir(), 'natfleet.yml');
+  writeFileSync(file, stringify({ version: 1, environments: { [env.name]: raw } }));
+  return file;
+}
