@@ -3109,7 +3109,7 @@ const imageResourceName = (env, part) => join(env, 'image', part);
  * the start of a time bucket: checkers that see the same outage in the same bucket ask for the
  * same name, so only one execution starts.
  */
-const executionName = (verb, zone, bucketStart) => {
+const bucketExecutionName = (verb, zone, bucketStart) => {
     if (!/^[a-z0-9-]{1,40}$/.test(zone))
         throw new Error(`not a zone name: ${JSON.stringify(zone)}`);
     const stamp = bucketStart
@@ -3118,8 +3118,63 @@ const executionName = (verb, zone, bucketStart) => {
         .replace(/[-:]/g, '');
     return `${PREFIX}-${verb}-${zone}-${stamp}`;
 };
-const failoverExecutionName = (zone, bucketStart) => executionName('failover', zone, bucketStart);
-const fallbackExecutionName = (zone, bucketStart) => executionName('fallback', zone, bucketStart);
+const failoverExecutionName = (zone, bucketStart) => bucketExecutionName('failover', zone, bucketStart);
+const fallbackExecutionName = (zone, bucketStart) => bucketExecutionName('fallback', zone, bucketStart);
+// fleet and checker stacks (resource names the workflows and the checker find them by)
+const instanceRoleName = (env) => join(env, 'nat-instance');
+const instanceProfileName = (env) => join(env, 'nat-instance');
+const launchTemplateName = (env) => join(env, 'nat-instance');
+const securityGroupName = (env, role) => join(env, role);
+const eipName = (env, zone) => join(env, 'nat', zone, 'eip');
+const checkerRoleName = (env) => join(env, 'checker');
+const checkerRuleName = (env, zone) => join(env, 'checker', zone);
+const alarmRoleName = (env) => join(env, 'alarm-failover');
+const alarmName = (env, zone, kind) => join(env, zone, kind);
+const alarmRuleName = (env, zone) => join(env, 'alarm-failover', zone);
+/** ARN of a state machine by its name, so a stack need not import the workflows stack. */
+const stateMachineArnSub = (env, wf) => `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${stateMachineName(env, wf)}`;
+/** Where the checker's code zip lives in the artifacts bucket: its content hash. */
+const checkerCodeKey = (sha256) => `checker/${sha256}.zip`;
+/** Templates too large to send inline go to the artifacts bucket under their hash. */
+const templateKey = (stack, sha256) => `templates/${stack}/${sha256}.json`;
+/** The checker's CloudWatch metric names (the checker emits them, the alarms read them). */
+const METRIC_NAMES = {
+    /** 1 for a probe that got an HTTP answer, 0 for one that did not (Url is a property). */
+    probeSuccess: 'ProbeSuccess',
+    probeLatency: 'ProbeLatency',
+    /** 1 per failed round, 0 per good one. */
+    failedRounds: 'FailedRounds',
+    failoversStarted: 'FailoversStarted',
+    /** 1 while the zone's routes use its NAT instance, 0 while they use its gateway. */
+    onInstance: 'OnInstance',
+};
+/** Namespace, dimensions and names of the checker's metrics. */
+const METRICS = {
+    namespace: PREFIX,
+    dimensions: { environment: 'Environment', zone: 'Zone' },
+    ...METRIC_NAMES,
+};
+/** The hidden marker that finds an environment's plan comment on a pull request. */
+const planCommentMarker = (env) => `<!-- ${PREFIX}-plan:${env} -->`;
+// Step Functions execution names: 1–80 characters, no whitespace, no < > { } [ ] ? * " # % \ ^ |
+// ~ ` $ & , ; : / and no control characters. Keeping to letters, digits, '.', '_' and '-' is safe.
+const EXECUTION_NAME_MAX = 80;
+const executionSafe = (s) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+/g, '-');
+/**
+ * An operator's or a GitHub run's execution name: workflow, where it came from (cli, a run id),
+ * the time to the second and a short random tail so two starts in one second both run.
+ */
+function executionName(workflow, origin, at) {
+    const time = at
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}Z$/, 'Z');
+    const tail = Math.random().toString(36).slice(2, 6);
+    const head = executionSafe(`${workflow}-${origin}`).slice(0, EXECUTION_NAME_MAX - 23);
+    return `${head}-${time}-${tail}`;
+}
+/** The ARN of an environment's state machine, for starting it and for its own IAM policies. */
+const stateMachineArn = (region, accountId, env, wf, partition = 'aws') => `arn:${partition}:states:${region}:${accountId}:stateMachine:${stateMachineName(env, wf)}`;
 
 ;// CONCATENATED MODULE: ./lib/routes.ts
 // Route plans: from the wanted mode per zone and the observed route tables, the changes that
@@ -3710,22 +3765,17 @@ var lib = __nccwpck_require__(610);
 // CloudWatch embedded metrics (EMF lines on stdout): namespace natfleet, dimensions
 // Environment and Zone only, so that each zone costs a fixed, small number of metrics.
 
-const NAMESPACE = 'natfleet';
-const METRIC = {
-    /** 1 for a probe that got an HTTP answer, 0 for one that did not (Url is a property). */
-    probeSuccess: 'ProbeSuccess',
-    probeLatency: 'ProbeLatency',
-    /** 1 per failed round, 0 per good one. */
-    failedRounds: 'FailedRounds',
-    failoversStarted: 'FailoversStarted',
-    /** 1 while the zone's routes use its NAT instance, 0 while they use its gateway. */
-    onInstance: 'OnInstance',
-};
+
+const NAMESPACE = METRICS.namespace;
+const METRIC = METRIC_NAMES;
 function emfMetrics(environment, zone) {
     const emit = async (metrics, properties = {}) => {
         const m = (0,lib.createMetricsLogger)();
         m.setNamespace(NAMESPACE);
-        m.setDimensions({ Environment: environment, Zone: zone });
+        m.setDimensions({
+            [METRICS.dimensions.environment]: environment,
+            [METRICS.dimensions.zone]: zone,
+        });
         for (const [name, value, unit] of metrics)
             m.putMetric(name, value, unit, lib.StorageResolution.Standard);
         for (const [k, v] of Object.entries(properties))
@@ -3757,6 +3807,11 @@ const CHECKER_TIMEOUT_SECONDS = 60;
 /** ProbeSuccess (1/0), ProbeLatency, FailedRounds, FailoversStarted, OnInstance (lib/checker/metrics.ts). */
 const CHECKER_METRICS_PER_ZONE = 5;
 const CHECKER_INVOCATIONS_PER_MONTH = (/* unused pure expression or super */ null && (60 * 730));
+/** Lambda runtime and architecture of the checker (Node.js 22 or newer, Graviton). */
+const CHECKER_RUNTIME = 'nodejs22.x';
+const CHECKER_LOG_RETENTION_DAYS = 30;
+/** A zone still on its standby gateway after this long alerts the operator. */
+const ON_GATEWAY_ALARM_MINUTES = 60;
 
 ;// CONCATENATED MODULE: ./lib/config/limits.ts
 // Plain limits and patterns of natfleet.yml, kept apart from the schema so that code that
