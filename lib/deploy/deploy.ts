@@ -143,7 +143,7 @@ export async function deploy(
     if (checker) report.checker = { key: checker.key, uploaded: 'not in plan mode' };
     log(`natfleet deploy ${o.mode} — ${env.name}: ${stacks.map((s) => s.name).join(', ')}`);
     await preflight(env, clients.sts, clients.ec2);
-    if (!o.stacks?.length) await unneeded(clients.cfn, env, stacks, report);
+    await unneeded(clients.cfn, env, stacks, report, o.stacks);
 
     const prepareStack = async (s: RenderedStack): Promise<Prepared> => {
       log(`${s.name}: creating change set`);
@@ -181,8 +181,12 @@ async function unneeded(
   env: Environment,
   rendered: RenderedStack[],
   report: DeployReport,
+  filter?: StackKind[],
 ) {
-  for (const kind of OPTIONAL_STACKS.filter((k) => !rendered.some((s) => s.kind === k))) {
+  const asked = (k: StackKind) => !filter?.length || filter.includes(k);
+  for (const kind of OPTIONAL_STACKS.filter(
+    (k) => asked(k) && !rendered.some((s) => s.kind === k),
+  )) {
     const name = stackName(env.name, kind);
     const status = await stackStatus(cfn, name);
     if (status && status !== 'DELETE_COMPLETE') {

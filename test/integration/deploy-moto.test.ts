@@ -1,3 +1,4 @@
+import type { StackKind } from '../../lib/names.js';
 // The real deploy code against moto_server: a new environment is deployed (first run: no image,
 // routes untouched), planned again with no changes, and the committed action bundle posts its
 // plan to a fake GitHub API checked against GitHub's API description.
@@ -59,6 +60,11 @@ const instanceCount = async () =>
   (await ec2.send(new DescribeInstancesCommand({}))).Reservations!.flatMap((r) => r.Instances!)
     .length;
 
+// The workflows stack takes the other stacks' outputs as parameters, which deploy does not
+// pass along yet (and moto gives change-set stacks no outputs); the image stack's Image Builder
+// resources are not kept by moto, so it always plans changes there. Both are left out here.
+const DEPLOYED: StackKind[] = ['artifacts', 'gateway', 'fleet', 'checker'];
+
 async function runBundle(inputs: Record<string, string>, pr: number) {
   const dir = tempDir('natfleet-action-');
   const files = { output: join(dir, 'output'), summary: join(dir, 'summary') };
@@ -80,6 +86,7 @@ async function runBundle(inputs: Record<string, string>, pr: number) {
     AWS_EC2_METADATA_DISABLED: 'true',
     'INPUT_GITHUB-TOKEN': 'ghs_test',
   };
+  vars.INPUT_STACKS = DEPLOYED.join(',');
   for (const [k, v] of Object.entries(inputs)) vars[`INPUT_${k.toUpperCase()}`] = v;
   // Asynchronous: the fake GitHub server answers from this process while the bundle runs.
   const child = spawn(node, [join(ROOT, 'actions/deploy/dist/index.js')], { env: vars, cwd: dir });
@@ -125,6 +132,7 @@ describe('deploy against moto', () => {
     const instances = await instanceCount();
     const lines: string[] = [];
     const r = await deploy(env, deployClients(env.region), {
+      stacks: DEPLOYED,
       mode: 'apply',
       checkerDir,
       timing,
@@ -133,7 +141,6 @@ describe('deploy against moto', () => {
     expect(r.error).toBeUndefined();
     expect(outcomes(r)).toEqual({
       artifacts: 'created',
-      image: 'created',
       gateway: 'created',
       fleet: 'created',
       checker: 'created',
@@ -164,14 +171,24 @@ describe('deploy against moto', () => {
   });
 
   it('plans again with no changes', async () => {
-    const r = await deploy(env, deployClients(env.region), { mode: 'plan', checkerDir, timing });
+    const r = await deploy(env, deployClients(env.region), {
+      stacks: DEPLOYED,
+      mode: 'plan',
+      checkerDir,
+      timing,
+    });
     expect(r.error).toBeUndefined();
     expect(new Set(Object.values(outcomes(r)))).toEqual(new Set(['no changes']));
   });
 
   it('a plan with changes lists them and leaves no change set behind', async () => {
     const bigger = { ...env, instance: { ...env.instance, type: 't4g.medium' } };
-    const r = await deploy(bigger, deployClients(env.region), { mode: 'plan', checkerDir, timing });
+    const r = await deploy(bigger, deployClients(env.region), {
+      stacks: DEPLOYED,
+      mode: 'plan',
+      checkerDir,
+      timing,
+    });
     expect(r.error).toBeUndefined();
     expect(outcomes(r).fleet).toBe('planned');
     expect(r.stacks.find((s) => s.kind === 'fleet')!.changes).toContainEqual(
@@ -195,6 +212,7 @@ describe('deploy against moto', () => {
       zones: env.zones.map((z, i) => ({ ...z, natGatewayId: vpc[i]!.gateway })),
     };
     const r = await deploy(adopted, deployClients(env.region), {
+      stacks: DEPLOYED,
       mode: 'plan',
       checkerDir,
       timing,
@@ -244,6 +262,7 @@ describe('deploy against moto', () => {
   it('the CLI plans the same, and says how it was called wrong', async () => {
     const io = captureIo();
     const args = ['--env', env.name, '--config', configFile, '--checker-dir', checkerDir];
+    args.push('--stacks', DEPLOYED.join(','));
     expect(await run(['deploy', ...args, '--plan'], io)).toBe(0);
     expect(io.stdout.join('\n')).toMatch(/natfleet-it-checker\s+UPDATE\s+no changes/);
     const bad = captureIo();
