@@ -28,6 +28,7 @@ import {
 } from '../lib/names.js';
 import { ALL_PROTOCOLS_METADATA } from './fleet.js';
 import {
+  assumeRolePolicy,
   getAtt,
   ref,
   tagList,
@@ -55,16 +56,7 @@ function checkerRole(env: Environment): Resource {
     Properties: {
       RoleName: checkerRoleName(e),
       Description: `natfleet ${e} checker: probe, log, start failover`,
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'lambda.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      },
+      AssumeRolePolicyDocument: assumeRolePolicy('lambda.amazonaws.com'),
       Policies: [
         {
           PolicyName: 'checker',
@@ -121,16 +113,7 @@ function alarmRole(env: Environment): Resource {
     Properties: {
       RoleName: alarmRoleName(e),
       Description: `natfleet ${e}: a checker alarm starts Failover`,
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'events.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      },
+      AssumeRolePolicyDocument: assumeRolePolicy('events.amazonaws.com'),
       Policies: [
         {
           PolicyName: 'start-failover',

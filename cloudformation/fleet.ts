@@ -14,6 +14,7 @@ import {
   tags,
 } from '../lib/names.js';
 import {
+  assumeRolePolicy,
   getAtt,
   ref,
   tagList,
@@ -82,16 +83,7 @@ export function fleetStack(env: Environment): RenderedStack {
         Properties: {
           RoleName: instanceRoleName(e),
           Description: `natfleet ${e} NAT instances: Systems Manager only`,
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Effect: 'Allow',
-                Principal: { Service: 'ec2.amazonaws.com' },
-                Action: 'sts:AssumeRole',
-              },
-            ],
-          },
+          AssumeRolePolicyDocument: assumeRolePolicy('ec2.amazonaws.com'),
           ManagedPolicyArns: [{ 'Fn::Sub': SSM_CORE_POLICY }],
           Tags: tagList(tags(e, 'nat-instance')),
         },

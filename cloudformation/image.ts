@@ -11,7 +11,15 @@ import {
   tags,
   type Tag,
 } from '../lib/names.js';
-import { getAtt, ref, tagList, type Json, type RenderedStack, type Template } from '../lib/cfn.js';
+import {
+  assumeRolePolicy,
+  getAtt,
+  ref,
+  tagList,
+  type Json,
+  type RenderedStack,
+  type Template,
+} from '../lib/cfn.js';
 import { componentDocuments, type ComponentName } from '../lib/image/components.js';
 import {
   AMI_PLACEHOLDER,
@@ -84,16 +92,7 @@ export function imageStack(env: Environment, imagebuilderDir?: string): Rendered
   resources.InstanceRole = {
     Type: 'AWS::IAM::Role',
     Properties: {
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'ec2.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      },
+      AssumeRolePolicyDocument: assumeRolePolicy('ec2.amazonaws.com'),
       ManagedPolicyArns: [
         { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore' },
         {
@@ -176,16 +175,7 @@ export function imageStack(env: Environment, imagebuilderDir?: string): Rendered
   resources.LifecycleRole = {
     Type: 'AWS::IAM::Role',
     Properties: {
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'imagebuilder.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      },
+      AssumeRolePolicyDocument: assumeRolePolicy('imagebuilder.amazonaws.com'),
       ManagedPolicyArns: [
         {
           'Fn::Sub':

@@ -3,16 +3,20 @@
 // come in as parameters and reach the definitions through DefinitionSubstitutions.
 import type { Environment } from '../lib/config/schema.js';
 import {
+  assumeRolePolicy,
   getAtt,
   ref,
   tagList,
   zoneKey,
   type Json,
   type RenderedStack,
+  type StackInput,
   type Template,
 } from '../lib/cfn.js';
 import {
   amiParameter,
+  imagePipelineName,
+  instanceRoleName,
   stackName,
   stateMachineLogGroup,
   stateMachineName,
@@ -37,7 +41,36 @@ const allow = (Action: string[], Resource: Json, Condition?: Json): Json => ({
   ...(Condition ? { Condition } : {}),
 });
 
-/** Logical ids of the parameters filled from other stacks' outputs. */
+/** The stack's parameters that deploy fills from the gateway and fleet stacks' resources. */
+function stackInputs(env: Environment): Record<string, StackInput> {
+  const inputs: Record<string, StackInput> = {
+    LaunchTemplateId: {
+      stack: 'fleet',
+      logicalId: 'LaunchTemplate',
+      value: 'id',
+      placeholder: 'lt-00000000000000000',
+    },
+  };
+  for (const z of env.zones) {
+    const g = gatewayParam(env, z.availabilityZone);
+    if (g)
+      inputs[g] = { stack: 'gateway', logicalId: g, value: 'id', placeholder: NAT_PLACEHOLDER };
+    const e = eipParam(z);
+    if (e) {
+      inputs[e] = {
+        stack: 'fleet',
+        logicalId: `Eip${zoneKey(z.availabilityZone)}`,
+        value: 'allocation-id',
+        placeholder: 'eipalloc-00000000000000000',
+      };
+    }
+  }
+  return inputs;
+}
+
+const NAT_PLACEHOLDER = 'nat-00000000000000000';
+
+/** The gateway stack's logical id of a zone's standby; none when the standby is adopted. */
 function gatewayParam(env: Environment, zone: string): string | undefined {
   if (env.gateway.mode === 'shared') return env.gateway.natGatewayId ? undefined : 'GatewayShared';
   return env.zones.find((z) => z.availabilityZone === zone)?.natGatewayId
@@ -45,16 +78,25 @@ function gatewayParam(env: Environment, zone: string): string | undefined {
     : `Gateway${zoneKey(zone)}`;
 }
 
+/** The fleet stack makes a zone's Elastic IP unless the zone brings its own. */
+function eipParam(z: Environment['zones'][number]): string | undefined {
+  return z.eipAllocation ? undefined : `EipAllocation${zoneKey(z.availabilityZone)}`;
+}
+
 function refsFor(env: Environment): WorkflowRefs {
   const gateways: Record<string, string> = {};
+  const eipAllocations: Record<string, string> = {};
   for (const z of env.zones) {
     const p = gatewayParam(env, z.availabilityZone);
     gateways[z.availabilityZone] = p
       ? `\${${p}}`
       : (env.gateway.mode === 'shared' ? env.gateway.natGatewayId : z.natGatewayId)!;
+    const e = eipParam(z);
+    eipAllocations[z.availabilityZone] = e ? `\${${e}}` : z.eipAllocation!;
   }
   return {
     gateways,
+    eipAllocations,
     launchTemplateId: '${LaunchTemplateId}',
     amiParameter: amiParameter(env.name),
     imagePipelineArn: '${ImagePipelineArn}',
@@ -62,6 +104,12 @@ function refsFor(env: Environment): WorkflowRefs {
     fallbackArn: '${FallbackArn}',
   };
 }
+
+// Fixed names make these ARNs known without reading the fleet and image stacks.
+const instanceRoleArn = (env: Environment) =>
+  sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${instanceRoleName(env.name)}`);
+const imagePipelineArn = (env: Environment) =>
+  arn('imagebuilder', `image-pipeline/${imagePipelineName(env.name)}`);
 
 function policies(env: Environment, wf: WorkflowName): Json[] {
   const own = arn('states', `stateMachine:${stateMachineName(env.name, wf)}`);
@@ -97,9 +145,9 @@ function policies(env: Environment, wf: WorkflowName): Json[] {
   const routes = allow(['ec2:ReplaceRoute', 'ec2:CreateRoute'], routeTables);
   const out: Json[] = [logs, describe, routes];
   if (wf === 'ReplaceInstances') {
-    const eips = env.zones
-      .filter((z) => z.eipAllocation)
-      .map((z) => arn('ec2', `elastic-ip/${z.eipAllocation}`));
+    const eips = env.zones.map((z) =>
+      arn('ec2', `elastic-ip/${z.eipAllocation ?? `\${${eipParam(z)}}`}`),
+    );
     out.push(
       allow(['states:ListExecutions'], own),
       allow(['ssm:GetParameter'], arn('ssm', `parameter${amiParameter(env.name)}`)),
@@ -123,7 +171,7 @@ function policies(env: Environment, wf: WorkflowName): Json[] {
         arn('ec2', 'instance/*'),
         envTag('Resource'),
       ),
-      allow(['iam:PassRole'], ref('InstanceRoleArn'), {
+      allow(['iam:PassRole'], instanceRoleArn(env), {
         StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' },
       }),
     );
@@ -135,7 +183,7 @@ function policies(env: Environment, wf: WorkflowName): Json[] {
     );
     out.push(
       allow(['states:ListExecutions'], own),
-      allow(['imagebuilder:StartImagePipelineExecution'], ref('ImagePipelineArn')),
+      allow(['imagebuilder:StartImagePipelineExecution'], imagePipelineArn(env)),
       allow(
         ['imagebuilder:GetImage', 'imagebuilder:CancelImageCreation'],
         arn('imagebuilder', 'image/*'),
@@ -167,38 +215,21 @@ export function workflowsStack(env: Environment, options: WorkflowOptions = {}):
     Outputs: {},
   };
   const params = t.Parameters!;
-  const gatewayParams = [...new Set(env.zones.map((z) => gatewayParam(env, z.availabilityZone)))];
-  for (const p of gatewayParams) {
-    if (!p) continue;
-    params[p] = {
+  const inputs = stackInputs(env);
+  for (const [name, input] of Object.entries(inputs)) {
+    params[name] = {
       Type: 'String',
-      AllowedPattern: '^nat-[0-9a-f]{8,17}$',
-      Description: `standby NAT Gateway id: output ${p} of stack ${stackName(env.name, 'gateway')}`,
+      AllowedPattern: `^${input.placeholder.split('-')[0]}-[0-9a-f]{8,17}$`,
+      Description: `${input.logicalId} of stack ${stackName(env.name, input.stack)}`,
     };
   }
-  params.LaunchTemplateId = {
-    Type: 'String',
-    AllowedPattern: '^lt-[0-9a-f]{8,17}$',
-    Description: `NAT instance launch template: output LaunchTemplateId of stack ${stackName(env.name, 'fleet')}`,
-  };
-  params.InstanceRoleArn = {
-    Type: 'String',
-    AllowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
-    Description: `NAT instance role, passed at launch: output InstanceRoleArn of stack ${stackName(env.name, 'fleet')}`,
-  };
-  params.ImagePipelineArn = {
-    Type: 'String',
-    AllowedPattern: '^arn:aws[a-z-]*:imagebuilder:.+$',
-    Description: `NAT image pipeline: output ImagePipelineArn of stack ${stackName(env.name, 'image')}`,
-  };
   const defs = workflowDefinitions(env, refsFor(env), options);
   const substitutions: Record<string, Json> = {
-    LaunchTemplateId: ref('LaunchTemplateId'),
-    ImagePipelineArn: ref('ImagePipelineArn'),
+    ImagePipelineArn: imagePipelineArn(env),
     ReplaceInstancesArn: ref('ReplaceInstancesStateMachine'),
     FallbackArn: ref('FallbackStateMachine'),
   };
-  for (const p of gatewayParams) if (p) substitutions[p] = ref(p);
+  for (const p of Object.keys(inputs)) substitutions[p] = ref(p);
   const used = (wf: WorkflowName) => {
     const text = JSON.stringify(defs[wf]);
     return Object.fromEntries(
@@ -222,17 +253,9 @@ export function workflowsStack(env: Environment, options: WorkflowOptions = {}):
       Type: 'AWS::IAM::Role',
       Properties: {
         Description: `natfleet ${env.name}: what the ${wf} state machine may do`,
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'states.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
-            },
-          ],
-        },
+        AssumeRolePolicyDocument: assumeRolePolicy('states.amazonaws.com', {
+          StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
+        }),
         Policies: [
           {
             PolicyName: wf,
@@ -264,5 +287,11 @@ export function workflowsStack(env: Environment, options: WorkflowOptions = {}):
       Value: ref(`${wf}StateMachine`),
     };
   }
-  return { kind: 'workflows', name: stackName(env.name, 'workflows'), template: t, parameters: {} };
+  return {
+    kind: 'workflows',
+    name: stackName(env.name, 'workflows'),
+    template: t,
+    parameters: {},
+    inputs,
+  };
 }

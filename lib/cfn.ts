@@ -27,12 +27,41 @@ export interface Template {
   Outputs?: Record<string, { Description: string; Value: Json; Export?: { Name: Json } }>;
 }
 
+/**
+ * A parameter whose value another stack's resource holds, read by deploy when it reaches this
+ * stack: the resource's physical id, or for an Elastic IP its allocation id.
+ */
+export interface StackInput {
+  stack: StackKind;
+  logicalId: string;
+  value: 'id' | 'allocation-id';
+  /** Stands in for the value in a plan made before the other stack exists. */
+  placeholder: string;
+}
+
 /** One stack ready to deploy: its template and the values of its parameters. */
 export interface RenderedStack {
   kind: StackKind;
   name: string;
   template: Template;
   parameters: Record<string, string>;
+  /** Parameters filled from other stacks' resources at deploy time. */
+  inputs?: Record<string, StackInput>;
+}
+
+/** The trust policy of a role that only `service` (e.g. ec2.amazonaws.com) may assume. */
+export function assumeRolePolicy(service: string, condition?: Json): Json {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        ...(condition ? { Condition: condition } : {}),
+      },
+    ],
+  };
 }
 
 export const ref = (name: string): Json => ({ Ref: name });

@@ -40,7 +40,7 @@ async function exists(s3: S3Client, bucket: string, key: string): Promise<boolea
   }
 }
 
-async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
+export async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
     return true;

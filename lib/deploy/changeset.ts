@@ -49,6 +49,23 @@ export interface Prepared {
   changeSetName: string;
   /** Undefined when CloudFormation found nothing to change (the change set is gone then). */
   changes?: ResourceChange[];
+  /** Read from the template alone: no change set was made (see unplannable in deploy). */
+  fromTemplate?: boolean;
+}
+
+/** What a CREATE change set would list: every resource of the template, added. */
+export function creation(stack: RenderedStack, changeSetName: string): Prepared {
+  return {
+    stack,
+    type: 'CREATE',
+    changeSetName,
+    fromTemplate: true,
+    changes: Object.entries(stack.template.Resources).map(([logicalId, r]) => ({
+      action: 'Add',
+      logicalId,
+      type: r.Type,
+    })),
+  };
 }
 
 type Log = (line: string) => void;

@@ -12,8 +12,9 @@ import type { RenderedStack } from '../cfn.js';
 import { STACKS, TAG, artifactsBucket, stackName, templateKey, type StackKind } from '../names.js';
 import { renderStacks } from '../../cloudformation/index.js';
 import { UNBUILT_CODE_KEY } from '../../cloudformation/checker.js';
-import { checkerArtifact, upload, type Artifact } from './artifact.js';
+import { bucketExists, checkerArtifact, upload, type Artifact } from './artifact.js';
 import {
+  creation,
   DEFAULT_TIMING,
   discard,
   execute,
@@ -27,6 +28,7 @@ import {
 } from './changeset.js';
 import { DeployError } from './errors.js';
 import { preflight } from './preflight.js';
+import { resolveInputs } from './inputs.js';
 import { sha256 } from './zip.js';
 
 export type Mode = 'plan' | 'apply';
@@ -145,22 +147,55 @@ export async function deploy(
     await preflight(env, clients.sts, clients.ec2);
     await unneeded(clients.cfn, env, stacks, report, o.stacks);
 
-    const prepareStack = async (s: RenderedStack): Promise<Prepared> => {
+    const prepareStack = async (s: RenderedStack, r: StackReport): Promise<Prepared> => {
+      try {
+        const p = await changeSetFor(s);
+        r.type = p.type;
+        return p;
+      } catch (e) {
+        r.outcome = 'failed';
+        throw e;
+      }
+    };
+    const changeSetFor = async (s: RenderedStack): Promise<Prepared> => {
+      const inputs = await resolveInputs(s, env.name, clients, o.mode);
+      if (inputs.pending.length > 0) {
+        report.warnings.push(
+          `${s.name} is planned with stand-ins for ${inputs.pending.join(', ')}: ` +
+            'the real ids are read when those stacks exist',
+        );
+      }
       log(`${s.name}: creating change set`);
       const body = JSON.stringify(s.template);
       let templateUrl: string | undefined;
       if (body.length > INLINE_TEMPLATE_LIMIT) {
+        // A new environment's first plan: no bucket to send a large template through yet.
+        if (o.mode === 'plan' && !(await bucketExists(clients.s3, bucket))) {
+          const status = await stackStatus(clients.cfn, s.name);
+          if (status === undefined || status === 'REVIEW_IN_PROGRESS') {
+            report.warnings.push(
+              `${s.name} is planned from its template (${body.length} bytes, over the inline ` +
+                `limit) because bucket ${bucket} does not exist yet: CloudFormation checks it ` +
+                'when the artifacts stack is there',
+            );
+            return creation(s, changeSetName);
+          }
+        }
         const key = templateKey(s.name, sha256(body));
         await upload(clients.s3, bucket, { key, body: Buffer.from(body) }, 'application/json');
         templateUrl = `https://${bucket}.s3.${env.region}.amazonaws.com/${key}`;
       }
-      return prepare(clients.cfn, s, {
-        region: env.region,
-        changeSetName,
-        tags: stackTags,
-        timing,
-        ...(templateUrl ? { templateUrl } : {}),
-      });
+      return prepare(
+        clients.cfn,
+        { ...s, parameters: { ...s.parameters, ...inputs.parameters } },
+        {
+          region: env.region,
+          changeSetName,
+          tags: stackTags,
+          timing,
+          ...(templateUrl ? { templateUrl } : {}),
+        },
+      );
     };
 
     if (o.mode === 'plan') await plan(clients, stacks, report, prepareStack, log);
@@ -203,24 +238,17 @@ async function plan(
   clients: DeployClients,
   stacks: RenderedStack[],
   report: DeployReport,
-  prepareStack: (s: RenderedStack) => Promise<Prepared>,
+  prepareStack: (s: RenderedStack, r: StackReport) => Promise<Prepared>,
   log: (line: string) => void,
 ) {
   const made: Prepared[] = [];
   try {
     for (const [i, s] of stacks.entries()) {
       const r = report.stacks[i]!;
-      let p: Prepared;
-      try {
-        p = await prepareStack(s);
-      } catch (e) {
-        r.outcome = 'failed';
-        throw e;
-      }
-      r.type = p.type;
+      const p = await prepareStack(s, r);
       r.outputs = await stackOutputs(clients.cfn, s.name);
       if (p.changes) {
-        made.push(p);
+        if (!p.fromTemplate) made.push(p);
         r.outcome = 'planned';
         r.changes = p.changes;
         log(`${s.name}: ${p.changes.length} change(s) (${p.type})`);
@@ -239,7 +267,7 @@ async function apply(
   clients: DeployClients,
   stacks: RenderedStack[],
   report: DeployReport,
-  prepareStack: (s: RenderedStack) => Promise<Prepared>,
+  prepareStack: (s: RenderedStack, r: StackReport) => Promise<Prepared>,
   o: { timing: Timing; bucket: string; checker?: Artifact; log: (line: string) => void },
 ) {
   for (const [i, s] of stacks.entries()) {
@@ -251,14 +279,7 @@ async function apply(
         `checker code s3://${o.bucket}/${o.checker.key}: ${uploaded ? 'uploaded' : 'unchanged'}`,
       );
     }
-    let p: Prepared;
-    try {
-      p = await prepareStack(s);
-    } catch (e) {
-      r.outcome = 'failed';
-      throw e;
-    }
-    r.type = p.type;
+    const p = await prepareStack(s, r);
     if (!p.changes) {
       r.outcome = 'no changes';
       r.outputs = await stackOutputs(clients.cfn, s.name);

@@ -1,6 +1,8 @@
 // Checks before any change set: the credentials reach the configured account, and the VPC,
 // subnets and route tables of the configuration exist where it says. Reads only.
 import {
+  DescribeAddressesCommand,
+  DescribeNatGatewaysCommand,
   DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
@@ -72,6 +74,7 @@ export async function preflight(env: Environment, sts: STSClient, ec2: EC2Client
     else if (rt.VpcId !== env.vpcId)
       problems.push(`${t.path}: route table ${t.id} is in ${rt.VpcId}, not in ${env.vpcId}`);
   }
+  problems.push(...(await adopted(env, ec2, where)));
   if (problems.length > 0) {
     throw new DeployError(
       `natfleet.yml does not match AWS (${problems.length} problem(s)); fix the ids and rerun. ` +
@@ -79,4 +82,54 @@ export async function preflight(env: Environment, sts: STSClient, ec2: EC2Client
         problems.map((p) => `  ${p}`).join('\n'),
     );
   }
+}
+
+/** NAT gateways adopted as standbys and Elastic IPs brought along must exist and be usable. */
+async function adopted(env: Environment, ec2: EC2Client, where: string): Promise<string[]> {
+  const problems: string[] = [];
+  const gateways = [
+    ...(env.gateway.mode === 'shared' && env.gateway.natGatewayId
+      ? [{ id: env.gateway.natGatewayId, path: `${where}.gateway.natGatewayId` }]
+      : []),
+    ...env.zones.flatMap((z, i) =>
+      z.natGatewayId ? [{ id: z.natGatewayId, path: `${where}.zones[${i}].natGatewayId` }] : [],
+    ),
+  ];
+  if (gateways.length > 0) {
+    const found = await call('looking up the adopted NAT gateways', () =>
+      ec2.send(
+        new DescribeNatGatewaysCommand({
+          Filter: [{ Name: 'nat-gateway-id', Values: gateways.map((g) => g.id) }],
+        }),
+      ),
+    );
+    for (const g of gateways) {
+      const n = (found.NatGateways ?? []).find((x) => x.NatGatewayId === g.id);
+      if (!n || n.State === 'deleted' || n.State === 'deleting') {
+        problems.push(`${g.path}: NAT gateway ${g.id} does not exist in ${env.region}`);
+      } else if (n.VpcId !== env.vpcId) {
+        problems.push(`${g.path}: NAT gateway ${g.id} is in ${n.VpcId}, not in ${env.vpcId}`);
+      } else if (n.State !== 'available') {
+        problems.push(`${g.path}: NAT gateway ${g.id} is ${n.State}, not available`);
+      }
+    }
+  }
+  const eips = env.zones.flatMap((z, i) =>
+    z.eipAllocation ? [{ id: z.eipAllocation, path: `${where}.zones[${i}].eipAllocation` }] : [],
+  );
+  if (eips.length > 0) {
+    const found = await call('looking up the Elastic IPs', () =>
+      ec2.send(
+        new DescribeAddressesCommand({
+          Filters: [{ Name: 'allocation-id', Values: eips.map((e) => e.id) }],
+        }),
+      ),
+    );
+    for (const e of eips) {
+      if (!(found.Addresses ?? []).some((a) => a.AllocationId === e.id)) {
+        problems.push(`${e.path}: Elastic IP ${e.id} does not exist in ${env.region}`);
+      }
+    }
+  }
+  return problems;
 }

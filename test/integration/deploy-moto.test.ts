@@ -7,19 +7,34 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  DescribeAddressesCommand,
   DescribeInstancesCommand,
+  DescribeNatGatewaysCommand,
   DescribeLaunchTemplateVersionsCommand,
   DescribeRouteTablesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { CloudFormationClient, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  ListChangeSetsCommand,
+} from '@aws-sdk/client-cloudformation';
+import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { stackStatus } from '../../lib/deploy/changeset.js';
 import { checkerArtifact } from '../../lib/deploy/artifact.js';
 import { stringify } from 'yaml';
 import { deploy, deployClients, type DeployReport } from '../../lib/deploy/deploy.js';
 import type { Environment } from '../../lib/config/schema.js';
-import { amiParameter, launchTemplateName, planCommentMarker } from '../../lib/names.js';
+import {
+  amiParameter,
+  launchTemplateName,
+  planCommentMarker,
+  stackName,
+  stateMachineName,
+  TAG,
+  WORKFLOWS,
+} from '../../lib/names.js';
 import { startMoto, type Moto } from '../moto.js';
 import { buildVpc, type BuiltZone } from '../vpc.js';
 import { startFakeGitHub, type FakeGitHub } from '../github.js';
@@ -60,10 +75,9 @@ const instanceCount = async () =>
   (await ec2.send(new DescribeInstancesCommand({}))).Reservations!.flatMap((r) => r.Instances!)
     .length;
 
-// The workflows stack takes the other stacks' outputs as parameters, which deploy does not
-// pass along yet (and moto gives change-set stacks no outputs); the image stack's Image Builder
-// resources are not kept by moto, so it always plans changes there. Both are left out here.
-const DEPLOYED: StackKind[] = ['artifacts', 'gateway', 'fleet', 'checker'];
+// The image stack is left out: moto keeps no Image Builder resources, so it would always plan
+// changes there (its template is checked by cfn-lint and test/integration/image-stack).
+const DEPLOYED: StackKind[] = ['artifacts', 'gateway', 'fleet', 'checker', 'workflows'];
 
 async function runBundle(inputs: Record<string, string>, pr: number) {
   const dir = tempDir('natfleet-action-');
@@ -144,6 +158,7 @@ describe('deploy against moto', () => {
       gateway: 'created',
       fleet: 'created',
       checker: 'created',
+      workflows: 'created',
     });
     expect(r.checker).toMatchObject({ uploaded: true });
     // moto 5.2 gives stacks made through change sets no Outputs (unit tests cover outputs).
@@ -168,6 +183,93 @@ describe('deploy against moto', () => {
     expect(lt.LaunchTemplateVersions![0]!.LaunchTemplateData!.ImageId).toBe(
       `resolve:ssm:${amiParameter(env.name)}`,
     );
+
+    // The workflows stack got the real ids of what the gateway and fleet stacks made.
+    const cfn = new CloudFormationClient({ region: env.region });
+    const params = Object.fromEntries(
+      (
+        await cfn.send(new DescribeStacksCommand({ StackName: stackName(env.name, 'workflows') }))
+      ).Stacks![0]!.Parameters!.map((p) => [p.ParameterKey, p.ParameterValue]),
+    );
+    const gateways = (
+      await ec2.send(
+        new DescribeNatGatewaysCommand({
+          Filter: [{ Name: `tag:${TAG.environment}`, Values: [env.name] }],
+        }),
+      )
+    ).NatGateways!;
+    const addresses = (await ec2.send(new DescribeAddressesCommand({}))).Addresses!;
+    // The standby made by the gateway stack, not the gateway the VPC had before natfleet.
+    const gatewayIn = (zone: string) =>
+      gateways.find(
+        (g) =>
+          g.SubnetId === env.zones.find((z) => z.availabilityZone === zone)!.publicSubnet &&
+          !vpc.some((z) => z.gateway === g.NatGatewayId),
+      )!.NatGatewayId;
+    expect(params).toEqual({
+      LaunchTemplateId: lt.LaunchTemplateVersions![0]!.LaunchTemplateId,
+      GatewayEuWest1a: gatewayIn('eu-west-1a'),
+      GatewayEuWest1b: gatewayIn('eu-west-1b'),
+      EipAllocationEuWest1a: expect.stringMatching(/^eipalloc-/),
+      EipAllocationEuWest1b: expect.stringMatching(/^eipalloc-/),
+    });
+    // The fleet's two Elastic IPs: not yet on any instance or gateway.
+    const free = addresses.filter((a) => !a.AssociationId && !a.NetworkInterfaceId);
+    expect(free.map((a) => a.AllocationId).sort()).toEqual(
+      [params.EipAllocationEuWest1a, params.EipAllocationEuWest1b].sort(),
+    );
+    const machines = await new SFNClient({ region: env.region }).send(
+      new ListStateMachinesCommand({}),
+    );
+    expect(machines.stateMachines!.map((m) => m.name).sort()).toEqual(
+      WORKFLOWS.map((w) => stateMachineName(env.name, w)).sort(),
+    );
+  });
+
+  it('a plan for a new environment stands in for ids that do not exist yet', async () => {
+    const fresh = { ...env, name: 'fresh' };
+    const r = await deploy(fresh, deployClients(env.region), {
+      stacks: DEPLOYED,
+      mode: 'plan',
+      checkerDir,
+      timing,
+    });
+    expect(r.error).toBeUndefined();
+    expect(new Set(Object.values(outcomes(r)))).toEqual(new Set(['planned']));
+    expect(r.warnings).toContainEqual(
+      expect.stringMatching(
+        /^natfleet-fresh-workflows is planned with stand-ins for LaunchTemplateId \(LaunchTemplate of natfleet-fresh-fleet\), GatewayEuWest1a/,
+      ),
+    );
+    // Its template is over the inline limit and there is no bucket yet: every resource is added.
+    expect(r.warnings).toContainEqual(
+      expect.stringContaining('natfleet-fresh-workflows is planned from its template'),
+    );
+    const workflows = r.stacks.find((x) => x.kind === 'workflows')!;
+    expect(new Set(workflows.changes.map((c) => c.action))).toEqual(new Set(['Add']));
+    expect(workflows.changes).toContainEqual(
+      expect.objectContaining({
+        logicalId: 'FailoverStateMachine',
+        type: 'AWS::StepFunctions::StateMachine',
+      }),
+    );
+  });
+
+  it('applying the workflows stack alone before the others says what is missing', async () => {
+    const fresh = { ...env, name: 'lone' };
+    const r = await deploy(fresh, deployClients(env.region), {
+      stacks: ['workflows'],
+      mode: 'apply',
+      checkerDir,
+      timing,
+    });
+    expect(r.ok).toBe(false);
+    expect(r.error).toContain(
+      'natfleet-lone-workflows needs what other stacks make, and it is not there: LaunchTemplate of stack natfleet-lone-fleet',
+    );
+    expect(outcomes(r)).toEqual({ workflows: 'failed' });
+    const cfn = new CloudFormationClient({ region: env.region });
+    expect(await stackStatus(cfn, stackName('lone', 'workflows'))).toBeUndefined();
   });
 
   it('plans again with no changes', async () => {
@@ -224,6 +326,22 @@ describe('deploy against moto', () => {
         'stack natfleet-it-gateway exists (CREATE_COMPLETE) but natfleet.yml no longer needs it',
       ),
     ]);
+
+    // An adopted gateway that does not exist is named, with its place in natfleet.yml.
+    const wrong: Environment = {
+      ...adopted,
+      zones: adopted.zones.map((z, i) => (i ? z : { ...z, natGatewayId: 'nat-0deadbeef00000000' })),
+    };
+    const bad = await deploy(wrong, deployClients(env.region), {
+      stacks: DEPLOYED,
+      mode: 'plan',
+      checkerDir,
+      timing,
+    });
+    expect(bad.ok).toBe(false);
+    expect(bad.error).toContain(
+      'environments.it.zones[0].natGatewayId: NAT gateway nat-0deadbeef00000000 does not exist in eu-west-1',
+    );
   });
 
   it('the bundle posts one plan comment per environment and updates it in place', async () => {

@@ -15,6 +15,7 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import {
+  DescribeAddressesCommand,
   DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
@@ -145,6 +146,9 @@ function goodAccount() {
     RouteTables: env.zones.flatMap((z) =>
       z.routeTables.map((id) => ({ RouteTableId: id, VpcId: env.vpcId })),
     ),
+  });
+  ec2.on(DescribeAddressesCommand).resolves({
+    Addresses: env.zones.map((z) => ({ AllocationId: z.eipAllocation })),
   });
 }
 
@@ -458,6 +462,7 @@ describe('deploy preflight', () => {
       ],
     });
     ec2.on(DescribeRouteTablesCommand).resolves({ RouteTables: [] });
+    ec2.on(DescribeAddressesCommand).resolves({ Addresses: [] });
     model({ changeSet: { Status: 'CREATE_COMPLETE' } });
     const r = await run('apply');
     expect(r.ok).toBe(false);
@@ -471,6 +476,9 @@ describe('deploy preflight', () => {
       'environments.prod.zones[2].privateSubnet: subnet subnet-0bb00000000000003 does not exist',
     );
     expect(r.error).toContain('environments.prod.zones[1].routeTables[1]: route table');
+    expect(r.error).toContain(
+      `environments.prod.zones[0].eipAllocation: Elastic IP ${env.zones[0]!.eipAllocation} does not exist`,
+    );
     expect(calls(cfn, CreateChangeSetCommand)).toHaveLength(0);
   });
 
