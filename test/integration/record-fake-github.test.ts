@@ -93,7 +93,9 @@ describe('the fake GitHub API', () => {
     gh.pulls.push({ ...gh.pulls[0]!, number: 2, title: 7 as unknown as string });
     await raw('GET', '/repos/acme/fleet/pulls?state=all');
     expect(gh.violations).toEqual([
-      expect.stringMatching(/^pulls\/list: the fake's answer is not GitHub's: .*\/title must be string/),
+      expect.stringMatching(
+        /^pulls\/list: the fake's answer is not GitHub's: .*\/title must be string/,
+      ),
     ]);
     gh.pulls.pop();
   });
