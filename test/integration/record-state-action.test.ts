@@ -5,7 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { EC2Client, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { amiParameter } from '../../lib/names.js';
 import { tempDir } from '../helpers.js';
 import { motoEnv, runAction } from '../action.js';
 import { startMoto, type Moto } from '../moto.js';
@@ -97,6 +98,9 @@ describe('the record-state bundle', () => {
     expect(pr).toMatchObject({ title: 'natfleet(prod): first record', head: BRANCH, base: 'main' });
     expect(pr.body).toContain(`| eu-west-1a | — → instance | — → ${fleet.zones[0]!.instanceId} |`);
     expect(pr.body).toContain('Run: https://github.com/acme/fleet/actions/runs/4242');
+    expect(pr.body).toContain(
+      'No earlier record: time on the gateways is counted from this one on.',
+    );
     expect(r.summary).toContain('Pull request [#1]');
     merge(1);
   });
@@ -173,6 +177,27 @@ describe('the record-state bundle', () => {
     }
   });
 
+  it('with a token that may not push: the error names contents: write, the open pull request stays', async () => {
+    gh.permissions.contents = 'read';
+    const pr = gh.pulls[1]!;
+    const body = pr.body;
+    const onBranch = gh.branches.get(BRANCH)!.get(STATE);
+    try {
+      const r = await recordState({ mode: 'record', reason: 'failover eu-west-1a again' });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain(
+        '::error::natfleet record-state: the token may not commit state/prod.json to natfleet/state/prod (HTTP 403: Resource not accessible by integration',
+      );
+      expect(r.stdout).toContain('give the job "permissions: contents: write"');
+      expect(r.summary).toContain('natfleet(prod): failover eu-west-1a again');
+      expect(r.summary).toContain('"mode": "gateway"');
+    } finally {
+      gh.permissions.contents = 'write';
+    }
+    expect(gh.branches.get(BRANCH)!.get(STATE)).toBe(onBranch);
+    expect(pr.body).toBe(body);
+  });
+
   it('a hand-edited record that breaks its schema: names the field, the pull request carries the whole record', async () => {
     merge(2);
     const main = gh.branches.get('main')!;
@@ -203,12 +228,38 @@ describe('the record-state bundle', () => {
     const drift = await recordState({ mode: 'check' });
     expect(drift.outputs).toMatchObject({ drift: 'true', 'pull-request-number': '4' });
     expect(gh.pulls[3]!.title).toBe('natfleet(prod): drift: eu-west-1a gateway → mixed');
+    // Zone a was on its gateway in the merged record: the hours since, and what they cost.
+    const since = JSON.parse(gh.branches.get('main')!.get(STATE)!).recordedAt;
+    expect(gh.pulls[3]!.body).toMatch(
+      new RegExp(
+        `Since the last record \\(${since}\\): [\\d.]+ zone-hours on a NAT gateway, \\$[\\d.]+ at \\$0\\.045/h`,
+      ),
+    );
     await moveRoute(a!.routeTables[0]!, a!.gateway);
     const back = await recordState({ mode: 'check' });
     expect(back.status).toBe(0);
     expect(back.outputs.drift).toBe('false');
     expect(gh.pulls[3]!.state).toBe('closed');
     expect(back.summary).toContain('Closed pull request #4: what it recorded was undone.');
+  });
+
+  it('calls an environment with no published image due for a rebuild (the maintenance gate)', async () => {
+    const parameter = amiParameter('prod');
+    await ssm.send(new DeleteParameterCommand({ Name: parameter }));
+    try {
+      const r = await recordState({ mode: 'check' });
+      expect(r.status).toBe(0);
+      expect(r.outputs).toMatchObject({
+        'rebuild-due': 'true',
+        'image-age-days': '',
+        drift: 'true',
+      });
+      expect(gh.pulls.at(-1)!.title).toBe('natfleet(prod): drift: image changed');
+    } finally {
+      await ssm.send(
+        new PutParameterCommand({ Name: parameter, Value: fleet.amiId, Type: 'String' }),
+      );
+    }
   });
 
   it('rejects bad input before it reads AWS or GitHub', async () => {
