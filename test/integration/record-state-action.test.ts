@@ -24,8 +24,8 @@ let fleet: Awaited<ReturnType<typeof buildRecordedFleet>>;
 let workspace: string;
 
 /** The record-state bundle in the fleet repository's workspace, as a workflow step runs it. */
-const recordState = (inputs: Record<string, string>) =>
-  runAction('record-state', {
+async function recordState(inputs: Record<string, string>) {
+  const r = await runAction('record-state', {
     cwd: workspace,
     inputs: { environment: 'prod', config: 'natfleet.yml', token: gh.token, ...inputs },
     env: {
@@ -38,6 +38,11 @@ const recordState = (inputs: Record<string, string>) =>
     },
     timeoutMs: 60_000,
   });
+  // The token is only ever named to the runner to be masked: nowhere else in the log or summary.
+  const log = (r.stdout + r.stderr).replace(`::add-mask::${gh.token}\n`, '');
+  expect(log + r.summary).not.toContain(gh.token);
+  return r;
+}
 
 const moveRoute = (table: string, natGatewayId: string) =>
   ec2.send(
