@@ -383,7 +383,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const server: Server = createServer((req, res) => {
     read(req)
       .then((text) => handle(req, text))
-      .catch((e: unknown) => no(500, String(e)))
+      .catch((e: unknown) => {
+        gh.violations.push(`${req.method} ${req.url}: the fake failed: ${String(e)}`);
+        return no(500, String(e));
+      })
       .then(({ status, data }) => {
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify(data));
@@ -391,6 +394,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const stop = () => new Promise<void>((r) => server.close(() => r()));
+  const stop = () =>
+    new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections(); // undici keeps them alive; close() alone would wait
+    });
   return Object.assign(gh, { url, stop });
 }
