@@ -1,18 +1,18 @@
 // The committed record-state bundle, started the way GitHub starts it, against moto (AWS) and a
 // fake GitHub API on 127.0.0.1: create, nothing to do, drift, update in place, bad input.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { EC2Client, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { ROOT, tempDir } from '../helpers.js';
+import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { amiParameter } from '../../lib/names.js';
+import { tempDir } from '../helpers.js';
+import { motoEnv, runAction } from '../action.js';
 import { startMoto, type Moto } from '../moto.js';
-import { startFakeGitHub, type FakeGitHub } from '../fake-github.js';
+import { startFakeGitHub, type FakeGitHub } from '../github.js';
 import { buildRecordedFleet } from '../record-fleet.js';
 
-const node = process.env.NATFLEET_SMOKE_NODE ?? process.execPath;
 const STATE = 'state/prod.json';
 const BRANCH = 'natfleet/state/prod';
 
@@ -23,51 +23,25 @@ let ssm: SSMClient;
 let fleet: Awaited<ReturnType<typeof buildRecordedFleet>>;
 let workspace: string;
 
-/** Runs the bundle; asynchronously, so that the fake GitHub in this process can answer it. */
-async function runAction(inputs: Record<string, string>) {
-  const output = join(workspace, '.output');
-  const summary = join(workspace, '.summary');
-  writeFileSync(output, '');
-  writeFileSync(summary, '');
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    GITHUB_OUTPUT: output,
-    GITHUB_STEP_SUMMARY: summary,
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
-    GITHUB_API_URL: gh.url,
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_RUN_ID: '4242',
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    INPUT_ENVIRONMENT: 'prod',
-    INPUT_CONFIG: 'natfleet.yml',
-    INPUT_TOKEN: gh.token,
-  };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const child = spawn(node, [join(ROOT, 'actions/record-state/dist/index.js')], {
-    env,
+/** The record-state bundle in the fleet repository's workspace, as a workflow step runs it. */
+async function recordState(inputs: Record<string, string>) {
+  const r = await runAction('record-state', {
     cwd: workspace,
-    timeout: 60_000,
+    inputs: { environment: 'prod', config: 'natfleet.yml', token: gh.token, ...inputs },
+    env: {
+      ...motoEnv(moto.endpoint),
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
+      GITHUB_API_URL: gh.url,
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_RUN_ID: '4242',
+    },
+    timeoutMs: 60_000,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const r = { status, stdout, stderr };
-  const outputs: Record<string, string> = {};
-  const text = readFileSync(output, 'utf8');
-  for (const m of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]!] = m[3]!;
-  return {
-    status: r.status,
-    stdout: r.stdout,
-    stderr: r.stderr,
-    outputs,
-    summary: readFileSync(summary, 'utf8'),
-  };
+  // The token is only ever named to the runner to be masked: nowhere else in the log or summary.
+  const log = (r.stdout + r.stderr).replace(`::add-mask::${gh.token}\n`, '');
+  expect(log + r.summary).not.toContain(gh.token);
+  return r;
 }
 
 const moveRoute = (table: string, natGatewayId: string) =>
@@ -88,7 +62,7 @@ function merge(n: number) {
 
 beforeAll(async () => {
   moto = await startMoto();
-  gh = await startFakeGitHub();
+  gh = await startFakeGitHub({ owner: 'acme', repo: 'fleet' });
   ec2 = new EC2Client({ region: 'eu-west-1' });
   ssm = new SSMClient({ region: 'eu-west-1' });
   fleet = await buildRecordedFleet(ec2, ssm);
@@ -100,6 +74,8 @@ beforeAll(async () => {
     stringify({ version: 1, environments: { prod: env } }),
   );
 }, 60_000);
+// Every request the bundle sent, and every answer the fake gave, is as GitHub describes it.
+afterEach(() => expect(gh.violations).toEqual([]));
 afterAll(async () => {
   ec2?.destroy();
   ssm?.destroy();
@@ -109,7 +85,7 @@ afterAll(async () => {
 
 describe('the record-state bundle', () => {
   it('records a new environment: writes the file and opens the pull request', async () => {
-    const r = await runAction({ mode: 'record', reason: 'first record' });
+    const r = await recordState({ mode: 'record', reason: 'first record' });
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.status).toBe(0);
     expect(r.outputs).toMatchObject({
@@ -127,13 +103,16 @@ describe('the record-state bundle', () => {
     expect(pr).toMatchObject({ title: 'natfleet(prod): first record', head: BRANCH, base: 'main' });
     expect(pr.body).toContain(`| eu-west-1a | — → instance | — → ${fleet.zones[0]!.instanceId} |`);
     expect(pr.body).toContain('Run: https://github.com/acme/fleet/actions/runs/4242');
+    expect(pr.body).toContain(
+      'No earlier record: time on the gateways is counted from this one on.',
+    );
     expect(r.summary).toContain('Pull request [#1]');
     merge(1);
   });
 
   it('does nothing when the fleet is as recorded, and says so', async () => {
     const before = gh.requests.length;
-    const r = await runAction({ mode: 'record', reason: 'nothing happened' });
+    const r = await recordState({ mode: 'record', reason: 'nothing happened' });
     expect(r.status).toBe(0);
     expect(r.outputs.changed).toBe('false');
     expect(r.outputs['pull-request']).toBeUndefined();
@@ -142,13 +121,15 @@ describe('the record-state bundle', () => {
     );
     expect(gh.pulls).toHaveLength(1);
     // It only read: no write went to GitHub.
-    expect(gh.requests.slice(before).every((q) => q.startsWith('GET '))).toBe(true);
+    expect(gh.requests.slice(before).map((q) => q.method)).toEqual(
+      gh.requests.slice(before).map(() => 'GET'),
+    );
   });
 
   it('catches drift in check mode and opens a pull request; a record updates it in place', async () => {
     const [a] = fleet.zones;
     await moveRoute(a!.routeTables[0]!, a!.gateway);
-    const check = await runAction({ mode: 'check' });
+    const check = await recordState({ mode: 'check' });
     expect(check.status).toBe(0);
     expect(check.outputs).toMatchObject({
       drift: 'true',
@@ -165,7 +146,7 @@ describe('the record-state bundle', () => {
     );
 
     await moveRoute(a!.routeTables[1]!, a!.gateway);
-    const rec = await runAction({ mode: 'record', reason: 'failover eu-west-1a' });
+    const rec = await recordState({ mode: 'record', reason: 'failover eu-west-1a' });
     expect(rec.status).toBe(0);
     expect(rec.outputs['pull-request-number']).toBe('2');
     expect(gh.pulls).toHaveLength(2);
@@ -179,7 +160,7 @@ describe('the record-state bundle', () => {
   it('without a token: the record goes to the summary and the error names the permissions', async () => {
     // Without a token the record is compared with the checked-out file: main's, as actions/checkout leaves it.
     writeFileSync(join(workspace, STATE), gh.branches.get('main')!.get(STATE)!);
-    const r = await runAction({ mode: 'record', reason: 'failover eu-west-1a', token: '' });
+    const r = await recordState({ mode: 'record', reason: 'failover eu-west-1a', token: '' });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('::error::no token, so no pull request');
     expect(r.stdout).toContain('permissions: contents: write, pull-requests: write');
@@ -190,7 +171,7 @@ describe('the record-state bundle', () => {
   it('with a token that may not open pull requests: the error names pull-requests: write', async () => {
     gh.permissions.pullRequests = 'read';
     try {
-      const r = await runAction({ mode: 'record', reason: 'failover eu-west-1a' });
+      const r = await recordState({ mode: 'record', reason: 'failover eu-west-1a' });
       expect(r.status).toBe(1);
       expect(r.stdout).toMatch(
         /::error::natfleet record-state: the token may not update pull request #2 \(HTTP 403: Resource not accessible by integration.*\): give the job "permissions: pull-requests: write"/,
@@ -201,11 +182,32 @@ describe('the record-state bundle', () => {
     }
   });
 
+  it('with a token that may not push: the error names contents: write, the open pull request stays', async () => {
+    gh.permissions.contents = 'read';
+    const pr = gh.pulls[1]!;
+    const body = pr.body;
+    const onBranch = gh.branches.get(BRANCH)!.get(STATE);
+    try {
+      const r = await recordState({ mode: 'record', reason: 'failover eu-west-1a again' });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain(
+        '::error::natfleet record-state: the token may not commit state/prod.json to natfleet/state/prod (HTTP 403: Resource not accessible by integration',
+      );
+      expect(r.stdout).toContain('give the job "permissions: contents: write"');
+      expect(r.summary).toContain('natfleet(prod): failover eu-west-1a again');
+      expect(r.summary).toContain('"mode": "gateway"');
+    } finally {
+      gh.permissions.contents = 'write';
+    }
+    expect(gh.branches.get(BRANCH)!.get(STATE)).toBe(onBranch);
+    expect(pr.body).toBe(body);
+  });
+
   it('a hand-edited record that breaks its schema: names the field, the pull request carries the whole record', async () => {
     merge(2);
     const main = gh.branches.get('main')!;
     main.set(STATE, main.get(STATE)!.replace('"mode": "gateway"', '"mode": "nat"'));
-    const r = await runAction({ mode: 'record', reason: 'after a hand edit' });
+    const r = await recordState({ mode: 'record', reason: 'after a hand edit' });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('zones.eu-west-1a.mode: expected where the zone');
     expect(r.stdout).toContain('got "nat"');
@@ -228,25 +230,51 @@ describe('the record-state bundle', () => {
         NetworkInterfaceId: a!.eniId,
       }),
     );
-    const drift = await runAction({ mode: 'check' });
+    const drift = await recordState({ mode: 'check' });
     expect(drift.outputs).toMatchObject({ drift: 'true', 'pull-request-number': '4' });
     expect(gh.pulls[3]!.title).toBe('natfleet(prod): drift: eu-west-1a gateway → mixed');
+    // Zone a was on its gateway in the merged record: the hours since, and what they cost.
+    const since = JSON.parse(gh.branches.get('main')!.get(STATE)!).recordedAt;
+    expect(gh.pulls[3]!.body).toMatch(
+      new RegExp(
+        `Since the last record \\(${since}\\): [\\d.]+ zone-hours on a NAT gateway, \\$[\\d.]+ at \\$0\\.045/h`,
+      ),
+    );
     await moveRoute(a!.routeTables[0]!, a!.gateway);
-    const back = await runAction({ mode: 'check' });
+    const back = await recordState({ mode: 'check' });
     expect(back.status).toBe(0);
     expect(back.outputs.drift).toBe('false');
     expect(gh.pulls[3]!.state).toBe('closed');
     expect(back.summary).toContain('Closed pull request #4: what it recorded was undone.');
   });
 
+  it('calls an environment with no published image due for a rebuild (the maintenance gate)', async () => {
+    const parameter = amiParameter('prod');
+    await ssm.send(new DeleteParameterCommand({ Name: parameter }));
+    try {
+      const r = await recordState({ mode: 'check' });
+      expect(r.status).toBe(0);
+      expect(r.outputs).toMatchObject({
+        'rebuild-due': 'true',
+        'image-age-days': '',
+        drift: 'true',
+      });
+      expect(gh.pulls.at(-1)!.title).toBe('natfleet(prod): drift: image changed');
+    } finally {
+      await ssm.send(
+        new PutParameterCommand({ Name: parameter, Value: fleet.amiId, Type: 'String' }),
+      );
+    }
+  });
+
   it('rejects bad input before it reads AWS or GitHub', async () => {
     const before = gh.requests.length;
-    const mode = await runAction({ mode: 'apply' });
+    const mode = await recordState({ mode: 'apply' });
     expect(mode.status).toBe(1);
     expect(mode.stdout).toContain(
       '::error::natfleet record-state: input mode: expected record or check, got "apply"',
     );
-    const env = await runAction({ environment: 'qa' });
+    const env = await recordState({ environment: 'qa' });
     expect(env.status).toBe(1);
     expect(env.stdout).toContain('unknown environment "qa": the configuration defines prod');
     expect(gh.requests.length).toBe(before);

@@ -2,11 +2,10 @@
 // in-process (their EC2 calls in moto) → outputs, log lines and the job summary.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { DeleteNatGatewayCommand } from '@aws-sdk/client-ec2';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { workflowAction } from '../../actions/workflow/src/workflow.js';
 import { localStarter } from '../../lib/workflows/local.js';
-import { ROOT, EXAMPLE } from '../helpers.js';
+import { EXAMPLE } from '../helpers.js';
+import { runAction } from '../action.js';
 import { startMoto, type Moto } from '../moto.js';
 import { buildWorld, writeConfig, type World } from '../workflows-world.js';
 
@@ -138,20 +137,14 @@ describe('workflow action', () => {
     }
   });
 
-  it('the committed bundle runs under node and reports a bad input the GitHub way', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'actions/workflow/dist/index.js')], {
-      env: {
-        PATH: process.env.PATH,
-        INPUT_ENVIRONMENT: 'prod',
-        INPUT_CONFIG: EXAMPLE,
-        INPUT_WORKFLOW: 'explode',
-        INPUT_REASON: 'x',
-      },
-      encoding: 'utf8',
+  it('the committed bundle runs under node and reports a bad input the GitHub way', async () => {
+    const r = await runAction('workflow', {
+      inputs: { environment: 'prod', config: EXAMPLE, workflow: 'explode', reason: 'x' },
     });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(
       '::error::natfleet workflow: workflow: expected one of failover | fallback | replace | maintenance',
     );
+    expect(r.output).toBe('');
   });
 });

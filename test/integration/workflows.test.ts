@@ -3,7 +3,7 @@
 // actions, one operation per environment at a time.
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT, tempDir } from '../helpers.js';
@@ -102,18 +102,72 @@ describe('the fleet workflows (examples/workflows)', () => {
     for (const f of examples) expect(doc).toContain(`examples/workflows/${f}`);
   });
 
-  it('pin every action to a full commit, natfleet to one commit for all', () => {
+  it('pin every action to a full commit with its version, as docs/gitops.md lists them', () => {
+    const doc = readFileSync(join(ROOT, 'docs/gitops.md'), 'utf8');
     const natfleetRefs = new Set<string>();
+    const pins = new Map<string, string>();
     for (const file of [
       ...examples.map((f) => join(EXAMPLES, f)),
       join(ROOT, '.github/workflows/ci.yml'),
     ]) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/uses:\s*(\S+)/g)) {
-        expect(`${file}: ${m[1]}`).toMatch(/@[0-9a-f]{40}$/);
-        if (m[1]!.startsWith('natfleet/')) natfleetRefs.add(m[1]!.split('@')[1]!);
+      for (const m of readFileSync(file, 'utf8').matchAll(/uses:\s*(\S+)(.*)$/gm)) {
+        const [action, ref] = m[1]!.split('@') as [string, string];
+        const at = `${file}: ${m[1]}`;
+        expect(at).toMatch(/@[0-9a-f]{40}$/);
+        if (action.startsWith('natfleet/')) {
+          natfleetRefs.add(ref);
+          expect([at, m[2]]).toEqual([
+            at,
+            ' # natfleet: replace with the release commit you adopt',
+          ]);
+          continue;
+        }
+        // One commit per action everywhere, its release named beside it and in the docs' table.
+        const version = m[2]!.match(/^ # (v\d+\.\d+\.\d+)$/)?.[1];
+        expect([at, version]).toEqual([at, expect.any(String)]);
+        expect([at, pins.get(action) ?? ref]).toEqual([at, ref]);
+        pins.set(action, ref);
+        const row = new RegExp(`^\\| \`${action}\` +\\| \`${ref}\` \\| ${version} +\\|$`, 'm');
+        expect([at, row.test(doc)]).toEqual([at, true]);
       }
     }
-    expect(natfleetRefs.size).toBe(1);
+    expect([...pins.keys()].sort()).toEqual([
+      'actions/checkout',
+      'actions/setup-node',
+      'actions/setup-python',
+      'aws-actions/configure-aws-credentials',
+    ]);
+    expect([...natfleetRefs]).toEqual(['0'.repeat(40)]);
+  });
+
+  it('are pinned to a natfleet release by the command docs/gitops.md gives', () => {
+    const doc = readFileSync(join(ROOT, 'docs/gitops.md'), 'utf8');
+    const command = doc.match(/^ *(sed -i -E 's\/@0\{40\}.*)$/m)?.[1];
+    expect(command).toBeDefined();
+    const repo = tempDir('natfleet-fleet-repo-');
+    const dir = join(repo, '.github/workflows');
+    mkdirSync(dir, { recursive: true });
+    for (const f of examples) copyFileSync(join(EXAMPLES, f), join(dir, f));
+    const commit = 'c0ffee'.padEnd(40, '1');
+    const r = spawnSync(
+      'bash',
+      ['-c', command!.replace('<commit>', commit).replace('<release>', 'v1.2.3')],
+      { cwd: repo, encoding: 'utf8' },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    let steps = 0;
+    for (const f of examples) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      expect(text).not.toContain('0'.repeat(40));
+      for (const m of text.matchAll(/uses: (natfleet\/\S+)(.*)$/gm)) {
+        steps++;
+        expect(`${m[1]}${m[2]}`).toMatch(new RegExp(`@${commit} # v1\\.2\\.3$`));
+      }
+    }
+    expect(steps).toBe(17);
+    const pinned = lint(examples.map((f) => join(dir, f)));
+    expect(pinned.stdout).toBe(`${examples.length} file(s) checked, 0 problem(s)\n`);
   });
 
   it('use OIDC only, and write permissions only in jobs that open a pull request', () => {
