@@ -3,8 +3,7 @@ import type { StackKind } from '../../lib/names.js';
 // routes untouched), planned again with no changes, and the committed action bundle posts its
 // plan to a fake GitHub API checked against GitHub's API description.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DescribeAddressesCommand,
@@ -39,9 +38,9 @@ import { startMoto, type Moto } from '../moto.js';
 import { buildVpc, type BuiltZone } from '../vpc.js';
 import { startFakeGitHub, type FakeGitHub } from '../github.js';
 import { ROOT, captureIo, tempDir } from '../helpers.js';
+import { motoEnv, runAction } from '../action.js';
 import { run } from '../../cli/run.js';
 
-const node = process.env.NATFLEET_SMOKE_NODE ?? process.execPath;
 const timing = { minDelay: 0.2, maxDelay: 1, maxWait: 120 };
 
 let moto: Moto;
@@ -79,47 +78,18 @@ const instanceCount = async () =>
 // changes there (its template is checked by cfn-lint and test/integration/image-stack).
 const DEPLOYED: StackKind[] = ['artifacts', 'gateway', 'fleet', 'checker', 'workflows'];
 
-async function runBundle(inputs: Record<string, string>, pr: number) {
-  const dir = tempDir('natfleet-action-');
-  const files = { output: join(dir, 'output'), summary: join(dir, 'summary') };
-  writeFileSync(files.output, '');
-  writeFileSync(files.summary, '');
-  const event = join(dir, 'event.json');
-  writeFileSync(event, JSON.stringify({ pull_request: { number: pr }, number: pr }));
-  const vars: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_EVENT_NAME: 'pull_request',
-    GITHUB_EVENT_PATH: event,
-    GITHUB_REPOSITORY: 'o/r',
-    GITHUB_API_URL: github.url,
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    'INPUT_GITHUB-TOKEN': 'ghs_test',
-  };
-  vars.INPUT_STACKS = DEPLOYED.join(',');
-  for (const [k, v] of Object.entries(inputs)) vars[`INPUT_${k.toUpperCase()}`] = v;
-  // Asynchronous: the fake GitHub server answers from this process while the bundle runs.
-  const child = spawn(node, [join(ROOT, 'actions/deploy/dist/index.js')], { env: vars, cwd: dir });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const timer = setTimeout(() => child.kill(), 120_000);
-  const status = await new Promise<number | null>((r) => child.on('close', r));
-  clearTimeout(timer);
-  const r = { status, stdout, stderr };
-  return {
-    status: r.status,
-    stdout: r.stdout,
-    stderr: r.stderr,
-    output: readFileSync(files.output, 'utf8'),
-    summary: readFileSync(files.summary, 'utf8'),
-  };
-}
+/** The committed deploy bundle, run the way a pull request's job runs it. */
+const runBundle = (inputs: Record<string, string>, pr: number) =>
+  runAction('deploy', {
+    inputs: { stacks: DEPLOYED.join(','), ...inputs },
+    env: {
+      ...motoEnv(moto.endpoint),
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_API_URL: github.url,
+      'INPUT_GITHUB-TOKEN': 'ghs_test',
+    },
+    event: { name: 'pull_request', payload: { pull_request: { number: pr }, number: pr } },
+  });
 
 const outcomes = (r: DeployReport) => Object.fromEntries(r.stacks.map((s) => [s.kind, s.outcome]));
 
