@@ -23,6 +23,7 @@ import {
   type RenderedStack,
   type Template,
 } from '../lib/cfn.js';
+import { ROOT_VOLUME } from '../lib/image/recipe.js';
 
 /**
  * Protocol -1 ("all") with FromPort/ToPort -1: AWS ignores the ports, moto needs them (it fails
@@ -106,12 +107,7 @@ export function fleetStack(env: Environment): RenderedStack {
               HttpTokens: 'required',
               HttpPutResponseHopLimit: 1,
             },
-            BlockDeviceMappings: [
-              {
-                DeviceName: '/dev/xvda',
-                Ebs: { Encrypted: true, VolumeType: 'gp3', DeleteOnTermination: true },
-              },
-            ],
+            BlockDeviceMappings: [{ ...ROOT_VOLUME, Ebs: { ...ROOT_VOLUME.Ebs } }],
             TagSpecifications: ['instance', 'volume', 'network-interface'].map((type) => ({
               ResourceType: type,
               Tags: tagList(tags(e, 'nat-instance')),

@@ -24,6 +24,7 @@ import { componentDocuments, type ComponentName } from '../lib/image/components.
 import {
   AMI_PLACEHOLDER,
   REBOOT_TEST_COMPONENT,
+  ROOT_VOLUME,
   baseImageParameter,
   contentVersion,
 } from '../lib/image/recipe.js';
@@ -46,6 +47,7 @@ export function imageStack(env: Environment, imagebuilderDir?: string): Rendered
     ...docs.map((d) => d.data),
     env.instance.architecture,
     REBOOT_TEST_COMPONENT,
+    JSON.stringify(ROOT_VOLUME),
   );
   const resources: Template['Resources'] = {};
 
@@ -72,6 +74,7 @@ export function imageStack(env: Environment, imagebuilderDir?: string): Rendered
       Version: recipeVersion,
       Description: `natfleet ${e}: NAT instance on Amazon Linux 2023 (${env.instance.architecture})`,
       ParentImage: `ssm:${baseImageParameter(env.instance.architecture)}`,
+      BlockDeviceMappings: [{ ...ROOT_VOLUME, Ebs: { ...ROOT_VOLUME.Ebs } }],
       Components: [
         { ComponentArn: ref('EnableNatComponent') },
         { ComponentArn: ref('HardenNatComponent') },

@@ -9,6 +9,16 @@ export const AMI_PLACEHOLDER = 'none';
 export const baseImageParameter = (arch: Architecture) =>
   `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`;
 
+/**
+ * The root volume, the same in the image recipe and the launch template: Amazon Linux 2023's
+ * 8 GiB, gp3, encrypted. Giving the size keeps launches independent of how the AMI's own
+ * mapping reads.
+ */
+export const ROOT_VOLUME = {
+  DeviceName: '/dev/xvda',
+  Ebs: { VolumeSize: 8, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true },
+} as const;
+
 /** The AWS-managed component that reboots the test instance before test-nat runs. */
 export const REBOOT_TEST_COMPONENT = 'reboot-test-linux';
 

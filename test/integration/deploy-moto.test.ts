@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  CreateImageCommand,
   DescribeAddressesCommand,
   DescribeInstancesCommand,
   DescribeNatGatewaysCommand,
@@ -35,6 +36,10 @@ import {
   WORKFLOWS,
 } from '../../lib/names.js';
 import { startMoto, type Moto } from '../moto.js';
+import { zoneKey } from '../../lib/cfn.js';
+import { workflowDefinitions } from '../../lib/workflows/index.js';
+import { LocalStepFunctions } from '../../lib/workflows/local.js';
+import { checkingAmis, ImageBuilderDouble } from '../workflows-world.js';
 import { buildVpc, type BuiltZone } from '../vpc.js';
 import { startFakeGitHub, type FakeGitHub } from '../github.js';
 import { ROOT, captureIo, tempDir } from '../helpers.js';
@@ -380,5 +385,85 @@ describe('deploy against moto', () => {
       'environments.it.zones[0].privateSubnet: subnet subnet-0deadbeef0000000 does not exist in eu-west-1',
     );
     expect(r.stdout).toContain('Nothing was changed');
+  });
+
+  it('the first Maintenance after deploy builds the image, launches the fleet from the deployed launch template and moves the routes', async () => {
+    // The definitions run with the very ids deploy gave the workflows stack.
+    const cfn = new CloudFormationClient({ region: env.region });
+    const p = Object.fromEntries(
+      (
+        await cfn.send(new DescribeStacksCommand({ StackName: stackName(env.name, 'workflows') }))
+      ).Stacks![0]!.Parameters!.map((x) => [x.ParameterKey!, x.ParameterValue!]),
+    );
+    const ssm = new SSMClient({ region: env.region });
+    const ami = await ec2.send(
+      new CreateImageCommand({ InstanceId: vpc[0]!.instanceId, Name: 'natfleet-it-first' }),
+    );
+    const images = new ImageBuilderDouble(['BUILDING', 'AVAILABLE'], ami.ImageId!);
+    const sf = new LocalStepFunctions({
+      clients: { ec2: checkingAmis(ec2), ssm, imagebuilder: images },
+      fastMs: 1,
+    });
+    const byZone = (prefix: string) =>
+      Object.fromEntries(
+        env.zones.map((z) => [z.availabilityZone, p[prefix + zoneKey(z.availabilityZone)]!]),
+      );
+    const defs = workflowDefinitions(env, {
+      gateways: byZone('Gateway'),
+      eipAllocations: byZone('EipAllocation'),
+      launchTemplateId: p.LaunchTemplateId!,
+      amiParameter: amiParameter(env.name),
+      imagePipelineArn: `arn:aws:imagebuilder:${env.region}:${env.accountId}:image-pipeline/x`,
+      replaceInstancesArn: sf.arnOf(stateMachineName(env.name, 'ReplaceInstances')),
+      fallbackArn: sf.arnOf(stateMachineName(env.name, 'Fallback')),
+    });
+    const arns = Object.fromEntries(
+      WORKFLOWS.map((wf) => [wf, sf.register(stateMachineName(env.name, wf), defs[wf])]),
+    );
+    const run = sf.start(arns.Maintenance!, { reason: 'first image' }, 'first');
+    const result = await run.result;
+    // The whole result on failure: its cause names the zone and the EC2 error.
+    expect(result.status === 'SUCCEEDED' ? result.status : JSON.stringify(result)).toBe(
+      'SUCCEEDED',
+    );
+
+    const param = await ssm.send(new GetParameterCommand({ Name: amiParameter(env.name) }));
+    expect(param.Parameter!.Value).toBe(ami.ImageId);
+    const live = (
+      await ec2.send(
+        new DescribeInstancesCommand({
+          Filters: [{ Name: 'instance-state-name', Values: ['running'] }],
+        }),
+      )
+    ).Reservations!.flatMap((r) => r.Instances!);
+    const tables = await ec2.send(
+      new DescribeRouteTablesCommand({
+        Filters: [{ Name: 'route-table-id', Values: env.zones.flatMap((z) => z.routeTables) }],
+      }),
+    );
+    for (const z of env.zones) {
+      const fresh = live.find((i) => i.ImageId === ami.ImageId && i.SubnetId === z.publicSubnet)!;
+      expect(fresh).toBeDefined();
+      // From the fleet stack's launch template, with the fleet stack's Elastic IP.
+      expect(fresh.Tags).toContainEqual({
+        Key: 'aws:ec2launchtemplate:id',
+        Value: p.LaunchTemplateId,
+      });
+      const eip = (
+        await ec2.send(
+          new DescribeAddressesCommand({
+            AllocationIds: [p[`EipAllocation${zoneKey(z.availabilityZone)}`]!],
+          }),
+        )
+      ).Addresses![0]!;
+      expect(eip.InstanceId).toBe(fresh.InstanceId);
+      const eni = fresh.NetworkInterfaces![0]!.NetworkInterfaceId;
+      for (const id of z.routeTables) {
+        const t = tables.RouteTables!.find((x) => x.RouteTableId === id)!;
+        expect(
+          t.Routes!.find((r) => r.DestinationCidrBlock === '0.0.0.0/0')!.NetworkInterfaceId,
+        ).toBe(eni);
+      }
+    }
   });
 });
