@@ -9,7 +9,7 @@ import { planRoutes } from '../lib/routes.js';
 import { failoverDefinition } from '../lib/workflows/index.js';
 import { LocalStepFunctions } from '../lib/workflows/local.js';
 import { startMoto } from '../test/moto.js';
-import { buildVpc } from '../test/vpc.js';
+import { buildVpc, failoverRefs } from '../test/vpc.js';
 
 const ZONES = ['eu-west-1a', 'eu-west-1b']; // moto knows three zones in eu-west-1
 const TABLES_PER_ZONE = 25;
@@ -22,15 +22,7 @@ const ec2 = new EC2Client({ region: 'eu-west-1', maxAttempts: 1 });
 try {
   const { env, zones } = await buildVpc(ec2, 'bench', ZONES, TABLES_PER_ZONE);
   const tables = zones.flatMap((z) => z.routeTables);
-  const gateways = Object.fromEntries(zones.map((z) => [z.zone, z.gateway]));
-  const definition = failoverDefinition(env, {
-    gateways,
-    launchTemplateId: 'lt-00000000000000001',
-    amiParameter: '/natfleet/bench/ami',
-    imagePipelineArn: 'arn:aws:imagebuilder:eu-west-1:123456789012:image-pipeline/x',
-    replaceInstancesArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:x',
-    fallbackArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:y',
-  });
+  const definition = failoverDefinition(env, failoverRefs(env, zones));
   const targets = await observeZoneTargets(ec2, env);
   const mode = (m: 'instance' | 'gateway') => Object.fromEntries(ZONES.map((z) => [z, m]));
   /** Back on the instances, outside the timing. */

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { tags } from '../lib/names.js';
 import type { Environment } from '../lib/config/schema.js';
+import type { WorkflowRefs } from '../lib/workflows/index.js';
 
 export interface BuiltZone {
   zone: string;
@@ -125,4 +126,16 @@ export async function buildVpc(
     },
   };
   return { env, zones };
+}
+
+/** Workflow refs for a built VPC when only Failover/Fallback run: the standbys are real. */
+export function failoverRefs(env: Environment, zones: BuiltZone[]): WorkflowRefs {
+  return {
+    gateways: Object.fromEntries(zones.map((z) => [z.zone, z.gateway])),
+    launchTemplateId: 'lt-00000000000000001',
+    amiParameter: `/natfleet/${env.name}/ami`,
+    imagePipelineArn: 'arn:aws:imagebuilder:eu-west-1:123456789012:image-pipeline/x',
+    replaceInstancesArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:x',
+    fallbackArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:y',
+  };
 }

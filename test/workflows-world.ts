@@ -3,6 +3,7 @@
 // launch template, the AMI parameter, an Elastic IP per zone — and the four state machines
 // registered in the in-process runner, whose EC2/SSM calls go to moto and whose Image Builder
 // calls go to a small double.
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from '@jest/globals';
 import {
   AllocateAddressCommand,
   AssociateAddressCommand,
@@ -26,6 +27,7 @@ import { invariantViolations } from '../lib/workflows/invariant.js';
 import { LocalStepFunctions, type LocalExecution } from '../lib/workflows/local.js';
 import type { Sender } from '../lib/workflows/sdk.js';
 import { buildVpc, type BuiltZone } from './vpc.js';
+import { startMoto, type Moto } from './moto.js';
 
 export const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
 
@@ -248,4 +250,26 @@ export function writeConfig(env: Environment): string {
   const file = join(tempDir(), 'natfleet.yml');
   writeFileSync(file, stringify({ version: 1, environments: { [env.name]: raw } }));
   return file;
+}
+
+/**
+ * For a test file whose tests each build a world: one moto for the file, reset before every
+ * test, and the invariant checked after every test whatever its outcome.
+ */
+export function worldPerTest(): (o?: WorldOptions) => Promise<World> {
+  let moto: Moto;
+  let w: World | undefined;
+  beforeAll(async () => {
+    moto = await startMoto();
+  });
+  afterAll(async () => {
+    await moto?.stop();
+  });
+  beforeEach(() => moto.reset());
+  afterEach(async () => {
+    if (w) expect(await w.violations()).toEqual([]);
+    w?.ec2.destroy();
+    w = undefined;
+  });
+  return async (o) => (w = await buildWorld(o));
 }

@@ -1,7 +1,7 @@
 // The four workflows run for real: definitions in the in-process ASL runner, every EC2/SSM call
 // against moto_server, Image Builder answered by a double. Each scenario starts from a fresh moto
 // state and ends by checking the invariant.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   DeleteNatGatewayCommand,
   DeleteRouteCommand,
@@ -12,25 +12,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { amiParameter } from '../../lib/names.js';
-import { startMoto, type Moto } from '../moto.js';
-import { buildWorld, eipHolder, failing, impaired, type World } from '../workflows-world.js';
+import { worldPerTest, eipHolder, failing, impaired, type World } from '../workflows-world.js';
 
-let moto: Moto;
-let w: World | undefined;
-
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(() => moto.reset());
-afterEach(async () => {
-  // The invariant, after every scenario whatever its outcome.
-  if (w) expect(await w.violations()).toEqual([]);
-  w?.ec2.destroy();
-  w = undefined;
-});
+const newWorld = worldPerTest();
 
 const onGateways = async (world: World, zoneIdx: number[]) => {
   const routes = await world.routes();
@@ -63,7 +47,7 @@ async function running(world: World) {
 
 describe('happy paths', () => {
   it('Failover puts every route table of every zone on its standby gateway', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     const e = await w.run('Failover', { reason: 'game day' }, 'failover-eu-west-1a-20261123T0840Z');
     expect(e.r.status).toBe('SUCCEEDED');
     // A second start under the same name is refused, as Step Functions does (checker de-dup).
@@ -82,7 +66,7 @@ describe('happy paths', () => {
   });
 
   it('Fallback puts every zone back on its ready NAT instance', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     expect((await w.run('Failover', {})).r.status).toBe('SUCCEEDED');
     const e = await w.run('Fallback', { reason: 'recovered' });
     expect(e.r.status).toBe('SUCCEEDED');
@@ -91,7 +75,7 @@ describe('happy paths', () => {
   });
 
   it('ReplaceInstances rolls every zone to a new instance, moves its EIP and terminates the old one', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     const e = await w.run('ReplaceInstances', { reason: 'patch' });
     expect(e.r).toMatchObject({ status: 'SUCCEEDED' });
     const live = await running(w);
@@ -113,7 +97,7 @@ describe('happy paths', () => {
   });
 
   it('Maintenance builds an image, publishes it, rolls the fleet onto it and falls back', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     const e = await w.run('Maintenance', { reason: 'fortnightly' });
     expect(e.r).toMatchObject({ status: 'SUCCEEDED' });
     const p = await w.ssm.send(new GetParameterCommand({ Name: amiParameter('prod') }));
@@ -149,7 +133,7 @@ const parseCause = (cause?: string) => cause ?? '';
 
 describe('fault matrix', () => {
   it('route missing: Failover creates it', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     const t = w.zones[0]!.routeTables[1]!;
     await w.ec2.send(
       new DeleteRouteCommand({ RouteTableId: t, DestinationCidrBlock: '0.0.0.0/0' }),
@@ -165,7 +149,7 @@ describe('fault matrix', () => {
 
   it('route already right: a second Failover changes nothing and makes no route call', async () => {
     let counter: ReturnType<typeof failing> | undefined;
-    w = await buildWorld({ ec2: (c) => (counter = failing(c, 'none', 0)) });
+    const w = await newWorld({ ec2: (c) => (counter = failing(c, 'none', 0)) });
     expect((await w.run('Failover', {})).r.status).toBe('SUCCEEDED');
     const before = { ...counter!.counts };
     const e = await w.run('Failover', {});
@@ -178,7 +162,7 @@ describe('fault matrix', () => {
   });
 
   it('gateway missing: that zone stays on its live instance, the others fail over, the run fails', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     await w.ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: w.zones[1]!.gateway }));
     const before = await targets(w);
     const e = await w.run('Failover', { reason: 'drill' });
@@ -192,7 +176,7 @@ describe('fault matrix', () => {
   });
 
   it('instance terminated: Failover moves its zone off the dead instance; Fallback keeps it on the gateway', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     await w.ec2.send(new TerminateInstancesCommand({ InstanceIds: [w.zones[0]!.instanceId] }));
     // The invariant check sees the broken zone before the workflow repairs it.
     expect((await w.violations()).map((v) => [v.zone, v.problem])).toEqual(
@@ -213,7 +197,7 @@ describe('fault matrix', () => {
   });
 
   it('instance stopped: Fallback moves its zone to the gateway and says why', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     await w.ec2.send(new StopInstancesCommand({ InstanceIds: [w.zones[1]!.instanceId] }));
     const e = await w.run('Fallback', {});
     expect(e.r.status).toBe('SUCCEEDED');
@@ -229,7 +213,7 @@ describe('fault matrix', () => {
   });
 
   it('source/dest check still on: Fallback leaves that zone on its gateway', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     await w.ec2.send(
       new ModifyInstanceAttributeCommand({
         InstanceId: w.zones[2]!.instanceId,
@@ -250,7 +234,7 @@ describe('fault matrix', () => {
 
   it('no healthy instance in one zone (status checks failing): Fallback leaves it on its gateway', async () => {
     let sick = '';
-    w = await buildWorld({ ec2: (c) => impaired(c, (id) => id === sick) });
+    const w = await newWorld({ ec2: (c) => impaired(c, (id) => id === sick) });
     sick = w.zones[0]!.instanceId;
     expect((await w.run('Failover', {})).r.status).toBe('SUCCEEDED');
     const e = await w.run('Fallback', { reason: 'after drill' });
@@ -263,7 +247,7 @@ describe('fault matrix', () => {
   });
 
   it('a second ReplaceInstances while one runs ends at once, successfully, having done nothing', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     const world = w;
     const first = world.sf.start(world.arns.ReplaceInstances, {}, 'first');
     const second = new Promise<Awaited<typeof first.result>>((resolve) => {
@@ -287,7 +271,7 @@ describe('fault matrix', () => {
   });
 
   it('the EIP move fails: that zone goes to its gateway, its new instance is terminated, the roll stops', async () => {
-    w = await buildWorld({ eipOverride: { 1: 'eipalloc-00000000000000bad' } });
+    const w = await newWorld({ eipOverride: { 1: 'eipalloc-00000000000000bad' } });
     const before = await targets(w);
     const e = await w.run('ReplaceInstances', { reason: 'patch' });
     expect(e.r).toMatchObject({ status: 'FAILED', error: 'ZoneFailed' });
@@ -306,7 +290,7 @@ describe('fault matrix', () => {
   });
 
   it('launch fails (bad AMI id): the first zone goes to its gateway, no instance is left, the rest untouched', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     await w.ssm.send(
       new PutParameterCommand({
         Name: amiParameter('prod'),
@@ -330,7 +314,7 @@ describe('fault matrix', () => {
 
   it('a new instance that never passes its status checks is rolled back after a bounded wait', async () => {
     let original = new Set<string>();
-    w = await buildWorld({ ec2: (c) => impaired(c, (id) => !original.has(id)) });
+    const w = await newWorld({ ec2: (c) => impaired(c, (id) => !original.has(id)) });
     original = new Set(w.zones.map((z) => z.instanceId));
     const e = await w.run('ReplaceInstances', { zones: ['eu-west-1c'] });
     expect(e.r).toMatchObject({ status: 'FAILED', error: 'ZoneFailed' });
@@ -343,7 +327,7 @@ describe('fault matrix', () => {
   });
 
   it('image build FAILED: Maintenance ends with the fleet untouched', async () => {
-    w = await buildWorld({ imageStatuses: ['BUILDING', 'FAILED'] });
+    const w = await newWorld({ imageStatuses: ['BUILDING', 'FAILED'] });
     const before = await targets(w);
     const e = await w.run('Maintenance', {});
     expect(e.r).toMatchObject({ status: 'FAILED', error: 'ImageBuildFailed' });
@@ -357,7 +341,7 @@ describe('fault matrix', () => {
   });
 
   it('image build never finishes: Maintenance gives up after its bounded wait, cancels it, fleet untouched', async () => {
-    w = await buildWorld({ imageStatuses: ['BUILDING'] });
+    const w = await newWorld({ imageStatuses: ['BUILDING'] });
     const before = await targets(w);
     const e = await w.run('Maintenance', {});
     expect(e.r).toMatchObject({ status: 'FAILED', error: 'ImageBuildTimedOut' });
@@ -368,7 +352,7 @@ describe('fault matrix', () => {
 
   it('throttling on ReplaceRoute: retried with backoff, Failover completes', async () => {
     let counter: ReturnType<typeof failing> | undefined;
-    w = await buildWorld({ ec2: (c) => (counter = failing(c, 'ReplaceRoute', 3)) });
+    const w = await newWorld({ ec2: (c) => (counter = failing(c, 'ReplaceRoute', 3)) });
     const e = await w.run('Failover', {});
     expect(e.r.status).toBe('SUCCEEDED');
     expect(e.events.filter((x) => x.kind === 'retried').length).toBe(3);
@@ -377,7 +361,7 @@ describe('fault matrix', () => {
   });
 
   it('a zone listed that does not exist: refused before anything changes', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     const before = await targets(w);
     for (const wf of ['Failover', 'Fallback', 'ReplaceInstances', 'Maintenance'] as const) {
       const e = await w.run(wf, { zones: ['eu-west-1a', 'eu-west-1z'] });
@@ -389,7 +373,7 @@ describe('fault matrix', () => {
   });
 
   it('an empty zones list: nothing to do, said so', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     const before = await targets(w);
     for (const wf of ['Failover', 'Fallback', 'ReplaceInstances', 'Maintenance'] as const) {
       const e = await w.run(wf, { zones: [], reason: 'noop' });
@@ -402,14 +386,14 @@ describe('fault matrix', () => {
   });
 
   it('two Failovers at once both succeed with the same end state (idempotent)', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     const [a, b] = await Promise.all([w.run('Failover', {}, 'x'), w.run('Failover', {}, 'y')]);
     expect([a.r.status, b.r.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     await onGateways(w, [0, 1, 2]);
   });
 
   it('ReplaceInstances of one zone leaves the other zones untouched', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     const before = await targets(w);
     const e = await w.run('ReplaceInstances', { zones: ['eu-west-1b'] });
     expect(e.r.status).toBe('SUCCEEDED');

@@ -1,13 +1,12 @@
 // The workflow action end to end against moto: inputs → settings → the real definitions run
 // in-process (their EC2 calls in moto) → outputs, log lines and the job summary.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { DeleteNatGatewayCommand } from '@aws-sdk/client-ec2';
 import { workflowAction } from '../../actions/workflow/src/workflow.js';
 import { localStarter } from '../../lib/workflows/local.js';
 import { EXAMPLE } from '../helpers.js';
 import { runAction } from '../action.js';
-import { startMoto, type Moto } from '../moto.js';
-import { buildWorld, writeConfig, type World } from '../workflows-world.js';
+import { worldPerTest, writeConfig } from '../workflows-world.js';
 
 function fakeCore(inputs: Record<string, string>) {
   const summary: string[] = [];
@@ -37,24 +36,11 @@ function fakeCore(inputs: Record<string, string>) {
   return { core: core as unknown as Parameters<typeof workflowAction>[0], out };
 }
 
-let moto: Moto;
-let w: World | undefined;
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(() => moto.reset());
-afterEach(async () => {
-  if (w) expect(await w.violations()).toEqual([]);
-  w?.ec2.destroy();
-  w = undefined;
-});
+const newWorld = worldPerTest();
 
 describe('workflow action', () => {
   it('fails zones over, logs each state and writes per zone before, after and why', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     const world = w;
     const { core, out } = fakeCore({
       environment: 'prod',
@@ -86,7 +72,7 @@ describe('workflow action', () => {
   });
 
   it('fails the step with the cause when the execution fails, and still writes the summary', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     const world = w;
     await world.ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: world.zones[0]!.gateway }));
     const { core, out } = fakeCore({
@@ -107,7 +93,7 @@ describe('workflow action', () => {
   });
 
   it('refuses a bad workflow or zone before starting anything', async () => {
-    w = await buildWorld();
+    const w = await newWorld();
     const world = w;
     for (const [inputs, message] of [
       [

@@ -13,7 +13,7 @@ import { stateMachineName } from '../../lib/names.js';
 import { failoverDefinition } from '../../lib/workflows/index.js';
 import { captureIo, tempDir } from '../helpers.js';
 import { startMoto, type Moto } from '../moto.js';
-import { buildVpc } from '../vpc.js';
+import { buildVpc, failoverRefs } from '../vpc.js';
 
 let moto: Moto;
 beforeAll(async () => {
@@ -28,15 +28,7 @@ it('natfleet failover runs the Failover definition in moto and reports every rou
   const ec2 = new EC2Client({ region: 'eu-west-1' });
   const sfn = new SFNClient({ region: 'eu-west-1' });
   const { env, zones } = await buildVpc(ec2, 'prod', ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'], 2);
-  const gateways = Object.fromEntries(zones.map((z) => [z.zone, z.gateway]));
-  const def = failoverDefinition(env, {
-    gateways,
-    launchTemplateId: 'lt-00000000000000001',
-    amiParameter: '/natfleet/prod/ami',
-    imagePipelineArn: 'arn:aws:imagebuilder:eu-west-1:123456789012:image-pipeline/x',
-    replaceInstancesArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:x',
-    fallbackArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:y',
-  });
+  const def = failoverDefinition(env, failoverRefs(env, zones));
   await sfn.send(
     new CreateStateMachineCommand({
       name: stateMachineName('prod', 'Failover'),
