@@ -99,6 +99,17 @@ async function waitFor<T>(
   }
 }
 
+/** The promise's value, or `otherwise` after ms (the timer does not outlive the wait). */
+async function within<T>(p: Promise<T>, ms: number, otherwise: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(otherwise), ms)));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function kill(child: ChildProcess | undefined): void {
   if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
@@ -400,13 +411,7 @@ export class CheckerLab {
       await waitFor('end of the invocation', 15_000, () => c.lines.find((l) => l.json?.driver));
       const runs = [...s.started.values()];
       const failover: ExecutionResult = runs[0]
-        ? await Promise.race([
-            runs[0].result,
-            sleep(30_000).then((): ExecutionResult => ({
-              status: 'TIMED_OUT',
-              error: 'not done in 30 s',
-            })),
-          ])
+        ? await within(runs[0].result, 30_000, { status: 'TIMED_OUT', error: 'not done in 30 s' })
         : { status: 'FAILED', error: 'no execution was run' };
       const listed = await this.sfn.send(
         new ListExecutionsCommand({ stateMachineArn: s.stateMachineArn }),
@@ -466,6 +471,7 @@ export class CheckerLab {
   async destroy(): Promise<void> {
     await this.stopLoop();
     this.relay?.close();
+    this.relay = undefined;
     this.ec2.destroy();
     this.sfn.destroy();
     await this.lab.destroy();
