@@ -1,6 +1,6 @@
 // Benchmark of the checker Lambda: bundle size, cold-start init time (import of the bundle,
-// which reads and validates the configuration), and fault → flowing-again time once the lab
-// can run it. Prints numbers; asserts nothing.
+// which reads and validates the configuration), and fault → flowing-again time in the lab
+// (lab/checker-bench.ts, root). Prints numbers; asserts nothing.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
