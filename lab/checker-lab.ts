@@ -1,0 +1,479 @@
+// The checker against a dying NAT, in the lab (docs/checker.md, "The lab test"):
+// - moto_server runs in the lab's ctl namespace and is AWS: the zone's VPC (test/vpc.ts), the
+//   Failover state machine, its executions;
+// - the real checker bundle runs in the zone's private namespace through checker/driver.mjs,
+//   its EC2 and Step Functions calls going to moto over the endpoint link;
+// - a control loop here plays the AWS side: executions the checker starts in moto are run with
+//   the real Failover definition in the in-process runner (its EC2 tasks against moto), and
+//   moto's route table is applied to the private host's default route;
+// - a prober in the private namespace measures fault → first good connection.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import { observeRouteTables } from '../lib/aws/fleet.js';
+import { stateMachineName } from '../lib/names.js';
+import { failoverDefinition } from '../lib/workflows/index.js';
+import type { ExecutionResult } from '../lib/workflows/follow.js';
+import { LocalStepFunctions } from '../lib/workflows/local.js';
+import { buildVpc, type BuiltZone } from '../test/vpc.js';
+import { inNs, must, run, sleep, startDaemon } from './exec.js';
+import { CONTROL_ADDR, INTERNET_ADDR, Lab } from './topology.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const SERVERS = join(ROOT, 'lab/servers');
+export const DRIVER = join(ROOT, 'checker/driver.mjs');
+export const ENV_NAME = 'lab';
+/** The lab's zone a is this zone in moto. */
+export const AWS_ZONE = 'eu-west-1a';
+const MOTO_PORT = 5000;
+const CONTROL_EVERY_MS = 100;
+const PROBE_EVERY_MS = 100;
+const PROBE_TIMEOUT_MS = 1_000;
+
+export type Fault = 'vanish' | 'uplink' | 'flush';
+export const FAULTS: Fault[] = ['vanish', 'uplink', 'flush'];
+
+export interface Timing {
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  unhealthyThreshold: number;
+}
+/** The fast setting the target is set for, and natfleet.yml's defaults. */
+export const FAST: Timing = { intervalSeconds: 1, timeoutSeconds: 1, unhealthyThreshold: 2 };
+export const DEFAULTS: Timing = { intervalSeconds: 5, timeoutSeconds: 2, unhealthyThreshold: 3 };
+
+/** A child process whose stdout lines are kept with the time they arrived. */
+export interface Followed {
+  child: ChildProcess;
+  lines: { at: number; text: string; json?: Record<string, unknown> }[];
+  stderr(): string;
+}
+
+function follow(ns: string, argv: string[], env: Record<string, string>): Followed {
+  const child = spawn('ip', ['netns', 'exec', ns, ...argv], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+  });
+  child.on('error', () => {});
+  const f: Followed = { child, lines: [], stderr: () => err };
+  let err = '';
+  let partial = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    const parts = (partial + d.toString()).split('\n');
+    partial = parts.pop()!;
+    const at = Date.now();
+    for (const text of parts) {
+      let json: Record<string, unknown> | undefined;
+      try {
+        json = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        json = undefined;
+      }
+      f.lines.push({ at, text, ...(json && typeof json === 'object' ? { json } : {}) });
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-8000)));
+  return f;
+}
+
+/** Waits (bounded, polling) until `test` finds something; throws naming `what` otherwise. */
+async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  test: () => T | undefined,
+  detail: () => string = () => '',
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const found = test();
+    if (found !== undefined) return found;
+    if (Date.now() > until) throw new Error(`no ${what} within ${timeoutMs} ms. ${detail()}`);
+    await sleep(20);
+  }
+}
+
+/** The promise's value, or `otherwise` after ms (the timer does not outlive the wait). */
+async function within<T>(p: Promise<T>, ms: number, otherwise: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(otherwise), ms)));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function kill(child: ChildProcess | undefined): void {
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+export interface RunOutcome {
+  fault: Fault;
+  timing: Timing;
+  faultAt: number;
+  /** Fault → the first new connection that got an answer (through the standby gateway). */
+  faultToFlowingMs: number;
+  /** Fault → the checker's failover decision line. */
+  faultToStartMs: number;
+  /** Fault → the private host's default route moved to the gateway. */
+  faultToRouteMs: number;
+  /** The checker's JSON lines (rounds, failover, summary, driver result). */
+  checker: Record<string, unknown>[];
+  /** moto's Failover executions after the run. */
+  executions: { name: string; input: unknown }[];
+  /** The in-process Failover run of that execution. */
+  failover: ExecutionResult;
+  /** The zone's table in moto and the private host's default route, after. */
+  tableTarget: string | undefined;
+  hostRoute: string;
+  /** Answers from the NAT's address to connections opened after the fault (must be none). */
+  natAnswersAfterFault: number;
+  whoamiAfter: string | undefined;
+}
+
+interface State {
+  zone: BuiltZone;
+  stateMachineArn: string;
+  local: LocalStepFunctions;
+  started: Map<string, { at: number; result: Promise<ExecutionResult> }>;
+  applied?: 'nat' | 'gateway' | 'none';
+  routeEvents: { at: number; target: string }[];
+  errors: string[];
+}
+
+export class CheckerLab {
+  private relay?: Server;
+  private loop?: Promise<void>;
+  private looping = false;
+  readonly ec2: EC2Client;
+  readonly sfn: SFNClient;
+
+  private constructor(
+    readonly lab: Lab,
+    readonly endpoint: string,
+    private readonly log: (line: string) => void,
+  ) {
+    const config = {
+      region: 'eu-west-1',
+      endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      maxAttempts: 2,
+    };
+    this.ec2 = new EC2Client(config);
+    this.sfn = new SFNClient(config);
+  }
+
+  /** A one-zone lab with moto_server in its ctl namespace, reachable from here by a relay. */
+  static async create(log: (line: string) => void = () => {}): Promise<CheckerLab> {
+    const lab = await Lab.create({ zones: 1, endpoint: true, log });
+    let relay: Server | undefined;
+    try {
+      const sock = join(lab.dir, 'moto.sock');
+      await startDaemon(
+        inNs(lab.controlNs, ['moto_server', '-H', CONTROL_ADDR, '-p', String(MOTO_PORT)]),
+        30_000,
+        /Running on/,
+      );
+      await startDaemon(
+        inNs(lab.controlNs, [
+          'node',
+          join(SERVERS, 'forward.mjs'),
+          sock,
+          `${CONTROL_ADDR}:${MOTO_PORT}`,
+        ]),
+      );
+      relay = createServer((c) => {
+        const up = connect(sock);
+        const close = () => {
+          c.destroy();
+          up.destroy();
+        };
+        c.on('error', close);
+        up.on('error', close);
+        c.pipe(up).pipe(c);
+      });
+      const port = await new Promise<number>((resolve, reject) => {
+        relay!.once('error', reject);
+        relay!.listen(0, '127.0.0.1', () => resolve((relay!.address() as { port: number }).port));
+      });
+      const cl = new CheckerLab(lab, `http://127.0.0.1:${port}`, log);
+      cl.relay = relay;
+      return cl;
+    } catch (e) {
+      relay?.close();
+      await lab.destroy();
+      throw e;
+    }
+  }
+
+  private async post(path: string): Promise<void> {
+    const r = await fetch(`${this.endpoint}${path}`, { method: 'POST' });
+    if (!r.ok) throw new Error(`moto ${path}: HTTP ${r.status}`);
+  }
+
+  /** Fresh AWS state: moto reset, the zone's VPC, the Failover state machine. */
+  private async prepare(): Promise<State> {
+    await this.post('/moto-api/reset');
+    const { env, zones } = await buildVpc(this.ec2, ENV_NAME, [AWS_ZONE]);
+    const zone = zones[0]!;
+    const definition = failoverDefinition(env, {
+      gateways: { [AWS_ZONE]: zone.gateway },
+      launchTemplateId: 'lt-00000000000000001',
+      amiParameter: `/natfleet/${ENV_NAME}/ami`,
+      imagePipelineArn: 'arn:aws:imagebuilder:eu-west-1:123456789012:image-pipeline/lab',
+      replaceInstancesArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:lab-replace',
+      fallbackArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:lab-fallback',
+    });
+    const name = stateMachineName(ENV_NAME, 'Failover');
+    const created = await this.sfn.send(
+      new CreateStateMachineCommand({
+        name,
+        definition: JSON.stringify(definition),
+        roleArn: `arn:aws:iam::123456789012:role/${name}`,
+      }),
+    );
+    const local = new LocalStepFunctions({ clients: { ec2: this.ec2 } });
+    const localArn = local.register(name, definition);
+    if (localArn !== created.stateMachineArn)
+      throw new Error(`runner ARN ${localArn} is not moto's ${created.stateMachineArn}`);
+    return {
+      zone,
+      stateMachineArn: localArn,
+      local,
+      started: new Map(),
+      routeEvents: [],
+      errors: [],
+    };
+  }
+
+  /** One pass of the AWS side: new executions → Failover runs; the route table → the host. */
+  private async tick(s: State): Promise<void> {
+    const listed = await this.sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: s.stateMachineArn }),
+    );
+    for (const e of listed.executions ?? []) {
+      if (s.started.has(e.executionArn!)) continue;
+      const d = await this.sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
+      const exec = s.local.start(s.stateMachineArn, JSON.parse(d.input ?? '{}'), e.name!);
+      s.started.set(e.executionArn!, { at: Date.now(), result: exec.result });
+      this.log(`control: running Failover ${e.name} in-process`);
+    }
+    const [table] = await observeRouteTables(this.ec2, s.zone.routeTables.slice(0, 1));
+    const r = table?.defaultRoute;
+    const target =
+      !r || r.state === 'blackhole'
+        ? 'none'
+        : r.natGatewayId === s.zone.gateway
+          ? 'gateway'
+          : r.networkInterfaceId === s.zone.eniId || r.instanceId === s.zone.instanceId
+            ? 'nat'
+            : 'none';
+    if (target === s.applied) return;
+    const z = this.lab.zone('a');
+    if (target === 'none') await run(['ip', '-n', z.private, 'route', 'del', 'default']);
+    else await this.lab.routeVia('a', target);
+    s.applied = target;
+    s.routeEvents.push({ at: Date.now(), target });
+    this.log(`control: private default route → ${target}`);
+  }
+
+  private startLoop(s: State, maxMs: number): void {
+    this.looping = true;
+    const until = Date.now() + maxMs;
+    this.loop = (async () => {
+      while (this.looping && Date.now() < until) {
+        try {
+          await this.tick(s);
+        } catch (e) {
+          s.errors.push(String(e));
+        }
+        await sleep(CONTROL_EVERY_MS);
+      }
+    })();
+  }
+
+  private async stopLoop(): Promise<void> {
+    this.looping = false;
+    await this.loop;
+  }
+
+  /** The checker's environment: the zone's settings and moto over the endpoint link. */
+  checkerEnv(s: { zone: BuiltZone; stateMachineArn: string }, t: Timing): Record<string, string> {
+    return {
+      NATFLEET_ENVIRONMENT: ENV_NAME,
+      NATFLEET_ZONE: AWS_ZONE,
+      NATFLEET_URLS: `http://${INTERNET_ADDR}/,http://${INTERNET_ADDR}/health`,
+      NATFLEET_ROUTE_TABLES: s.zone.routeTables.join(','),
+      NATFLEET_FAILOVER_ARN: s.stateMachineArn,
+      NATFLEET_INTERVAL_SECONDS: String(t.intervalSeconds),
+      NATFLEET_TIMEOUT_SECONDS: String(t.timeoutSeconds),
+      NATFLEET_UNHEALTHY_THRESHOLD: String(t.unhealthyThreshold),
+      AWS_ENDPOINT_URL: `http://${CONTROL_ADDR}:${MOTO_PORT}`,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_EMF_ENVIRONMENT: 'Local',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      CHECKER_INVOCATIONS: '1',
+      CHECKER_BUDGET_MS: '60000',
+    };
+  }
+
+  private async fault(kind: Fault, s: State): Promise<void> {
+    if (kind === 'vanish') {
+      await this.lab.killNat('a');
+      await this.ec2.send(new TerminateInstancesCommand({ InstanceIds: [s.zone.instanceId] }));
+    } else if (kind === 'uplink') {
+      await this.lab.uplinkDown('a');
+    } else {
+      await this.lab.flushNat('a');
+    }
+  }
+
+  /** A new instance, a repaired uplink, a rebooted NAT: the zone's NAT works again. */
+  private async repair(kind: Fault): Promise<void> {
+    if (kind === 'vanish') await this.lab.launchNat('a');
+    else if (kind === 'uplink') await this.lab.uplinkDown('a', false);
+    else await this.lab.rebootNat('a');
+  }
+
+  /**
+   * One run: fresh AWS state, the checker probing through a healthy NAT, then the fault at a
+   * random moment of a round; waits (bounded) until the private host's connections flow again.
+   * The NAT is repaired afterwards, so that runs can follow each other in one lab.
+   */
+  async run(kind: Fault, t: Timing): Promise<RunOutcome> {
+    const s = await this.prepare();
+    const z = this.lab.zone('a');
+    const detectMs =
+      t.intervalSeconds * 1000 * (t.unhealthyThreshold + 1) + t.timeoutSeconds * 1000;
+    let checker: Followed | undefined;
+    let prober: Followed | undefined;
+    const tail = () =>
+      `checker: ${checker?.lines
+        .slice(-4)
+        .map((l) => l.text)
+        .join(' | ')} ${checker?.stderr() ?? ''}; control: ${s.errors.slice(-2).join(' | ')}`;
+    this.startLoop(s, detectMs + 120_000);
+    try {
+      await waitFor('route on the NAT', 10_000, () => (s.applied === 'nat' ? true : undefined));
+      await this.natAnswers();
+      prober = follow(
+        z.private,
+        [
+          'node',
+          join(SERVERS, 'prober.mjs'),
+          `http://${INTERNET_ADDR}/`,
+          String(PROBE_EVERY_MS),
+          String(PROBE_TIMEOUT_MS),
+          String(Math.ceil(detectMs / 1000) + 90),
+        ],
+        {},
+      );
+      checker = follow(z.private, ['node', DRIVER], this.checkerEnv(s, t));
+      const c = checker;
+      const p = prober;
+      await waitFor(
+        'good round of the checker',
+        30_000,
+        () => c.lines.find((l) => l.json?.type === 'round' && l.json.ok === true),
+        tail,
+      );
+      await sleep(Math.random() * t.intervalSeconds * 1000);
+      await this.fault(kind, s);
+      const faultAt = Date.now();
+      this.log(`fault ${kind} at ${new Date(faultAt).toISOString()}`);
+      const flowing = await waitFor(
+        'connection through the gateway after the fault',
+        detectMs + 30_000,
+        () =>
+          p.lines.find(
+            (l) =>
+              l.json?.ok === true &&
+              (l.json.sent as number) >= faultAt &&
+              l.json.from === z.gatewayPublic,
+          ),
+        tail,
+      );
+      const decision = await waitFor(
+        'failover line of the checker',
+        10_000,
+        () => c.lines.find((l) => l.json?.type === 'failover'),
+        tail,
+      );
+      await waitFor('end of the invocation', 15_000, () => c.lines.find((l) => l.json?.driver));
+      const runs = [...s.started.values()];
+      const failover: ExecutionResult = runs[0]
+        ? await within(runs[0].result, 30_000, { status: 'TIMED_OUT', error: 'not done in 30 s' })
+        : { status: 'FAILED', error: 'no execution was run' };
+      const listed = await this.sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: s.stateMachineArn }),
+      );
+      const executions = await Promise.all(
+        (listed.executions ?? []).map(async (e) => {
+          const d = await this.sfn.send(
+            new DescribeExecutionCommand({ executionArn: e.executionArn }),
+          );
+          return { name: e.name!, input: JSON.parse(d.input ?? 'null') as unknown };
+        }),
+      );
+      const [table] = await observeRouteTables(this.ec2, s.zone.routeTables);
+      const r = table?.defaultRoute;
+      const routeAt = s.routeEvents.find((e) => e.target === 'gateway' && e.at >= faultAt)?.at;
+      return {
+        fault: kind,
+        timing: t,
+        faultAt,
+        faultToFlowingMs: (flowing.json!.sent as number) - faultAt,
+        faultToStartMs: decision.at - faultAt,
+        faultToRouteMs: routeAt === undefined ? NaN : routeAt - faultAt,
+        checker: c.lines.flatMap((l) => (l.json ? [l.json] : [])),
+        executions,
+        failover,
+        tableTarget: r?.natGatewayId ?? r?.networkInterfaceId ?? r?.instanceId,
+        hostRoute: (await must(['ip', '-n', z.private, 'route', 'show', 'default'])).trim(),
+        natAnswersAfterFault: p.lines.filter(
+          (l) => (l.json?.sent as number) >= faultAt && l.json?.from === z.natPublic,
+        ).length,
+        whoamiAfter: await this.lab.whoami('a'),
+      };
+    } finally {
+      kill(checker?.child);
+      kill(prober?.child);
+      await this.stopLoop();
+      try {
+        await this.repair(kind);
+      } catch (e) {
+        this.log(`repair after ${kind} failed: ${String(e)}`);
+      }
+    }
+  }
+
+  /** Bounded: the private host reaches the internet through the NAT. */
+  private async natAnswers(): Promise<void> {
+    const z = this.lab.zone('a');
+    let seen: string | undefined;
+    for (let i = 0; i < 20; i++) {
+      seen = await this.lab.whoami('a', 1);
+      if (seen === z.natPublic) return;
+      await sleep(250);
+    }
+    throw new Error(`the private host does not reach the internet through the NAT (saw ${seen})`);
+  }
+
+  async destroy(): Promise<void> {
+    await this.stopLoop();
+    this.relay?.close();
+    this.relay = undefined;
+    this.ec2.destroy();
+    this.sfn.destroy();
+    await this.lab.destroy();
+  }
+}
