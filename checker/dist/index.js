@@ -1,7 +1,4 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
-import * as __WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ec2_2c193cb0__ from "@aws-sdk/client-ec2";
-import * as __WEBPACK_EXTERNAL_MODULE__aws_sdk_client_sfn_67722282__ from "@aws-sdk/client-sfn";
-import * as __WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ssm_6758df31__ from "@aws-sdk/client-ssm";
 /******/ var __webpack_modules__ = ({
 
 /***/ 557:
@@ -3038,24 +3035,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   R: () => (/* binding */ handler)
 });
 
-;// CONCATENATED MODULE: external "@aws-sdk/client-ec2"
-var x = (y) => {
-	var x = {}; __nccwpck_require__.d(x, y); return x
-} 
-var y = (x) => (() => (x))
-const client_ec2_namespaceObject = x({ ["DescribeInstanceStatusCommand"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ec2_2c193cb0__.DescribeInstanceStatusCommand), ["DescribeInstancesCommand"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ec2_2c193cb0__.DescribeInstancesCommand), ["DescribeRouteTablesCommand"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ec2_2c193cb0__.DescribeRouteTablesCommand), ["EC2Client"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ec2_2c193cb0__.EC2Client) });
-;// CONCATENATED MODULE: external "@aws-sdk/client-sfn"
-var client_sfn_x = (y) => {
-	var x = {}; __nccwpck_require__.d(x, y); return x
-} 
-var client_sfn_y = (x) => (() => (x))
-const client_sfn_namespaceObject = client_sfn_x({ ["SFNClient"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_sfn_67722282__.SFNClient), ["StartExecutionCommand"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_sfn_67722282__.StartExecutionCommand) });
-;// CONCATENATED MODULE: external "@aws-sdk/client-ssm"
-var client_ssm_x = (y) => {
-	var x = {}; __nccwpck_require__.d(x, y); return x
-} 
-var client_ssm_y = (x) => (() => (x))
-const client_ssm_namespaceObject = client_ssm_x({ ["ListCommandsCommand"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ssm_6758df31__.ListCommandsCommand), ["SSMClient"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ssm_6758df31__.SSMClient), ["SendCommandCommand"]: () => (__WEBPACK_EXTERNAL_MODULE__aws_sdk_client_ssm_6758df31__.SendCommandCommand) });
 ;// CONCATENATED MODULE: ./lib/names.ts
 // Every AWS-side name and tag natfleet uses comes from here (environment + zone).
 const PREFIX = 'natfleet';
@@ -3069,7 +3048,7 @@ const ROLES = (/* unused pure expression or super */ null && ([
     'checker',
     'workflow',
 ]));
-const names_TAG = {
+const TAG = {
     environment: `${PREFIX}:environment`,
     zone: `${PREFIX}:zone`,
     role: `${PREFIX}:role`,
@@ -3093,11 +3072,11 @@ const stateFile = (env) => `state/${env}.json`;
 /** The tags every natfleet resource carries; zonal resources name their zone. */
 function tags(env, role, zone, name) {
     const out = [
-        { Key: names_TAG.environment, Value: env },
-        { Key: names_TAG.role, Value: role },
+        { Key: TAG.environment, Value: env },
+        { Key: TAG.role, Value: role },
     ];
     if (zone)
-        out.push({ Key: names_TAG.zone, Value: zone });
+        out.push({ Key: TAG.zone, Value: zone });
     if (name)
         out.push({ Key: 'Name', Value: name });
     return out;
@@ -3181,7 +3160,7 @@ const stateMachineArn = (region, accountId, env, wf, partition = 'aws') => `arn:
 // make every managed table's 0.0.0.0/0 point where it should. Pure and idempotent: applying a
 // plan and planning again yields no changes.
 
-const routes_DEFAULT_ROUTE = '0.0.0.0/0';
+const DEFAULT_ROUTE = '0.0.0.0/0';
 function routeTarget(r) {
     if (!r)
         return 'none';
@@ -3267,10 +3246,7 @@ function applyPlan(observed, plan) {
     });
 }
 
-;// CONCATENATED MODULE: ./lib/aws/fleet.ts
-// Reads the live fleet from EC2 into the domain model, and applies route plans.
-
-
+;// CONCATENATED MODULE: ./lib/aws/reads.ts
 
 
 const tagOf = (tags, key) => tags?.find((t) => t.Key === key)?.Value;
@@ -3287,95 +3263,52 @@ function observedRoute(r) {
         state: r.State === 'blackhole' ? 'blackhole' : 'active',
     };
 }
-async function observeRouteTables(ec2, ids) {
-    if (ids.length === 0)
-        return [];
-    // Filtering (not RouteTableIds) so that a missing table is reported by the plan, not thrown.
-    const out = await ec2.send(new client_ec2_namespaceObject.DescribeRouteTablesCommand({ Filters: [{ Name: 'route-table-id', Values: ids }] }));
-    return (out.RouteTables ?? []).map((t) => {
-        const route = observedRoute(t.Routes?.find((r) => r.DestinationCidrBlock === routes_DEFAULT_ROUTE));
-        return route
-            ? { routeTableId: t.RouteTableId, defaultRoute: route }
-            : { routeTableId: t.RouteTableId };
-    });
-}
-/** The environment's NAT instances (not terminated), newest first per zone. */
-async function natInstances(ec2, env) {
-    const out = await ec2.send(new client_ec2_namespaceObject.DescribeInstancesCommand({
-        Filters: [
-            { Name: `tag:${names_TAG.environment}`, Values: [env] },
-            { Name: `tag:${names_TAG.role}`, Values: ['nat-instance'] },
-            { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
-        ],
-    }));
-    const all = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
-    return all.sort((a, b) => (b.LaunchTime?.getTime() ?? 0) - (a.LaunchTime?.getTime() ?? 0));
-}
 /** The zone's newest running instance among the environment's NAT instances. */
-const runningIn = (instances, zone) => instances.find((x) => tagOf(x.Tags, names_TAG.zone) === zone && x.State?.Name === 'running');
-/** The instances whose instance and system status checks both pass. */
-async function statusOk(ec2, instances) {
-    const ids = instances.map((i) => i.InstanceId).filter(Boolean);
-    const statuses = ids.length
-        ? await ec2.send(new client_ec2_namespaceObject.DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true }))
-        : { InstanceStatuses: [] };
-    return new Set((statuses.InstanceStatuses ?? [])
-        .filter((s) => s.InstanceStatus?.Status === 'ok' && s.SystemStatus?.Status === 'ok')
-        .map((s) => s.InstanceId));
-}
-/** A zone's running NAT instance, if any, and whether it is ready to carry traffic. */
-async function zoneInstance(ec2, env, zone) {
-    const i = runningIn(await natInstances(ec2, env), zone);
-    if (!i?.InstanceId)
-        return undefined;
-    const ok = await statusOk(ec2, [i]);
-    return { instanceId: i.InstanceId, ready: ok.has(i.InstanceId) && i.SourceDestCheck === false };
-}
-/** Zones with their live targets: the configured or tagged standby, and the NAT instance. */
-async function observeZoneTargets(ec2, env) {
-    const zones = fleetZones(env);
-    const [instances, gateways] = await Promise.all([
-        natInstances(ec2, env.name),
-        ec2.send(new DescribeNatGatewaysCommand({
-            Filter: [
-                { Name: `tag:${TAG.environment}`, Values: [env.name] },
-                { Name: `tag:${TAG.role}`, Values: ['standby-gateway'] },
-                { Name: 'state', Values: ['available'] },
+const runningIn = (instances, zone) => instances.find((x) => tagOf(x.Tags, TAG.zone) === zone && x.State?.Name === 'running');
+function fleetReads(ec2, c) {
+    async function routeTables(ids) {
+        if (ids.length === 0)
+            return [];
+        // Filtering (not RouteTableIds) so that a missing table is reported by the plan, not thrown.
+        const out = await ec2.send(new c.DescribeRouteTablesCommand({ Filters: [{ Name: 'route-table-id', Values: ids }] }));
+        return (out.RouteTables ?? []).map((t) => {
+            const route = observedRoute(t.Routes?.find((r) => r.DestinationCidrBlock === DEFAULT_ROUTE));
+            return route
+                ? { routeTableId: t.RouteTableId, defaultRoute: route }
+                : { routeTableId: t.RouteTableId };
+        });
+    }
+    /** The environment's NAT instances (not terminated), newest first per zone. */
+    async function natInstances(env) {
+        const out = await ec2.send(new c.DescribeInstancesCommand({
+            Filters: [
+                { Name: `tag:${TAG.environment}`, Values: [env] },
+                { Name: `tag:${TAG.role}`, Values: ['nat-instance'] },
+                { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
             ],
-        })),
-    ]);
-    const ok = await statusOk(ec2, instances);
-    const tagged = gateways.NatGateways ?? [];
-    return zones.map((z) => {
-        const gateway = z.gateway ??
-            tagged.find((g) => tagOf(g.Tags, TAG.zone) === z.zone)?.NatGatewayId ??
-            (env.gateway.mode === 'shared'
-                ? tagged.find((g) => !tagOf(g.Tags, TAG.zone))?.NatGatewayId
-                : undefined);
-        const i = runningIn(instances, z.zone);
-        const eni = i?.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0);
-        return {
-            ...z,
-            ...(gateway ? { gateway } : {}),
-            ...(i && eni
-                ? {
-                    instance: {
-                        instanceId: i.InstanceId,
-                        eniId: eni.NetworkInterfaceId,
-                        ready: ok.has(i.InstanceId) && i.SourceDestCheck === false,
-                    },
-                }
-                : {}),
-        };
-    });
-}
-/** Carries out one planned change. ReplaceRoute and CreateRoute are both idempotent in effect. */
-async function applyRouteChange(ec2, c) {
-    const target = c.to.kind === 'gateway'
-        ? { NatGatewayId: c.to.natGatewayId }
-        : { NetworkInterfaceId: c.to.eniId };
-    const input = { RouteTableId: c.routeTableId, DestinationCidrBlock: DEFAULT_ROUTE, ...target };
-    await ec2.send(c.action === 'create' ? new CreateRouteCommand(input) : new ReplaceRouteCommand(input));
+        }));
+        const all = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+        return all.sort((a, b) => (b.LaunchTime?.getTime() ?? 0) - (a.LaunchTime?.getTime() ?? 0));
+    }
+    /** The instances whose instance and system status checks both pass. */
+    async function statusOk(instances) {
+        const ids = instances.map((i) => i.InstanceId).filter(Boolean);
+        const statuses = ids.length
+            ? await ec2.send(new c.DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true }))
+            : { InstanceStatuses: [] };
+        return new Set((statuses.InstanceStatuses ?? [])
+            .filter((s) => s.InstanceStatus?.Status === 'ok' && s.SystemStatus?.Status === 'ok')
+            .map((s) => s.InstanceId));
+    }
+    /** A zone's running NAT instance, if any, and whether it is ready to carry traffic. */
+    async function zoneInstance(env, zone) {
+        const i = runningIn(await natInstances(env), zone);
+        if (!i?.InstanceId)
+            return undefined;
+        const ok = await statusOk([i]);
+        return { instanceId: i.InstanceId, ready: ok.has(i.InstanceId) && i.SourceDestCheck === false };
+    }
+    return { routeTables, natInstances, statusOk, zoneInstance };
 }
 
 ;// CONCATENATED MODULE: ./lib/checker/fallback.ts
@@ -3467,19 +3400,24 @@ function zoneMode(routeTables, observed) {
 }
 
 ;// CONCATENATED MODULE: ./lib/checker/aws.ts
+// The checker's AWS calls: the zone's route tables and instance (EC2), StartExecution (Step
+// Functions), and for auto-fallback the instance's health commands (SSM). Through the SDK the
+// handler loads on first use (lib/checker/sdk.ts): nothing here imports an SDK value.
 
 
 
-
-
-async function readZoneMode(ec2, routeTables) {
-    return zoneMode(routeTables, await observeRouteTables(ec2, routeTables));
+async function readZoneMode(sdk, routeTables) {
+    return zoneMode(routeTables, await fleetReads(sdk.ec2, sdk.commands).routeTables(routeTables));
 }
 /** Starts an execution; one already started under the same name counts as started. */
-async function startExecution(sfn, stateMachineArn, name, input) {
+async function startExecution(sdk, stateMachineArn, name, input) {
     const asked = Date.now();
     try {
-        const out = await sfn.send(new client_sfn_namespaceObject.StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+        const out = await sdk.sfn.send(new sdk.commands.StartExecutionCommand({
+            stateMachineArn,
+            name,
+            input: JSON.stringify(input),
+        }));
         // AWS answers a repeat of a running execution's name and input with that execution: one
         // that began before this call was started by another invocation.
         const earlier = out.startDate && out.startDate.getTime() < asked - 1_000;
@@ -3495,12 +3433,12 @@ async function startExecution(sfn, stateMachineArn, name, input) {
  * The results of the checker's health commands on an instance since a moment. Each command
  * targets that one instance, so a command's status is its result there.
  */
-async function healthSamples(ssm, instanceId, since) {
+async function healthSamples(sdk, instanceId, since) {
     const samples = [];
     let NextToken;
     // Bounded: one command a minute for at most a day of history is under 30 pages.
     for (let page = 0; page < 30; page++) {
-        const out = await ssm.send(new client_ssm_namespaceObject.ListCommandsCommand({
+        const out = await sdk.ssm.send(new sdk.commands.ListCommandsCommand({
             InstanceId: instanceId,
             Filters: [{ key: 'InvokedAfter', value: since.toISOString() }],
             MaxResults: 50,
@@ -3520,8 +3458,8 @@ async function healthSamples(ssm, instanceId, since) {
     }
     return samples;
 }
-async function sendHealthCommand(ssm, instanceId, urls) {
-    const out = await ssm.send(new client_ssm_namespaceObject.SendCommandCommand({
+async function sendHealthCommand(sdk, instanceId, urls) {
+    const out = await sdk.ssm.send(new sdk.commands.SendCommandCommand({
         DocumentName: 'AWS-RunShellScript',
         InstanceIds: [instanceId],
         Comment: HEALTH_COMMENT,
@@ -3531,17 +3469,17 @@ async function sendHealthCommand(ssm, instanceId, urls) {
     return out.Command?.CommandId;
 }
 /** What auto-fallback needs to know, read from EC2 and SSM. */
-function fallbackView(ec2, ssm, env, zone, urls) {
+function fallbackView(sdk, env, zone, urls) {
     return {
         async facts(healthyMinutes) {
-            const instance = await zoneInstance(ec2, env, zone);
+            const instance = await fleetReads(sdk.ec2, sdk.commands).zoneInstance(env, zone);
             // Enough history to see a whole streak, and the silence before it.
             const since = new Date(Date.now() - healthyMinutes * 60_000 - MAX_GAP_MS - 60_000);
-            const samples = instance ? await healthSamples(ssm, instance.instanceId, since) : [];
+            const samples = instance ? await healthSamples(sdk, instance.instanceId, since) : [];
             return { ...(instance ? { instance } : {}), samples };
         },
         async runHealthCommand(instanceId) {
-            await sendHealthCommand(ssm, instanceId, urls);
+            await sendHealthCommand(sdk, instanceId, urls);
         },
     };
 }
@@ -3943,11 +3881,47 @@ function checkerVariables(env, zone, arns) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+;// CONCATENATED MODULE: ./lib/checker/sdk.ts
+// The AWS SDK as the checker uses it, loaded on the first invocation rather than at Lambda
+// init (ADR 0045). require(), not import(): the bundler hoists every ESM import of an external
+// package to the top of the bundle, and require() of these CommonJS packages is the faster.
+
+/** The clients with short timeouts: a dead NAT must not hold up a round or the failover call. */
+function loadCheckerSdk() {
+    const load = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
+    const ec2 = load('@aws-sdk/client-ec2');
+    const sfn = load('@aws-sdk/client-sfn');
+    const ssm = load('@aws-sdk/client-ssm');
+    return {
+        ec2: new ec2.EC2Client({
+            maxAttempts: 2,
+            requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+        }),
+        sfn: new sfn.SFNClient({
+            maxAttempts: 3,
+            requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+        }),
+        ssm: new ssm.SSMClient({
+            maxAttempts: 2,
+            requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+        }),
+        commands: {
+            DescribeRouteTablesCommand: ec2.DescribeRouteTablesCommand,
+            DescribeInstancesCommand: ec2.DescribeInstancesCommand,
+            DescribeInstanceStatusCommand: ec2.DescribeInstanceStatusCommand,
+            StartExecutionCommand: sfn.StartExecutionCommand,
+            ListCommandsCommand: ssm.ListCommandsCommand,
+            SendCommandCommand: ssm.SendCommandCommand,
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./checker/src/handler.ts
 // The connectivity checker Lambda: one zone, one invocation per minute (EventBridge).
-// Configuration is read at cold start; when it is bad, every invocation fails naming it.
-
-
+// Configuration is read at cold start; when it is bad, every invocation fails naming it. The
+// AWS SDK loads at the start of the first invocation, before its first round (ADR 0045).
 
 
 
@@ -3963,33 +3937,21 @@ catch (e) {
     problem = e instanceof Error ? e : new Error(String(e));
     console.error(problem.message);
 }
-// Short timeouts: a dead NAT must not hold up a round or the failover call.
-const ec2 = new client_ec2_namespaceObject.EC2Client({
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
-});
-const sfn = new client_sfn_namespaceObject.SFNClient({
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-});
-const ssm = new client_ssm_namespaceObject.SSMClient({
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-});
+let sdk;
 async function handler(_event, context) {
     if (!settings)
         throw problem;
     const s = settings;
+    // Here, not during a round: a require blocks the event loop and would delay probe answers.
+    const aws = (sdk ??= loadCheckerSdk());
     return runInvocation(s, {
         clock: realClock,
         get: httpGet,
-        readMode: () => readZoneMode(ec2, s.routeTables),
-        startExecution: (arn, name, input) => startExecution(sfn, arn, name, input),
+        readMode: () => readZoneMode(aws, s.routeTables),
+        startExecution: (arn, name, input) => startExecution(aws, arn, name, input),
         metrics: emfMetrics(s.environment, s.zone),
         log: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
-        ...(s.autoFallback
-            ? { fallback: fallbackView(ec2, ssm, s.environment, s.zone, s.urls) }
-            : {}),
+        ...(s.autoFallback ? { fallback: fallbackView(aws, s.environment, s.zone, s.urls) } : {}),
     }, () => context.getRemainingTimeInMillis());
 }
 

@@ -1,13 +1,12 @@
 // The connectivity checker Lambda: one zone, one invocation per minute (EventBridge).
-// Configuration is read at cold start; when it is bad, every invocation fails naming it.
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SSMClient } from '@aws-sdk/client-ssm';
+// Configuration is read at cold start; when it is bad, every invocation fails naming it. The
+// AWS SDK loads at the start of the first invocation, before its first round (ADR 0045).
 import { fallbackView, readZoneMode, startExecution } from '../../lib/checker/aws.js';
 import { runInvocation, type InvocationSummary } from '../../lib/checker/invocation.js';
 import { emfMetrics } from '../../lib/checker/metrics.js';
 import { httpGet, realClock } from '../../lib/checker/probe.js';
 import { readSettings, type CheckerSettings } from '../../lib/checker/settings.js';
+import { loadCheckerSdk, type CheckerSdk } from '../../lib/checker/sdk.js';
 
 interface LambdaContext {
   getRemainingTimeInMillis(): number;
@@ -22,35 +21,23 @@ try {
   console.error(problem.message);
 }
 
-// Short timeouts: a dead NAT must not hold up a round or the failover call.
-const ec2 = new EC2Client({
-  maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
-});
-const sfn = new SFNClient({
-  maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-});
-const ssm = new SSMClient({
-  maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-});
+let sdk: CheckerSdk | undefined;
 
 export async function handler(_event: unknown, context: LambdaContext): Promise<InvocationSummary> {
   if (!settings) throw problem;
   const s = settings;
+  // Here, not during a round: a require blocks the event loop and would delay probe answers.
+  const aws = (sdk ??= loadCheckerSdk());
   return runInvocation(
     s,
     {
       clock: realClock,
       get: httpGet,
-      readMode: () => readZoneMode(ec2, s.routeTables),
-      startExecution: (arn, name, input) => startExecution(sfn, arn, name, input),
+      readMode: () => readZoneMode(aws, s.routeTables),
+      startExecution: (arn, name, input) => startExecution(aws, arn, name, input),
       metrics: emfMetrics(s.environment, s.zone),
       log: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
-      ...(s.autoFallback
-        ? { fallback: fallbackView(ec2, ssm, s.environment, s.zone, s.urls) }
-        : {}),
+      ...(s.autoFallback ? { fallback: fallbackView(aws, s.environment, s.zone, s.urls) } : {}),
     },
     () => context.getRemainingTimeInMillis(),
   );

@@ -8,93 +8,27 @@ import {
   ReplaceRouteCommand,
   type EC2Client,
   type Instance,
-  type Route,
 } from '@aws-sdk/client-ec2';
 import type { Environment } from '../config/schema.js';
 import { fleetZones, type ZoneTargets } from '../fleet.js';
 import { TAG } from '../names.js';
-import {
-  DEFAULT_ROUTE,
-  type ObservedRoute,
-  type ObservedTable,
-  type RouteChange,
-} from '../routes.js';
+import { DEFAULT_ROUTE, type RouteChange } from '../routes.js';
+import { fleetReads, runningIn, tagOf } from './reads.js';
 
-const tagOf = (tags: { Key?: string; Value?: string }[] | undefined, key: string) =>
-  tags?.find((t) => t.Key === key)?.Value;
-
-export function observedRoute(r: Route | undefined): ObservedRoute | undefined {
-  if (!r) return undefined;
-  return {
-    ...(r.NatGatewayId ? { natGatewayId: r.NatGatewayId } : {}),
-    ...(r.InstanceId ? { instanceId: r.InstanceId } : {}),
-    ...(r.NetworkInterfaceId ? { networkInterfaceId: r.NetworkInterfaceId } : {}),
-    ...(r.GatewayId || r.TransitGatewayId || r.VpcPeeringConnectionId
-      ? { otherTarget: r.GatewayId ?? r.TransitGatewayId ?? r.VpcPeeringConnectionId }
-      : {}),
-    state: r.State === 'blackhole' ? 'blackhole' : 'active',
-  };
-}
-
-export async function observeRouteTables(ec2: EC2Client, ids: string[]): Promise<ObservedTable[]> {
-  if (ids.length === 0) return [];
-  // Filtering (not RouteTableIds) so that a missing table is reported by the plan, not thrown.
-  const out = await ec2.send(
-    new DescribeRouteTablesCommand({ Filters: [{ Name: 'route-table-id', Values: ids }] }),
-  );
-  return (out.RouteTables ?? []).map((t) => {
-    const route = observedRoute(t.Routes?.find((r) => r.DestinationCidrBlock === DEFAULT_ROUTE));
-    return route
-      ? { routeTableId: t.RouteTableId!, defaultRoute: route }
-      : { routeTableId: t.RouteTableId! };
+// Bound to the statically imported commands: the CLI, the actions and the workflows load the
+// SDK anyway. The checker binds the same reads to commands it loads on first use.
+const reads = (ec2: EC2Client) =>
+  fleetReads(ec2, {
+    DescribeRouteTablesCommand,
+    DescribeInstancesCommand,
+    DescribeInstanceStatusCommand,
   });
-}
 
-/** The environment's NAT instances (not terminated), newest first per zone. */
-export async function natInstances(ec2: EC2Client, env: string): Promise<Instance[]> {
-  const out = await ec2.send(
-    new DescribeInstancesCommand({
-      Filters: [
-        { Name: `tag:${TAG.environment}`, Values: [env] },
-        { Name: `tag:${TAG.role}`, Values: ['nat-instance'] },
-        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
-      ],
-    }),
-  );
-  const all = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
-  return all.sort((a, b) => (b.LaunchTime?.getTime() ?? 0) - (a.LaunchTime?.getTime() ?? 0));
-}
-
-/** The zone's newest running instance among the environment's NAT instances. */
-const runningIn = (instances: Instance[], zone: string) =>
-  instances.find((x) => tagOf(x.Tags, TAG.zone) === zone && x.State?.Name === 'running');
-
-/** The instances whose instance and system status checks both pass. */
-export async function statusOk(ec2: EC2Client, instances: Instance[]): Promise<Set<string>> {
-  const ids = instances.map((i) => i.InstanceId!).filter(Boolean);
-  const statuses = ids.length
-    ? await ec2.send(
-        new DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true }),
-      )
-    : { InstanceStatuses: [] };
-  return new Set(
-    (statuses.InstanceStatuses ?? [])
-      .filter((s) => s.InstanceStatus?.Status === 'ok' && s.SystemStatus?.Status === 'ok')
-      .map((s) => s.InstanceId!),
-  );
-}
-
-/** A zone's running NAT instance, if any, and whether it is ready to carry traffic. */
-export async function zoneInstance(
-  ec2: EC2Client,
-  env: string,
-  zone: string,
-): Promise<{ instanceId: string; ready: boolean } | undefined> {
-  const i = runningIn(await natInstances(ec2, env), zone);
-  if (!i?.InstanceId) return undefined;
-  const ok = await statusOk(ec2, [i]);
-  return { instanceId: i.InstanceId, ready: ok.has(i.InstanceId) && i.SourceDestCheck === false };
-}
+export const observeRouteTables = (ec2: EC2Client, ids: string[]) => reads(ec2).routeTables(ids);
+export const natInstances = (ec2: EC2Client, env: string) => reads(ec2).natInstances(env);
+export const statusOk = (ec2: EC2Client, instances: Instance[]) => reads(ec2).statusOk(instances);
+export const zoneInstance = (ec2: EC2Client, env: string, zone: string) =>
+  reads(ec2).zoneInstance(env, zone);
 
 /** Zones with their live targets: the configured or tagged standby, and the NAT instance. */
 export async function observeZoneTargets(ec2: EC2Client, env: Environment): Promise<ZoneTargets[]> {

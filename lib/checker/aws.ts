@@ -1,29 +1,32 @@
 // The checker's AWS calls: the zone's route tables and instance (EC2), StartExecution (Step
-// Functions), and for auto-fallback the instance's health commands (SSM).
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { ListCommandsCommand, SendCommandCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { observeRouteTables, zoneInstance } from '../aws/fleet.js';
+// Functions), and for auto-fallback the instance's health commands (SSM). Through the SDK the
+// handler loads on first use (lib/checker/sdk.ts): nothing here imports an SDK value.
+import { fleetReads } from '../aws/reads.js';
+import type { CheckerSdk } from './sdk.js';
 import type { Mode } from '../fleet.js';
 import { HEALTH_COMMENT, healthCommands, MAX_GAP_MS, type HealthSample } from './fallback.js';
 import type { FailoverInput, StartOutcome } from './invocation.js';
 import { zoneMode } from './mode.js';
 
-export async function readZoneMode(ec2: EC2Client, routeTables: string[]): Promise<Mode> {
-  return zoneMode(routeTables, await observeRouteTables(ec2, routeTables));
+export async function readZoneMode(sdk: CheckerSdk, routeTables: string[]): Promise<Mode> {
+  return zoneMode(routeTables, await fleetReads(sdk.ec2, sdk.commands).routeTables(routeTables));
 }
 
 /** Starts an execution; one already started under the same name counts as started. */
 export async function startExecution(
-  sfn: SFNClient,
+  sdk: CheckerSdk,
   stateMachineArn: string,
   name: string,
   input: FailoverInput,
 ): Promise<StartOutcome> {
   const asked = Date.now();
   try {
-    const out = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+    const out = await sdk.sfn.send(
+      new sdk.commands.StartExecutionCommand({
+        stateMachineArn,
+        name,
+        input: JSON.stringify(input),
+      }),
     );
     // AWS answers a repeat of a running execution's name and input with that execution: one
     // that began before this call was started by another invocation.
@@ -40,7 +43,7 @@ export async function startExecution(
  * targets that one instance, so a command's status is its result there.
  */
 export async function healthSamples(
-  ssm: SSMClient,
+  sdk: CheckerSdk,
   instanceId: string,
   since: Date,
 ): Promise<HealthSample[]> {
@@ -48,8 +51,8 @@ export async function healthSamples(
   let NextToken: string | undefined;
   // Bounded: one command a minute for at most a day of history is under 30 pages.
   for (let page = 0; page < 30; page++) {
-    const out = await ssm.send(
-      new ListCommandsCommand({
+    const out = await sdk.ssm.send(
+      new sdk.commands.ListCommandsCommand({
         InstanceId: instanceId,
         Filters: [{ key: 'InvokedAfter', value: since.toISOString() }],
         MaxResults: 50,
@@ -69,12 +72,12 @@ export async function healthSamples(
 }
 
 export async function sendHealthCommand(
-  ssm: SSMClient,
+  sdk: CheckerSdk,
   instanceId: string,
   urls: readonly string[],
 ): Promise<string | undefined> {
-  const out = await ssm.send(
-    new SendCommandCommand({
+  const out = await sdk.ssm.send(
+    new sdk.commands.SendCommandCommand({
       DocumentName: 'AWS-RunShellScript',
       InstanceIds: [instanceId],
       Comment: HEALTH_COMMENT,
@@ -86,23 +89,17 @@ export async function sendHealthCommand(
 }
 
 /** What auto-fallback needs to know, read from EC2 and SSM. */
-export function fallbackView(
-  ec2: EC2Client,
-  ssm: SSMClient,
-  env: string,
-  zone: string,
-  urls: string[],
-) {
+export function fallbackView(sdk: CheckerSdk, env: string, zone: string, urls: string[]) {
   return {
     async facts(healthyMinutes: number) {
-      const instance = await zoneInstance(ec2, env, zone);
+      const instance = await fleetReads(sdk.ec2, sdk.commands).zoneInstance(env, zone);
       // Enough history to see a whole streak, and the silence before it.
       const since = new Date(Date.now() - healthyMinutes * 60_000 - MAX_GAP_MS - 60_000);
-      const samples = instance ? await healthSamples(ssm, instance.instanceId, since) : [];
+      const samples = instance ? await healthSamples(sdk, instance.instanceId, since) : [];
       return { ...(instance ? { instance } : {}), samples };
     },
     async runHealthCommand(instanceId: string) {
-      await sendHealthCommand(ssm, instanceId, urls);
+      await sendHealthCommand(sdk, instanceId, urls);
     },
   };
 }
