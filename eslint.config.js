@@ -1,5 +1,17 @@
+import { readFileSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+// lib/ is what ships (bundled into the CLI, the actions and the checker): it imports neither
+// the harnesses (test/, lab/, scripts/) nor a devDependency. lab/ ships later as a CLI verb and
+// never imports test/ (ADR 0061).
+const { devDependencies } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url)));
+const devPackages = Object.keys(devDependencies);
+const harness = (folders) => ({
+  group: folders.flatMap((f) => [`${f}/*`, `**/${f}/*`]),
+  message:
+    'a harness: lib/ ships and never imports test/, lab/ or scripts/; lab/ never imports test/ (ADR 0061)',
+});
 
 export default tseslint.config(
   { ignores: ['**/dist/**', 'node_modules/**', 'coverage/**'] },
@@ -11,5 +23,30 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
     },
+  },
+  {
+    files: ['lib/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: devPackages.map((name) => ({
+            name,
+            message: 'a devDependency: lib/ ships, so it imports runtime dependencies only',
+          })),
+          patterns: [
+            harness(['test', 'lab', 'scripts']),
+            {
+              group: devPackages.map((name) => `${name}/*`),
+              message: 'a devDependency: lib/ ships, so it imports runtime dependencies only',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lab/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [harness(['test'])] }] },
   },
 );

@@ -1,5 +1,5 @@
 // The checker against a dying NAT, in the lab (docs/checker.md, "The lab test"):
-// - moto_server runs in the lab's ctl namespace and is AWS: the zone's VPC (test/vpc.ts), the
+// - moto_server runs in the lab's ctl namespace and is AWS: the zone's VPC (lab/vpc.ts), the
 //   Failover state machine, its executions;
 // - the real checker bundle runs in the zone's private namespace through checker/driver.mjs,
 //   its EC2 and Step Functions calls going to moto over the endpoint link;
@@ -21,8 +21,8 @@ import { observeRouteTables } from '../lib/aws/fleet.js';
 import { stateMachineName } from '../lib/names.js';
 import { failoverDefinition } from '../lib/workflows/index.js';
 import type { ExecutionResult } from '../lib/workflows/follow.js';
-import { LocalStepFunctions } from '../lib/workflows/local.js';
-import { buildVpc, type BuiltZone } from '../test/vpc.js';
+import { LocalStepFunctions } from './stepfunctions/local.js';
+import { buildVpc, type BuiltZone } from './vpc.js';
 import { inNs, must, run, sleep, startDaemon } from './exec.js';
 import { CONTROL_ADDR, INTERNET_ADDR, Lab } from './topology.js';
 

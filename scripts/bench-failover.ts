@@ -7,9 +7,9 @@ import { applyRouteChange, observeRouteTables, observeZoneTargets } from '../lib
 import { stateMachineName } from '../lib/names.js';
 import { planRoutes } from '../lib/routes.js';
 import { failoverDefinition } from '../lib/workflows/index.js';
-import { LocalStepFunctions } from '../lib/workflows/local.js';
+import { LocalStepFunctions } from '../lab/stepfunctions/local.js';
 import { startMoto } from '../test/moto.js';
-import { buildVpc, failoverRefs } from '../test/vpc.js';
+import { buildVpc, failoverRefs } from '../lab/vpc.js';
 
 const ZONES = ['eu-west-1a', 'eu-west-1b']; // moto knows three zones in eu-west-1
 const TABLES_PER_ZONE = 25;

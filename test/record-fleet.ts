@@ -3,7 +3,7 @@
 import { CreateImageCommand, CreateTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { amiParameter } from '../lib/names.js';
-import { buildVpc } from './vpc.js';
+import { buildVpc } from '../lab/vpc.js';
 
 export async function buildRecordedFleet(ec2: EC2Client, ssm: SSMClient, name = 'prod') {
   const built = await buildVpc(ec2, name, ['eu-west-1a', 'eu-west-1b'], 2);

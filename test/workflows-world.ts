@@ -1,5 +1,5 @@
 // A fleet in moto for the workflow tests: 3 zones × 2 private route tables, a NAT instance and a
-// standby gateway per zone (test/vpc.ts), plus what ReplaceInstances and Maintenance need — a
+// standby gateway per zone (lab/vpc.ts), plus what ReplaceInstances and Maintenance need — a
 // launch template, the AMI parameter, an Elastic IP per zone — and the four state machines
 // registered in the in-process runner, whose EC2/SSM calls go to moto and whose Image Builder
 // calls go to a small double.
@@ -23,10 +23,10 @@ import { amiParameter, stateMachineName, WORKFLOWS, type WorkflowName } from '..
 import { observeRouteTables } from '../lib/aws/fleet.js';
 import type { ObservedTable } from '../lib/routes.js';
 import { workflowDefinitions, type WorkflowRefs } from '../lib/workflows/index.js';
-import { invariantViolations } from '../lib/workflows/invariant.js';
-import { LocalStepFunctions, type LocalExecution } from '../lib/workflows/local.js';
+import { invariantViolations } from './invariant.js';
+import { LocalStepFunctions, type LocalExecution } from '../lab/stepfunctions/local.js';
 import type { Sender } from '../lib/workflows/sdk.js';
-import { buildVpc, type BuiltZone } from './vpc.js';
+import { buildVpc, type BuiltZone } from '../lab/vpc.js';
 import { startMoto, type Moto } from './moto.js';
 
 export const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];

@@ -3,7 +3,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { applyRouteChange, observeRouteTables, observeZoneTargets } from '../../lib/aws/fleet.js';
 import { planRoutes } from '../../lib/routes.js';
 import { startMoto, type Moto } from '../moto.js';
-import { buildVpc } from '../vpc.js';
+import { buildVpc } from '../../lab/vpc.js';
 
 let moto: Moto;
 let ec2: EC2Client;

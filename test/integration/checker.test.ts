@@ -19,7 +19,7 @@ import { bucketStart, EXECUTION_BUCKET_MS } from '../../lib/checker/invocation.j
 import { failoverExecutionName, stateMachineName } from '../../lib/names.js';
 import { ROOT } from '../helpers.js';
 import { startMoto, type Moto } from '../moto.js';
-import { buildVpc, type BuiltZone } from '../vpc.js';
+import { buildVpc, type BuiltZone } from '../../lab/vpc.js';
 
 const BUNDLE = join(ROOT, 'checker/dist/index.js');
 const node = process.env.NATFLEET_SMOKE_NODE ?? process.execPath;

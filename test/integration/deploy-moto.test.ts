@@ -38,9 +38,9 @@ import {
 import { startMoto, type Moto } from '../moto.js';
 import { zoneKey } from '../../lib/cfn.js';
 import { workflowDefinitions } from '../../lib/workflows/index.js';
-import { LocalStepFunctions } from '../../lib/workflows/local.js';
+import { LocalStepFunctions } from '../../lab/stepfunctions/local.js';
 import { checkingAmis, ImageBuilderDouble } from '../workflows-world.js';
-import { buildVpc, type BuiltZone } from '../vpc.js';
+import { buildVpc, type BuiltZone } from '../../lab/vpc.js';
 import { startFakeGitHub, type FakeGitHub } from '../github.js';
 import { ROOT, captureIo, tempDir } from '../helpers.js';
 import { motoEnv, runAction } from '../action.js';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DeleteNatGatewayCommand } from '@aws-sdk/client-ec2';
 import { workflowAction } from '../../actions/workflow/src/workflow.js';
-import { localStarter } from '../../lib/workflows/local.js';
+import { localStarter } from '../../lab/stepfunctions/local.js';
 import { EXAMPLE } from '../helpers.js';
 import { runAction } from '../action.js';
 import { worldPerTest, writeConfig } from '../workflows-world.js';

@@ -13,7 +13,7 @@ import { stateMachineName } from '../../lib/names.js';
 import { failoverDefinition } from '../../lib/workflows/index.js';
 import { captureIo, tempDir } from '../helpers.js';
 import { startMoto, type Moto } from '../moto.js';
-import { buildVpc, failoverRefs } from '../vpc.js';
+import { buildVpc, failoverRefs } from '../../lab/vpc.js';
 
 let moto: Moto;
 beforeAll(async () => {

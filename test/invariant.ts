@@ -2,9 +2,9 @@
 // default route, active, to a live target — an available NAT gateway or the primary interface
 // of a running NAT instance.
 import { DescribeNatGatewaysCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import type { Environment } from '../config/schema.js';
-import { natInstances, observeRouteTables } from '../aws/fleet.js';
-import { routeTarget } from '../routes.js';
+import type { Environment } from '../lib/config/schema.js';
+import { natInstances, observeRouteTables } from '../lib/aws/fleet.js';
+import { routeTarget } from '../lib/routes.js';
 
 export interface Violation {
   zone: string;

@@ -1,25 +1,38 @@
-// Runs natfleet's state machines in-process (aws-local-stepfunctions) with every Task answered
-// by one generic adapter: aws-sdk tasks go to the SDK clients given (moto in tests and the lab,
-// a test double for Image Builder), Step Functions' own calls — ListExecutions for the
-// singleton check, StartExecution.sync for Maintenance's children — are answered by this
-// runner from the executions it holds.
+// The lab's Step Functions: natfleet's state machines run in-process (aws-local-stepfunctions),
+// every Task answered by one generic adapter. aws-sdk tasks go to the SDK clients given (moto in
+// the tests and the lab, a double for Image Builder); Step Functions' own calls — ListExecutions
+// for the singleton check, StartExecution.sync for Maintenance's children — are answered by
+// this runner from the executions it holds. Used by the lab, the tests and the benchmarks; not
+// part of lib/, which ships.
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { Definition, State } from './asl.js';
-import { callSdk, parseSdkResource, TaskError, type ServiceClients } from './sdk.js';
-import type { ExecutionEvent, ExecutionResult, Starter } from './follow.js';
+import type { Definition, State } from '../../lib/workflows/asl.js';
+import {
+  callSdk,
+  parseSdkResource,
+  TaskError,
+  type ServiceClients,
+} from '../../lib/workflows/sdk.js';
+import type { ExecutionEvent, ExecutionResult, Starter } from '../../lib/workflows/follow.js';
 
-// aws-local-stepfunctions uses Promise.withResolvers (Node 22+).
 type Resolvers = {
   promise: Promise<unknown>;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 };
-const P = Promise as unknown as { withResolvers?: () => Resolvers };
-P.withResolvers ??= () => {
-  const r = {} as Resolvers;
-  r.promise = new Promise((resolve, reject) => Object.assign(r, { resolve, reject }));
-  return r;
-};
+
+/**
+ * aws-local-stepfunctions calls Promise.withResolvers, which Node has from 22 on. Installed by
+ * the runner's constructor, and only where Node lacks it: importing this module changes nothing.
+ */
+export function ensureWithResolvers(): void {
+  const P = Promise as unknown as { withResolvers?: () => Resolvers };
+  if (P.withResolvers) return;
+  P.withResolvers = () => {
+    const r = {} as Resolvers;
+    r.promise = new Promise((resolve, reject) => Object.assign(r, { resolve, reject }));
+    return r;
+  };
+}
 
 export interface LocalOptions {
   clients: ServiceClients;
@@ -66,6 +79,7 @@ export class LocalStepFunctions {
   private readonly accountId: string;
 
   constructor(private readonly opts: LocalOptions) {
+    ensureWithResolvers();
     this.region = opts.region ?? 'eu-west-1';
     this.accountId = opts.accountId ?? '123456789012';
   }
