@@ -6,6 +6,9 @@ import type { Environment } from '../config/schema.js';
 import { TAG, type WorkflowName } from '../names.js';
 import { DEFAULT_ROUTE } from '../routes.js';
 import { hasFirst, pass, task, type Processor, type State, type States } from './asl.js';
+import { causeWithZones, zoneEnd } from './report.js';
+
+export { zoneEnd } from './report.js';
 
 /**
  * Ids and ARNs the stacks supply. In a template they are `${Name}` placeholders filled by
@@ -416,19 +419,6 @@ export function gatewayFlow(): States {
   };
 }
 
-/** The last state of a zone: its status, why, and what else is known. */
-export function zoneEnd(
-  status: 'done' | 'blocked' | 'failed',
-  why: string,
-  extra: Record<string, Json> = {},
-): State {
-  return {
-    Type: 'Pass',
-    Parameters: { 'zone.$': '$.zone', status, ok: status === 'done', 'why.$': why, ...extra },
-    End: true,
-  };
-}
-
 /** Zones in parallel, then the report: success when every zone is done, else a failure whose cause is the report. */
 export function zonesThenReport(wf: WorkflowName, zone: Processor): States {
   return {
@@ -452,7 +442,7 @@ export function zonesThenReport(wf: WorkflowName, zone: Processor): States {
     },
     Incomplete: pass(
       {
-        'cause.$': `States.Format('${wf} incomplete; per zone: {}', States.JsonToString($.result.zones))`,
+        'cause.$': causeWithZones(`${wf} incomplete`, [], '$.result.zones'),
       },
       '$.report',
       'NotDone',

@@ -8,6 +8,7 @@ import { executionName, stateMachineArn, type WorkflowName } from '../names.js';
 import { routeTarget, type ObservedTable } from '../routes.js';
 import { markdownTable, textTable } from '../table.js';
 import type { ExecutionEvent, ExecutionResult, Starter } from './follow.js';
+import { zoneReasons } from './report.js';
 
 export const VERBS = {
   failover: 'Failover',
@@ -97,28 +98,6 @@ export function parseZones(text: string | undefined): string[] | undefined {
 }
 
 const clock = (d: Date) => d.toISOString().slice(11, 23);
-
-/** Per-zone "why" from the output of a run, or from the report in a failure's cause. */
-export function zoneReasons(result: ExecutionResult): Record<string, string> {
-  const out: Record<string, string> = {};
-  let zones: unknown = (result.output as { zones?: unknown } | undefined)?.zones;
-  if (!zones && result.cause) {
-    const m = /per zone: (\[.*\]|\{.*\})/is.exec(result.cause);
-    try {
-      zones = m ? JSON.parse(m[1]!) : undefined;
-    } catch {
-      zones = undefined;
-    }
-  }
-  const list = Array.isArray(zones)
-    ? zones
-    : zones && typeof zones === 'object'
-      ? Object.values(zones)
-      : [];
-  for (const z of list as { zone?: string; why?: string }[])
-    if (z.zone && z.why) out[z.zone] = z.why;
-  return out;
-}
 
 export function summaryRows(
   env: Environment,

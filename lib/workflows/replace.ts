@@ -17,6 +17,7 @@ import {
   type WorkflowRefs,
 } from './common.js';
 import { singleton } from './singleton.js';
+import { causeWithZones } from './report.js';
 
 const fail = (error: string, cause: string): State =>
   pass({ Error: error, 'Cause.$': cause }, '$.error', 'Rollback');
@@ -276,8 +277,11 @@ export function replaceDefinition(
       },
       Stopped: pass(
         {
-          'cause.$':
-            "States.Format('ReplaceInstances stopped at {}: {}. Zones not reached are untouched. Per zone: {}', $.last[0].zone, $.last[0].why, States.JsonToString($.roll.done))",
+          'cause.$': causeWithZones(
+            'ReplaceInstances stopped at {}: {}. Zones not reached are untouched',
+            ['$.last[0].zone', '$.last[0].why'],
+            '$.roll.done',
+          ),
         },
         '$.report',
         'ZoneFailed',

@@ -8,8 +8,8 @@ import {
   parseZones,
   summaryRows,
   WorkflowInputError,
-  zoneReasons,
 } from '../../lib/workflows/operate.js';
+import { zoneReasons } from '../../lib/workflows/report.js';
 import type { Starter } from '../../lib/workflows/follow.js';
 import { exampleEnv } from '../helpers.js';
 
