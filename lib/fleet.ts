@@ -25,7 +25,3 @@ export function fleetZones(env: Environment): ZoneTargets[] {
     gateway: env.gateway.mode === 'shared' ? env.gateway.natGatewayId : z.natGatewayId,
   }));
 }
-
-export function describeTarget(t: Target): string {
-  return t.kind === 'gateway' ? t.natGatewayId : t.eniId;
-}

@@ -1,6 +1,6 @@
 // The invariant every workflow keeps, succeeded or failed: each managed route table has a
-// default route, active, to a live target — an available NAT gateway or the primary interface
-// of a running NAT instance.
+// default route, active, to a live target — an available NAT gateway or a running NAT instance,
+// by its interface or (as EC2 may report it) its instance id (lib/routes.ts).
 import { DescribeNatGatewaysCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { Environment } from '../lib/config/schema.js';
 import { natInstances, observeRouteTables } from '../lib/aws/fleet.js';
@@ -12,7 +12,7 @@ export interface Violation {
   problem: string;
 }
 
-/** Targets that carry traffic now: available gateways and running NAT instances' ENIs. */
+/** Targets that carry traffic now: available gateways, running NAT instances and their ENIs. */
 export async function liveTargets(ec2: EC2Client, env: Environment): Promise<Set<string>> {
   const [gateways, instances] = await Promise.all([
     ec2.send(
@@ -24,6 +24,7 @@ export async function liveTargets(ec2: EC2Client, env: Environment): Promise<Set
   for (const g of gateways.NatGateways ?? []) if (g.VpcId === env.vpcId) live.add(g.NatGatewayId!);
   for (const i of instances) {
     if (i.State?.Name !== 'running') continue;
+    live.add(i.InstanceId!);
     for (const n of i.NetworkInterfaces ?? []) live.add(n.NetworkInterfaceId!);
   }
   return live;
@@ -48,7 +49,7 @@ export async function invariantViolations(ec2: EC2Client, env: Environment): Pro
     if (!byId.has(t)) out.push({ ...at, problem: 'route table not found' });
     else if (!r) out.push({ ...at, problem: 'no default route' });
     else if (r.state !== 'active') out.push({ ...at, problem: `route is ${routeTarget(r)}` });
-    else if (!live.has(r.natGatewayId ?? r.networkInterfaceId ?? '')) {
+    else if (!live.has(r.natGatewayId ?? r.networkInterfaceId ?? r.instanceId ?? '')) {
       out.push({ ...at, problem: `route to ${routeTarget(r)}, which is not live` });
     }
   }

@@ -160,12 +160,14 @@ export interface WorldOptions {
   imageStatuses?: string[];
   /** Per zone index: an EIP allocation id to configure instead of a real one. */
   eipOverride?: Record<number, string>;
+  /** Private route tables per zone (default 2). */
+  tablesPerZone?: number;
 }
 
 export async function buildWorld(o: WorldOptions = {}): Promise<World> {
   const ec2 = new EC2Client({ region: 'eu-west-1', maxAttempts: 1 });
   const ssm = new SSMClient({ region: 'eu-west-1', maxAttempts: 1 });
-  const { env, zones } = await buildVpc(ec2, 'prod', ZONES, 2);
+  const { env, zones } = await buildVpc(ec2, 'prod', ZONES, o.tablesPerZone ?? 2);
   const eips: Record<string, string> = {};
   for (const [i, z] of zones.entries()) {
     const a = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));

@@ -1,18 +1,16 @@
-// Reads the live fleet from EC2 into the domain model, and applies route plans.
+// Reads the live fleet from EC2 into the domain model. Routes are changed only by the
+// workflows' state machines (ADR 0060).
 import {
-  CreateRouteCommand,
   DescribeInstanceStatusCommand,
   DescribeInstancesCommand,
   DescribeNatGatewaysCommand,
   DescribeRouteTablesCommand,
-  ReplaceRouteCommand,
   type EC2Client,
   type Instance,
 } from '@aws-sdk/client-ec2';
 import type { Environment } from '../config/schema.js';
 import { fleetZones, type ZoneTargets } from '../fleet.js';
 import { TAG } from '../names.js';
-import { DEFAULT_ROUTE, type RouteChange } from '../routes.js';
 import { fleetReads, runningIn, tagOf } from './reads.js';
 
 // Bound to the statically imported commands: the CLI, the actions and the workflows load the
@@ -70,16 +68,4 @@ export async function observeZoneTargets(ec2: EC2Client, env: Environment): Prom
         : {}),
     };
   });
-}
-
-/** Carries out one planned change. ReplaceRoute and CreateRoute are both idempotent in effect. */
-export async function applyRouteChange(ec2: EC2Client, c: RouteChange): Promise<void> {
-  const target =
-    c.to.kind === 'gateway'
-      ? { NatGatewayId: c.to.natGatewayId }
-      : { NetworkInterfaceId: c.to.eniId };
-  const input = { RouteTableId: c.routeTableId, DestinationCidrBlock: DEFAULT_ROUTE, ...target };
-  await ec2.send(
-    c.action === 'create' ? new CreateRouteCommand(input) : new ReplaceRouteCommand(input),
-  );
 }

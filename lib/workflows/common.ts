@@ -4,7 +4,8 @@
 import type { Json } from '../cfn.js';
 import type { Environment } from '../config/schema.js';
 import { TAG, type WorkflowName } from '../names.js';
-import { DEFAULT_ROUTE } from '../routes.js';
+import type { Target } from '../fleet.js';
+import { BLACKHOLE, DEFAULT_ROUTE, ROUTE_FIELDS, ROUTE_RULE, type MatchClause } from '../routes.js';
 import { hasFirst, pass, task, type Processor, type State, type States } from './asl.js';
 import { causeWithZones, zoneEnd } from './report.js';
 
@@ -72,7 +73,39 @@ export function zoneTable(env: Environment, refs: WorkflowRefs): ZoneEntry[] {
 }
 
 /** Blank route fields merged under the observed default route so a Choice can read any of them. */
-const BLANK = { NatGatewayId: '-', NetworkInterfaceId: '-', InstanceId: '-', State: '-' };
+const NONE = '-';
+const FIELDS = [...Object.keys(ROUTE_FIELDS), 'State'];
+const BLANK = Object.fromEntries(FIELDS.map((f) => [f, NONE]));
+
+/**
+ * Where tablesStates finds its target in the zone's state: a JSONPath per value the route rule
+ * reads (lib/routes.ts) — a standby gateway's id, or a NAT instance's primary ENI and its id.
+ */
+export type TargetAt =
+  | { kind: 'gateway'; at: { natGatewayId: string } }
+  | { kind: 'instance'; at: { eniId: string; instanceId: string } };
+
+export const gatewayAt = (natGatewayId: string): TargetAt => ({
+  kind: 'gateway',
+  at: { natGatewayId },
+});
+export const instanceAt = (eniId: string, instanceId: string): TargetAt => ({
+  kind: 'instance',
+  at: { eniId, instanceId },
+});
+
+/** One clause of the route rule as a Choice rule over $.current.route and $.target. */
+function matchRule(c: MatchClause, next: string): State {
+  const equal = {
+    Variable: `$.current.route.${c.route}`,
+    StringEqualsPath: `$.target.${c.target}`,
+  };
+  if (!c.absent) return { ...equal, Next: next };
+  return {
+    And: [equal, { Variable: `$.current.route.${c.absent}`, StringEquals: NONE }],
+    Next: next,
+  };
+}
 
 /** Filters that find a zone's NAT instances (zone from $.zone) in the given states. */
 export function instanceFilters(env: string, states: string[]): Json {
@@ -171,8 +204,12 @@ export function prologue(wf: WorkflowName, table: ZoneEntry[], next: string): St
   };
 }
 
-/** Per route table: read the default route; leave it when right, else replace or create it. */
-export function pointTable(p = ''): Processor {
+/**
+ * Per route table: read the default route; leave it when the route rule says it is on the
+ * target, else replace or create it (the rule's `write` field). `kind` is the target's.
+ */
+export function pointTable(p: string, kind: Target['kind']): Processor {
+  const rule = ROUTE_RULE[kind];
   const out = (action: string, extra: Record<string, Json> = {}): State => ({
     Type: 'Pass',
     Parameters: {
@@ -184,23 +221,18 @@ export function pointTable(p = ''): Processor {
     },
     End: true,
   });
-  const route = (verb: 'replaceRoute' | 'createRoute', key: string, next: string) =>
+  const route = (verb: 'replaceRoute' | 'createRoute', next: string) =>
     task(
       'ec2',
       verb,
       {
         'RouteTableId.$': '$.table',
         DestinationCidrBlock: DEFAULT_ROUTE,
-        [`${key}.$`]: '$.targetId',
+        [`${rule.write.route}.$`]: '$.targetId',
       },
       next,
       { onError: `${p}Failed` },
     );
-  const byKind = (gateway: string, instance: string): State => ({
-    Type: 'Choice',
-    Choices: [{ Variable: '$.targetId', StringMatches: 'nat-*', Next: gateway }],
-    Default: instance,
-  });
   return {
     StartAt: `${p}Default`,
     States: {
@@ -219,7 +251,7 @@ export function pointTable(p = ''): Processor {
       [`${p}HasRoute?`]: {
         Type: 'Choice',
         Choices: [{ Variable: '$.has.exists', BooleanEquals: true, Next: `${p}Pick` }],
-        Default: `${p}Create?`,
+        Default: `${p}Create`,
       },
       [`${p}Pick`]: pass(
         { 'def.$': `$.found.routes[?(@.DestinationCidrBlock == '${DEFAULT_ROUTE}')]` },
@@ -234,32 +266,15 @@ export function pointTable(p = ''): Processor {
       [`${p}Right?`]: {
         Type: 'Choice',
         Choices: [
-          { Variable: '$.current.route.State', StringEquals: 'blackhole', Next: `${p}Replace?` },
-          {
-            Variable: '$.current.route.NatGatewayId',
-            StringEqualsPath: '$.targetId',
-            Next: `${p}Unchanged`,
-          },
-          {
-            Variable: '$.current.route.NetworkInterfaceId',
-            StringEqualsPath: '$.targetId',
-            Next: `${p}Unchanged`,
-          },
+          { Variable: '$.current.route.State', StringEquals: BLACKHOLE, Next: `${p}Replace` },
+          ...rule.match.map((c) => matchRule(c, `${p}Unchanged`)),
         ],
-        Default: `${p}Replace?`,
+        Default: `${p}Replace`,
       },
-      [`${p}Replace?`]: byKind(`${p}ReplaceToGateway`, `${p}ReplaceToInstance`),
-      [`${p}ReplaceToGateway`]: route('replaceRoute', 'NatGatewayId', `${p}Replaced`),
-      [`${p}ReplaceToInstance`]: route('replaceRoute', 'NetworkInterfaceId', `${p}Replaced`),
-      [`${p}Create?`]: byKind(`${p}CreateToGateway`, `${p}CreateToInstance`),
-      [`${p}CreateToGateway`]: route('createRoute', 'NatGatewayId', `${p}Created`),
-      [`${p}CreateToInstance`]: route('createRoute', 'NetworkInterfaceId', `${p}Created`),
+      [`${p}Replace`]: route('replaceRoute', `${p}Replaced`),
+      [`${p}Create`]: route('createRoute', `${p}Created`),
       [`${p}Replaced`]: out('replaced', {
-        from: {
-          'NatGatewayId.$': '$.current.route.NatGatewayId',
-          'NetworkInterfaceId.$': '$.current.route.NetworkInterfaceId',
-          'State.$': '$.current.route.State',
-        },
+        from: Object.fromEntries(FIELDS.map((f) => [`${f}.$`, `$.current.route.${f}`])),
       }),
       [`${p}Created`]: out('created'),
       [`${p}Unchanged`]: out('unchanged'),
@@ -270,15 +285,12 @@ export function pointTable(p = ''): Processor {
 
 /**
  * States `name`: one DescribeRouteTables for the zone's tables, then a Map pointing each at the
- * target at `targetPath`; on to `done`, or to `failed` when a table was not found or could not
- * be changed. Leaves $.routes.tables (what happened per table).
+ * target found at `target`; on to `done`, or to `failed` when a table was not found or could
+ * not be changed. Leaves $.routes.tables (what happened per table).
  */
-export function tablesStates(
-  name: string,
-  targetPath: string,
-  done: string,
-  failed: string,
-): States {
+export function tablesStates(name: string, target: TargetAt, done: string, failed: string): States {
+  const values = Object.entries(target.at);
+  const written = ROUTE_RULE[target.kind].write.target;
   return {
     [name]: task(
       'ec2',
@@ -313,10 +325,11 @@ export function tablesStates(
         'zone.$': '$.zone',
         'table.$': '$$.Map.Item.Value.RouteTableId',
         found: { 'routes.$': '$$.Map.Item.Value.Routes' },
-        'targetId.$': targetPath,
+        'targetId.$': (target.at as Record<string, string>)[written]!,
+        target: Object.fromEntries(values.map(([k, path]) => [`${k}.$`, path])),
         blank: BLANK,
       },
-      ItemProcessor: pointTable(name),
+      ItemProcessor: pointTable(name, target.kind),
       ResultSelector: { 'tables.$': '$', 'actions.$': '$[*].action' },
       ResultPath: '$.routes',
       Next: `${name}Verdict`,
@@ -395,7 +408,7 @@ export function gatewayFlow(): States {
       { ResultSelector: { 'gateways.$': '$.NatGateways' }, ResultPath: '$.gw', onError: 'Blocked' },
     ),
     ...firstIs('Available?', '$.gw.gateways', { State: 'available' }, 'GatewayTables', 'Blocked'),
-    ...tablesStates('GatewayTables', '$.gateway', 'OnGateway', 'ZoneFailed'),
+    ...tablesStates('GatewayTables', gatewayAt('$.gateway'), 'OnGateway', 'ZoneFailed'),
     OnGateway: zoneEnd(
       'done',
       "States.Format('{}: on standby gateway {}', $.note.why, $.gateway)",

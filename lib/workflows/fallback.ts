@@ -7,6 +7,7 @@ import { hasFirst, task } from './asl.js';
 import {
   firstIs,
   gatewayFlow,
+  instanceAt,
   instanceFilters,
   prologue,
   tablesStates,
@@ -90,7 +91,12 @@ export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Defini
       ResultPath: '$.target',
       Next: 'ToInstance',
     },
-    ...tablesStates('ToInstance', '$.target.eni[0]', 'OnInstance', 'InstanceFailed'),
+    ...tablesStates(
+      'ToInstance',
+      instanceAt('$.target.eni[0]', '$.instance.id'),
+      'OnInstance',
+      'InstanceFailed',
+    ),
     OnInstance: zoneEnd('done', "States.Format('NAT instance {} is ready: on it', $.instance.id)", {
       mode: 'instance',
       'target.$': '$.target.eni[0]',

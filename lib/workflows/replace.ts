@@ -8,6 +8,8 @@ import type { Definition, State, States } from './asl.js';
 import { hasFirst, pass, task } from './asl.js';
 import {
   firstIs,
+  gatewayAt,
+  instanceAt,
   instanceFilters,
   prologue,
   tablesStates,
@@ -154,7 +156,7 @@ function rollZone(
       'Switch',
       { onError: 'Rollback' },
     ),
-    ...tablesStates('Switch', '$.newEni.eni[0]', 'Retire?', 'SwitchError'),
+    ...tablesStates('Switch', instanceAt('$.newEni.eni[0]', '$.new.id'), 'Retire?', 'SwitchError'),
     SwitchError: fail(
       'RouteChangeFailed',
       "States.Format('route changes to {} failed: {}', $.new.id, States.JsonToString($.routes.tables))",
@@ -187,7 +189,7 @@ function rollZone(
       },
     ),
     ...firstIs('Standby?', '$.gw.gateways', { State: 'available' }, 'RollbackRoutes', 'NoStandby'),
-    ...tablesStates('RollbackRoutes', '$.gateway', 'Launched?', 'RollbackFailed'),
+    ...tablesStates('RollbackRoutes', gatewayAt('$.gateway'), 'Launched?', 'RollbackFailed'),
     'Launched?': {
       Type: 'Choice',
       Choices: [{ Variable: '$.new.id', IsPresent: true, Next: 'TerminateNew' }],
