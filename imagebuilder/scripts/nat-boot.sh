@@ -33,7 +33,8 @@ while read -r metric dev route; do
   if [ "$dev" = "$uplink" ] || ((metric > pm)); then continue; fi
   route=$(sed -e 's/ metric [0-9]*//' -e 's/ linkdown//; s/ dead//' <<<"$route")
   # shellcheck disable=SC2086 # the route's own words
-  if ! ip route del $route metric "$metric" || ! ip route add $route metric $((pm + 1)); then
+  # append: another interface's route may hold that metric already (add would refuse).
+  if ! ip route del $route metric "$metric" || ! ip route append $route metric $((pm + 1)); then
     die "could not move the default route via $dev below $uplink's; fix: ip route del default dev $dev"
   fi
   log "default route via $dev (metric $metric) moved to metric $((pm + 1)): the primary interface $uplink ($mac per instance metadata) carries the NAT"
