@@ -18,9 +18,9 @@ export const hasTool = (tool: string) =>
 /** Why the lab cannot run here, or undefined when it can. */
 export function labUnavailable(): string | undefined {
   if (!isRoot()) return 'the lab needs root (network namespaces, nft, iptables)';
-  for (const tool of ['ip', 'nft', 'iptables-legacy', 'curl', 'ss']) {
+  for (const tool of ['ip', 'nft', 'iptables-legacy', 'curl', 'ss', 'jq']) {
     if (!hasTool(tool))
-      return `${tool} is not installed (apt-get install iproute2 nftables iptables curl)`;
+      return `${tool} is not installed (apt-get install iproute2 nftables iptables curl jq)`;
   }
   return undefined;
 }

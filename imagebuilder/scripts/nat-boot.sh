@@ -5,25 +5,42 @@ set -euo pipefail
 # shellcheck source=natfleet-lib.sh
 . "$(dirname "$0")/natfleet-lib.sh"
 
-# 1. The uplink is whatever holds the default route now; wait (bounded) until one exists.
-route=""
+# 1. Wait (bounded) for a default route: metadata is reached through it.
 for ((i = 0; i < NATFLEET_WAIT_SECONDS; i++)); do
-  route=$(default_route)
-  [ -n "$route" ] && break
+  [ -n "$(default_routes)" ] && break
   sleep 1
 done
-[ -n "$route" ] || die "no default route after ${NATFLEET_WAIT_SECONDS}s: cannot tell the uplink"
-uplink=${route%% *}
+[ -n "$(default_routes)" ] || die "no default route after ${NATFLEET_WAIT_SECONDS}s; fix: check the DHCP client of the primary interface (networkctl status), then systemctl restart $NATFLEET_UNIT"
 
 # 2. The VPC's CIDRs and the primary interface's MAC, from instance metadata (IMDSv2).
-token=$(imds_token) || die "no IMDSv2 token from $NATFLEET_IMDS"
-mac=$(imds_get "$token" mac) || die "instance metadata has no mac"
+token=$(imds_token) || die "no IMDSv2 token from $NATFLEET_IMDS; fix: enable the instance metadata service (HttpEndpoint enabled, hop limit 1)"
+mac=$(imds_get "$token" mac) || die "instance metadata has no mac; fix: systemctl restart $NATFLEET_UNIT"
 cidrs=$(imds_get "$token" "network/interfaces/macs/$mac/vpc-ipv4-cidr-blocks") ||
-  die "instance metadata has no vpc-ipv4-cidr-blocks for $mac"
-[ -n "$cidrs" ] || die "instance metadata lists no VPC CIDR for $mac"
-# Seed 002: a late second interface may have taken the default route; never NAT through it.
-[ "$(mac_of "$uplink")" = "$mac" ] ||
-  die "the default route leaves via $uplink ($(mac_of "$uplink")), not the primary interface ($mac per instance metadata): refusing to masquerade on a secondary interface"
+  die "instance metadata has no vpc-ipv4-cidr-blocks for $mac; fix: systemctl restart $NATFLEET_UNIT"
+[ -n "$cidrs" ] || die "instance metadata lists no VPC CIDR for $mac; fix: systemctl restart $NATFLEET_UNIT"
+
+# The uplink is the primary interface, known by its MAC, never by name or route order. A
+# default route of another interface that wins or ties (a late ENI) is demoted below it.
+uplink=$(iface_of_mac "$mac")
+[ -n "$uplink" ] || die "no interface has the primary MAC $mac (per instance metadata); fix: ip link, then systemctl restart $NATFLEET_UNIT"
+for ((i = 0; i < NATFLEET_WAIT_SECONDS; i++)); do
+  pm=$(default_routes | awk -v d="$uplink" '$2 == d { print $1; exit }')
+  [ -n "$pm" ] && break
+  sleep 1
+done
+[ -n "${pm:-}" ] || die "the primary interface $uplink has no default route; fix: networkctl status $uplink (its DHCP lease), then systemctl restart $NATFLEET_UNIT"
+while read -r metric dev route; do
+  if [ "$dev" = "$uplink" ] || ((metric > pm)); then continue; fi
+  route=$(sed -e 's/ metric [0-9]*//' -e 's/ linkdown//; s/ dead//' <<<"$route")
+  # shellcheck disable=SC2086 # the route's own words
+  # append: another interface's route may hold that metric already (add would refuse).
+  if ! ip route del $route metric "$metric" || ! ip route append $route metric $((pm + 1)); then
+    die "could not move the default route via $dev below $uplink's; fix: ip route del default dev $dev"
+  fi
+  log "default route via $dev (metric $metric) moved to metric $((pm + 1)): the primary interface $uplink ($mac per instance metadata) carries the NAT"
+done < <(default_routes)
+[ "$(default_routes | awk 'NR == 1 { print $2 }')" = "$uplink" ] ||
+  die "the default route still does not leave via the primary interface $uplink; fix: ip route, then systemctl restart $NATFLEET_UNIT"
 
 # 3. Forwarding on, ICMP redirects off, reverse-path filter loose (strict drops NAT replies).
 mkdir -p "$NATFLEET_SYSCTL_DIR" "$NATFLEET_CONF_DIR" "$NATFLEET_MODPROBE_DIR" "$NATFLEET_RUN_DIR"
@@ -37,22 +54,22 @@ mkdir -p "$NATFLEET_SYSCTL_DIR" "$NATFLEET_CONF_DIR" "$NATFLEET_MODPROBE_DIR" "$
   done
 } >"$NATFLEET_SYSCTL_DIR/90-natfleet-nat.conf"
 
-# 4. Seed 001: one netfilter backend. Clean iptables-legacy with iptables-legacy itself,
-# flushing every chain before deleting any, then scan again.
-if grep -qs . /proc/net/ip_tables_names && command -v iptables-legacy >/dev/null; then
+# 4. One netfilter backend. iptables-legacy and ip6tables-legacy are cleaned with themselves,
+# flushing every chain before deleting any, then scanned again.
+for fam in ip ip6; do
+  tool=${fam}tables-legacy
+  if ! grep -qs . "/proc/net/${fam}_tables_names" || ! command -v "$tool" >/dev/null; then continue; fi
   while read -r table; do
-    iptables-legacy -t "$table" -F || die "iptables-legacy could not flush table $table"
-    iptables-legacy -t "$table" -X || die "iptables-legacy could not delete the chains of $table"
-    for chain in $(iptables-legacy-save -t "$table" | awk '/^:/ && $2 != "-" { print substr($1, 2) }'); do
-      iptables-legacy -t "$table" -P "$chain" ACCEPT || die "iptables-legacy could not reset $table $chain"
+    { "$tool" -t "$table" -F && "$tool" -t "$table" -X; } || die "$tool could not clean table $table; fix: $tool-save -t $table, then $tool -t $table -F and -X"
+    for chain in $("$tool-save" -t "$table" | awk '/^:/ && $2 != "-" { print substr($1, 2) }'); do
+      "$tool" -t "$table" -P "$chain" ACCEPT || die "$tool could not reset $table $chain; fix: $tool -t $table -P $chain ACCEPT"
     done
-  done </proc/net/ip_tables_names
-  left=$(legacy_leftovers)
-  [ -z "$left" ] || die "iptables-legacy still holds rules after cleanup: $left"
-  log "iptables-legacy is empty"
-fi
+  done <"/proc/net/${fam}_tables_names"
+done
+left=$(legacy_leftovers | tr '\n' ';')
+[ -z "$left" ] || die "legacy iptables still holds rules after cleanup: ${left%;}; fix: remove them with that tool (-F, then -X), then systemctl restart $NATFLEET_UNIT"
 foreign=$(foreign_nft_tables | tr '\n' ' ')
-[ -z "$foreign" ] || die "nftables holds tables natfleet did not make (${foreign% }): remove them with the tool that made them; natfleet uses one backend"
+[ -z "$foreign" ] || die "nftables holds tables natfleet did not make (${foreign% }): another firewall tool's rules would mix with the NAT's; fix: remove them with the tool that made them (nft delete table ${foreign%% *} ...), then systemctl restart $NATFLEET_UNIT"
 
 # 5. natfleet's table, replaced in one transaction from a file that stays on disk.
 elements=$(printf '%s\n' "$cidrs" | awk 'NF { printf "%s%s", sep, $1; sep = ", " }')
@@ -73,9 +90,9 @@ table ip $NATFLEET_TABLE {
   }
 }
 NFT
-nft -c -f "$NATFLEET_NFT_FILE.new" || die "nft rejected $NATFLEET_NFT_FILE.new"
+nft -c -f "$NATFLEET_NFT_FILE.new" || die "nft rejected $NATFLEET_NFT_FILE.new; fix: nft -c -f $NATFLEET_NFT_FILE.new shows why"
 mv "$NATFLEET_NFT_FILE.new" "$NATFLEET_NFT_FILE"
-nft -f "$NATFLEET_NFT_FILE" || die "nft could not load $NATFLEET_NFT_FILE"
+nft -f "$NATFLEET_NFT_FILE" || die "nft could not load $NATFLEET_NFT_FILE; fix: nft -f $NATFLEET_NFT_FILE shows why"
 
 # 6. Conntrack: size from memory (kernel-wide, so only on the instance), timeouts written down.
 max=$(conntrack_max)

@@ -1,7 +1,10 @@
 // The NAT image's Image Builder components: the documents in imagebuilder/ with every
-// `natfleet-embed:FILE` value replaced by that file's text, so each document carries its
-// scripts and the image stack needs no bucket. The lab runs the very same script files.
+// `natfleet-embed:FILE` value replaced by that file's text (`natfleet-embed-gzip:FILE`: its
+// gzip, base64-encoded, for scripts past the document size limit; the document unpacks it),
+// so each document carries its scripts and the image stack needs no bucket. The lab runs the
+// very same script files.
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 
@@ -10,15 +13,17 @@ export type ComponentName = (typeof COMPONENTS)[number];
 
 /** Image Builder's limit on an inline component document (AWS::ImageBuilder::Component Data). */
 export const COMPONENT_DATA_LIMIT = 16_000;
-const EMBED = /^natfleet-embed:(.+)$/;
+const EMBED = /^natfleet-embed(-gzip)?:(.+)$/;
 
 export interface ComponentDocument {
   name: ComponentName;
   description: string;
   /** The document, scripts embedded, as Image Builder takes it (YAML). */
   data: string;
-  /** The files embedded, relative to imagebuilder/. */
+  /** The files embedded, relative to imagebuilder/, in document order. */
   embedded: string[];
+  /** Those of them embedded as base64 of their gzip. */
+  gzipped: string[];
 }
 
 // Each file by a literal path, so that ncc copies it into the bundles that render stacks.
@@ -51,16 +56,24 @@ function reader(dir?: string): (rel: string) => string {
   };
 }
 
-function embed(node: unknown, file: (rel: string) => string, embedded: string[]): unknown {
+/** A file's gzip as base64; fixed header (no name, mtime 0) so the same text gives the same
+ * document, and so the same content version. */
+export const gzipBase64 = (text: string) => gzipSync(text, { level: 9 }).toString('base64');
+
+type Seen = { embedded: string[]; gzipped: string[] };
+
+function embed(node: unknown, file: (rel: string) => string, seen: Seen): unknown {
   if (typeof node === 'string') {
     const m = EMBED.exec(node);
     if (!m) return node;
-    embedded.push(m[1]!);
-    return file(m[1]!);
+    seen.embedded.push(m[2]!);
+    if (!m[1]) return file(m[2]!);
+    seen.gzipped.push(m[2]!);
+    return gzipBase64(file(m[2]!));
   }
-  if (Array.isArray(node)) return node.map((n) => embed(n, file, embedded));
+  if (Array.isArray(node)) return node.map((n) => embed(n, file, seen));
   if (node && typeof node === 'object')
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, embed(v, file, embedded)]));
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, embed(v, file, seen)]));
   return node;
 }
 
@@ -70,8 +83,8 @@ export function componentDocument(name: ComponentName, dir?: string): ComponentD
   const source = parse(file(`${name}.yml`)) as Record<string, unknown>;
   if (source.name !== name)
     throw new Error(`${name}.yml: name is ${String(source.name)}, expected ${name}`);
-  const embedded: string[] = [];
-  const doc = embed(source, file, embedded);
+  const seen: Seen = { embedded: [], gzipped: [] };
+  const doc = embed(source, file, seen);
   const data = stringify(doc, { lineWidth: 0, indentSeq: false }); // compact: the size limit
   if (data.includes('{{'))
     throw new Error(
@@ -81,7 +94,7 @@ export function componentDocument(name: ComponentName, dir?: string): ComponentD
     throw new Error(
       `${name}: document is ${data.length} characters, Image Builder takes at most ${COMPONENT_DATA_LIMIT}`,
     );
-  return { name, description: String(source.description), data, embedded };
+  return { name, description: String(source.description), data, ...seen };
 }
 
 export const componentDocuments = (dir?: string) =>

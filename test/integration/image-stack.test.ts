@@ -2,10 +2,16 @@ import { describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { imageStack } from '../../cloudformation/image.js';
 import { renderStacks } from '../../cloudformation/index.js';
-import { COMPONENTS, COMPONENT_DATA_LIMIT, componentDocument } from '../../lib/image/components.js';
+import {
+  COMPONENTS,
+  COMPONENT_DATA_LIMIT,
+  componentDocument,
+  gzipBase64,
+} from '../../lib/image/components.js';
 import { TEST_NAT } from '../../lib/checker/fallback.js';
 import { AMI_PLACEHOLDER } from '../../lib/image/recipe.js';
 import { TAG, amiParameter, imagePipelineName } from '../../lib/names.js';
@@ -33,12 +39,37 @@ describe('image components', () => {
         .filter((s: { action: string }) => s.action === 'CreateFile')
         .flatMap((s: { inputs: { content: string }[] }) => s.inputs);
       expect(files.length).toBe(doc.embedded.length);
-      files.forEach((f: { content: string }, i: number) =>
-        expect(f.content).toBe(readFileSync(join(imagebuilderDir(), doc.embedded[i]!), 'utf8')),
-      );
-      expect(doc.data).not.toContain('natfleet-embed:');
+      files.forEach((f: { content: string; path: string }, i: number) => {
+        const rel = doc.embedded[i]!;
+        const text = readFileSync(join(imagebuilderDir(), rel), 'utf8');
+        if (!doc.gzipped.includes(rel)) return expect(f.content).toBe(text);
+        expect(gunzipSync(Buffer.from(f.content, 'base64')).toString('utf8')).toBe(text);
+        // ... and a command of the document unpacks it where its readers expect it.
+        expect(doc.data).toContain(`base64 -d ${f.path} | gunzip > `);
+      });
+      expect(doc.data).not.toContain('natfleet-embed');
     }
     expect(componentDocument('enable-nat').embedded).toContain('scripts/nat-boot.sh');
+  });
+
+  it('unpack each gzipped script to the path the other scripts run it from', () => {
+    const enable = componentDocument('enable-nat').data;
+    // enable-nat.sh installs nat-boot.sh from beside itself.
+    expect(enable).toContain('| gunzip > /tmp/natfleet/nat-boot.sh\n');
+    expect(componentDocument('install-test-nat').data).toContain(
+      '| gunzip > /usr/local/libexec/natfleet/test-nat.sh\n',
+    );
+    expect(componentDocument('test-nat').data).toContain(
+      '| gunzip > /tmp/natfleet-test/test-nat.sh\n',
+    );
+    expect(gzipBase64('same text')).toBe(gzipBase64('same text')); // content versions hold
+    // The very commands the documents run unpack what the render packed.
+    const script = readFileSync(join(imagebuilderDir(), 'scripts/test-nat.sh'), 'utf8');
+    const r = spawnSync('bash', ['-c', 'base64 -d | gunzip'], {
+      input: gzipBase64(script),
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toBe(script);
   });
 
   it('ship the same text as the repository holds (the copy bundles carry)', () => {
@@ -49,9 +80,9 @@ describe('image components', () => {
   it('refuse a document over Image Builder’s size limit, naming it', () => {
     const dir = tempDir();
     cpSync(imagebuilderDir(), dir, { recursive: true });
-    writeFileSync(join(dir, 'scripts/test-nat.sh'), '#'.repeat(COMPONENT_DATA_LIMIT));
-    expect(() => componentDocument('test-nat', dir)).toThrow(
-      /test-nat: document is \d+ characters/,
+    writeFileSync(join(dir, 'scripts/harden-nat.sh'), '#'.repeat(COMPONENT_DATA_LIMIT));
+    expect(() => componentDocument('harden-nat', dir)).toThrow(
+      /harden-nat: document is \d+ characters/,
     );
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab } from '../../lab/topology.js';
@@ -16,6 +16,9 @@ import { VPC_RESOLVER } from '../../lab/topology.js';
 import { describeLab } from './skip.js';
 
 const failures = (out: string) => out.split('\n').filter((l) => l.startsWith('FAIL: '));
+
+// A bound on a hung lab, not a speed expectation: a busy 2-core machine runs each step slowly.
+jest.setTimeout(180_000);
 
 describeLab('the NAT image in network namespaces', () => {
   let lab: Lab;
@@ -77,7 +80,7 @@ describeLab('the NAT image in network namespaces', () => {
     expect(await lab.whoami('a', 1)).toBeUndefined(); // the legacy FORWARD drop wins
     await failsWith(
       'a',
-      /iptables-legacy holds rules or chains \(seed 001\).*nat: user chain OLD-NAT/,
+      /legacy iptables holds rules beside nftables.*iptables-legacy nat: user chain OLD-NAT/,
     );
     // Deleting without flushing first fails: the chain has rules and a jump to it.
     expect(
@@ -102,22 +105,19 @@ describeLab('the NAT image in network namespaces', () => {
     await passes('a');
   });
 
-  it('seed 002: a late second interface may not take the default route or the masquerade', async () => {
+  it('seed 002: a late second interface that took the default route is moved below the primary', async () => {
     const z = lab.zone('b');
     await lateInterface(lab, 'b');
     expect(await lab.whoami('b', 1)).toBeUndefined(); // leaves via eth2, untranslated
-    await failsWith(
-      'b',
-      /default route leaves via eth2 .*a second interface took the default route/,
-    );
+    await failsWith('b', /default route leaves via eth2 .*not the primary interface eth0/);
     const boot = await lab.bootNat('b');
-    expect(boot.code).not.toBe(0);
-    expect(boot.stderr).toMatch(/refusing to masquerade on a secondary interface/);
+    expect(boot.code).toBe(0);
+    expect(boot.stderr).toMatch(/default route via eth2 \(metric 100\) moved to metric 513/);
     const rules = await lab.must(z.nat, ['nft', 'list', 'table', 'ip', 'natfleet']);
     expect(rules).toContain('oifname "eth0"');
-    await fixLateInterface(lab, 'b');
-    expect((await lab.bootNat('b')).code).toBe(0);
     expect(await lab.whoami('b')).toBe(z.natPublic);
+    await passes('b');
+    await fixLateInterface(lab, 'b');
     await passes('b');
   });
 
@@ -168,12 +168,14 @@ describeLab('the NAT image in network namespaces', () => {
       "require('net').createServer().listen(2222, '0.0.0.0', () => console.log('ready'))";
     const listener = await startDaemon(inNs(z.nat, ['node', '-e', listen]));
     const found = await failsWith('a', new RegExp(`rp_filter on ${z.inside} is strict`));
-    expect(found.some((l) => /listens on 0\.0\.0\.0:2222: only the SSM agent may/.test(l))).toBe(
-      true,
-    );
+    expect(
+      found.some((l) =>
+        /listens on 0\.0\.0\.0:2222: only the SSM agent and the DHCP client may/.test(l),
+      ),
+    ).toBe(true);
     listener.kill('SIGKILL');
     await lab.must(z.nat, ['sysctl', '-qw', 'net.ipv4.conf.all.rp_filter=2']);
     await lab.must(z.nat, ['sysctl', '-qw', `net.ipv4.conf.${z.inside}.rp_filter=2`]);
     await passes('a');
-  }, 15_000);
+  });
 });
