@@ -18,7 +18,7 @@ NAT instances instead of NAT Gateways, run the GitOps way.
 Commands:
   validate   check natfleet.yml and list every problem with its place
   plan       render an environment's stacks and estimate its monthly cost
-  schema     print the JSON Schema of natfleet.yml
+  schema     print the JSON Schema of natfleet.yml, or --write it beside the file
   deploy     plan or apply an environment's stacks through CloudFormation change sets
   failover   put zones on their standby NAT Gateways (a Step Functions run)
   fallback   put zones back on their ready NAT instances
@@ -52,7 +52,7 @@ const ALLOWED: Record<string, string[]> = {
   deploy: ['config', 'env', 'plan', 'apply', 'stacks', 'checker-dir'],
   ...Object.fromEntries(workflowVerbs.map((v) => [v, ['config', 'env', 'zones', 'reason']])),
 };
-const HELP: Record<string, string> = {
+export const HELP: Record<string, string> = {
   validate: validateHelp,
   plan: planHelp,
   schema: schemaHelp,
