@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What `npm test` needs besides Node, checked before it starts, each named with how to get it:
-#   - node_modules (npm ci), Node 20 or newer (22+ supported, 24 what the actions run on);
+#   - node_modules (installed with npm ci when missing), Node 20 or newer (22+ supported, 24 what the actions run on);
 #   - cfn-lint and moto_server at the versions the tests were written against (Python; PyPI);
 #   - for the lab tests (root only; they skip otherwise): the Debian packages below. As root
 #     with apt-get, missing ones are installed, and it says so.
@@ -26,7 +26,11 @@ elif [ "$node_major" -lt 22 ]; then
   say "Node $(node --version): the tests run, but natfleet supports Node 22 and newer (24 is what the actions run on)"
 fi
 if [ ! -x node_modules/.bin/jest ]; then
-  missing+=("the npm packages: run \"npm ci\"")
+  if command -v npm >/dev/null && say "installing the npm packages: npm ci" && npm ci --no-audit --no-fund; then
+    say "installed the npm packages"
+  else
+    missing+=("the npm packages: \"npm ci\" failed or npm is missing")
+  fi
 fi
 
 # Python tools, pinned: another cfn-lint knows other resource schemas, another moto behaves

@@ -2,7 +2,14 @@
 // it names each one with the command that installs it; with them it lets the tests start.
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, tempDir } from '../helpers.js';
 
@@ -64,6 +71,24 @@ describe('scripts/prerequisites.sh', () => {
   it('passes on this machine, which has everything', () => {
     const r = spawnSync('/bin/bash', [SCRIPT], { encoding: 'utf8' });
     expect(r.stdout).toContain('prerequisites: all there');
+    expect(r.status).toBe(0);
+  });
+
+  it('a fresh clone without node_modules gets npm ci, and says so', () => {
+    const clone = tempDir('natfleet-clone-');
+    mkdirSync(join(clone, 'scripts'));
+    copyFileSync(SCRIPT, join(clone, 'scripts/prerequisites.sh'));
+    // A stand-in npm: records its arguments and installs a jest.
+    const npm =
+      'echo "$@" > npm-args; mkdir -p node_modules/.bin; touch node_modules/.bin/jest; chmod +x node_modules/.bin/jest';
+    const tools = { npm, 'cfn-lint': 'echo cfn-lint 1.51.0', moto_server: 'exit 0' };
+    const r = spawnSync('/bin/bash', [join(clone, 'scripts/prerequisites.sh')], {
+      env: { PATH: path([...BASICS, ...LAB, 'mkdir', 'touch', 'chmod'], tools) },
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toContain('prerequisites: installing the npm packages: npm ci\n');
+    expect(r.stdout).toContain('prerequisites: installed the npm packages\n');
+    expect(readFileSync(join(clone, 'npm-args'), 'utf8')).toBe('ci --no-audit --no-fund\n');
     expect(r.status).toBe(0);
   });
 });
