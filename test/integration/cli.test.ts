@@ -109,7 +109,9 @@ describe('natfleet CLI', () => {
   });
 
   it("help <command> is that command's --help, for every command", async () => {
-    const commands = [...(await natfleet('--help')).out.matchAll(/^ {2}(\w+)\b/gm)].map((m) => m[1]);
+    const commands = [...(await natfleet('--help')).out.matchAll(/^ {2}(\w+)\b/gm)].map(
+      (m) => m[1],
+    );
     expect(commands).toEqual(Object.keys(HELP));
     for (const verb of commands) {
       const help = await natfleet('help', verb!);
