@@ -2,12 +2,13 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../lib/config/problems.js';
 import { DEFAULT_CONFIG_PATH } from '../lib/config/load.js';
-import { jsonSchema } from '../lib/config/schema.js';
-import { stateJsonSchema } from '../lib/record/schema.js';
+import { closest } from '../lib/config/structure.js';
+import { VERSION } from '../lib/version.js';
 import { UsageError, type Io } from './io.js';
 import { validate, validateHelp } from './validate.js';
 import { plan, planHelp } from './plan.js';
 import { deployCommand, deployHelp } from './deploy.js';
+import { schemaCommand, schemaHelp } from './schema.js';
 import { workflowHelp, workflowVerb, workflowVerbs } from './workflow.js';
 
 export const mainHelp = `Usage: natfleet <command> [options]
@@ -17,7 +18,7 @@ NAT instances instead of NAT Gateways, run the GitOps way.
 Commands:
   validate   check natfleet.yml and list every problem with its place
   plan       render an environment's stacks and estimate its monthly cost
-  schema     print the JSON Schema of natfleet.yml
+  schema     print the JSON Schema of natfleet.yml, or --write it beside the file
   deploy     plan or apply an environment's stacks through CloudFormation change sets
   failover   put zones on their standby NAT Gateways (a Step Functions run)
   fallback   put zones back on their ready NAT instances
@@ -25,12 +26,8 @@ Commands:
   maintenance
              build a new NAT image, replace the instances, fall back
 
-Run "natfleet <command> --help" for a command's options.`;
-
-const schemaHelp = `Usage: natfleet schema [--state]
-
-Prints the JSON Schema of natfleet.yml (editors use it for completion).
-  --state   the JSON Schema of the record, state/<env>.json, instead`;
+Run "natfleet help <command>" (or "natfleet <command> --help") for a command's options,
+"natfleet --version" for the version.`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -41,6 +38,7 @@ const OPTIONS = {
   reason: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   state: { type: 'boolean' },
+  write: { type: 'boolean' },
   plan: { type: 'boolean' },
   apply: { type: 'boolean' },
   stacks: { type: 'string' },
@@ -50,11 +48,11 @@ const OPTIONS = {
 const ALLOWED: Record<string, string[]> = {
   validate: ['config'],
   plan: ['config', 'env', 'out', 'gb-per-month'],
-  schema: ['state'],
+  schema: ['state', 'write', 'config'],
   deploy: ['config', 'env', 'plan', 'apply', 'stacks', 'checker-dir'],
   ...Object.fromEntries(workflowVerbs.map((v) => [v, ['config', 'env', 'zones', 'reason']])),
 };
-const HELP: Record<string, string> = {
+export const HELP: Record<string, string> = {
   validate: validateHelp,
   plan: planHelp,
   schema: schemaHelp,
@@ -62,18 +60,37 @@ const HELP: Record<string, string> = {
   ...Object.fromEntries(workflowVerbs.map((v) => [v, workflowHelp(v)])),
 };
 
+function unknownCommand(verb: string): UsageError {
+  const meant = closest(verb, [...Object.keys(ALLOWED), 'help']);
+  const hint = meant ? ` (did you mean ${meant}?)` : '';
+  return new UsageError(`unknown command "${verb}"${hint}\n\n${mainHelp}`);
+}
+
+function help([verb, ...more]: string[], io: Io): number {
+  if (more.length > 0)
+    throw new UsageError(`help: expected one command, got ${[verb, ...more].join(' ')}`);
+  if (!(verb! in HELP)) throw unknownCommand(verb!);
+  io.out(HELP[verb!]!);
+  return 0;
+}
+
 export async function run(argv: string[], io: Io, env = process.env): Promise<number> {
   try {
     const [verb, ...rest] = argv;
+    if (verb === '--version' || verb === '-V' || verb === 'version') {
+      io.out(`natfleet ${VERSION}`);
+      return 0;
+    }
+    if (verb === 'help' && rest.length > 0) return help(rest, io);
     if (!verb || verb === 'help' || verb === '--help' || verb === '-h') {
       io.out(mainHelp);
       return verb ? 0 : 2;
     }
-    if (!(verb in ALLOWED)) throw new UsageError(`unknown command "${verb}"\n\n${mainHelp}`);
-    const { values } = parseArgs({
+    if (!(verb in ALLOWED)) throw unknownCommand(verb);
+    const { values, positionals } = parseArgs({
       args: rest,
       options: OPTIONS,
-      allowPositionals: false,
+      allowPositionals: true,
       strict: true,
     });
     if (values.help) {
@@ -82,6 +99,10 @@ export async function run(argv: string[], io: Io, env = process.env): Promise<nu
     }
     for (const key of Object.keys(values)) {
       if (!ALLOWED[verb]!.includes(key)) throw new UsageError(`${verb}: unknown option --${key}`);
+    }
+    // Only `schema --write DIR` takes an argument that is not an option.
+    if (positionals.length > (verb === 'schema' && values.write ? 1 : 0)) {
+      throw new UsageError(`${verb}: unexpected argument "${positionals.at(-1)}"`);
     }
     const config = values.config ?? env.NATFLEET_CONFIG ?? DEFAULT_CONFIG_PATH;
     switch (verb) {
@@ -114,8 +135,14 @@ export async function run(argv: string[], io: Io, env = process.env): Promise<nu
           io,
         );
       default:
-        io.out(JSON.stringify(values.state ? stateJsonSchema() : jsonSchema(), null, 2));
-        return 0;
+        return schemaCommand(
+          {
+            state: values.state,
+            ...(values.write ? { write: positionals[0] ?? true } : {}),
+            ...(values.config ? { config: values.config } : {}),
+          },
+          io,
+        );
     }
   } catch (e) {
     if (e instanceof ConfigError) {

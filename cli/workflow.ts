@@ -2,6 +2,7 @@
 // it, print per zone what the routes were, are, and why.
 import { environment, loadConfig } from '../lib/config/load.js';
 import { awsClients } from '../lib/aws/clients.js';
+import { explainAws } from '../lib/errors.js';
 import { sfnStarter, type Starter } from '../lib/workflows/follow.js';
 import {
   operate,
@@ -72,7 +73,12 @@ export async function workflowVerb(
     return 1;
   } catch (e) {
     if (e instanceof WorkflowInputError) throw new UsageError(`${verb}: ${e.message}`);
-    throw e;
+    const known = explainAws(e, {
+      doing: `starting the ${VERBS[verb]} workflow of ${env.name}`,
+      env: env.name,
+      region: env.region,
+    });
+    throw known ? new Error(`${verb}: ${known}`) : e;
   } finally {
     for (const c of Object.values(aws)) if (typeof c === 'object') c.destroy();
   }

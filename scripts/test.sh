@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# natfleet's whole check, the one README names and CI runs:
-# lint, typecheck, the bundle diff, then the unit and integration tests (the latter start
-# the committed bundles the way their runtimes would).
+# natfleet's whole check, the one README names and CI runs: its prerequisites first
+# (scripts/prerequisites.sh names or installs each), then lint, typecheck, the bundle diff,
+# then the unit and integration tests (the latter start the committed bundles the way their
+# runtimes would).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=node_modules/.bin
 step() { printf '\n== %s\n' "$*"; }
 
+step prerequisites
+bash scripts/prerequisites.sh
 step lint
 "$bin/eslint" .
 "$bin/prettier" --check --log-level warn .

@@ -1,10 +1,10 @@
 // Reads natfleet.yml: YAML → structure → cross-field rules → defaults. All problems at once.
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, parseDocument, isNode, isScalar } from 'yaml';
 import { Value } from '@sinclair/typebox/value';
 import { EnvironmentSchema, type Environment, type FleetConfig, type RawConfig } from './schema.js';
 import { ConfigError, type Problem } from './problems.js';
-import { structureProblems } from './structure.js';
+import { closest, structureProblems } from './structure.js';
 import { ruleProblems } from './rules.js';
 
 export const DEFAULT_CONFIG_PATH = 'natfleet.yml';
@@ -25,7 +25,11 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): FleetConf
     );
   }
   const raw: unknown = doc.toJS();
-  const problems = [...structureProblems(raw), ...ruleProblems(raw)];
+  const sourceOf = (path: (string | number)[]) => {
+    const node = doc.getIn(path, true);
+    return isScalar(node) ? node.source : undefined;
+  };
+  const problems = [...structureProblems(raw, sourceOf), ...ruleProblems(raw)];
   if (problems.length > 0) {
     for (const p of problems) p.line ??= lineOf(doc, lines, p);
     problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
@@ -49,8 +53,12 @@ export function loadConfig(file = DEFAULT_CONFIG_PATH): FleetConfig {
 export function environment(config: FleetConfig, name: string): Environment {
   const env = config.environments[name];
   if (!env) {
-    const known = Object.keys(config.environments).join(', ');
-    throw new Error(`unknown environment "${name}": the configuration defines ${known}`);
+    const names = Object.keys(config.environments);
+    const meant = closest(name, names);
+    throw new Error(
+      `unknown environment "${name}"${meant ? ` (did you mean ${meant}?)` : ''}: ` +
+        `the configuration defines ${names.join(', ')}`,
+    );
   }
   return env;
 }

@@ -1,4 +1,6 @@
 // Errors the deploy step reports to a person: what is wrong and what to do about it.
+import { awsFailure } from '../errors.js';
+
 export class DeployError extends Error {
   constructor(message: string) {
     super(message);
@@ -6,42 +8,9 @@ export class DeployError extends Error {
   }
 }
 
-const CREDENTIALS_MISSING = ['CredentialsProviderError'];
-const CREDENTIALS_BAD = [
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'SignatureDoesNotMatch',
-  'InvalidAccessKeyId',
-  'RequestExpired',
-];
-const FORBIDDEN = ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'];
-
-/** An AWS SDK error in words a person can act on; other errors pass through unchanged. */
+/** An AWS SDK error in words a person can act on (lib/errors.ts, shared with the workflow verbs
+ * and the actions); other errors pass through with what was being done. */
 export function explainAwsError(e: unknown, doing: string): Error {
   if (e instanceof DeployError) return e;
-  const err = e as { name?: string; message?: string };
-  const name = err.name ?? '';
-  const msg = err.message ?? String(e);
-  if (CREDENTIALS_MISSING.includes(name)) {
-    return new DeployError(
-      `no AWS credentials found while ${doing}. In GitHub Actions add ` +
-        'aws-actions/configure-aws-credentials (OIDC role) before this step; at a terminal ' +
-        'set AWS_PROFILE or run "aws sso login". Nothing was changed.',
-    );
-  }
-  if (CREDENTIALS_BAD.includes(name)) {
-    return new DeployError(
-      `the AWS credentials were rejected while ${doing} (${name}: ${msg}). They are expired ` +
-        'or invalid: assume the role again (or "aws sso login") and rerun.',
-    );
-  }
-  if (FORBIDDEN.includes(name)) {
-    return new DeployError(
-      `AWS denied ${doing} (${name}: ${msg}). The deploy role needs CloudFormation, IAM, ` +
-        'EC2, Lambda, S3, SSM, Events and CloudWatch permissions for natfleet (docs/deploy.md).',
-    );
-  }
-  return new DeployError(`${doing} failed: ${name ? `${name}: ` : ''}${msg}`);
+  return new DeployError(awsFailure(e, { doing }));
 }

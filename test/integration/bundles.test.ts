@@ -57,7 +57,7 @@ describe('bundles', () => {
     expect(r.stdout).toContain(
       `::error title=natfleet.yml,file=${bad},line=12::environments.prod.vpcId: expected a VPC id (vpc-…), got "nope" (line 12)`,
     );
-    expect(r.stdout).toContain('has 1 problem(s); nothing was changed');
+    expect(r.stdout).toContain('has 1 problem; nothing was changed');
     expect(r.output).toBe('');
   });
 });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from '../../cli/run.js';
-import { EXAMPLE, captureIo, exampleText, planArgs, tempDir } from '../helpers.js';
+import { spawnSync } from 'node:child_process';
+import { HELP, run } from '../../cli/run.js';
+import { actionNode } from '../action.js';
+import { EXAMPLE, ROOT, captureIo, exampleText, planArgs, tempDir } from '../helpers.js';
 
 async function natfleet(...args: string[]) {
   const io = captureIo();
@@ -93,6 +95,51 @@ describe('natfleet CLI', () => {
       err: 'natfleet: validate: unknown option --env',
     });
     expect((await natfleet('validate', '--nope')).code).toBe(2);
+  });
+
+  it('says its version, the one package.json and the release carry', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    for (const flag of ['--version', '-V', 'version']) {
+      expect(await natfleet(flag)).toEqual({ code: 0, out: `natfleet ${pkg.version}`, err: '' });
+    }
+    const bundle = spawnSync(actionNode, [join(ROOT, 'cli/dist/index.js'), '--version'], {
+      encoding: 'utf8',
+    });
+    expect([bundle.status, bundle.stdout]).toEqual([0, `natfleet ${pkg.version}\n`]);
+  });
+
+  it("help <command> is that command's --help, for every command", async () => {
+    const commands = [...(await natfleet('--help')).out.matchAll(/^ {2}(\w+)\b/gm)].map(
+      (m) => m[1],
+    );
+    expect(commands).toEqual(Object.keys(HELP));
+    for (const verb of commands) {
+      const help = await natfleet('help', verb!);
+      expect(help).toEqual(await natfleet(verb!, '--help'));
+      expect(help.code).toBe(0);
+      expect(help.out).toMatch(new RegExp(`^Usage: natfleet ${verb}\\b`));
+    }
+    expect(await natfleet('help', 'frobnicate')).toMatchObject({ code: 2 });
+    expect((await natfleet('help', 'plan', 'deploy')).err).toBe(
+      'natfleet: help: expected one command, got plan deploy',
+    );
+  });
+
+  it('suggests the command meant', async () => {
+    for (const [typed, meant] of [
+      ['valdiate', 'validate'],
+      ['failvoer', 'failover'],
+      ['deplyo', 'deploy'],
+    ]) {
+      const r = await natfleet(typed!);
+      expect(r.code).toBe(2);
+      expect(r.err.split('\n')[0]).toBe(
+        `natfleet: unknown command "${typed}" (did you mean ${meant}?)`,
+      );
+    }
+    expect((await natfleet('frobnicate')).err.split('\n')[0]).toBe(
+      'natfleet: unknown command "frobnicate"',
+    );
   });
 
   it('takes the configuration path from NATFLEET_CONFIG', async () => {

@@ -272,7 +272,7 @@ describe('the record-state bundle', () => {
     const mode = await recordState({ mode: 'apply' });
     expect(mode.status).toBe(1);
     expect(mode.stdout).toContain(
-      '::error::natfleet record-state: input mode: expected record or check, got "apply"',
+      '::error::natfleet record-state: input mode: expected record or check, got "apply"; nothing was recorded',
     );
     const env = await recordState({ environment: 'qa' });
     expect(env.status).toBe(1);

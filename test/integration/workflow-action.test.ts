@@ -5,7 +5,10 @@ import { DeleteNatGatewayCommand } from '@aws-sdk/client-ec2';
 import { workflowAction } from '../../actions/workflow/src/workflow.js';
 import { localStarter } from '../../lab/stepfunctions/local.js';
 import { EXAMPLE } from '../helpers.js';
-import { runAction } from '../action.js';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { actionNode, motoEnv, runAction } from '../action.js';
+import { ROOT, tempDir } from '../helpers.js';
 import { worldPerTest, writeConfig } from '../workflows-world.js';
 
 function fakeCore(inputs: Record<string, string>) {
@@ -31,6 +34,8 @@ function fakeCore(inputs: Record<string, string>) {
     setOutput: (k: string, v: unknown) => void (out.outputs[k] = String(v)),
     setFailed: (m: string | Error) => void out.failed.push(String(m)),
     info: (m: string) => void out.log.push(m),
+    warning: (m: string) => void out.log.push(`warning: ${m}`),
+    error: (m: string) => void out.log.push(`error: ${m}`),
     summary: s,
   };
   return { core: core as unknown as Parameters<typeof workflowAction>[0], out };
@@ -98,7 +103,7 @@ describe('workflow action', () => {
     for (const [inputs, message] of [
       [
         { workflow: 'explode', zones: '' },
-        'workflow: expected one of failover | fallback | replace | maintenance, got "explode"',
+        'input workflow: expected one of failover | fallback | replace | maintenance, got "explode"; nothing was started',
       ],
       [
         { workflow: 'replace', zones: 'eu-west-1z' },
@@ -129,8 +134,90 @@ describe('workflow action', () => {
     });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(
-      '::error::natfleet workflow: workflow: expected one of failover | fallback | replace | maintenance',
+      '::error::natfleet workflow: input workflow: expected one of failover | fallback | replace | maintenance, got "explode"; nothing was started',
     );
     expect(r.output).toBe('');
+  });
+
+  it('the bundles name the deploy command when the environment has no workflows deployed', async () => {
+    // The fleet exists in moto, its state machines do not: Step Functions answers
+    // StateMachineDoesNotExist, and both bundles say what to run instead of the SDK's words.
+    const w = await newWorld();
+    const config = writeConfig(w.env);
+    const env = { ...motoEnv(process.env.AWS_ENDPOINT_URL!), AWS_REGION: 'eu-west-1' };
+    const cli = spawnSync(
+      actionNode,
+      [
+        join(ROOT, 'cli/dist/index.js'),
+        'failover',
+        '--env',
+        'prod',
+        '--reason',
+        'drill',
+        '--config',
+        config,
+      ],
+      { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' },
+    );
+    const deployIt = 'Deploy them with "natfleet deploy --env prod --stacks workflows --apply"';
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toContain(
+      'natfleet: failover: the workflows of environment "prod" are not deployed (no state machine natfleet-prod-',
+    );
+    expect(cli.stderr).toContain(deployIt);
+    expect(cli.stderr).not.toContain('State Machine Does Not Exist');
+    const action = await runAction('workflow', {
+      inputs: { environment: 'prod', config, workflow: 'fallback', reason: 'drill' },
+      env,
+    });
+    expect(action.status).toBe(1);
+    expect(action.stdout).toMatch(
+      /::error::natfleet workflow: the workflows of environment "prod" are not deployed \(no state machine natfleet-prod-\S+ in eu-west-1\)/,
+    );
+    expect(action.stdout).toContain(deployIt);
+    expect(action.output).toBe('');
+  });
+
+  it('the bundles say how to get credentials when there are none', async () => {
+    const home = tempDir();
+    // Nothing to find: no keys, no profile files, no instance metadata.
+    const env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    };
+    const cli = spawnSync(
+      actionNode,
+      [
+        join(ROOT, 'cli/dist/index.js'),
+        'replace',
+        '--env',
+        'prod',
+        '--reason',
+        'x',
+        '--config',
+        EXAMPLE,
+      ],
+      { env, encoding: 'utf8' },
+    );
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toContain(
+      'natfleet: replace: no AWS credentials found while starting the ReplaceInstances workflow of prod; nothing was changed. At a terminal set AWS_PROFILE',
+    );
+    expect(cli.stderr).not.toContain('Could not load credentials');
+    const action = await runAction('workflow', {
+      inputs: { environment: 'prod', config: EXAMPLE, workflow: 'failover', reason: 'x' },
+      env,
+    });
+    expect(action.status).toBe(1);
+    expect(action.stdout).toContain(
+      '::error::natfleet workflow: no AWS credentials found while running the failover workflow',
+    );
+    expect(action.stdout).toContain(
+      'aws-actions/configure-aws-credentials before this step, with "permissions: id-token: write"',
+    );
   });
 });

@@ -272,4 +272,31 @@ describe("this repository's CI", () => {
     expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toMatch(/npm ci[\s\S]*npm test/);
     expect(ci.permissions).toEqual({ contents: 'read' });
   });
+
+  it('examples/dependabot.yml updates the pinned actions of a fleet repository, natfleet in one group', () => {
+    const d = parse(readFileSync(join(ROOT, 'examples/dependabot.yml'), 'utf8'));
+    expect(d.version).toBe(2);
+    const u = d.updates.find(
+      (x: { 'package-ecosystem': string }) => x['package-ecosystem'] === 'github-actions',
+    );
+    // "/" is where Dependabot looks for .github/workflows.
+    expect(u).toMatchObject({
+      directory: '/',
+      schedule: { interval: expect.stringMatching(/^(daily|weekly|monthly)$/) },
+    });
+    const patterns: string[] = u.groups.natfleet.patterns;
+    const glob = (p: string) =>
+      new RegExp(`^${p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*')}$`);
+    const refs = examples.flatMap((f) =>
+      [...readFileSync(join(EXAMPLES, f), 'utf8').matchAll(/uses: (natfleet\/[^@\s]+)@/g)].map(
+        (m) => m[1]!,
+      ),
+    );
+    expect(refs.length).toBeGreaterThan(0);
+    // Dependabot names an action in a folder by its repository or by its full path.
+    for (const name of [...new Set(refs), 'natfleet/natfleet']) {
+      expect([name, patterns.some((p) => glob(p).test(name))]).toEqual([name, true]);
+    }
+    expect(patterns.some((p) => glob(p).test('actions/checkout'))).toBe(false);
+  });
 });

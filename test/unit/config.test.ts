@@ -90,6 +90,86 @@ describe('loading natfleet.yml', () => {
     ]);
   });
 
+  it('suggests the setting a misspelt key meant, at any depth, and only a close one', () => {
+    const cases: [string, string, string][] = [
+      [
+        '{ urls: [https://a.example], unhealthyTreshold: 3 }',
+        'checker.unhealthyTreshold',
+        'unhealthyThreshold',
+      ],
+      [
+        '{ urls: [https://a.example], intervalsecond: 3 }',
+        'checker.intervalsecond',
+        'intervalSeconds',
+      ],
+      ['{ urls: [https://a.example], autoFalback: true }', 'checker.autoFalback', 'autoFallback'],
+    ];
+    for (const [checker, path, meant] of cases) {
+      expect(problems(config({ checker }))).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^environments\\.prod\\.${path.replace('.', '\\.')}: expected one of the settings urls, .*, got an unknown setting; did you mean ${meant}\\? \\(line \\d+\\)$`,
+          ),
+        ),
+      ]);
+    }
+    // One level up: the environment's own keys, and the document's.
+    expect(problems(config({ extra: '    notification: {}\n' }))[0]).toContain(
+      'got an unknown setting; did you mean notifications?',
+    );
+    expect(problems(config().replace('environments:', 'enviroments:'))).toContainEqual(
+      expect.stringContaining(
+        'enviroments: expected one of the settings $schema, version, environments, got an unknown setting; did you mean environments?',
+      ),
+    );
+    // Nothing close: no guess.
+    expect(problems(config({ extra: '    flavour: vanilla\n' }))[0]).not.toContain('did you mean');
+  });
+
+  it('says a string setting was read as a number or boolean because it was not quoted', () => {
+    const cases: [string, string, string][] = [
+      [
+        'accountId: "123456789012"',
+        'accountId: 123456789012',
+        'got 123456789012 unquoted, which YAML reads as a number: write it in quotes, "123456789012"',
+      ],
+      // A leading zero is lost in the number: the message quotes what was written.
+      [
+        'accountId: "123456789012"',
+        'accountId: 012345678901',
+        'got 012345678901 unquoted, which YAML reads as a number (12345678901): write it in quotes, "012345678901"',
+      ],
+      [
+        'instance: { type: t4g.small }',
+        'instance: { type: 1e3 }',
+        'got 1e3 unquoted, which YAML reads as a number (1000): write it in quotes, "1e3"',
+      ],
+      [
+        'region: eu-west-1',
+        'region: true',
+        'got true unquoted, which YAML reads as true or false: write it in quotes, "true"',
+      ],
+    ];
+    for (const [from, to, found] of cases) {
+      const [p, ...more] = problems(config().replace(from, to));
+      expect(more).toEqual([]);
+      expect(p).toContain(`expected `);
+      expect(p).toContain(found);
+    }
+    expect(
+      problems(config().replace('accountId: "123456789012"', 'accountId: 123456789012')),
+    ).toEqual([
+      'environments.prod.accountId: expected a 12-digit AWS account id, got 123456789012 unquoted, which YAML reads as a number: write it in quotes, "123456789012" (line 4)',
+    ]);
+  });
+
+  it('suggests the environment meant', () => {
+    const c = parseConfig(config());
+    expect(() => environment(c, 'prdo')).toThrow(
+      'unknown environment "prdo" (did you mean prod?): the configuration defines prod',
+    );
+  });
+
   it('rejects repeated zones, subnets and zones outside the region', () => {
     const zones =
       zone('eu-west-1a', 1) +

@@ -503,23 +503,31 @@ describe('deploy action settings', () => {
     (values: Record<string, string>) =>
     (name: string): string =>
       values[name] ?? '';
+  const warnings: string[] = [];
   const core = (values: Record<string, string>) =>
-    ({ getInput: inputs(values) }) as unknown as Parameters<typeof settings>[0];
+    ({
+      getInput: inputs(values),
+      warning: (m: string) => void warnings.push(m),
+    }) as unknown as Parameters<typeof settings>[0];
 
   it('reads every input, with defaults', () => {
-    expect(settings(core({ environment: 'prod', 'github-token': 't' }), '/n/checker/dist')).toEqual(
-      {
-        environment: 'prod',
-        config: 'natfleet.yml',
-        mode: 'plan',
-        stacks: [],
-        checkerDir: '/n/checker/dist',
-        token: 't',
-      },
-    );
+    expect(settings(core({ environment: 'prod', token: 't' }), '/n/checker/dist')).toEqual({
+      environment: 'prod',
+      config: 'natfleet.yml',
+      mode: 'plan',
+      stacks: [],
+      checkerDir: '/n/checker/dist',
+      token: 't',
+    });
     expect(
       settings(core({ environment: 'prod', mode: 'apply', stacks: 'fleet,checker' }), '/d'),
     ).toMatchObject({ mode: 'apply', stacks: ['fleet', 'checker'] });
+    expect(warnings).toEqual([]);
+  });
+
+  it('still reads the old token name, with a warning', () => {
+    expect(settings(core({ environment: 'prod', 'github-token': 'old' }), '/d').token).toBe('old');
+    expect(warnings).toEqual([expect.stringContaining('input github-token is deprecated')]);
   });
 
   it('says which input is wrong', () => {
@@ -527,5 +535,8 @@ describe('deploy action settings', () => {
       'input mode: expected plan or apply, got "yolo"',
     );
     expect(() => settings(core({}), '/d')).toThrow('input environment');
+    expect(() => settings(core({ environment: 'prod', stacks: 'fleet,flet' }), '/d')).toThrow(
+      'input stacks: unknown stack(s) flet in the stacks filter: expected some of',
+    );
   });
 });

@@ -2,10 +2,10 @@
 // summary, one plan comment per environment on the pull request, outputs).
 import type * as Core from '@actions/core';
 import type * as GitHub from '@actions/github';
+import { failAction } from '../../../lib/actions/fail.js';
+import { InputError, readInputs } from '../../../lib/actions/inputs.js';
 import { environment, loadConfig } from '../../../lib/config/load.js';
-import { ConfigError, formatProblem } from '../../../lib/config/problems.js';
 import { deploy, deployClients, parseStackFilter, type Mode } from '../../../lib/deploy/deploy.js';
-import { DeployError } from '../../../lib/deploy/errors.js';
 import {
   flatOutputs,
   planComment,
@@ -31,19 +31,22 @@ export interface Settings {
 }
 
 export function settings(core: CoreApi, defaultCheckerDir: string): Settings {
-  const mode = core.getInput('mode') || 'plan';
-  if (mode !== 'plan' && mode !== 'apply') {
-    throw new DeployError(`input mode: expected plan or apply, got "${mode}"`);
+  const i = readInputs(core, 'deploy');
+  let stacks: StackKind[];
+  try {
+    stacks = parseStackFilter(i.stacks);
+  } catch (e) {
+    throw new InputError([
+      `input stacks: ${(e as Error).message}, got ${JSON.stringify(i.stacks)}`,
+    ]);
   }
-  const env = core.getInput('environment');
-  if (!env) throw new DeployError('input environment: expected an environment of natfleet.yml');
   return {
-    environment: env,
-    config: core.getInput('config') || 'natfleet.yml',
-    mode,
-    stacks: parseStackFilter(core.getInput('stacks')),
-    checkerDir: core.getInput('checker-dir') || defaultCheckerDir,
-    token: core.getInput('github-token'),
+    environment: i.environment,
+    config: i.config,
+    mode: i.mode,
+    stacks,
+    checkerDir: i['checker-dir'] || defaultCheckerDir,
+    token: i.token,
   };
 }
 
@@ -58,11 +61,7 @@ export async function deployAction(
     s = settings(core, defaultCheckerDir);
     env = environment(loadConfig(s.config), s.environment);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      for (const p of e.problems)
-        core.error(formatProblem(p), { title: 'natfleet.yml', file: e.file });
-      core.setFailed(`${e.file} has ${e.problems.length} problem(s); nothing was changed`);
-    } else core.setFailed(`natfleet deploy: ${(e as Error).message}`);
+    failAction(core, 'deploy', e);
     return;
   }
   const report = await deploy(env, deployClients(env.region), {

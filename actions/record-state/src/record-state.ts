@@ -5,8 +5,9 @@ import { dirname, join } from 'node:path';
 import type * as Core from '@actions/core';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { failAction } from '../../../lib/actions/fail.js';
+import { readInputs } from '../../../lib/actions/inputs.js';
 import { environment, loadConfig } from '../../../lib/config/load.js';
-import { ConfigError } from '../../../lib/config/problems.js';
 import { stateFile } from '../../../lib/names.js';
 import { changeSummary, changeTable, differences, imageDue } from '../../../lib/record/compare.js';
 import { formatRecord, parseRecord, RecordError } from '../../../lib/record/format.js';
@@ -48,21 +49,17 @@ export interface Settings {
 }
 
 export function settings(core: CoreApi, env: NodeJS.ProcessEnv): Settings {
-  const mode = core.getInput('mode') || 'record';
-  if (mode !== 'record' && mode !== 'check') {
-    throw new Error(`input mode: expected record or check, got "${mode}"`);
-  }
-  const environment = core.getInput('environment');
-  if (!environment) throw new Error('input environment: expected an environment name, got nothing');
+  const i = readInputs(core, 'record-state');
+  const mode = i.mode;
   const [owner, name] = (env.GITHUB_REPOSITORY ?? '').split('/');
   const repo = owner && name ? { owner, repo: name } : undefined;
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
   return {
-    environment,
-    config: core.getInput('config') || 'natfleet.yml',
-    reason: core.getInput('reason') || (mode === 'check' ? 'drift' : 'record'),
+    environment: i.environment,
+    config: i.config,
+    reason: i.reason || (mode === 'check' ? 'drift' : 'record'),
     mode,
-    token: core.getInput('token'),
+    token: i.token,
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     ...(repo ? { repo } : {}),
     ...(repo && env.GITHUB_RUN_ID
@@ -110,7 +107,10 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
   try {
     s = settings(core, deps.env);
   } catch (e) {
-    core.setFailed(`natfleet record-state: ${(e as Error).message}`);
+    failAction(core, 'record-state', e, {
+      doing: 'reading the inputs',
+      nothing: 'nothing was recorded',
+    });
     return;
   }
   if (s.token) core.setSecret(s.token);
@@ -200,10 +200,12 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
     if (e instanceof PermissionError) {
       await summary.write();
       core.setFailed(`natfleet record-state: ${e.message}; the record is in the job summary`);
-    } else if (e instanceof ConfigError) {
-      core.setFailed(`natfleet record-state: ${e.message}\nNothing was recorded.`);
     } else {
-      core.setFailed(`natfleet record-state: ${(e as Error).message}`);
+      failAction(core, 'record-state', e, {
+        doing: `recording ${s.environment}`,
+        env: s.environment,
+        nothing: 'nothing was recorded',
+      });
     }
   }
 }

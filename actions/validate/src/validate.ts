@@ -1,17 +1,20 @@
 // The validate action: the same loader as `natfleet validate`, reported the GitHub way.
 import type * as Core from '@actions/core';
+import { failAction } from '../../../lib/actions/fail.js';
+import { readInputs } from '../../../lib/actions/inputs.js';
 import { loadConfig } from '../../../lib/config/load.js';
 import { ConfigError, formatProblem } from '../../../lib/config/problems.js';
 import { markdownTable } from '../../../lib/table.js';
 
 type CoreApi = Pick<
   typeof Core,
-  'getInput' | 'setOutput' | 'setFailed' | 'error' | 'info' | 'summary'
+  'getInput' | 'setOutput' | 'setFailed' | 'error' | 'info' | 'warning' | 'summary'
 >;
 
 export async function validateAction(core: CoreApi): Promise<void> {
-  const file = core.getInput('config') || 'natfleet.yml';
+  let file = 'natfleet.yml';
   try {
+    file = readInputs(core, 'validate').config;
     const config = loadConfig(file);
     const envs = Object.values(config.environments);
     core.setOutput('environments', JSON.stringify(envs.map((e) => e.name)));
@@ -33,21 +36,12 @@ export async function validateAction(core: CoreApi): Promise<void> {
       )
       .write();
   } catch (e) {
-    if (!(e instanceof ConfigError)) {
-      core.setFailed(`natfleet validate: ${(e as Error).message}`);
-      return;
+    if (e instanceof ConfigError) {
+      await core.summary
+        .addHeading(`natfleet: ${e.problems.length} problem(s) in ${file}`, 3)
+        .addList(e.problems.map(formatProblem))
+        .write();
     }
-    for (const p of e.problems) {
-      core.error(formatProblem(p), {
-        title: 'natfleet.yml',
-        file,
-        ...(p.line ? { startLine: p.line } : {}),
-      });
-    }
-    await core.summary
-      .addHeading(`natfleet: ${e.problems.length} problem(s) in ${file}`, 3)
-      .addList(e.problems.map(formatProblem))
-      .write();
-    core.setFailed(`${file} has ${e.problems.length} problem(s); nothing was changed`);
+    failAction(core, 'validate', e);
   }
 }

@@ -1,6 +1,8 @@
 // The workflow action: one typed settings object from the inputs, then the same operation as
 // `natfleet <verb>`, reported the GitHub way (log lines, outputs, job summary, failure).
 import type * as Core from '@actions/core';
+import { failAction } from '../../../lib/actions/fail.js';
+import { readInputs } from '../../../lib/actions/inputs.js';
 import { environment, loadConfig } from '../../../lib/config/load.js';
 import { awsClients } from '../../../lib/aws/clients.js';
 import { sfnStarter, type Starter } from '../../../lib/workflows/follow.js';
@@ -11,7 +13,10 @@ import {
   type Operated,
 } from '../../../lib/workflows/operate.js';
 
-type CoreApi = Pick<typeof Core, 'getInput' | 'setOutput' | 'setFailed' | 'info' | 'summary'>;
+type CoreApi = Pick<
+  typeof Core,
+  'getInput' | 'setOutput' | 'setFailed' | 'error' | 'info' | 'warning' | 'summary'
+>;
 
 export interface WorkflowSettings {
   environment: string;
@@ -24,13 +29,14 @@ export interface WorkflowSettings {
 }
 
 export function settingsFrom(core: CoreApi, env = process.env): WorkflowSettings {
-  const zones = parseZones(core.getInput('zones'));
+  const i = readInputs(core, 'workflow');
+  const zones = parseZones(i.zones);
   return {
-    environment: core.getInput('environment', { required: true }),
-    config: core.getInput('config') || 'natfleet.yml',
-    workflow: core.getInput('workflow', { required: true }).trim().toLowerCase(),
+    environment: i.environment,
+    config: i.config,
+    workflow: i.workflow,
     ...(zones ? { zones } : {}),
-    reason: core.getInput('reason', { required: true }),
+    reason: i.reason,
     origin: env.GITHUB_RUN_ID ? `gha-${env.GITHUB_RUN_ID}` : 'gha',
   };
 }
@@ -46,11 +52,16 @@ export async function workflowAction(
   try {
     s = settingsFrom(core);
   } catch (e) {
-    core.setFailed(`natfleet workflow: ${(e as Error).message}`);
+    failAction(core, 'workflow', e, {
+      doing: 'reading the inputs',
+      nothing: 'nothing was started',
+    });
     return undefined;
   }
+  let region: string | undefined;
   try {
     const env = environment(loadConfig(s.config), s.environment);
+    region = env.region;
     const aws = awsClients(env.region);
     const done = await operate(
       { env, verb: s.workflow, zones: s.zones, reason: s.reason, origin: s.origin },
@@ -75,7 +86,12 @@ export async function workflowAction(
     }
     return done;
   } catch (e) {
-    core.setFailed(`natfleet workflow: ${(e as Error).message}`);
+    failAction(core, 'workflow', e, {
+      doing: `running the ${s.workflow} workflow`,
+      env: s.environment,
+      ...(region ? { region } : {}),
+      nothing: 'nothing was started',
+    });
     return undefined;
   }
 }
