@@ -51,7 +51,7 @@ export async function observeZoneTargets(ec2: EC2Client, env: Environment): Prom
     const gateway =
       z.gateway ??
       tagged.find((g) => tagOf(g.Tags, TAG.zone) === z.zone)?.NatGatewayId ??
-      (env.gateway.mode === 'shared'
+      (env.gateway.mode !== 'per-zone'
         ? tagged.find((g) => !tagOf(g.Tags, TAG.zone))?.NatGatewayId
         : undefined);
     const i = runningIn(instances, z.zone);
