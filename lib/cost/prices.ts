@@ -76,7 +76,7 @@ export const PRICE_TABLE: PriceTable = {
       },
     },
     'eu-west-1': {
-      from: 'NAT Gateway rows (EU-NatGateway-Hours/-Bytes, EU-RegionalNatGateway-Hours) from the AWS Price List offer file AmazonEC2/20260925174521/eu-west-1 (published 2026-09-25); public IPv4 is one price in every commercial region ($0.005/h since 2024-02-01); instances from EU-BoxUsage on-demand rates as billed in 2026-06',
+      from: 'NAT Gateway rows (EU-NatGateway-Hours/-Bytes, EU-RegionalNatGateway-Hours) from the AWS Price List offer file AmazonEC2/20260925174521/eu-west-1 (published 2026-09-25); public IPv4 $0.005/h (the public IPv4 charge AWS set from 2024-02-01, the same EU-PublicIPv4:InUseAddress rate in price-list extracts); t4g.small and t4g.medium are the EU-BoxUsage on-demand rates a public cost review quoted from Cost Explorer in 2026-06, not read from the offer file',
       natGateway: { perHour: 0.048, perGB: 0.048 },
       regionalNatGatewayPerHour: 0.048,
       publicIpv4PerHour: 0.005,

@@ -15,6 +15,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { renderStacks } from '../../cloudformation/index.js';
 import { deploy, deployClients } from '../../lib/deploy/deploy.js';
+import { preflight } from '../../lib/deploy/preflight.js';
+import { STSClient } from '@aws-sdk/client-sts';
 import { observeZoneTargets } from '../../lib/aws/fleet.js';
 import { differences } from '../../lib/record/compare.js';
 import { recordProblems } from '../../lib/record/format.js';
@@ -112,6 +114,23 @@ describe('regional standby in moto (routes and workflows; a zonal gateway stands
         /stand-ins for .*GatewayRegional \(GatewayRegional of natfleet-fresh-gateway\)/,
       ),
     );
+  });
+
+  it('deploy refuses to adopt a gateway AWS reports as zonal for a regional standby (the SDK model’s AvailabilityMode)', async () => {
+    const w = await newWorld();
+    const env = {
+      ...w.env,
+      gateway: { mode: 'regional' as const, natGatewayId: w.zones[0]!.gateway },
+    };
+    const sts = new STSClient({ region: env.region });
+    const as = (mode: 'zonal' | 'regional') => withMode(w.ec2, mode);
+    await expect(preflight(env, sts, as('zonal'))).rejects.toThrow(
+      `environments.prod.gateway.natGatewayId: NAT gateway ${w.zones[0]!.gateway} is zonal (in ${w.zones[0]!.publicSubnet}), but gateway.mode regional needs a regional one (or set gateway.mode shared)`,
+    );
+    await expect(preflight(env, sts, as('regional'))).resolves.toBeUndefined();
+    // moto itself says nothing of the mode: accepted, as an older API's answer would be.
+    await expect(preflight(env, sts, w.ec2)).resolves.toBeUndefined();
+    sts.destroy();
   });
 
   it('Failover moves every route table of every zone to the one regional gateway', async () => {
@@ -216,6 +235,20 @@ function regionalReplies(ec2: EC2Client, id: string, zones: string[], ips: strin
                 .reverse(), // not in zone order: each zone must find its own
             },
       ),
+    };
+  };
+  return { send } as unknown as EC2Client;
+}
+
+/** moto's EC2 with every NAT gateway reported in the given AvailabilityMode. */
+function withMode(ec2: EC2Client, mode: 'zonal' | 'regional'): EC2Client {
+  const send = async (c: unknown) => {
+    const out = await ec2.send(c as DescribeNatGatewaysCommand);
+    if (!(c instanceof DescribeNatGatewaysCommand)) return out;
+    const o = out as DescribeNatGatewaysCommandOutput;
+    return {
+      ...o,
+      NatGateways: (o.NatGateways ?? []).map((g) => ({ ...g, AvailabilityMode: mode })),
     };
   };
   return { send } as unknown as EC2Client;
