@@ -1,5 +1,7 @@
-// gateway stack: the standby NAT Gateway(s) and their Elastic IPs. Adopted gateways are not
-// created here; when every standby is adopted the stack is not needed at all.
+// gateway stack: the standby NAT Gateway(s). Zonal standbys (shared, per-zone) come with an
+// Elastic IP each and sit in a public subnet; a regional standby is one gateway of the VPC, in no
+// subnet, whose addresses AWS allocates per zone (ADR 0080). Adopted gateways are not created
+// here; when every standby is adopted the stack is not needed at all.
 import type { Environment } from '../lib/config/schema.js';
 import { gatewayName, stackName, tags } from '../lib/names.js';
 import { getAtt, ref, tagList, zoneKey, type RenderedStack, type Template } from '../lib/cfn.js';
@@ -10,8 +12,12 @@ interface Standby {
   subnet: string;
 }
 
-/** The standbys this stack creates (adopted ones excluded). */
+/** The logical id (and output name) of the regional standby. */
+export const REGIONAL_GATEWAY = 'GatewayRegional';
+
+/** The zonal standbys this stack creates (adopted ones excluded). */
 function createdStandbys(env: Environment): Standby[] {
+  if (env.gateway.mode === 'regional') return [];
   if (env.gateway.mode === 'shared') {
     if (env.gateway.natGatewayId || !env.gateway.subnet) return [];
     return [{ key: 'Shared', subnet: env.gateway.subnet }];
@@ -25,16 +31,55 @@ function createdStandbys(env: Environment): Standby[] {
     }));
 }
 
+const blank = (env: Environment): Template => ({
+  AWSTemplateFormatVersion: '2010-09-09',
+  Description: `natfleet ${env.name}: standby NAT Gateway (${env.gateway.mode})`,
+  Parameters: {},
+  Resources: {},
+  Outputs: {},
+});
+
+/**
+ * One regional gateway in automatic mode: AWS covers every zone of the VPC that has subnets and
+ * allocates its addresses; it makes the gateway's own route table to the internet gateway.
+ */
+function regionalStack(env: Environment): RenderedStack | undefined {
+  if (env.gateway.natGatewayId) return undefined;
+  const t = blank(env);
+  t.Parameters!.VpcId = {
+    Type: 'AWS::EC2::VPC::Id',
+    Description: 'the VPC the regional standby NAT Gateway serves',
+  };
+  t.Resources[REGIONAL_GATEWAY] = {
+    Type: 'AWS::EC2::NatGateway',
+    Properties: {
+      AvailabilityMode: 'regional',
+      ConnectivityType: 'public',
+      VpcId: ref('VpcId'),
+      Tags: tagList(tags(env.name, 'standby-gateway', undefined, gatewayName(env.name))),
+    },
+  };
+  t.Outputs![REGIONAL_GATEWAY] = {
+    Description: 'regional standby NAT Gateway (every zone)',
+    Value: ref(REGIONAL_GATEWAY),
+  };
+  t.Outputs!.GatewayRouteTable = {
+    Description: 'the route table AWS made for the regional gateway (default route to the IGW)',
+    Value: getAtt(REGIONAL_GATEWAY, 'RouteTableId'),
+  };
+  return {
+    kind: 'gateway',
+    name: stackName(env.name, 'gateway'),
+    template: t,
+    parameters: { VpcId: env.vpcId },
+  };
+}
+
 export function gatewayStack(env: Environment): RenderedStack | undefined {
+  if (env.gateway.mode === 'regional') return regionalStack(env);
   const standbys = createdStandbys(env);
   if (standbys.length === 0) return undefined;
-  const t: Template = {
-    AWSTemplateFormatVersion: '2010-09-09',
-    Description: `natfleet ${env.name}: standby NAT Gateway (${env.gateway.mode})`,
-    Parameters: {},
-    Resources: {},
-    Outputs: {},
-  };
+  const t = blank(env);
   const parameters: Record<string, string> = {};
   for (const s of standbys) {
     const name = gatewayName(env.name, s.zone);

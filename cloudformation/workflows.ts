@@ -30,6 +30,8 @@ import {
   type WorkflowOptions,
   type WorkflowRefs,
 } from '../lib/workflows/index.js';
+import { adoptedStandby } from '../lib/fleet.js';
+import { REGIONAL_GATEWAY } from './gateway.js';
 
 const sub = (s: string): Json => ({ 'Fn::Sub': s });
 const arn = (service: string, resource: string, account = '${AWS::AccountId}') =>
@@ -72,10 +74,9 @@ const NAT_PLACEHOLDER = 'nat-00000000000000000';
 
 /** The gateway stack's logical id of a zone's standby; none when the standby is adopted. */
 function gatewayParam(env: Environment, zone: string): string | undefined {
-  if (env.gateway.mode === 'shared') return env.gateway.natGatewayId ? undefined : 'GatewayShared';
-  return env.zones.find((z) => z.availabilityZone === zone)?.natGatewayId
-    ? undefined
-    : `Gateway${zoneKey(zone)}`;
+  if (adoptedStandby(env, zone)) return undefined;
+  if (env.gateway.mode === 'regional') return REGIONAL_GATEWAY;
+  return env.gateway.mode === 'shared' ? 'GatewayShared' : `Gateway${zoneKey(zone)}`;
 }
 
 /** The fleet stack makes a zone's Elastic IP unless the zone brings its own. */
@@ -88,9 +89,7 @@ function refsFor(env: Environment): WorkflowRefs {
   const eipAllocations: Record<string, string> = {};
   for (const z of env.zones) {
     const p = gatewayParam(env, z.availabilityZone);
-    gateways[z.availabilityZone] = p
-      ? `\${${p}}`
-      : (env.gateway.mode === 'shared' ? env.gateway.natGatewayId : z.natGatewayId)!;
+    gateways[z.availabilityZone] = p ? `\${${p}}` : adoptedStandby(env, z.availabilityZone)!;
     const e = eipParam(z);
     eipAllocations[z.availabilityZone] = e ? `\${${e}}` : z.eipAllocation!;
   }

@@ -22,6 +22,12 @@ export function fleetZones(env: Environment): ZoneTargets[] {
   return env.zones.map((z) => ({
     zone: z.availabilityZone,
     routeTables: [...z.routeTables],
-    gateway: env.gateway.mode === 'shared' ? env.gateway.natGatewayId : z.natGatewayId,
+    gateway: adoptedStandby(env, z.availabilityZone),
   }));
+}
+
+/** The gateway a zone adopts as its standby: one for every zone unless the mode is per-zone. */
+export function adoptedStandby(env: Environment, zone: string): string | undefined {
+  if (env.gateway.mode !== 'per-zone') return env.gateway.natGatewayId;
+  return env.zones.find((z) => z.availabilityZone === zone)?.natGatewayId;
 }

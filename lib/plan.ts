@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Environment } from './config/schema.js';
 import { parameterFile, resourceCounts, type RenderedStack } from './cfn.js';
 import { STACKS, type StackKind } from './names.js';
+import { adoptedStandby } from './fleet.js';
 import { estimateCost, type CostEstimate } from './cost/estimate.js';
 import { renderStacks } from '../cloudformation/index.js';
 
@@ -34,9 +35,7 @@ export function planEnvironment(env: Environment, outDir: string, gbPerMonth: nu
 }
 
 function adoptsAll(env: Environment): boolean {
-  return env.gateway.mode === 'shared'
-    ? !!env.gateway.natGatewayId
-    : env.zones.every((z) => !!z.natGatewayId);
+  return env.zones.every((z) => !!adoptedStandby(env, z.availabilityZone));
 }
 
 export function stackRows(stacks: RenderedStack[]): string[][] {

@@ -9,6 +9,7 @@ import {
   AssociateAddressCommand,
   CreateImageCommand,
   CreateLaunchTemplateCommand,
+  CreateNatGatewayCommand,
   DescribeImagesCommand,
   DescribeAddressesCommand,
   EC2Client,
@@ -19,7 +20,13 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Environment } from '../lib/config/schema.js';
 import { tempDir } from './helpers.js';
-import { amiParameter, stateMachineName, WORKFLOWS, type WorkflowName } from '../lib/names.js';
+import {
+  amiParameter,
+  stateMachineName,
+  tags,
+  WORKFLOWS,
+  type WorkflowName,
+} from '../lib/names.js';
 import { observeRouteTables } from '../lib/aws/fleet.js';
 import type { ObservedTable } from '../lib/routes.js';
 import { workflowDefinitions, type WorkflowRefs } from '../lib/workflows/index.js';
@@ -144,6 +151,8 @@ export interface World {
   eips: Record<string, string>;
   /** The AMI id a build publishes (a real image in moto). */
   newAmi: string;
+  /** The one standby of every zone, with `regional`. */
+  regionalGateway?: string;
   routes(): Promise<ObservedTable[]>;
   /** Runs a workflow to its end; the execution keeps its events. */
   run(
@@ -162,6 +171,11 @@ export interface WorldOptions {
   eipOverride?: Record<number, string>;
   /** Private route tables per zone (default 2). */
   tablesPerZone?: number;
+  /**
+   * One standby for every zone, tagged as the gateway stack tags a regional one (no zone). moto
+   * cannot make a regional gateway, so a zonal one stands in for its single id.
+   */
+  regional?: boolean;
 }
 
 export async function buildWorld(o: WorldOptions = {}): Promise<World> {
@@ -201,8 +215,10 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
     fastMs: 1,
   });
   const arnOf = (wf: WorkflowName) => sf.arnOf(stateMachineName('prod', wf));
+  const regionalGateway = o.regional ? await regionalStandIn(ec2, zones[0]!) : undefined;
+  if (regionalGateway) env.gateway = { mode: 'regional' };
   const refs: WorkflowRefs = {
-    gateways: Object.fromEntries(zones.map((z) => [z.zone, z.gateway])),
+    gateways: Object.fromEntries(zones.map((z) => [z.zone, regionalGateway ?? z.gateway])),
     launchTemplateId: lt.LaunchTemplate!.LaunchTemplateId!,
     amiParameter: amiParameter('prod'),
     imagePipelineArn:
@@ -226,6 +242,7 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
     arns,
     eips,
     newAmi: ami.ImageId!,
+    ...(regionalGateway ? { regionalGateway } : {}),
     routes: () =>
       observeRouteTables(
         ec2,
@@ -238,6 +255,19 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
     },
     violations: () => invariantViolations(ec2, env),
   };
+}
+
+/** A gateway tagged like the stack's regional standby: environment and role, no zone. */
+async function regionalStandIn(ec2: EC2Client, z: BuiltZone): Promise<string> {
+  const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+  const gw = await ec2.send(
+    new CreateNatGatewayCommand({
+      SubnetId: z.publicSubnet,
+      AllocationId: eip.AllocationId,
+      TagSpecifications: [{ ResourceType: 'natgateway', Tags: tags('prod', 'standby-gateway') }],
+    }),
+  );
+  return gw.NatGateway!.NatGatewayId!;
 }
 
 export async function eipHolder(ec2: EC2Client, allocationId: string): Promise<string | undefined> {

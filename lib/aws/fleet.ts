@@ -46,12 +46,14 @@ export async function observeZoneTargets(ec2: EC2Client, env: Environment): Prom
   const ok = await statusOk(ec2, instances);
   const tagged = gateways.NatGateways ?? [];
   return zones.map((z) => {
+    // The mode decides which tagged gateway is the standby: a zone's own only in per-zone mode
+    // (a leftover zonal standby must not win over a shared or regional one).
     const gateway =
       z.gateway ??
-      tagged.find((g) => tagOf(g.Tags, TAG.zone) === z.zone)?.NatGatewayId ??
-      (env.gateway.mode === 'shared'
-        ? tagged.find((g) => !tagOf(g.Tags, TAG.zone))?.NatGatewayId
-        : undefined);
+      (env.gateway.mode === 'per-zone'
+        ? tagged.find((g) => tagOf(g.Tags, TAG.zone) === z.zone)
+        : tagged.find((g) => !tagOf(g.Tags, TAG.zone))
+      )?.NatGatewayId;
     const i = runningIn(instances, z.zone);
     const eni = i?.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0);
     return {

@@ -3,6 +3,7 @@
 import { describe, formatPath, type Problem } from './problems.js';
 import { isHttpUrl } from './limits.js';
 import { ENVIRONMENT_NAME, REGION } from './schema.js';
+import { regionalGatewayRules } from './gateway-rules.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -119,6 +120,8 @@ function environmentRules(name: string, env: Obj, problems: Problem[]) {
       }
     }
   }
+
+  regionalGatewayRules(env, base, zones, problems);
 
   const instance = isObj(env.instance) ? env.instance : {};
   const type = str(instance.type);

@@ -29,7 +29,7 @@ const strict = <T extends Parameters<typeof Type.Object>[0]>(
 
 export const REGION = '^[a-z]{2}(-[a-z]+)+-\\d$';
 export const ARCHITECTURES = ['arm64', 'x86_64'] as const;
-export const GATEWAY_MODES = ['shared', 'per-zone'] as const;
+export const GATEWAY_MODES = ['shared', 'per-zone', 'regional'] as const;
 export const ENDPOINT_MODES = ['create', 'existing', 'none'] as const;
 
 export const ZoneSchema = strict(
@@ -54,7 +54,9 @@ export const GatewaySchema = strict(
   {
     mode: Type.Optional({ ...oneOf(GATEWAY_MODES, 'standby gateway mode'), default: 'shared' }),
     subnet: Type.Optional(id('subnet', 'a public subnet id for the shared gateway')),
-    natGatewayId: Type.Optional(id('nat', 'a NAT gateway id to adopt as the shared standby')),
+    natGatewayId: Type.Optional(
+      id('nat', 'a NAT gateway id to adopt as the standby of every zone (shared or regional)'),
+    ),
   },
   'the standby NAT Gateway(s)',
   { default: {} },

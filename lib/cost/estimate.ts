@@ -7,9 +7,8 @@ import {
   CHECKER_METRICS_PER_ZONE,
   CHECKER_TIMEOUT_SECONDS,
 } from '../defaults.js';
-import { PRICES } from './prices.js';
-
-export type Prices = typeof PRICES;
+import { PRICE_TABLE, type PriceTable } from './prices.js';
+import { pricesFor } from './regions.js';
 
 export interface CostLine {
   item: string;
@@ -33,6 +32,7 @@ export interface CostEstimate {
 
 export class UnknownInstanceType extends Error {}
 
+/** Gateway-hours (and public IPv4 addresses) the standby costs: a regional one, per zone. */
 export function standbyGatewayCount(env: Environment): number {
   return env.gateway.mode === 'shared' ? 1 : env.zones.length;
 }
@@ -40,22 +40,26 @@ export function standbyGatewayCount(env: Environment): number {
 export function estimateCost(
   env: Environment,
   gbPerMonth: number,
-  p: Prices = PRICES,
+  table: PriceTable = PRICE_TABLE,
 ): CostEstimate {
   if (!Number.isFinite(gbPerMonth) || gbPerMonth < 0) {
     throw new RangeError(`gb-per-month: expected a number ≥ 0, got ${gbPerMonth}`);
   }
-  const h = p.hoursPerMonth;
+  const p = pricesFor(env.region, table);
+  const h = table.hoursPerMonth;
   const zones = env.zones.length;
   const standby = standbyGatewayCount(env);
   const type = env.instance.type;
-  const hourly = (p.instancesPerHour as Record<string, number>)[type];
+  const hourly = p.instancesPerHour[type];
   if (hourly === undefined) {
     throw new UnknownInstanceType(
-      `no price for instance type ${type} in lib/cost/prices.ts (${p.region}, ${p.date}): add it from the EC2 price list`,
+      `no price for instance type ${type} in lib/cost/prices.ts (${p.region}, table of ${table.date}; ` +
+        `it has ${Object.keys(p.instancesPerHour).join(', ')}): add it from the EC2 price list`,
     );
   }
+  const regional = env.gateway.mode === 'regional';
   const gwHour = p.natGateway.perHour * h;
+  const standbyHour = (regional ? p.regionalNatGatewayPerHour : p.natGateway.perHour) * h;
   const ipHour = p.publicIpv4PerHour * h;
   const lambdaGBs =
     (CHECKER_MEMORY_MB / 1024) * CHECKER_TIMEOUT_SECONDS * CHECKER_INVOCATIONS_PER_MONTH;
@@ -64,12 +68,13 @@ export function estimateCost(
     (CHECKER_INVOCATIONS_PER_MONTH / 1e6) * p.lambdaPerMillionRequests;
   const endpoint =
     env.checker.stepFunctionsEndpoint === 'create' ? p.interfaceEndpointPerHourPerZone * h : 0;
+  const standbyWhat = regional ? `regional standby in ${standby} zones` : `${standby} standby`;
 
   const lines: CostLine[] = [
     {
-      item: `NAT Gateway hours (${zones} vs ${standby} standby)`,
+      item: `NAT Gateway hours (${zones} vs ${standbyWhat})`,
       gateways: zones * gwHour,
-      natfleet: standby * gwHour,
+      natfleet: standby * standbyHour,
     },
     {
       item: `NAT Gateway data processing (${gbPerMonth} GB)`,
@@ -84,8 +89,8 @@ export function estimateCost(
     { item: `NAT instances (${zones} × ${type})`, natfleet: zones * hourly * h },
     { item: `NAT instance public IPv4 (${zones})`, natfleet: zones * ipHour },
     {
-      item: `NAT instance root volumes (${zones} × ${p.rootVolumeGB} GB gp3)`,
-      natfleet: zones * p.rootVolumeGB * p.ebsGp3PerGBMonth,
+      item: `NAT instance root volumes (${zones} × ${table.rootVolumeGB} GB gp3)`,
+      natfleet: zones * table.rootVolumeGB * p.ebsGp3PerGBMonth,
     },
     {
       item: `Checker Lambdas (${zones} × ${CHECKER_MEMORY_MB} MB, always probing)`,
@@ -107,13 +112,15 @@ export function estimateCost(
   const natfleet = sum('natfleet');
   const fixedGap = natfleet - (gateways - gbPerMonth * p.natGateway.perGB);
   const notes = [
-    `Prices: ${p.region} list prices (${p.date}), ${p.hoursPerMonth} h per month, on-demand.`,
+    ...p.notes,
+    `${table.hoursPerMonth} h per month, on-demand, ${table.currency}.`,
     'Internet data transfer out costs the same on both and is not included.',
     'natfleet pays gateway data processing only while a zone is failed over.',
   ];
-  if (env.region !== p.region) {
+  if (regional) {
     notes.push(
-      `${env.name} runs in ${env.region}: its prices differ from ${p.region}'s by region.`,
+      `Regional standby: counted as one gateway-hour and one public IPv4 per zone it covers (${standby}); ` +
+        'AWS allocates its addresses and may cover more zones of the VPC. Check the billing unit on the first bill (docs/on-real-aws.md).',
     );
   }
   return {

@@ -88,7 +88,7 @@ export async function preflight(env: Environment, sts: STSClient, ec2: EC2Client
 async function adopted(env: Environment, ec2: EC2Client, where: string): Promise<string[]> {
   const problems: string[] = [];
   const gateways = [
-    ...(env.gateway.mode === 'shared' && env.gateway.natGatewayId
+    ...(env.gateway.mode !== 'per-zone' && env.gateway.natGatewayId
       ? [{ id: env.gateway.natGatewayId, path: `${where}.gateway.natGatewayId` }]
       : []),
     ...env.zones.flatMap((z, i) =>
@@ -111,6 +111,11 @@ async function adopted(env: Environment, ec2: EC2Client, where: string): Promise
         problems.push(`${g.path}: NAT gateway ${g.id} is in ${n.VpcId}, not in ${env.vpcId}`);
       } else if (n.State !== 'available') {
         problems.push(`${g.path}: NAT gateway ${g.id} is ${n.State}, not available`);
+      } else if (env.gateway.mode === 'regional' && n.AvailabilityMode === 'zonal') {
+        // A zonal gateway would leave every other zone behind when its own zone fails.
+        problems.push(
+          `${g.path}: NAT gateway ${g.id} is zonal (in ${n.SubnetId}), but gateway.mode regional needs a regional one (or set gateway.mode shared)`,
+        );
       }
     }
   }

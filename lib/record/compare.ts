@@ -1,7 +1,7 @@
 // Comparing two records: what changed in the fleet (drift), the before → after table a pull
 // request shows, and whether the recorded image is due for a rebuild.
 import { markdownTable, usd } from '../table.js';
-import { PRICES } from '../cost/prices.js';
+import { pricesFor } from '../cost/regions.js';
 import type { RouteRecord, StateRecord, ZoneRecord } from './schema.js';
 
 export interface Difference {
@@ -102,10 +102,11 @@ export function changeSummary(diffs: Difference[]): string {
 export function gatewayTimeText(r: StateRecord): string {
   const t = r.gatewayTime;
   if (!t) return 'No earlier record: time on the gateways is counted from this one on.';
+  const p = pricesFor(r.region);
   return (
     `Since the last record (${t.since}): ${t.zoneHours} zone-hours on a NAT gateway, ` +
-    `${usd(t.usd)} at $${PRICES.natGateway.perHour}/h (${PRICES.region} list price), ` +
-    `plus $${PRICES.natGateway.perGB} per GB the gateways processed.`
+    `${usd(t.usd)} at $${p.natGateway.perHour}/h (${p.region} list price), ` +
+    `plus $${p.natGateway.perGB} per GB the gateways processed.`
   );
 }
 

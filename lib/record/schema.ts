@@ -43,8 +43,15 @@ export const InstanceRecordSchema = strict(
 );
 
 export const GatewayRecordSchema = strict(
-  { natGatewayId: id('nat', 'a NAT gateway id'), publicIp: Type.Optional(ipv4) },
-  "the zone's standby NAT gateway",
+  {
+    natGatewayId: id('nat', 'a NAT gateway id'),
+    // Written only for a regional gateway, so records of zonal ones stay as they were.
+    availabilityMode: Type.Optional(
+      Type.Literal('regional', { description: '"regional" for a regional NAT gateway' }),
+    ),
+    publicIp: Type.Optional(ipv4),
+  },
+  "the zone's standby NAT gateway (a regional one: with the address it uses in this zone)",
 );
 
 export const RouteRecordSchema = strict(

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { Environment } from '../config/schema.js';
-import { PRICES } from '../cost/prices.js';
+import { pricesFor } from '../cost/regions.js';
 import type { ZoneTargets } from '../fleet.js';
 import { natInstances, observeRouteTables, observeZoneTargets } from '../aws/fleet.js';
 import { amiParameter } from '../names.js';
@@ -78,7 +78,7 @@ export function gatewayTime(
   const hours = Math.max(0, (now.getTime() - Date.parse(previous.recordedAt)) / 3_600_000);
   const zones = Object.values(previous.zones).filter((z) => z.mode === 'gateway').length;
   const zoneHours = Math.round(zones * hours * 100) / 100;
-  const usd = Math.round(zoneHours * PRICES.natGateway.perHour * 100) / 100;
+  const usd = Math.round(zoneHours * pricesFor(previous.region).natGateway.perHour * 100) / 100;
   return { since: previous.recordedAt, zoneHours, usd };
 }
 
@@ -125,13 +125,33 @@ async function imageRecord(
   };
 }
 
-async function gatewayIps(ec2: EC2Client, ids: string[]): Promise<Map<string, string | undefined>> {
+type GatewaySeen = NonNullable<ZoneRecord['gateway']>;
+
+/**
+ * The standbys as a zone's record shows them. A regional gateway has addresses per zone (each
+ * names its AvailabilityZone): the zone gets its own, else the first.
+ */
+async function gatewaysSeen(
+  ec2: EC2Client,
+  ids: string[],
+): Promise<Map<string, (zone: string) => GatewaySeen>> {
   if (ids.length === 0) return new Map();
   const out = await ec2.send(
     new DescribeNatGatewaysCommand({ Filter: [{ Name: 'nat-gateway-id', Values: ids }] }),
   );
   return new Map(
-    (out.NatGateways ?? []).map((g) => [g.NatGatewayId!, g.NatGatewayAddresses?.[0]?.PublicIp]),
+    (out.NatGateways ?? []).map((g) => [
+      g.NatGatewayId!,
+      (zone: string) => {
+        const addrs = g.NatGatewayAddresses ?? [];
+        const ip = (addrs.find((a) => a.AvailabilityZone === zone) ?? addrs[0])?.PublicIp;
+        return {
+          natGatewayId: g.NatGatewayId!,
+          ...(g.AvailabilityMode === 'regional' ? { availabilityMode: 'regional' as const } : {}),
+          ...(ip ? { publicIp: ip } : {}),
+        };
+      },
+    ]),
   );
 }
 
@@ -144,14 +164,14 @@ export async function snapshot(
 ): Promise<StateRecord> {
   const { ec2, ssm } = clients;
   const targets = await observeZoneTargets(ec2, env);
-  const [tables, instances, image, ips] = await Promise.all([
+  const [tables, instances, image, seen] = await Promise.all([
     observeRouteTables(
       ec2,
       targets.flatMap((z) => z.routeTables),
     ),
     natInstances(ec2, env.name),
     imageRecord(ec2, ssm, env.name, lookup),
-    gatewayIps(ec2, [...new Set(targets.flatMap((z) => (z.gateway ? [z.gateway] : [])))]),
+    gatewaysSeen(ec2, [...new Set(targets.flatMap((z) => (z.gateway ? [z.gateway] : [])))]),
   ]);
   const byTable = new Map(tables.map((t) => [t.routeTableId, t]));
   const zones: Record<string, ZoneRecord> = {};
@@ -163,13 +183,11 @@ export async function snapshot(
           z.instance.eniId,
         )
       : undefined;
-    const gw = z.gateway && ips.has(z.gateway) ? z.gateway : undefined;
+    const gw = z.gateway ? seen.get(z.gateway)?.(z.zone) : undefined;
     zones[z.zone] = {
       mode: zoneMode(z, own),
       ...(inst ? { instance: inst } : {}),
-      ...(gw
-        ? { gateway: { natGatewayId: gw, ...(ips.get(gw) ? { publicIp: ips.get(gw)! } : {}) } }
-        : {}),
+      ...(gw ? { gateway: gw } : {}),
       routeTables: Object.fromEntries(z.routeTables.map((id, n) => [id, routeRecord(own[n])])),
     };
   }

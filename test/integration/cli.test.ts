@@ -50,8 +50,10 @@ describe('natfleet CLI', () => {
     const r = await natfleet(...planArgs(out, '10240'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/natfleet-prod-artifacts +2 +1 AWS::S3::Bucket, 1 AWS::S3::BucketPolicy/);
-    expect(r.out).toMatch(/NAT Gateway data processing \(10240 GB\) +\$460\.80 +\$0\.00/);
-    expect(r.out).toMatch(/total +\$570\.30 +\$\d+\.\d\d/);
+    // prod is in eu-west-1: 10240 GB × $0.048, eu-west-1's rate (ADR 0082)
+    expect(r.out).toMatch(/NAT Gateway data processing \(10240 GB\) +\$491\.52 +\$0\.00/);
+    expect(r.out).toMatch(/total +\$607\.59 +\$\d+\.\d\d/);
+    expect(r.out).toContain('Prices: eu-west-1 list prices from the table of');
     expect(r.out).toContain('natfleet saves $');
     for (const stack of ['natfleet-prod-artifacts', 'natfleet-prod-gateway']) {
       const t = JSON.parse(readFileSync(join(out, `${stack}.template.json`), 'utf8'));

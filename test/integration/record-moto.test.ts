@@ -155,6 +155,7 @@ describe('the record of a live fleet in moto', () => {
       now: new Date('2026-11-23T13:30:00Z'),
       previous: over,
     });
-    expect(later.gatewayTime).toEqual({ since: t1.toISOString(), zoneHours: 10, usd: 0.45 });
+    // 10 zone-hours at eu-west-1's $0.048/h, the record's region
+    expect(later.gatewayTime).toEqual({ since: t1.toISOString(), zoneHours: 10, usd: 0.48 });
   });
 });

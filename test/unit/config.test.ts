@@ -213,6 +213,37 @@ describe('loading natfleet.yml', () => {
     ).not.toThrow();
   });
 
+  it('takes a regional standby with no subnet, or adopts one for every zone', () => {
+    const regional = parseConfig(config({ gateway: '{ mode: regional }' })).environments.prod!;
+    expect(regional.gateway).toEqual({ mode: 'regional' });
+    const adopted = parseConfig(
+      config({ gateway: '{ mode: regional, natGatewayId: nat-0fedcba9876543210 }' }),
+    ).environments.prod!;
+    expect(adopted.gateway.natGatewayId).toBe('nat-0fedcba9876543210');
+  });
+
+  it('rejects a subnet or a zone’s own gateway beside a regional standby, each at its place', () => {
+    const zonal =
+      zone('eu-west-1a', 1) +
+      '\n        natGatewayId: nat-0123456789abcdef0' +
+      zone('eu-west-1b', 2) +
+      '\n        natGatewayId: nat-0123456789abcdef1';
+    expect(
+      problems(
+        config({ gateway: '{ mode: regional, subnet: subnet-0aa00000000000001 }', zones: zonal }),
+      ),
+    ).toEqual([
+      'environments.prod.gateway.subnet: expected no gateway.subnet with gateway.mode regional (a regional gateway sits in no subnet), got "subnet-0aa00000000000001" (line 9)',
+      'environments.prod.zones[0].natGatewayId: expected no per-zone gateway with gateway.mode regional (one regional gateway serves every zone: use gateway.natGatewayId), got "nat-0123456789abcdef0" (line 15)',
+      'environments.prod.zones[1].natGatewayId: expected no per-zone gateway with gateway.mode regional (one regional gateway serves every zone: use gateway.natGatewayId), got "nat-0123456789abcdef1" (line 20)',
+    ]);
+    expect(problems(config({ gateway: '{ mode: regionl }' }))).toEqual([
+      expect.stringMatching(
+        /^environments\.prod\.gateway\.mode: expected standby gateway mode: shared \| per-zone \| regional, got "regionl"/,
+      ),
+    ]);
+  });
+
   it('matches the architecture to the instance type', () => {
     const text = config().replace(
       '{ type: t4g.small }',

@@ -190,8 +190,10 @@ describe('comparing records', () => {
     expect(gatewayTime(prev, new Date('2026-11-23T03:00:00Z'))).toEqual({
       since: prev.recordedAt,
       zoneHours: 6,
-      usd: 0.27,
+      usd: 0.29, // 6 zone-hours at eu-west-1's $0.048/h, the record's region
     });
+    const us = { ...prev, region: 'us-east-1' };
+    expect(gatewayTime(us, new Date('2026-11-23T03:00:00Z'))?.usd).toBe(0.27); // $0.045/h
     expect(gatewayTime(undefined, new Date())).toBeUndefined();
   });
 

@@ -9,6 +9,7 @@ import { renderStacks } from '../../cloudformation/index.js';
 import { fleetStack } from '../../cloudformation/fleet.js';
 import { checkerStack } from '../../cloudformation/checker.js';
 import { exampleEnv, exampleText } from '../helpers.js';
+import { regionalProd } from '../regional.js';
 
 const prod = exampleEnv('prod');
 const staging = exampleEnv('staging');
@@ -281,5 +282,66 @@ describe('names of the fleet and checker resources', () => {
     expect(names.launchTemplateName(ENV).length).toBeLessThanOrEqual(128);
     expect(names.alarmName(ENV, AZ, 'failed-rounds').length).toBeLessThanOrEqual(255);
     expect(names.securityGroupName(ENV, 'nat-instance')).not.toMatch(/^sg-/);
+  });
+});
+
+describe('a regional standby (gateway.mode regional)', () => {
+  const regional = regionalProd();
+  const stacks = renderStacks(regional);
+  const gw = stacks.find((s) => s.kind === 'gateway')!;
+
+  it('is one regional NAT Gateway of the VPC: no subnet, no Elastic IP of natfleet’s', () => {
+    expect(Object.keys(gw.template.Resources)).toEqual(['GatewayRegional']);
+    const p = gw.template.Resources.GatewayRegional!.Properties!;
+    expect(p).toMatchObject({
+      AvailabilityMode: 'regional',
+      ConnectivityType: 'public',
+      VpcId: { Ref: 'VpcId' },
+    });
+    expect(p.SubnetId).toBeUndefined();
+    expect(p.AllocationId).toBeUndefined();
+    expect(gw.parameters).toEqual({ VpcId: 'vpc-0a1b2c3d4e5f60718' });
+    expect(gw.template.Parameters!.VpcId!.Type).toBe('AWS::EC2::VPC::Id');
+    const tags = p.Tags as { Key: string; Value: string }[];
+    expect(tags).toContainEqual({ Key: names.TAG.role, Value: 'standby-gateway' });
+    expect(tags.map((t) => t.Key)).not.toContain(names.TAG.zone); // it serves every zone
+    expect(gw.template.Outputs!.GatewayRouteTable!.Value).toEqual({
+      'Fn::GetAtt': ['GatewayRegional', 'RouteTableId'],
+    });
+  });
+
+  it('is every zone’s standby in the workflows: one input, one substitution', () => {
+    const wf = stacks.find((s) => s.kind === 'workflows')!;
+    expect(wf.inputs!.GatewayRegional).toEqual({
+      stack: 'gateway',
+      logicalId: 'GatewayRegional',
+      value: 'id',
+      placeholder: 'nat-00000000000000000',
+    });
+    expect(Object.keys(wf.inputs!).filter((k) => k.startsWith('Gateway'))).toEqual([
+      'GatewayRegional',
+    ]);
+    const failover = JSON.stringify(wf.template.Resources);
+    for (const z of regional.zones) expect(failover).toContain(z.availabilityZone);
+    expect(failover).toContain('${GatewayRegional}');
+    expect(failover).not.toMatch(/\$\{Gateway(Shared|EuWest1[abc])\}/);
+  });
+
+  it('is adopted for every zone by id, and then no gateway stack is made', () => {
+    const adopted = regionalProd('nat-0fedcba9876543210');
+    const all = renderStacks(adopted);
+    expect(all.map((s) => s.kind)).not.toContain('gateway');
+    const wf = all.find((s) => s.kind === 'workflows')!;
+    expect(Object.keys(wf.inputs!).some((k) => k.startsWith('Gateway'))).toBe(false);
+    const body = JSON.stringify(wf.template.Resources);
+    expect(body.split('nat-0fedcba9876543210').length - 1).toBeGreaterThanOrEqual(
+      adopted.zones.length,
+    );
+  });
+
+  it('leaves the checker and its alarms as they are in shared mode', () => {
+    const checker = (env: Environment) =>
+      JSON.stringify(renderStacks(env).find((s) => s.kind === 'checker')!.template);
+    expect(checker(regional)).toBe(checker(prod));
   });
 });
