@@ -4,6 +4,7 @@
 // reaches it through AWS_ENDPOINT_URL_SFN, unchanged (ADR 0090).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Definition, State } from '../lib/workflows/asl.js';
 import type { ExecutionEvent, ExecutionResult } from '../lib/workflows/follow.js';
@@ -78,7 +79,7 @@ export class SfnEndpoint {
   private readonly runner: LocalStepFunctions;
   private readonly machines = new Map<string, Machine>();
   private readonly executions = new Map<string, Execution>();
-  private server?: Server;
+  private servers: Server[] = [];
   url = '';
 
   constructor(private readonly o: SfnEndpointOptions) {
@@ -112,24 +113,36 @@ export class SfnEndpoint {
 
   async start(): Promise<string> {
     await this.load();
-    const server = createServer((req, res) => void this.handle(req, res));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.o.port ?? 0, this.o.host ?? '127.0.0.1', () => resolve());
-    });
+    const server = await this.listen({ port: this.o.port ?? 0, host: this.o.host ?? '127.0.0.1' });
     const a = server.address() as { address: string; port: number };
     this.url = `http://${a.address}:${a.port}`;
     return this.url;
   }
 
+  /** Also answers on a unix socket (a relay in another network namespace connects to it). */
+  async listenOn(path: string): Promise<void> {
+    rmSync(path, { force: true });
+    await this.listen({ path });
+  }
+
+  private async listen(at: { port: number; host: string } | { path: string }): Promise<Server> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at, () => resolve());
+    });
+    this.servers.push(server);
+    return server;
+  }
+
   /** Stops answering; executions still running are left to end in this process. */
   async stop(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    this.server = undefined;
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
+    const all = this.servers;
+    this.servers = [];
+    for (const s of all) {
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    }
   }
 
   /** Executions seen, newest first (the lab's own scenarios read them too). */
