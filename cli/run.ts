@@ -9,6 +9,7 @@ import { validate, validateHelp } from './validate.js';
 import { plan, planHelp } from './plan.js';
 import { deployCommand, deployHelp } from './deploy.js';
 import { workflowHelp, workflowVerb, workflowVerbs } from './workflow.js';
+import { lab } from './lab.js';
 
 export const mainHelp = `Usage: natfleet <command> [options]
 
@@ -24,6 +25,7 @@ Commands:
   replace    replace the NAT instances zone by zone
   maintenance
              build a new NAT image, replace the instances, fall back
+  lab        the whole system on this machine (root): game-day scenarios and their table
 
 Run "natfleet <command> --help" for a command's options.`;
 
@@ -69,6 +71,7 @@ export async function run(argv: string[], io: Io, env = process.env): Promise<nu
       io.out(mainHelp);
       return verb ? 0 : 2;
     }
+    if (verb === 'lab') return await lab(rest, io);
     if (!(verb in ALLOWED)) throw new UsageError(`unknown command "${verb}"\n\n${mainHelp}`);
     const { values } = parseArgs({
       args: rest,

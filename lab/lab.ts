@@ -9,7 +9,7 @@ import { workflowVerb } from '../cli/workflow.js';
 import type { WorkflowVerb } from '../lib/workflows/operate.js';
 import { DRIVER, follow, type Fault, type Followed } from './checker-lab.js';
 import { ACCOUNT, ControlPlane, ENV_NAME, REGION, type CheckerProfile } from './control-plane.js';
-import { Reconciler } from './reconciler.js';
+import { Reconciler, type ReconcileEvent } from './reconciler.js';
 import { sleep } from './exec.js';
 import { cleanupStale, INTERNET_ADDR, isRoot, Lab } from './topology.js';
 
@@ -54,7 +54,7 @@ export function missingPrerequisites(
 export interface OutageRow {
   scenario: 'outage';
   fault: Fault;
-  profile: keyof typeof PROFILES;
+  profile: ProfileName;
   zone: string;
   /** Fault → the checker's failover decision. */
   detectionMs: number;
@@ -82,15 +82,20 @@ export interface FallbackRow {
 
 export type Row = OutageRow | DeadUrlRow | FallbackRow;
 
+export type ProfileName = keyof typeof PROFILES;
+
 export interface LabOptions {
   zones: number;
-  profile: keyof typeof PROFILES;
+  /** The checker profiles to run the outages at, in order. */
+  profiles: ProfileName[];
   faults: Fault[];
   runs: number;
   deadUrl: boolean;
   log: (line: string) => void;
   /** Called once the lab is up (for --keep: print the exports, wait for Ctrl-C). */
   whenUp?: (lab: RunningLab) => Promise<void>;
+  /** Called as soon as the namespaces exist, with what removes them (for a signal handler). */
+  onCleanup?: (cleanup: () => Promise<void>) => void;
 }
 
 const kill = (f?: Followed) => {
@@ -101,12 +106,23 @@ export class RunningLab {
   readonly checkers = new Map<string, Followed>();
   readonly rows: Row[] = [];
   reconciler!: Reconciler;
+  profile: ProfileName;
 
   constructor(
     readonly lab: Lab,
     readonly cp: ControlPlane,
     private readonly o: LabOptions,
-  ) {}
+  ) {
+    this.profile = o.profiles[0] ?? 'fast';
+  }
+
+  /** The checkers restarted with another profile's interval, timeout and threshold. */
+  useProfile(name: ProfileName): void {
+    this.profile = name;
+    this.cp.env = { ...this.cp.env, checker: { ...this.cp.env.checker, ...PROFILES[name] } };
+    this.stopCheckers();
+    for (const z of this.lab.zones) this.checkers.set(z.name, this.startChecker(z.name));
+  }
 
   /** The ordinary CLI code of a workflow verb, against the lab. */
   async verb(verb: WorkflowVerb, reason: string, zones?: string[]): Promise<string> {
@@ -225,7 +241,7 @@ export class RunningLab {
 
   /** Zone outage: fault → detection → flowing again through the standby, probes counted. */
   async outage(kind: Fault, zone: string): Promise<OutageRow> {
-    const p = PROFILES[this.o.profile];
+    const p = PROFILES[this.profile];
     const detectMs = (p.intervalSeconds * (p.unhealthyThreshold + 1) + p.timeoutSeconds) * 1000;
     const checker = this.checkers.get(zone)!;
     const probers = new Map(
@@ -270,7 +286,7 @@ export class RunningLab {
       const row: OutageRow = {
         scenario: 'outage',
         fault: kind,
-        profile: this.o.profile,
+        profile: this.profile,
         zone,
         detectionMs: decision.at - at,
         flowingMs: until - at,
@@ -295,7 +311,7 @@ export class RunningLab {
     const f = this.startChecker(zone, [URLS[0]!, DEAD_URL]);
     this.checkers.set(zone, f);
     const start = Date.now();
-    const deadline = start + rounds * PROFILES[this.o.profile].intervalSeconds * 1000 + 70_000;
+    const deadline = start + rounds * PROFILES[this.profile].intervalSeconds * 1000 + 70_000;
     while (f.lines.filter((l) => l.json?.type === 'round').length < rounds && Date.now() < deadline)
       await sleep(100);
     const row: DeadUrlRow = {
@@ -316,17 +332,27 @@ export class RunningLab {
   }
 }
 
+export interface LabResult {
+  rows: Row[];
+  /** What the reconciler did to the namespaces, in order. */
+  events: ReconcileEvent[];
+  /** Every execution the Step Functions endpoint ran: machine name, execution name, status. */
+  executions: { machine: string; name: string; status: string }[];
+}
+
 /** Brings the lab up, runs the scenarios (or hands over to whenUp), always cleans up. */
-export async function runLab(o: LabOptions): Promise<Row[]> {
+export async function runLab(o: LabOptions): Promise<LabResult> {
   const stale = await cleanupStale();
   if (stale.length) o.log(`removed a crashed lab's leftovers: ${stale.join(', ')}`);
   const lab = await Lab.create({ zones: o.zones, endpoint: true, log: () => {} });
+  o.onCleanup?.(() => lab.destroy());
   let cp: ControlPlane | undefined;
   let running: RunningLab | undefined;
   try {
     o.log(`lab ${lab.id}: ${o.zones} zone(s) in network namespaces`);
     cp = await ControlPlane.start(lab);
-    await cp.bringUp({ lab, urls: URLS, profile: PROFILES[o.profile], fastMs: 100, log: o.log });
+    const first = PROFILES[o.profiles[0] ?? 'fast'];
+    await cp.bringUp({ lab, urls: URLS, profile: first, fastMs: 100, log: o.log });
     running = new RunningLab(lab, cp, o);
     running.reconciler = new Reconciler(lab, cp.ec2, ENV_NAME, cp.zones);
     running.reconciler.start();
@@ -335,22 +361,39 @@ export async function runLab(o: LabOptions): Promise<Row[]> {
     for (const z of lab.zones) running.checkers.set(z.name, running.startChecker(z.name));
     if (o.whenUp) {
       await o.whenUp(running);
-      return running.rows;
+      return result(running);
     }
-    for (let r = 0; r < o.runs; r++) {
-      for (const fault of o.faults) {
-        const row = await running.outage(fault, 'a');
-        o.log(`outage ${fault}: detected ${row.detectionMs} ms, flowing ${row.flowingMs} ms`);
+    for (const [i, profile] of o.profiles.entries()) {
+      if (i > 0) running.useProfile(profile);
+      for (let r = 0; r < o.runs; r++) {
+        for (const fault of o.faults) {
+          const row = await running.outage(fault, 'a');
+          o.log(
+            `outage ${fault} (${profile}): detected ${row.detectionMs} ms, flowing ${row.flowingMs} ms`,
+          );
+        }
       }
     }
     if (o.deadUrl) await running.deadUrl(lab.zones.length > 1 ? 'b' : 'a', 5);
-    return running.rows;
+    return result(running);
   } finally {
     running?.stopCheckers();
     await running?.reconciler?.stop();
     await cp?.stop();
     await lab.destroy();
   }
+}
+
+function result(r: RunningLab): LabResult {
+  return {
+    rows: r.rows,
+    events: [...r.reconciler.events],
+    executions: (r.cp.sfn?.list() ?? []).reverse().map((x) => ({
+      machine: x.machineArn.split(':').pop()!,
+      name: x.name,
+      status: x.status,
+    })),
+  };
 }
 
 const pct = (xs: number[], p: number) => {
@@ -365,8 +408,10 @@ export function table(rows: Row[]): string[] {
     '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   const outages = rows.filter((r): r is OutageRow => r.scenario === 'outage');
-  for (const fault of [...new Set(outages.map((r) => r.fault))]) {
-    const rs = outages.filter((r) => r.fault === fault);
+  const groups = [...new Set(outages.map((r) => `${r.fault}/${r.profile}`))];
+  for (const g of groups) {
+    const rs = outages.filter((r) => `${r.fault}/${r.profile}` === g);
+    const fault = rs[0]!.fault;
     const d = rs.map((r) => r.detectionMs);
     const f = rs.map((r) => r.flowingMs);
     out.push(
