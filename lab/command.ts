@@ -116,7 +116,7 @@ export async function labCommand(a: LabCommandArgs, io: LabIo): Promise<number> 
   const log = o.json ? (l: string) => io.err(l) : (l: string) => io.out(l);
   const t0 = Date.now();
   try {
-    const { rows, executions } = await runLab({
+    const { rows, executions, audit } = await runLab({
       zones: o.zones,
       profiles: o.profiles,
       faults: o.faults,
@@ -134,14 +134,24 @@ export async function labCommand(a: LabCommandArgs, io: LabIo): Promise<number> 
         : {}),
     });
     if (o.keep) return 0;
-    if (o.json) io.out(JSON.stringify({ zones: o.zones, rows, executions }, null, 2));
-    else {
+    const pr = audit?.pullRequest;
+    if (o.json) {
+      io.out(JSON.stringify({ zones: o.zones, rows, executions, pullRequest: pr }, null, 2));
+    } else {
       io.out('');
       for (const l of table(rows)) io.out(l);
+      io.out('');
+      if (pr) {
+        io.out(`The audit trail: pull request #${pr.number} "${pr.title}" (${pr.head}):`);
+        for (const l of pr.body.split('\n')) io.out(`  ${l}`);
+      } else
+        io.out(
+          `The audit trail: no pull request (record-state exit ${audit?.exitCode}):\n${audit?.log ?? ''}`,
+        );
     }
     const falsePositives = rows.some((r) => r.scenario === 'dead-url' && r.failovers > 0);
     const leaks = rows.some((r) => r.scenario === 'outage' && r.failedElsewhere > 0);
-    return falsePositives || leaks ? 1 : 0;
+    return falsePositives || leaks || !pr ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

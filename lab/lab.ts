@@ -10,7 +10,9 @@ import type { WorkflowVerb } from '../lib/workflows/operate.js';
 import { DRIVER, follow, type Fault, type Followed } from './checker-lab.js';
 import { ACCOUNT, ControlPlane, ENV_NAME, REGION, type CheckerProfile } from './control-plane.js';
 import { Reconciler, type ReconcileEvent } from './reconciler.js';
+import { recordState, type AuditTrail } from './audit.js';
 import { sleep } from './exec.js';
+import { bucketStart, EXECUTION_BUCKET_MS } from '../lib/checker/invocation.js';
 import { cleanupStale, INTERNET_ADDR, isRoot, Lab } from './topology.js';
 
 const SERVERS = new URL('./servers/', import.meta.url).pathname;
@@ -239,8 +241,25 @@ export class RunningLab {
     this.rows.push({ scenario: 'fallback', zone, fault: kind, backMs: Date.now() - t0 });
   }
 
+  private readonly failedOverIn = new Map<string, number>();
+
+  /**
+   * The checker names a zone's Failover by a 5-minute bucket, so a second outage of a zone in
+   * the bucket of its last failover starts none (the name exists): wait for the next bucket.
+   */
+  private async freshBucket(zone: string): Promise<void> {
+    const last = this.failedOverIn.get(zone);
+    if (last === undefined || bucketStart(Date.now()).getTime() !== last) return;
+    const wait = last + EXECUTION_BUCKET_MS - Date.now() + 1_000;
+    this.o.log(
+      `zone ${zone} failed over in this 5-minute bucket: waiting ${Math.round(wait / 1000)} s`,
+    );
+    await sleep(Math.max(0, Math.min(wait, EXECUTION_BUCKET_MS + 1_000)));
+  }
+
   /** Zone outage: fault → detection → flowing again through the standby, probes counted. */
   async outage(kind: Fault, zone: string): Promise<OutageRow> {
+    await this.freshBucket(zone);
     const p = PROFILES[this.profile];
     const detectMs = (p.intervalSeconds * (p.unhealthyThreshold + 1) + p.timeoutSeconds) * 1000;
     const checker = this.checkers.get(zone)!;
@@ -338,6 +357,8 @@ export interface LabResult {
   events: ReconcileEvent[];
   /** Every execution the Step Functions endpoint ran: machine name, execution name, status. */
   executions: { machine: string; name: string; status: string }[];
+  /** The record-state bundle's run after the scenarios: state/lab.json and its pull request. */
+  audit?: AuditTrail;
 }
 
 /** Brings the lab up, runs the scenarios (or hands over to whenUp), always cleans up. */
@@ -363,19 +384,26 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
       await o.whenUp(running);
       return result(running);
     }
+    let n = 0;
     for (const [i, profile] of o.profiles.entries()) {
       if (i > 0) running.useProfile(profile);
       for (let r = 0; r < o.runs; r++) {
         for (const fault of o.faults) {
-          const row = await running.outage(fault, 'a');
+          // Zones take turns: fewer waits for a fresh execution bucket (see freshBucket).
+          const zone = lab.zones[n++ % lab.zones.length]!.name;
+          const row = await running.outage(fault, zone);
           o.log(
-            `outage ${fault} (${profile}): detected ${row.detectionMs} ms, flowing ${row.flowingMs} ms`,
+            `outage ${fault} (${profile}, zone ${zone}): detected ${row.detectionMs} ms, flowing ${row.flowingMs} ms`,
           );
         }
       }
     }
     if (o.deadUrl) await running.deadUrl(lab.zones.length > 1 ? 'b' : 'a', 5);
-    return result(running);
+    const audit = await recordState(cp, 'natfleet lab: game day');
+    o.log(
+      `audit trail: record-state exit ${audit.exitCode}, pull request #${audit.pullRequest?.number ?? '-'}`,
+    );
+    return { ...result(running), audit };
   } finally {
     running?.stopCheckers();
     await running?.reconciler?.stop();

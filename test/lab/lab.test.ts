@@ -71,6 +71,19 @@ describeLab('natfleet lab, short set', () => {
     expect((dead as { rounds: number }).rounds).toBeGreaterThanOrEqual(5);
   });
 
+  it('records the fleet in state/lab.json through the record-state bundle, on a pull request', () => {
+    const a = r.audit!;
+    expect({ exit: a.exitCode, violations: a.violations }).toEqual({ exit: 0, violations: [] });
+    expect(a.pullRequest).toMatchObject({ number: expect.any(Number), head: 'natfleet/state/lab' });
+    const record = JSON.parse(a.record!) as { zones: Record<string, unknown> | unknown[] };
+    // Both zones recorded, each on the NAT instance the reconciler booted last.
+    const text = JSON.stringify(record);
+    for (const zone of ['a', 'b']) {
+      const last = r.events.filter((x) => x.zone === zone && x.what === 'launched').pop()!;
+      expect(text).toContain(last.detail.split(' ')[0]);
+    }
+  });
+
   it('leaves nothing behind', async () => {
     const mine = (await namespaces()).filter((n) => n.startsWith(`nfl${process.pid}-`));
     expect(mine).toEqual([]);
