@@ -7,15 +7,18 @@ import { checkerVariables } from '../lib/checker/settings.js';
 import { stateMachineArn } from '../lib/names.js';
 import { workflowVerb } from '../cli/workflow.js';
 import type { WorkflowVerb } from '../lib/workflows/operate.js';
-import { DRIVER, follow, type Fault, type Followed } from './checker-lab.js';
+import { follow, type Fault, type Followed } from './checker-lab.js';
 import { ACCOUNT, ControlPlane, ENV_NAME, REGION, type CheckerProfile } from './control-plane.js';
 import { Reconciler, type ReconcileEvent } from './reconciler.js';
-import { recordState, type AuditTrail } from './audit.js';
+import { recordState, repoRoot, type AuditTrail } from './audit.js';
+import { join } from 'node:path';
 import { sleep } from './exec.js';
 import { bucketStart, EXECUTION_BUCKET_MS } from '../lib/checker/invocation.js';
 import { cleanupStale, INTERNET_ADDR, isRoot, Lab } from './topology.js';
 
 const SERVERS = new URL('./servers/', import.meta.url).pathname;
+/** The checker's driver next to its committed bundle (found from the CLI bundle too). */
+const DRIVER = () => join(repoRoot(), 'checker/driver.mjs');
 
 /** The fastest supported checker profile and natfleet.yml's defaults. */
 export const PROFILES: Record<'fast' | 'defaults', CheckerProfile> = {
@@ -64,6 +67,8 @@ export interface OutageRow {
   flowingMs: number;
   failedInZone: number;
   failedElsewhere: number;
+  /** The checker's failover call: started, or already-started (the bucket's name existed). */
+  action: string;
   execution: string;
 }
 
@@ -152,7 +157,7 @@ export class RunningLab {
     const vars = checkerVariables(env, this.awsZone(zone), {
       failover: stateMachineArn(REGION, ACCOUNT, ENV_NAME, 'Failover'),
     });
-    return follow(this.lab.zone(zone).private, ['node', DRIVER], {
+    return follow(this.lab.zone(zone).private, ['node', DRIVER()], {
       ...vars,
       AWS_ENDPOINT_URL: this.cp.inLab.aws,
       AWS_ENDPOINT_URL_SFN: this.cp.inLab.sfn,
@@ -285,7 +290,15 @@ export class RunningLab {
         'answer through the standby',
         detectMs + 60_000,
         (j) => j.ok === true && (j.sent as number) >= at && j.from === z.gatewayPublic,
-      );
+      ).catch((e: Error) => {
+        const seen = checker.lines
+          .filter((l) => l.at >= at)
+          .slice(-4)
+          .map((l) => l.text);
+        throw new Error(
+          `${e.message}; checker of zone ${zone} since the fault: ${seen.join(' | ')}`,
+        );
+      });
       const decision = await this.waitLine(
         checker,
         'failover decision',
@@ -293,6 +306,7 @@ export class RunningLab {
         (j) => j.type === 'failover',
         at,
       );
+      this.failedOverIn.set(zone, bucketStart(decision.at).getTime());
       const until = flowing.json!.sent as number;
       const failed = (f: Followed, from: number, to: number) =>
         f.lines.filter(
@@ -313,6 +327,7 @@ export class RunningLab {
         failedElsewhere: [...probers]
           .filter(([n]) => n !== zone)
           .reduce((s, [, f]) => s + failed(f, start, Date.now()), 0),
+        action: String((decision.json as { action?: string }).action ?? ''),
         execution: String((decision.json as { name?: string }).name ?? ''),
       };
       this.rows.push(row);
