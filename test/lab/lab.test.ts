@@ -39,7 +39,12 @@ describeLab('natfleet lab, short set', () => {
 
   it('an outage of zone a fails it over once, loses no probe elsewhere, and falls back', () => {
     const [outage] = r.rows.filter((x) => x.scenario === 'outage');
-    expect(outage).toMatchObject({ fault: 'flush', zone: 'a', failedElsewhere: 0, action: 'started' });
+    expect(outage).toMatchObject({
+      fault: 'flush',
+      zone: 'a',
+      failedElsewhere: 0,
+      action: 'started',
+    });
     const failovers = r.executions.filter((x) => x.machine === 'natfleet-lab-Failover');
     expect(failovers).toEqual([
       {
