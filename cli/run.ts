@@ -10,6 +10,8 @@ import { plan, planHelp } from './plan.js';
 import { deployCommand, deployHelp } from './deploy.js';
 import { schemaCommand, schemaHelp } from './schema.js';
 import { workflowHelp, workflowVerb, workflowVerbs } from './workflow.js';
+import { lab } from './lab.js';
+import { labHelp } from '../lab/command.js';
 
 export const mainHelp = `Usage: natfleet <command> [options]
 
@@ -25,6 +27,7 @@ Commands:
   replace    replace the NAT instances zone by zone
   maintenance
              build a new NAT image, replace the instances, fall back
+  lab        the whole system on this machine (root): game-day scenarios and their table
 
 Run "natfleet help <command>" (or "natfleet <command> --help") for a command's options,
 "natfleet --version" for the version.`;
@@ -58,10 +61,11 @@ export const HELP: Record<string, string> = {
   schema: schemaHelp,
   deploy: deployHelp,
   ...Object.fromEntries(workflowVerbs.map((v) => [v, workflowHelp(v)])),
+  lab: labHelp,
 };
 
 function unknownCommand(verb: string): UsageError {
-  const meant = closest(verb, [...Object.keys(ALLOWED), 'help']);
+  const meant = closest(verb, [...Object.keys(HELP), 'help']);
   const hint = meant ? ` (did you mean ${meant}?)` : '';
   return new UsageError(`unknown command "${verb}"${hint}\n\n${mainHelp}`);
 }
@@ -86,6 +90,7 @@ export async function run(argv: string[], io: Io, env = process.env): Promise<nu
       io.out(mainHelp);
       return verb ? 0 : 2;
     }
+    if (verb === 'lab') return await lab(rest, io);
     if (!(verb in ALLOWED)) throw unknownCommand(verb);
     const { values, positionals } = parseArgs({
       args: rest,

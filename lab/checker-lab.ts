@@ -56,7 +56,7 @@ export interface Followed {
   stderr(): string;
 }
 
-function follow(ns: string, argv: string[], env: Record<string, string>): Followed {
+export function follow(ns: string, argv: string[], env: Record<string, string>): Followed {
   const child = spawn('ip', ['netns', 'exec', ns, ...argv], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
@@ -84,7 +84,7 @@ function follow(ns: string, argv: string[], env: Record<string, string>): Follow
 }
 
 /** Waits (bounded, polling) until `test` finds something; throws naming `what` otherwise. */
-async function waitFor<T>(
+export async function waitFor<T>(
   what: string,
   timeoutMs: number,
   test: () => T | undefined,

@@ -7,6 +7,7 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  ListStacksCommand,
   waitUntilChangeSetCreateComplete,
   waitUntilStackCreateComplete,
   waitUntilStackUpdateComplete,
@@ -51,6 +52,11 @@ export interface Prepared {
   changes?: ResourceChange[];
   /** Read from the template alone: no change set was made (see unplannable in deploy). */
   fromTemplate?: boolean;
+  /**
+   * The stack the change set belongs to, as CreateChangeSet answered. Everything after is
+   * looked up by it, not by name: a name can also match an older REVIEW_IN_PROGRESS stack.
+   */
+  stackId?: string;
 }
 
 /** What a CREATE change set would list: every resource of the template, added. */
@@ -73,18 +79,52 @@ type Log = (line: string) => void;
 const IN_PROGRESS = /_IN_PROGRESS$/;
 const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
 
+export interface CurrentStack {
+  id: string;
+  status: string;
+}
+
+/**
+ * The stack a name stands for now, or undefined when there is none yet. Where an empty
+ * REVIEW_IN_PROGRESS stack (a plan's) shares the name with one a later CREATE made — moto keeps
+ * both; AWS reuses the empty one — the made one is meant.
+ */
+export async function currentStack(
+  cfn: CloudFormationClient,
+  name: string,
+): Promise<CurrentStack | undefined> {
+  let found: CurrentStack | undefined;
+  try {
+    const s = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
+    if (s?.StackStatus) found = { id: s.StackId ?? name, status: s.StackStatus };
+  } catch (e) {
+    if (/does not exist/.test((e as Error).message ?? '')) return undefined;
+    throw explainAwsError(e, `reading stack ${name}`);
+  }
+  if (found?.status !== 'REVIEW_IN_PROGRESS') return found;
+  let token: string | undefined;
+  for (let page = 0; page < 50; page++) {
+    const r = await cfn.send(new ListStacksCommand({ NextToken: token }));
+    const made = (r.StackSummaries ?? []).find(
+      (x) =>
+        x.StackName === name &&
+        x.StackId !== found.id &&
+        x.StackStatus !== 'REVIEW_IN_PROGRESS' &&
+        x.StackStatus !== 'DELETE_COMPLETE',
+    );
+    if (made?.StackId && made.StackStatus) return { id: made.StackId, status: made.StackStatus };
+    token = r.NextToken;
+    if (!token) break;
+  }
+  return found;
+}
+
 /** The stack's status, or undefined when there is none yet. */
 export async function stackStatus(
   cfn: CloudFormationClient,
   name: string,
 ): Promise<string | undefined> {
-  try {
-    const out = await cfn.send(new DescribeStacksCommand({ StackName: name }));
-    return out.Stacks?.[0]?.StackStatus;
-  } catch (e) {
-    if (/does not exist/.test((e as Error).message ?? '')) return undefined;
-    throw explainAwsError(e, `reading stack ${name}`);
-  }
+  return (await currentStack(cfn, name))?.status;
 }
 
 /** CREATE or UPDATE for the stack's current status, or an error that says what to do. */
@@ -167,9 +207,11 @@ export async function prepare(
   stack: RenderedStack,
   o: PrepareOptions,
 ): Promise<Prepared> {
-  const type = changeSetType(stack.name, await stackStatus(cfn, stack.name), o.region);
+  const current = await currentStack(cfn, stack.name);
+  const type = changeSetType(stack.name, current?.status, o.region);
+  let stackId: string;
   try {
-    await cfn.send(
+    const made = await cfn.send(
       new CreateChangeSetCommand({
         StackName: stack.name,
         ChangeSetName: o.changeSetName,
@@ -186,6 +228,7 @@ export async function prepare(
         Description: `natfleet ${stack.kind}`,
       }),
     );
+    stackId = made.StackId ?? stack.name;
   } catch (e) {
     const err = e as Error;
     // Some endpoints answer an unchanged template right away instead of with a FAILED set.
@@ -201,7 +244,7 @@ export async function prepare(
     }
     throw explainAwsError(e, `creating the change set of ${stack.name}`);
   }
-  const ids = { StackName: stack.name, ChangeSetName: o.changeSetName };
+  const ids = { StackName: stackId, ChangeSetName: o.changeSetName };
   try {
     await waitUntilChangeSetCreateComplete(
       {
@@ -221,11 +264,12 @@ export async function prepare(
       stack,
       type,
       changeSetName: o.changeSetName,
-      changes: await describeChanges(cfn, stack.name, o.changeSetName),
+      changes: await describeChanges(cfn, stackId, o.changeSetName),
+      stackId,
     };
   }
   const reason = cs.StatusReason ?? `change set ended ${cs.Status}`;
-  await discard(cfn, stack.name, o.changeSetName);
+  await discard(cfn, stackId, o.changeSetName);
   if (cs.Status === 'FAILED' && NO_CHANGES.test(reason)) {
     return { stack, type, changeSetName: o.changeSetName };
   }
@@ -278,6 +322,8 @@ export async function eventsSince(
 }
 
 export interface Executed {
+  /** The stack that was created or updated (its id when CloudFormation gave one). */
+  stackId: string;
   status: string;
   ok: boolean;
   failures: Failure[];
@@ -291,17 +337,16 @@ export async function execute(
   log: Log,
 ): Promise<Executed> {
   const name = p.stack.name;
+  const id = p.stackId ?? name;
   const started = new Date(Date.now() - 1000);
   try {
-    await cfn.send(
-      new ExecuteChangeSetCommand({ StackName: name, ChangeSetName: p.changeSetName }),
-    );
+    await cfn.send(new ExecuteChangeSetCommand({ StackName: id, ChangeSetName: p.changeSetName }));
   } catch (e) {
     throw explainAwsError(e, `executing the change set of ${name}`);
   }
   const seen = new Set<string>();
   const pollEvents = async () => {
-    for (const e of await eventsSince(cfn, name, started)) {
+    for (const e of await eventsSince(cfn, id, started)) {
       if (!e.EventId || seen.has(e.EventId)) continue;
       seen.add(e.EventId);
       log(eventLine(e));
@@ -334,7 +379,7 @@ export async function execute(
         minDelay: timing.minDelay,
         maxDelay: timing.maxDelay,
       },
-      { StackName: name },
+      { StackName: id },
     );
   } catch {
     // The waiter throws on rollback or timeout: the stack's status and events say which.
@@ -343,10 +388,10 @@ export async function execute(
     await logger;
   }
   await pollEvents().catch(() => undefined);
-  const status = (await stackStatus(cfn, name)) ?? 'DELETE_COMPLETE';
+  const status = (await stackStatus(cfn, id)) ?? 'DELETE_COMPLETE';
   const ok = status === 'CREATE_COMPLETE' || status === 'UPDATE_COMPLETE';
-  if (ok) return { status, ok, failures: [] };
-  const failures = (await eventsSince(cfn, name, started))
+  if (ok) return { stackId: id, status, ok, failures: [] };
+  const failures = (await eventsSince(cfn, id, started))
     .filter((e) => e.ResourceStatus?.endsWith('_FAILED') && e.LogicalResourceId !== name)
     .map((e) => ({
       logicalId: e.LogicalResourceId ?? '?',
@@ -354,7 +399,7 @@ export async function execute(
       status: e.ResourceStatus ?? '?',
       reason: e.ResourceStatusReason ?? '(no reason given)',
     }));
-  return { status, ok, failures };
+  return { stackId: id, status, ok, failures };
 }
 
 /** The stack's outputs, by key (empty for a stack that does not exist). */
@@ -362,8 +407,10 @@ export async function stackOutputs(
   cfn: CloudFormationClient,
   name: string,
 ): Promise<Record<string, string>> {
+  const id = (await currentStack(cfn, name))?.id;
+  if (!id) return {};
   try {
-    const out = await cfn.send(new DescribeStacksCommand({ StackName: name }));
+    const out = await cfn.send(new DescribeStacksCommand({ StackName: id }));
     return Object.fromEntries(
       (out.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
     );

@@ -8,6 +8,7 @@ import {
 import { DescribeAddressesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { RenderedStack, StackInput } from '../cfn.js';
 import { stackName } from '../names.js';
+import { currentStack } from './changeset.js';
 import { DeployError, explainAwsError } from './errors.js';
 
 export interface ResolvedInputs {
@@ -61,7 +62,10 @@ export async function resolveInputs(
   const byStack = new Map<string, Map<string, string>>();
   for (const [name, input] of Object.entries(stack.inputs ?? {})) {
     const from = stackName(env, input.stack);
-    if (!byStack.has(from)) byStack.set(from, await physicalIds(clients.cfn, from));
+    if (!byStack.has(from)) {
+      const id = (await currentStack(clients.cfn, from))?.id;
+      byStack.set(from, id ? await physicalIds(clients.cfn, id) : new Map());
+    }
     const value = await read(byStack.get(from)!, input, clients.ec2);
     if (value) parameters[name] = value;
     else if (mode === 'plan') {

@@ -1,0 +1,179 @@
+// `natfleet lab`: options, prerequisites, the run, its table or JSON, and clean-up on every way
+// out (normal end, error, Ctrl-C/SIGTERM; after a crash the next run removes the leftovers).
+import { FAULTS, type Fault } from './checker-lab.js';
+import {
+  missingPrerequisites,
+  PROFILES,
+  runLab,
+  table,
+  type ProfileName,
+  type RunningLab,
+} from './lab.js';
+
+export interface LabCommandArgs {
+  zones?: string;
+  scenario?: string;
+  profile?: string;
+  runs?: string;
+  keep?: boolean;
+  json?: boolean;
+}
+
+export interface LabIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export class LabUsageError extends Error {}
+
+export const SCENARIOS = [...FAULTS.map((f) => `outage:${f}`), 'dead-url'] as const;
+
+export interface ParsedLabArgs {
+  zones: number;
+  faults: Fault[];
+  deadUrl: boolean;
+  profiles: ProfileName[];
+  runs: number;
+  keep: boolean;
+  json: boolean;
+}
+
+const list = (s: string | undefined) =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+export function parseLabArgs(a: LabCommandArgs): ParsedLabArgs {
+  const zones = a.zones === undefined ? 2 : Number(a.zones);
+  if (!Number.isInteger(zones) || zones < 1 || zones > 3)
+    throw new LabUsageError(`lab: --zones: expected 1, 2 or 3, got "${a.zones}"`);
+  const scenarios = a.scenario === undefined ? [...SCENARIOS] : list(a.scenario);
+  const unknown = scenarios.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length || scenarios.length === 0)
+    throw new LabUsageError(
+      `lab: --scenario: ${unknown.join(', ') || '(none)'} unknown; expected some of ${SCENARIOS.join(', ')}`,
+    );
+  const profiles =
+    a.profile === undefined ? (['fast', 'defaults'] as ProfileName[]) : list(a.profile);
+  const badProfile = profiles.filter((p) => !(p in PROFILES));
+  if (badProfile.length || profiles.length === 0)
+    throw new LabUsageError(
+      `lab: --profile: ${badProfile.join(', ') || '(none)'} unknown; expected fast, defaults or both`,
+    );
+  const runs = a.runs === undefined ? 1 : Number(a.runs);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 20)
+    throw new LabUsageError(`lab: --runs: expected 1 to 20, got "${a.runs}"`);
+  return {
+    zones,
+    faults: FAULTS.filter((f) => scenarios.includes(`outage:${f}`)),
+    deadUrl: scenarios.includes('dead-url'),
+    profiles: profiles as ProfileName[],
+    runs,
+    keep: !!a.keep,
+    json: !!a.json,
+  };
+}
+
+function keepUntilSignal(io: LabIo, stopped: Promise<void>) {
+  return async (lab: RunningLab) => {
+    const e = lab.cp.exports();
+    io.out('');
+    io.out('The lab is up. In another shell (as root, for the namespaces):');
+    for (const [k, v] of Object.entries(e)) io.out(`  export ${k}=${v}`);
+    io.out(`  natfleet failover --env lab --zones eu-west-1a --reason "game day"`);
+    io.out(`  natfleet fallback --env lab --zones eu-west-1a --reason "back"`);
+    io.out(
+      `  ip netns exec ${lab.lab.zone('a').private} curl -s http://198.51.100.1/   # who the internet sees`,
+    );
+    io.out('Ctrl-C removes everything.');
+    await stopped;
+  };
+}
+
+export async function labCommand(a: LabCommandArgs, io: LabIo): Promise<number> {
+  const o = parseLabArgs(a);
+  const missing = missingPrerequisites();
+  if (missing.length) {
+    io.err('natfleet lab: missing prerequisites:');
+    for (const m of missing) io.err(`  ${m.tool}: ${m.how}`);
+    return 1;
+  }
+  let cleanup: (() => Promise<void>) | undefined;
+  let release: () => void = () => {};
+  const stopped = new Promise<void>((r) => (release = r));
+  let waiting = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (waiting) {
+      release();
+      return;
+    }
+    io.err(`natfleet lab: ${sig}: removing the lab`);
+    void (cleanup?.() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const log = o.json ? (l: string) => io.err(l) : (l: string) => io.out(l);
+  const t0 = Date.now();
+  try {
+    const { rows, executions, audit } = await runLab({
+      zones: o.zones,
+      profiles: o.profiles,
+      faults: o.faults,
+      runs: o.runs,
+      deadUrl: o.deadUrl,
+      log: (l) => log(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${l}`),
+      onCleanup: (c) => (cleanup = c),
+      ...(o.keep
+        ? {
+            whenUp: (lab: RunningLab) => {
+              waiting = true;
+              return keepUntilSignal(io, stopped)(lab);
+            },
+          }
+        : {}),
+    });
+    if (o.keep) return 0;
+    const pr = audit?.pullRequest;
+    if (o.json) {
+      io.out(JSON.stringify({ zones: o.zones, rows, executions, pullRequest: pr }, null, 2));
+    } else {
+      io.out('');
+      for (const l of table(rows)) io.out(l);
+      io.out('');
+      if (pr) {
+        io.out(`The audit trail: pull request #${pr.number} "${pr.title}" (${pr.head}):`);
+        for (const l of pr.body.split('\n')) io.out(`  ${l}`);
+      } else
+        io.out(
+          `The audit trail: no pull request (record-state exit ${audit?.exitCode}):\n${audit?.log ?? ''}`,
+        );
+    }
+    const falsePositives = rows.some((r) => r.scenario === 'dead-url' && r.failovers > 0);
+    const leaks = rows.some((r) => r.scenario === 'outage' && r.failedElsewhere > 0);
+    return falsePositives || leaks || !pr ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export const labHelp = `Usage: natfleet lab [--zones N] [--scenario LIST] [--profile LIST] [--runs R] [--keep] [--json]
+
+Runs the whole system on this machine (as root): network namespaces as the VPC's data plane,
+moto_server as AWS, natfleet deploy --apply of the stacks, the workflows in a local Step
+Functions endpoint, the real checker in every private namespace. Then plays the scenarios and
+prints the game-day table. Everything it made is removed at the end, on Ctrl-C, and (after a
+crash) at the next run.
+
+Options:
+  --zones N         zones a..c (default 2)
+  --scenario LIST   some of ${SCENARIOS.join(', ')} (default: all)
+  --profile LIST    checker settings: fast (1 s, 1 s, 2), defaults (5 s, 2 s, 3) (default: both)
+  --runs R          runs of each outage (default 1)
+  --keep            no scenarios: stay up, print the exports for the ordinary natfleet commands
+  --json            the rows as JSON on stdout (progress on stderr)
+  --help            this text
+
+Exit code 0 when every scenario met its target (no false failover, no probe lost outside the
+faulty zone), 1 otherwise or when a prerequisite is missing (each is listed with how to get it).`;

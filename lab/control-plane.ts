@@ -1,0 +1,307 @@
+// The lab's control plane: moto_server in the lab's ctl namespace (what private hosts reach as
+// their VPC endpoint), relayed to this process on a loopback port; a VPC of N zones made in it
+// as a user's would be; natfleet.yml written for it; the real `natfleet deploy --apply`; the
+// local Step Functions endpoint reachable from here and from the ctl namespace (ADR 0091).
+import { createServer, connect, type Server } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import {
+  AllocateAddressCommand,
+  AssociateRouteTableCommand,
+  AttachInternetGatewayCommand,
+  CreateInternetGatewayCommand,
+  CreateNatGatewayCommand,
+  CreateRouteCommand,
+  CreateRouteTableCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  EC2Client,
+  RegisterImageCommand,
+} from '@aws-sdk/client-ec2';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { Environment } from '../lib/config/schema.js';
+import { amiParameter, stackName } from '../lib/names.js';
+import { deployCommand } from '../cli/deploy.js';
+import { inNs, startDaemon } from './exec.js';
+import { SfnEndpoint } from './sfn-endpoint.js';
+import { CONTROL_ADDR, VPC_CIDR, type Lab } from './topology.js';
+
+export const ENV_NAME = 'lab';
+export const REGION = 'eu-west-1';
+export const ACCOUNT = '123456789012';
+const MOTO_PORT = 5000;
+const SFN_PORT = 5001;
+const FORWARD = new URL('./servers/forward.mjs', import.meta.url).pathname;
+
+export interface CheckerProfile {
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  unhealthyThreshold: number;
+}
+
+export interface ZoneIds {
+  /** The lab's zone name (a, b, c) and the AWS zone it stands for. */
+  lab: string;
+  zone: string;
+  publicSubnet: string;
+  privateSubnet: string;
+  routeTable: string;
+  /** The user's NAT gateway, adopted as the zone's standby. */
+  gateway: string;
+}
+
+/** A TCP listener on 127.0.0.1 that relays each connection to a unix socket. */
+async function relayTo(path: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((c) => {
+    const up = connect(path);
+    const close = () => {
+      c.destroy();
+      up.destroy();
+    };
+    c.on('error', close);
+    up.on('error', close);
+    c.pipe(up).pipe(c);
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+  });
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+
+/** The VPC a user would have: IGW, public and private subnets, a NAT gateway per zone. */
+export async function createVpc(
+  ec2: EC2Client,
+  lab: Lab,
+): Promise<{ vpcId: string; zones: ZoneIds[] }> {
+  const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: VPC_CIDR }))).Vpc!.VpcId!;
+  const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!
+    .InternetGatewayId!;
+  await ec2.send(new AttachInternetGatewayCommand({ VpcId: vpcId, InternetGatewayId: igw }));
+  const pub = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable!
+    .RouteTableId!;
+  await ec2.send(
+    new CreateRouteCommand({
+      RouteTableId: pub,
+      DestinationCidrBlock: '0.0.0.0/0',
+      GatewayId: igw,
+    }),
+  );
+  const out: ZoneIds[] = [];
+  for (const z of lab.zones) {
+    const zone = `${REGION}${z.name}`;
+    const subnet = async (cidr: string) =>
+      (
+        await ec2.send(
+          new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: zone }),
+        )
+      ).Subnet!.SubnetId!;
+    // Private: the lab's 10.20.<i>.0/24; public: 10.20.<100+i>.0/24.
+    const privateSubnet = await subnet(`10.20.${z.index}.0/24`);
+    const publicSubnet = await subnet(`10.20.${100 + z.index}.0/24`);
+    await ec2.send(new AssociateRouteTableCommand({ RouteTableId: pub, SubnetId: publicSubnet }));
+    const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    const gateway = (
+      await ec2.send(
+        new CreateNatGatewayCommand({ SubnetId: publicSubnet, AllocationId: eip.AllocationId }),
+      )
+    ).NatGateway!.NatGatewayId!;
+    const routeTable = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable!
+      .RouteTableId!;
+    await ec2.send(
+      new AssociateRouteTableCommand({ RouteTableId: routeTable, SubnetId: privateSubnet }),
+    );
+    await ec2.send(
+      new CreateRouteCommand({
+        RouteTableId: routeTable,
+        DestinationCidrBlock: '0.0.0.0/0',
+        NatGatewayId: gateway,
+      }),
+    );
+    out.push({ lab: z.name, zone, publicSubnet, privateSubnet, routeTable, gateway });
+  }
+  return { vpcId, zones: out };
+}
+
+/** natfleet.yml's environment for the lab's VPC: standbys adopted, checker on the lab's URLs. */
+export function labEnvironment(
+  vpcId: string,
+  zones: ZoneIds[],
+  urls: string[],
+  profile: CheckerProfile,
+): Environment {
+  return {
+    name: ENV_NAME,
+    accountId: ACCOUNT,
+    region: REGION,
+    vpcId,
+    vpcCidrs: [VPC_CIDR],
+    instance: { type: 't4g.small', architecture: 'arm64' },
+    image: { rebuildEveryDays: 14, keep: 3 },
+    gateway: { mode: 'per-zone' },
+    zones: zones.map((z) => ({
+      availabilityZone: z.zone,
+      publicSubnet: z.publicSubnet,
+      privateSubnet: z.privateSubnet,
+      routeTables: [z.routeTable],
+      natGatewayId: z.gateway,
+    })),
+    checker: {
+      urls,
+      ...profile,
+      autoFallback: false,
+      healthyMinutes: 10,
+      stepFunctionsEndpoint: 'create',
+    },
+  };
+}
+
+export function writeConfig(env: Environment, file: string): void {
+  const { name, ...rest } = env;
+  writeFileSync(file, stringify({ version: 1, environments: { [name]: rest } }));
+}
+
+export interface ControlPlaneOptions {
+  lab: Lab;
+  urls: string[];
+  profile: CheckerProfile;
+  /** Every Wait and Retry of the workflows, in ms (the lab's clock; undefined: as deployed). */
+  fastMs?: number;
+  log: (line: string) => void;
+}
+
+export class ControlPlane {
+  readonly ec2: EC2Client;
+  readonly ssm: SSMClient;
+  readonly cfn: CloudFormationClient;
+  env!: Environment;
+  zones: ZoneIds[] = [];
+  sfn?: SfnEndpoint;
+  readonly configFile: string;
+  /** What private hosts (in the lab's namespaces) use. */
+  readonly inLab = {
+    aws: `http://${CONTROL_ADDR}:${MOTO_PORT}`,
+    sfn: `http://${CONTROL_ADDR}:${SFN_PORT}`,
+  };
+  private relays: Server[] = [];
+
+  private constructor(
+    readonly lab: Lab,
+    readonly motoUrl: string,
+    relay: Server,
+  ) {
+    this.relays.push(relay);
+    const config = {
+      region: REGION,
+      endpoint: motoUrl,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      maxAttempts: 3,
+    };
+    this.ec2 = new EC2Client(config);
+    this.ssm = new SSMClient(config);
+    this.cfn = new CloudFormationClient(config);
+    this.configFile = join(lab.dir, 'natfleet.yml');
+  }
+
+  /** moto_server in the ctl namespace, relayed to a loopback port of this process. */
+  static async start(lab: Lab): Promise<ControlPlane> {
+    const sock = join(lab.dir, 'moto.sock');
+    await startDaemon(
+      inNs(lab.controlNs, ['moto_server', '-H', CONTROL_ADDR, '-p', String(MOTO_PORT)]),
+      30_000,
+      /Running on/,
+    );
+    await startDaemon(
+      inNs(lab.controlNs, ['node', FORWARD, sock, `${CONTROL_ADDR}:${MOTO_PORT}`]),
+      10_000,
+      /ready/,
+    );
+    const { server, url } = await relayTo(sock);
+    return new ControlPlane(lab, url, server);
+  }
+
+  /** The SDK settings of a shell that drives the lab with the ordinary natfleet commands. */
+  exports(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL: this.motoUrl,
+      AWS_ENDPOINT_URL_SFN: this.sfn?.url ?? '',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: REGION,
+      NATFLEET_CONFIG: this.configFile,
+    };
+  }
+
+  /** VPC, natfleet.yml, `natfleet deploy --apply`, the Step Functions endpoint. */
+  async bringUp(o: ControlPlaneOptions): Promise<void> {
+    const { vpcId, zones } = await createVpc(this.ec2, o.lab);
+    this.zones = zones;
+    this.env = labEnvironment(vpcId, this.zones, o.urls, o.profile);
+    writeConfig(this.env, this.configFile);
+    o.log(`control plane: VPC ${vpcId}, ${this.zones.length} zone(s); ${this.configFile}`);
+    // The deploy runs in this process with the SDK's own settings, as the CLI does.
+    Object.assign(process.env, this.exports());
+    const lines: string[] = [];
+    const code = await deployCommand(
+      { config: this.configFile, env: ENV_NAME, apply: true },
+      { out: (l) => lines.push(l), err: (l) => lines.push(l) },
+    );
+    if (code !== 0) throw new Error(`natfleet deploy --apply failed:\n${lines.join('\n')}`);
+    o.log(
+      `control plane: natfleet deploy --apply: ${lines.filter((l) => /: (CREATE|UPDATE)_COMPLETE$|no changes$/.test(l)).length} stack(s) done`,
+    );
+    this.sfn = new SfnEndpoint({
+      cfn: this.cfn,
+      stackName: stackName(ENV_NAME, 'workflows'),
+      region: REGION,
+      accountId: ACCOUNT,
+      runner: {
+        clients: { ec2: this.ec2, ssm: this.ssm },
+        ...(o.fastMs !== undefined ? { fastMs: o.fastMs } : {}),
+      },
+    });
+    await this.sfn.start();
+    const sock = join(this.lab.dir, 'sfn.sock');
+    await this.sfn.listenOn(sock);
+    await startDaemon(
+      inNs(this.lab.controlNs, ['node', FORWARD, `${CONTROL_ADDR}:${SFN_PORT}`, sock]),
+      10_000,
+      /ready/,
+    );
+    process.env.AWS_ENDPOINT_URL_SFN = this.sfn.url;
+  }
+
+  /** What the image pipeline leaves behind: an AMI in moto and the SSM parameter naming it. */
+  async registerImage(label: string): Promise<string> {
+    const id = (
+      await this.ec2.send(
+        new RegisterImageCommand({
+          Name: `natfleet-${ENV_NAME}-${label}`,
+          Architecture: 'arm64',
+          RootDeviceName: '/dev/xvda',
+          VirtualizationType: 'hvm',
+        }),
+      )
+    ).ImageId!;
+    await this.ssm.send(
+      new PutParameterCommand({
+        Name: amiParameter(ENV_NAME),
+        Value: id,
+        Type: 'String',
+        Overwrite: true,
+      }),
+    );
+    return id;
+  }
+
+  async stop(): Promise<void> {
+    await this.sfn?.stop();
+    for (const r of this.relays) r.close();
+    this.relays = [];
+    this.ec2.destroy();
+    this.ssm.destroy();
+    this.cfn.destroy();
+  }
+}
