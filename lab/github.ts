@@ -1,7 +1,7 @@
 // A small in-memory GitHub REST API on 127.0.0.1: one repository with branches, files, pull
 // requests and issue comments, and a token whose permissions a test chooses. Every request is
 // checked against GitHub's published description of its operation, and every answer the fake
-// gives too (test/fixtures/github-api.json, from scripts/github-api-fixture.mjs; the lab uses it too): a request the
+// gives too (lab/fixtures/github-api.json, from scripts/github-api-fixture.mjs; the lab uses it too): a request the
 // description does not allow is answered 4xx and recorded in `violations`, as is an answer
 // with a field GitHub does not have. @actions/github sends requests with undici's fetch, which
 // HTTP mocking libraries do not see; a real server does, the committed bundles included.
@@ -28,7 +28,7 @@ interface Operation {
 }
 
 const API: { operations: Operation[] } = JSON.parse(
-  readFileSync(new URL('../test/fixtures/github-api.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./fixtures/github-api.json', import.meta.url), 'utf8'),
 );
 
 export type Access = 'none' | 'read' | 'write';

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Definition, State } from '../lib/workflows/asl.js';
 import type { ExecutionEvent, ExecutionResult } from '../lib/workflows/follow.js';
-import { LocalStepFunctions, type LocalOptions } from '../lib/workflows/local.js';
+import { LocalStepFunctions, type LocalOptions } from './stepfunctions/local.js';
 import { TaskError } from '../lib/workflows/sdk.js';
 import { deployedMachines, type DeployedMachine } from './deployed.js';
 

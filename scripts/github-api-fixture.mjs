@@ -1,5 +1,5 @@
 // Extracts the GitHub REST operations natfleet calls from GitHub's published API description
-// (npm @octokit/openapi, too large to depend on) into test/fixtures/github-api.json, against
+// (npm @octokit/openapi, too large to depend on) into lab/fixtures/github-api.json, against
 // which the fake GitHub server of the tests checks every request and every answer it gives.
 // Usage: node scripts/github-api-fixture.mjs <path to @octokit/openapi>/generated/api.github.com.deref.json
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -84,7 +84,7 @@ for (const [path, item] of Object.entries(api.paths)) {
 const missing = OPERATIONS.filter((id) => !out.operations.some((o) => o.operationId === id));
 if (missing.length) throw new Error(`not in the description: ${missing.join(', ')}`);
 out.operations.sort((a, b) => a.operationId.localeCompare(b.operationId));
-const file = new URL('../test/fixtures/github-api.json', import.meta.url);
+const file = new URL('../lab/fixtures/github-api.json', import.meta.url);
 const options = await prettier.resolveConfig(file);
 writeFileSync(file, await prettier.format(JSON.stringify(out), { ...options, parser: 'json' }));
 console.log(`wrote ${out.operations.length} operations from ${out.source}`);
