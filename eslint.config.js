@@ -12,4 +12,22 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  // lib/ is what cloudformation/ builds on: the stacks are rendered by the entries and passed
+  // in (ADR 0065), so lib/ never imports cloudformation/.
+  {
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/cloudformation/**', '**/cloudformation'],
+              message: 'lib/ does not import cloudformation/: take the rendered stacks as input.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -99,6 +99,8 @@ export const stateMachineArnSub = (env: string, wf: WorkflowName) =>
   `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${stateMachineName(env, wf)}`;
 /** Where the checker's code zip lives in the artifacts bucket: its content hash. */
 export const checkerCodeKey = (sha256: string) => `checker/${sha256}.zip`;
+/** The stand-in code key of a plan made without the checker's bundle. */
+export const UNBUILT_CODE_KEY = 'checker/unbuilt.zip';
 /** Templates too large to send inline go to the artifacts bucket under their hash. */
 export const templateKey = (stack: string, sha256: string) => `templates/${stack}/${sha256}.json`;
 /** The checker's CloudWatch metric names (the checker emits them, the alarms read them). */

@@ -25,6 +25,7 @@ import { stackStatus } from '../../lib/deploy/changeset.js';
 import { checkerArtifact } from '../../lib/deploy/artifact.js';
 import { stringify } from 'yaml';
 import { deploy, deployClients, type DeployReport } from '../../lib/deploy/deploy.js';
+import { renderStacks } from '../../cloudformation/index.js';
 import type { Environment } from '../../lib/config/schema.js';
 import {
   amiParameter,
@@ -121,6 +122,7 @@ describe('deploy against moto', () => {
     const instances = await instanceCount();
     const lines: string[] = [];
     const r = await deploy(env, deployClients(env.region), {
+      render: renderStacks,
       stacks: DEPLOYED,
       mode: 'apply',
       checkerDir,
@@ -204,6 +206,7 @@ describe('deploy against moto', () => {
   it('a plan for a new environment stands in for ids that do not exist yet', async () => {
     const fresh = { ...env, name: 'fresh' };
     const r = await deploy(fresh, deployClients(env.region), {
+      render: renderStacks,
       stacks: DEPLOYED,
       mode: 'plan',
       checkerDir,
@@ -233,6 +236,7 @@ describe('deploy against moto', () => {
   it('applying the workflows stack alone before the others says what is missing', async () => {
     const fresh = { ...env, name: 'lone' };
     const r = await deploy(fresh, deployClients(env.region), {
+      render: renderStacks,
       stacks: ['workflows'],
       mode: 'apply',
       checkerDir,
@@ -249,6 +253,7 @@ describe('deploy against moto', () => {
 
   it('plans again with no changes', async () => {
     const r = await deploy(env, deployClients(env.region), {
+      render: renderStacks,
       stacks: DEPLOYED,
       mode: 'plan',
       checkerDir,
@@ -261,6 +266,7 @@ describe('deploy against moto', () => {
   it('a plan with changes lists them and leaves no change set behind', async () => {
     const bigger = { ...env, instance: { ...env.instance, type: 't4g.medium' } };
     const r = await deploy(bigger, deployClients(env.region), {
+      render: renderStacks,
       stacks: DEPLOYED,
       mode: 'plan',
       checkerDir,
@@ -289,6 +295,7 @@ describe('deploy against moto', () => {
       zones: env.zones.map((z, i) => ({ ...z, natGatewayId: vpc[i]!.gateway })),
     };
     const r = await deploy(adopted, deployClients(env.region), {
+      render: renderStacks,
       stacks: DEPLOYED,
       mode: 'plan',
       checkerDir,
@@ -308,6 +315,7 @@ describe('deploy against moto', () => {
       zones: adopted.zones.map((z, i) => (i ? z : { ...z, natGatewayId: 'nat-0deadbeef00000000' })),
     };
     const bad = await deploy(wrong, deployClients(env.region), {
+      render: renderStacks,
       stacks: DEPLOYED,
       mode: 'plan',
       checkerDir,

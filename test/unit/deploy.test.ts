@@ -31,6 +31,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deploy, parseStackFilter, type DeployOptions } from '../../lib/deploy/deploy.js';
+import { renderStacks } from '../../cloudformation/index.js';
 import { planComment, reportText } from '../../lib/deploy/report.js';
 import { settings } from '../../actions/deploy/src/deploy.js';
 import { stackName } from '../../lib/names.js';
@@ -156,6 +157,7 @@ const run = (mode: 'plan' | 'apply', extra: Partial<DeployOptions> = {}) => {
   const lines: string[] = [];
   return deploy(env, clients, {
     mode,
+    render: renderStacks,
     stacks: ['fleet'],
     checkerDir: '/nonexistent',
     changeSetName: 'natfleet-test',
