@@ -277,10 +277,12 @@ export class CheckerLab {
             : 'none';
     if (target === s.applied) return;
     const z = this.lab.zone('a');
+    // Stamped before the host route moves: no packet can take the new path before this time.
+    const at = Date.now();
     if (target === 'none') await run(['ip', '-n', z.private, 'route', 'del', 'default']);
     else await this.lab.routeVia('a', target);
     s.applied = target;
-    s.routeEvents.push({ at: Date.now(), target });
+    s.routeEvents.push({ at, target });
     this.log(`control: private default route → ${target}`);
   }
 
