@@ -3,7 +3,7 @@ import type { StackKind } from '../../lib/names.js';
 // routes untouched), planned again with no changes, and the committed action bundle posts its
 // plan to a fake GitHub API checked against GitHub's API description.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CreateImageCommand,
@@ -391,6 +391,14 @@ describe('deploy against moto', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(
       'environments.it.zones[0].privateSubnet: subnet subnet-0deadbeef0000000 does not exist in eu-west-1',
+    );
+    // At the line of the file the action read, as validate would say it.
+    const line =
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('subnet-0deadbeef0000000')) + 1;
+    expect(r.stdout).toContain(
+      `subnet-0deadbeef0000000 does not exist in eu-west-1 (line ${line})`,
     );
     expect(r.stdout).toContain('Nothing was changed');
   });
