@@ -109,7 +109,7 @@ beforeAll(async () => {
   writeFileSync(join(checkerDir, 'package.json'), '{"type":"module"}\n');
   configFile = join(tempDir(), 'natfleet.yml');
   writeConfig(env, configFile);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await github?.stop();
