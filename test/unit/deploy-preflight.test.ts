@@ -10,12 +10,13 @@ import {
   DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { STSClient } from '@aws-sdk/client-sts';
 import { parseConfig } from '../../lib/config/load.js';
 import type { Environment } from '../../lib/config/schema.js';
 import { DeployError } from '../../lib/deploy/errors.js';
 import { preflight } from '../../lib/deploy/preflight.js';
 import { EXAMPLE, exampleText } from '../helpers.js';
+import { awsHas } from '../aws-has.js';
 
 const ec2 = mockClient(EC2Client);
 const sts = mockClient(STSClient);
@@ -28,43 +29,7 @@ const TEXT = exampleText().replace(
 );
 const fromFile = (): Environment => parseConfig(TEXT, EXAMPLE).environments.prod!;
 
-/** AWS has exactly what the environment names, in its VPC and zones. */
-function allThere(env: Environment) {
-  sts.on(GetCallerIdentityCommand).resolves({ Account: env.accountId });
-  ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: env.vpcId }] });
-  ec2.on(DescribeSubnetsCommand).resolves({
-    Subnets: env.zones.flatMap((z) =>
-      [z.publicSubnet, z.privateSubnet].map((id) => ({
-        SubnetId: id,
-        VpcId: env.vpcId,
-        AvailabilityZone: z.availabilityZone,
-      })),
-    ),
-  });
-  ec2.on(DescribeRouteTablesCommand).resolves({
-    RouteTables: env.zones.flatMap((z) =>
-      z.routeTables.map((id) => ({ RouteTableId: id, VpcId: env.vpcId })),
-    ),
-  });
-  const adopted = [
-    ...(env.gateway.mode === 'shared' && env.gateway.natGatewayId
-      ? [env.gateway.natGatewayId]
-      : []),
-    ...env.zones.flatMap((z) => (z.natGatewayId ? [z.natGatewayId] : [])),
-  ];
-  ec2.on(DescribeNatGatewaysCommand).resolves({
-    NatGateways: adopted.map((id) => ({
-      NatGatewayId: id,
-      VpcId: env.vpcId,
-      State: 'available' as const,
-    })),
-  });
-  ec2.on(DescribeAddressesCommand).resolves({
-    Addresses: env.zones.flatMap((z) =>
-      z.eipAllocation ? [{ AllocationId: z.eipAllocation }] : [],
-    ),
-  });
-}
+const allThere = (env: Environment) => awsHas(env, ec2, sts);
 
 async function problemsOf(env: Environment) {
   try {

@@ -36,6 +36,7 @@ import { planComment, reportText } from '../../lib/deploy/report.js';
 import { settings } from '../../actions/deploy/src/deploy.js';
 import { stackName } from '../../lib/names.js';
 import { exampleEnv, tempDir } from '../helpers.js';
+import { awsHas } from '../aws-has.js';
 
 const env = exampleEnv('prod');
 const FLEET = stackName('prod', 'fleet');
@@ -131,27 +132,7 @@ function model(s: Scenario) {
   cfn.on(DescribeStackEventsCommand).callsFake(() => ({ StackEvents: [...events].reverse() }));
 }
 
-function goodAccount() {
-  sts.on(GetCallerIdentityCommand).resolves({ Account: env.accountId });
-  ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: env.vpcId }] });
-  ec2.on(DescribeSubnetsCommand).resolves({
-    Subnets: env.zones.flatMap((z) =>
-      [z.publicSubnet, z.privateSubnet].map((id) => ({
-        SubnetId: id,
-        VpcId: env.vpcId,
-        AvailabilityZone: z.availabilityZone,
-      })),
-    ),
-  });
-  ec2.on(DescribeRouteTablesCommand).resolves({
-    RouteTables: env.zones.flatMap((z) =>
-      z.routeTables.map((id) => ({ RouteTableId: id, VpcId: env.vpcId })),
-    ),
-  });
-  ec2.on(DescribeAddressesCommand).resolves({
-    Addresses: env.zones.map((z) => ({ AllocationId: z.eipAllocation })),
-  });
-}
+const goodAccount = () => awsHas(env, ec2, sts);
 
 const run = (mode: 'plan' | 'apply', extra: Partial<DeployOptions> = {}) => {
   const lines: string[] = [];
