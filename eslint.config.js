@@ -24,6 +24,8 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  // lib/ ships and never imports harnesses or devDependencies (ADR 0061); the stacks are
+  // rendered by the entries and passed in, so lib/ never imports cloudformation/ (ADR 0065).
   {
     files: ['lib/**'],
     rules: {
@@ -39,6 +41,10 @@ export default tseslint.config(
             {
               group: devPackages.map((name) => `${name}/*`),
               message: 'a devDependency: lib/ ships, so it imports runtime dependencies only',
+            },
+            {
+              group: ['**/cloudformation/**', '**/cloudformation'],
+              message: 'lib/ does not import cloudformation/: take the rendered stacks as input.',
             },
           ],
         },

@@ -6,5 +6,7 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   setupFiles: ['<rootDir>/test/setup-env.js'],
-  testTimeout: 30000,
+  // A bound that stops a hung test, not a speed check: a loaded two-core machine takes several
+  // times longer than an idle one for the first calls to a fresh moto_server.
+  testTimeout: 120000,
 };

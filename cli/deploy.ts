@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { environment, loadConfig } from '../lib/config/load.js';
 import { deploy, deployClients, parseStackFilter } from '../lib/deploy/deploy.js';
 import { reportText } from '../lib/deploy/report.js';
+import { renderStacks } from '../cloudformation/index.js';
 import { UsageError, type Io } from './io.js';
 
 export const deployHelp = `Usage: natfleet deploy --env NAME (--plan | --apply) [--stacks LIST] [--checker-dir DIR] [--config FILE]
@@ -50,6 +51,7 @@ export async function deployCommand(args: DeployArgs, io: Io): Promise<number> {
   const env = environment(loadConfig(args.config), args.env);
   const report = await deploy(env, deployClients(env.region), {
     mode: args.plan ? 'plan' : 'apply',
+    render: renderStacks,
     stacks,
     checkerDir: args.checkerDir ?? bundledCheckerDir(),
     log: io.out,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { environment, loadConfig } from '../lib/config/load.js';
 import { planEnvironment, stackRows } from '../lib/plan.js';
+import { renderStacks } from '../cloudformation/index.js';
 import { textTable, usd } from '../lib/table.js';
 import { UsageError, type Io } from './io.js';
 
@@ -35,13 +36,12 @@ export function plan(args: PlanArgs, io: Io): number {
   }
   const env = environment(loadConfig(args.config), args.env);
   const outDir = args.out ?? `out/${env.name}`;
-  const r = planEnvironment(env, outDir, gb);
+  const r = planEnvironment(env, renderStacks(env), outDir, gb);
 
   io.out(`natfleet plan — ${env.name}: account ${env.accountId}, ${env.region}, ${env.vpcId}`);
   io.out('');
   io.out(`Stacks (templates and parameters in ${resolve(outDir)}):`);
   io.out(textTable(['stack', 'resources', 'of which'], stackRows(r.stacks)));
-  if (r.missing.length > 0) io.out(`  not rendered yet: ${r.missing.join(', ')}`);
   io.out('');
   const c = r.cost;
   io.out(`Monthly cost, ${c.gbPerMonth} GB a month through NAT:`);

@@ -25,6 +25,7 @@ import {
   stateMachineArnSub,
   tags,
   type WorkflowName,
+  UNBUILT_CODE_KEY,
 } from '../lib/names.js';
 import { ALL_PROTOCOLS_METADATA } from './fleet.js';
 import {
@@ -38,9 +39,6 @@ import {
   type Resource,
   type Template,
 } from '../lib/cfn.js';
-
-/** The code key used when no zip has been built (plan without a bundle); never uploaded. */
-export const UNBUILT_CODE_KEY = 'checker/unbuilt.zip';
 
 const sub = (s: string): Json => ({ 'Fn::Sub': s });
 

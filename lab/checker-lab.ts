@@ -8,7 +8,7 @@
 //   moto's route table is applied to the private host's default route;
 // - a prober in the private namespace measures fault → first good connection.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import {
@@ -24,6 +24,7 @@ import type { ExecutionResult } from '../lib/workflows/follow.js';
 import { LocalStepFunctions } from './stepfunctions/local.js';
 import { buildVpc, type BuiltZone } from './vpc.js';
 import { inNs, must, run, sleep, startDaemon } from './exec.js';
+import { relayServer } from './servers/relay.mjs';
 import { CONTROL_ADDR, INTERNET_ADDR, Lab } from './topology.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -189,16 +190,7 @@ export class CheckerLab {
           `${CONTROL_ADDR}:${MOTO_PORT}`,
         ]),
       );
-      relay = createServer((c) => {
-        const up = connect(sock);
-        const close = () => {
-          c.destroy();
-          up.destroy();
-        };
-        c.on('error', close);
-        up.on('error', close);
-        c.pipe(up).pipe(c);
-      });
+      relay = relayServer({ path: sock });
       const port = await new Promise<number>((resolve, reject) => {
         relay!.once('error', reject);
         relay!.listen(0, '127.0.0.1', () => resolve((relay!.address() as { port: number }).port));
@@ -277,10 +269,12 @@ export class CheckerLab {
             : 'none';
     if (target === s.applied) return;
     const z = this.lab.zone('a');
+    // Stamped before the host route moves: no packet can take the new path before this time.
+    const at = Date.now();
     if (target === 'none') await run(['ip', '-n', z.private, 'route', 'del', 'default']);
     else await this.lab.routeVia('a', target);
     s.applied = target;
-    s.routeEvents.push({ at: Date.now(), target });
+    s.routeEvents.push({ at, target });
     this.log(`control: private default route → ${target}`);
   }
 

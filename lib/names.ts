@@ -1,4 +1,5 @@
-// Every AWS-side name and tag natfleet uses comes from here (environment + zone).
+// Every AWS-side name and tag natfleet uses comes from here (environment + zone), grouped by
+// what they name. Names are `natfleet-<env>-…` (join); paths are `/natfleet/<env>/…`.
 export const PREFIX = 'natfleet';
 
 export const STACKS = ['artifacts', 'image', 'gateway', 'fleet', 'checker', 'workflows'] as const;
@@ -17,6 +18,9 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
+const join = (...parts: string[]) => [PREFIX, ...parts].join('-');
+
+// ── tags ───────────────────────────────────────────────────────────────────────────────────
 export const TAG = {
   environment: `${PREFIX}:environment`,
   zone: `${PREFIX}:zone`,
@@ -28,28 +32,6 @@ export interface Tag {
   Value: string;
 }
 
-const join = (...parts: string[]) => [PREFIX, ...parts].join('-');
-
-export const stackName = (env: string, kind: StackKind) => join(env, kind);
-export const stateMachineName = (env: string, wf: WorkflowName) => join(env, wf);
-export const stateMachineLogGroup = (env: string, wf: WorkflowName) =>
-  `/${PREFIX}/${env}/states/${wf}`;
-export const checkerFunctionName = (env: string, zone: string) => join(env, 'checker', zone);
-/** Lambda writes to /aws/lambda/<function>; the stack owns that group to set its retention. */
-export const checkerLogGroup = (env: string, zone: string) =>
-  `/aws/lambda/${checkerFunctionName(env, zone)}`;
-export const amiParameter = (env: string) => `/${PREFIX}/${env}/ami`;
-export const instanceName = (env: string, zone: string) => join(env, 'nat', zone);
-export const gatewayName = (env: string, zone?: string) =>
-  zone ? join(env, 'standby', zone) : join(env, 'standby');
-export const imagePipelineName = (env: string) => join(env, 'image');
-export const imageComponentName = (env: string, component: string) => join(env, component);
-/** Bucket names are global: account and region make them unique (at most 63 characters). */
-export const artifactsBucket = (env: string, accountId: string, region: string) =>
-  join(env, 'artifacts', accountId, region);
-export const stateBranch = (env: string) => `${PREFIX}/state/${env}`;
-export const stateFile = (env: string) => `state/${env}.json`;
-
 /** The tags every natfleet resource carries; zonal resources name their zone. */
 export function tags(env: string, role: Role, zone?: string, name?: string): Tag[] {
   const out: Tag[] = [
@@ -60,47 +42,50 @@ export function tags(env: string, role: Role, zone?: string, name?: string): Tag
   if (name) out.push({ Key: 'Name', Value: name });
   return out;
 }
+
+// ── stacks ─────────────────────────────────────────────────────────────────────────────────
+export const stackName = (env: string, kind: StackKind) => join(env, kind);
+
+// ── artifacts bucket and what is in it ─────────────────────────────────────────────────────
+/** Bucket names are global: account and region make them unique (at most 63 characters). */
+export const artifactsBucket = (env: string, accountId: string, region: string) =>
+  join(env, 'artifacts', accountId, region);
+/** Where the checker's code zip lives in the artifacts bucket: its content hash. */
+export const checkerCodeKey = (sha256: string) => `checker/${sha256}.zip`;
+/** The stand-in code key of a plan made without the checker's bundle; never uploaded. */
+export const UNBUILT_CODE_KEY = 'checker/unbuilt.zip';
+/** Templates too large to send inline go to the artifacts bucket under their hash. */
+export const templateKey = (stack: string, sha256: string) => `templates/${stack}/${sha256}.json`;
+
+// ── image ──────────────────────────────────────────────────────────────────────────────────
+export const amiParameter = (env: string) => `/${PREFIX}/${env}/ami`;
+export const imagePipelineName = (env: string) => join(env, 'image');
+export const imageComponentName = (env: string, component: string) => join(env, component);
 /** The image stack's other parts: recipe, infrastructure, distribution, lifecycle, ami. */
 export const imageResourceName = (env: string, part: string) => join(env, 'image', part);
 
-/**
- * Step Functions execution names (letters, digits, - and _; at most 80) made from the zone and
- * the start of a time bucket: checkers that see the same outage in the same bucket ask for the
- * same name, so only one execution starts.
- */
-const bucketExecutionName = (verb: string, zone: string, bucketStart: Date) => {
-  if (!/^[a-z0-9-]{1,40}$/.test(zone)) throw new Error(`not a zone name: ${JSON.stringify(zone)}`);
-  const stamp = bucketStart
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
-  return `${PREFIX}-${verb}-${zone}-${stamp}`;
-};
-export const failoverExecutionName = (zone: string, bucketStart: Date) =>
-  bucketExecutionName('failover', zone, bucketStart);
-export const fallbackExecutionName = (zone: string, bucketStart: Date) =>
-  bucketExecutionName('fallback', zone, bucketStart);
-
-// fleet and checker stacks (resource names the workflows and the checker find them by)
+// ── gateway and fleet ──────────────────────────────────────────────────────────────────────
+export const gatewayName = (env: string, zone?: string) =>
+  zone ? join(env, 'standby', zone) : join(env, 'standby');
+export const instanceName = (env: string, zone: string) => join(env, 'nat', zone);
 export const instanceRoleName = (env: string) => join(env, 'nat-instance');
 export const instanceProfileName = (env: string) => join(env, 'nat-instance');
 export const launchTemplateName = (env: string) => join(env, 'nat-instance');
 export const securityGroupName = (env: string, role: 'nat-instance' | 'checker' | 'endpoint') =>
   join(env, role);
 export const eipName = (env: string, zone: string) => join(env, 'nat', zone, 'eip');
+
+// ── checker: function, schedule, alarms, metrics ───────────────────────────────────────────
+export const checkerFunctionName = (env: string, zone: string) => join(env, 'checker', zone);
+/** Lambda writes to /aws/lambda/<function>; the stack owns that group to set its retention. */
+export const checkerLogGroup = (env: string, zone: string) =>
+  `/aws/lambda/${checkerFunctionName(env, zone)}`;
 export const checkerRoleName = (env: string) => join(env, 'checker');
 export const checkerRuleName = (env: string, zone: string) => join(env, 'checker', zone);
 export const alarmRoleName = (env: string) => join(env, 'alarm-failover');
 export const alarmName = (env: string, zone: string, kind: 'failed-rounds' | 'on-gateway') =>
   join(env, zone, kind);
 export const alarmRuleName = (env: string, zone: string) => join(env, 'alarm-failover', zone);
-/** ARN of a state machine by its name, so a stack need not import the workflows stack. */
-export const stateMachineArnSub = (env: string, wf: WorkflowName) =>
-  `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${stateMachineName(env, wf)}`;
-/** Where the checker's code zip lives in the artifacts bucket: its content hash. */
-export const checkerCodeKey = (sha256: string) => `checker/${sha256}.zip`;
-/** Templates too large to send inline go to the artifacts bucket under their hash. */
-export const templateKey = (stack: string, sha256: string) => `templates/${stack}/${sha256}.json`;
 /** The checker's CloudWatch metric names (the checker emits them, the alarms read them). */
 export const METRIC_NAMES = {
   /** 1 for a probe that got an HTTP answer, 0 for one that did not (Url is a property). */
@@ -118,27 +103,30 @@ export const METRICS = {
   dimensions: { environment: 'Environment', zone: 'Zone' },
   ...METRIC_NAMES,
 } as const;
-/** The hidden marker that finds an environment's plan comment on a pull request. */
-export const planCommentMarker = (env: string) => `<!-- ${PREFIX}-plan:${env} -->`;
 
-// Step Functions execution names: 1–80 characters, no whitespace, no < > { } [ ] ? * " # % \ ^ |
-// ~ ` $ & , ; : / and no control characters. Keeping to letters, digits, '.', '_' and '-' is safe.
-const EXECUTION_NAME_MAX = 80;
-const executionSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+/g, '-');
-/**
- * An operator's or a GitHub run's execution name: workflow, where it came from (cli, a run id),
- * the time to the second and a short random tail so two starts in one second both run.
- */
-export function executionName(workflow: WorkflowName, origin: string, at: Date): string {
-  const time = at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z');
-  const tail = Math.random().toString(36).slice(2, 6);
-  const head = executionSafe(`${workflow}-${origin}`).slice(0, EXECUTION_NAME_MAX - 23);
-  return `${head}-${time}-${tail}`;
+// ── state machines: names, ARNs, logs ──────────────────────────────────────────────────────
+export const stateMachineName = (env: string, wf: WorkflowName) => join(env, wf);
+export const stateMachineLogGroup = (env: string, wf: WorkflowName) =>
+  `/${PREFIX}/${env}/states/${wf}`;
+
+/** Where an ARN points: literal values, or CloudFormation's pseudo parameters for Fn::Sub. */
+interface ArnPlace {
+  partition: string;
+  region: string;
+  accountId: string;
 }
+const SUB_PLACE: ArnPlace = {
+  partition: '${AWS::Partition}',
+  region: '${AWS::Region}',
+  accountId: '${AWS::AccountId}',
+};
+/** The one ARN builder: arn:<partition>:<service>:<region>:<account>:<resource>. */
+const arn = (p: ArnPlace, service: string, resource: string) =>
+  `arn:${p.partition}:${service}:${p.region}:${p.accountId}:${resource}`;
 
+/** ARN of a state machine by its name, so a stack need not import the workflows stack. */
+export const stateMachineArnSub = (env: string, wf: WorkflowName) =>
+  arn(SUB_PLACE, 'states', `stateMachine:${stateMachineName(env, wf)}`);
 /** The ARN of an environment's state machine, for starting it and for its own IAM policies. */
 export const stateMachineArn = (
   region: string,
@@ -146,4 +134,46 @@ export const stateMachineArn = (
   env: string,
   wf: WorkflowName,
   partition = 'aws',
-) => `arn:${partition}:states:${region}:${accountId}:stateMachine:${stateMachineName(env, wf)}`;
+) => arn({ partition, region, accountId }, 'states', `stateMachine:${stateMachineName(env, wf)}`);
+
+// ── execution names ────────────────────────────────────────────────────────────────────────
+// Step Functions execution names: 1–80 characters, no whitespace, no < > { } [ ] ? * " # % \ ^ |
+// ~ ` $ & , ; : / and no control characters. Keeping to letters, digits, '.', '_' and '-' is safe.
+const EXECUTION_NAME_MAX = 80;
+const executionSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+/g, '-');
+
+/** The one timestamp of names: UTC to the second, no separators (20261123T084000Z). */
+export const compactTime = (at: Date) =>
+  at
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
+
+/**
+ * Checker execution names made from the zone and the start of a time bucket: checkers that see
+ * the same outage in the same bucket ask for the same name, so only one execution starts.
+ */
+const bucketExecutionName = (verb: string, zone: string, bucketStart: Date) => {
+  if (!/^[a-z0-9-]{1,40}$/.test(zone)) throw new Error(`not a zone name: ${JSON.stringify(zone)}`);
+  return `${PREFIX}-${verb}-${zone}-${compactTime(bucketStart)}`;
+};
+export const failoverExecutionName = (zone: string, bucketStart: Date) =>
+  bucketExecutionName('failover', zone, bucketStart);
+export const fallbackExecutionName = (zone: string, bucketStart: Date) =>
+  bucketExecutionName('fallback', zone, bucketStart);
+
+/**
+ * An operator's or a GitHub run's execution name: workflow, where it came from (cli, a run id),
+ * the time to the second and a short random tail so two starts in one second both run.
+ */
+export function executionName(workflow: WorkflowName, origin: string, at: Date): string {
+  const tail = Math.random().toString(36).slice(2, 6);
+  const head = executionSafe(`${workflow}-${origin}`).slice(0, EXECUTION_NAME_MAX - 23);
+  return `${head}-${compactTime(at)}-${tail}`;
+}
+
+// ── GitOps record and pull requests ────────────────────────────────────────────────────────
+export const stateBranch = (env: string) => `${PREFIX}/state/${env}`;
+export const stateFile = (env: string) => `state/${env}.json`;
+/** The hidden marker that finds an environment's plan comment on a pull request. */
+export const planCommentMarker = (env: string) => `<!-- ${PREFIX}-plan:${env} -->`;

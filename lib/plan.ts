@@ -1,25 +1,25 @@
-// `plan`: an environment's stacks rendered to files, and its cost, without any AWS call.
+// `plan`: an environment's stacks written to files, and its cost, without any AWS call. The
+// stacks come rendered from the entry (cloudformation/ builds them; lib/ does not import it).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Environment } from './config/schema.js';
 import { parameterFile, resourceCounts, type RenderedStack } from './cfn.js';
-import { STACKS, type StackKind } from './names.js';
-import { adoptedStandby } from './fleet.js';
 import { estimateCost, type CostEstimate } from './cost/estimate.js';
-import { renderStacks } from '../cloudformation/index.js';
 
 export interface PlanResult {
   environment: Environment;
   stacks: RenderedStack[];
-  /** Stack kinds of the design with no template yet. */
-  missing: StackKind[];
   files: string[];
   cost: CostEstimate;
 }
 
-export function planEnvironment(env: Environment, outDir: string, gbPerMonth: number): PlanResult {
+export function planEnvironment(
+  env: Environment,
+  stacks: RenderedStack[],
+  outDir: string,
+  gbPerMonth: number,
+): PlanResult {
   const cost = estimateCost(env, gbPerMonth); // fails before anything is written
-  const stacks = renderStacks(env);
   mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
   for (const s of stacks) {
@@ -29,13 +29,7 @@ export function planEnvironment(env: Environment, outDir: string, gbPerMonth: nu
     writeFileSync(p, JSON.stringify(parameterFile(s.parameters), null, 2) + '\n');
     files.push(t, p);
   }
-  const built = new Set(stacks.map((s) => s.kind));
-  const missing = STACKS.filter((k) => !built.has(k) && !(k === 'gateway' && adoptsAll(env)));
-  return { environment: env, stacks, missing, files, cost };
-}
-
-function adoptsAll(env: Environment): boolean {
-  return env.zones.every((z) => !!adoptedStandby(env, z.availabilityZone));
+  return { environment: env, stacks, files, cost };
 }
 
 export function stackRows(stacks: RenderedStack[]): string[][] {

@@ -2,8 +2,8 @@
 // not tied to a network namespace: a relay inside the lab's ctl namespace lets the lab's own
 // process reach a server there (moto_server) without any route into the lab.
 // Usage: node forward.mjs LISTEN TARGET      (prints "ready" once listening)
-import { connect, createServer } from 'node:net';
 import { rmSync } from 'node:fs';
+import { relayServer } from './relay.mjs';
 
 const [listen, target] = process.argv.slice(2);
 const where = (s) => {
@@ -15,16 +15,7 @@ if (!listen || !target) {
   process.exit(2);
 }
 const to = where(target);
-const server = createServer((c) => {
-  const up = connect(to);
-  const close = () => {
-    c.destroy();
-    up.destroy();
-  };
-  c.on('error', close);
-  up.on('error', close);
-  c.pipe(up).pipe(c);
-});
+const server = relayServer(to);
 const at = where(listen);
 if (at.path) rmSync(at.path, { force: true });
 server.listen(at, () => console.log('ready'));

@@ -1,6 +1,7 @@
 // The checker's AWS calls: the zone's route tables and instance (EC2), StartExecution (Step
 // Functions), and for auto-fallback the instance's health commands (SSM). Through the SDK the
 // handler loads on first use (lib/checker/sdk.ts): nothing here imports an SDK value.
+import { firstPages } from '../aws/pages.js';
 import { fleetReads } from '../aws/reads.js';
 import type { CheckerSdk } from './sdk.js';
 import type { Mode } from '../fleet.js';
@@ -48,25 +49,22 @@ export async function healthSamples(
   since: Date,
 ): Promise<HealthSample[]> {
   const samples: HealthSample[] = [];
-  let NextToken: string | undefined;
+  const pages = sdk.commands.paginateListCommands(
+    { client: sdk.ssm },
+    {
+      InstanceId: instanceId,
+      Filters: [{ key: 'InvokedAfter', value: since.toISOString() }],
+      MaxResults: 50,
+    },
+  );
   // Bounded: one command a minute for at most a day of history is under 30 pages.
-  for (let page = 0; page < 30; page++) {
-    const out = await sdk.ssm.send(
-      new sdk.commands.ListCommandsCommand({
-        InstanceId: instanceId,
-        Filters: [{ key: 'InvokedAfter', value: since.toISOString() }],
-        MaxResults: 50,
-        NextToken,
-      }),
-    );
+  for await (const out of firstPages(pages, 30)) {
     for (const c of out.Commands ?? []) {
       const at = c.RequestedDateTime?.getTime();
       if (c.Comment !== HEALTH_COMMENT || at === undefined || at < since.getTime()) continue;
       if (c.Status === 'Pending' || c.Status === 'InProgress') continue;
       samples.push({ at, ok: c.Status === 'Success' });
     }
-    NextToken = out.NextToken;
-    if (!NextToken) break;
   }
   return samples;
 }

@@ -13,7 +13,7 @@ export interface CheckerSdk {
   ssm: Ssm.SSMClient;
   commands: ReadCommands &
     Pick<typeof Sfn, 'StartExecutionCommand'> &
-    Pick<typeof Ssm, 'ListCommandsCommand' | 'SendCommandCommand'>;
+    Pick<typeof Ssm, 'paginateListCommands' | 'SendCommandCommand'>;
 }
 
 /** The clients with short timeouts: a dead NAT must not hold up a round or the failover call. */
@@ -40,7 +40,7 @@ export function loadCheckerSdk(): CheckerSdk {
       DescribeInstancesCommand: ec2.DescribeInstancesCommand,
       DescribeInstanceStatusCommand: ec2.DescribeInstanceStatusCommand,
       StartExecutionCommand: sfn.StartExecutionCommand,
-      ListCommandsCommand: ssm.ListCommandsCommand,
+      paginateListCommands: ssm.paginateListCommands,
       SendCommandCommand: ssm.SendCommandCommand,
     },
   };

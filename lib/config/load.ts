@@ -31,12 +31,27 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): FleetConf
   };
   const problems = [...structureProblems(raw, sourceOf), ...ruleProblems(raw)];
   if (problems.length > 0) {
-    for (const p of problems) p.line ??= lineOf(doc, lines, p);
+    for (const p of problems) p.line ??= lineOf(doc, lines, p.path);
     problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     throw new ConfigError(file, problems);
   }
-  return withDefaults(raw as RawConfig);
+  const config = withDefaults(raw as RawConfig);
+  for (const env of Object.values(config.environments)) {
+    sources.set(env, { file, line: (path) => lineOf(doc, lines, path) });
+  }
+  return config;
 }
+
+/** Where an environment was read from, so that later checks (deploy's preflight) can point at
+ * a line as validate does. Held beside the object, not in it: an Environment stays plain data. */
+export interface ConfigSource {
+  file: string;
+  line(path: (string | number)[]): number | undefined;
+}
+const sources = new WeakMap<Environment, ConfigSource>();
+
+/** The file and lines of an environment parsed from text; undefined for one built in code. */
+export const sourceOf = (env: Environment): ConfigSource | undefined => sources.get(env);
 
 export function loadConfig(file = DEFAULT_CONFIG_PATH): FleetConfig {
   let text: string;
@@ -63,10 +78,14 @@ export function environment(config: FleetConfig, name: string): Environment {
   return env;
 }
 
-function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, p: Problem) {
+function lineOf(
+  doc: ReturnType<typeof parseDocument>,
+  lines: LineCounter,
+  path: (string | number)[],
+) {
   // The field itself, or the closest parent that exists (a missing field points at its parent).
-  for (let n = p.path.length; n >= 0; n--) {
-    const node = doc.getIn(p.path.slice(0, n), true);
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true);
     if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
   }
   return undefined;

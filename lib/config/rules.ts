@@ -10,12 +10,23 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/** What every rule reads: one environment of the raw document, its zones and its place. */
+interface EnvironmentView {
+  env: Obj;
+  base: (string | number)[];
+  zones: { z: Obj; path: (string | number)[] }[];
+  /** The region, when it is itself valid (rules compare only valid values). */
+  region: string | undefined;
+}
+
+type Rule = (v: EnvironmentView) => Problem[];
+
 /** Flags every repeat of a value, pointing at the repeat and naming the first place. */
 function unique(
   items: { value: string | undefined; path: (string | number)[] }[],
   what: string,
-  problems: Problem[],
-) {
+): Problem[] {
+  const problems: Problem[] = [];
   const first = new Map<string, (string | number)[]>();
   for (const { value, path } of items) {
     if (value === undefined) continue;
@@ -28,155 +39,204 @@ function unique(
       });
     } else first.set(value, path);
   }
+  return problems;
 }
 
-function environmentRules(name: string, env: Obj, problems: Problem[]) {
-  const base = ['environments', name];
-  const zones = list(env.zones).map((z, i) => ({
-    z: isObj(z) ? z : {},
-    path: [...base, 'zones', i],
-  }));
-  // Rules compare only values that are themselves valid; the structure check reports the rest.
-  const region = new RegExp(REGION).test(str(env.region) ?? '') ? str(env.region) : undefined;
-
+const zonesOnce: Rule = ({ zones }) =>
   unique(
     zones.map(({ z, path }) => ({
       value: str(z.availabilityZone),
       path: [...path, 'availabilityZone'],
     })),
     'each zone once',
-    problems,
   );
+
+const routeTablesInOneZone: Rule = ({ zones }) =>
   unique(
     zones.flatMap(({ z, path }) =>
       list(z.routeTables).map((r, j) => ({ value: str(r), path: [...path, 'routeTables', j] })),
     ),
     'each route table in one zone only',
-    problems,
   );
+
+const subnetsOnce: Rule = ({ zones }) =>
   unique(
     zones.flatMap(({ z, path }) => [
       { value: str(z.publicSubnet), path: [...path, 'publicSubnet'] },
       { value: str(z.privateSubnet), path: [...path, 'privateSubnet'] },
     ]),
     'each subnet once',
-    problems,
   );
+
+const elasticIpsOnce: Rule = ({ zones }) =>
   unique(
     zones.map(({ z, path }) => ({ value: str(z.eipAllocation), path: [...path, 'eipAllocation'] })),
     'each Elastic IP allocation once',
-    problems,
   );
 
-  if (region) {
-    for (const { z, path } of zones) {
-      const az = str(z.availabilityZone);
-      if (az && !az.startsWith(region)) {
-        problems.push({
-          path: [...path, 'availabilityZone'],
-          expected: `a zone of region ${region}`,
-          found: JSON.stringify(az),
-        });
-      }
-    }
-  }
+const zonesInRegion: Rule = ({ zones, region }) =>
+  region === undefined
+    ? []
+    : zones.flatMap(({ z, path }) => {
+        const az = str(z.availabilityZone);
+        return az && !az.startsWith(region)
+          ? [
+              {
+                path: [...path, 'availabilityZone'],
+                expected: `a zone of region ${region}`,
+                found: JSON.stringify(az),
+              },
+            ]
+          : [];
+      });
 
+/** shared: a subnet among the zones' public subnets (or an adopted gateway), none per zone. */
+const sharedGateway: Rule = ({ env, base, zones }) => {
   const gateway = isObj(env.gateway) ? env.gateway : {};
-  const mode = str(gateway.mode) ?? 'shared';
+  if ((str(gateway.mode) ?? 'shared') !== 'shared') return [];
+  const problems: Problem[] = [];
   const publicSubnets = zones.map(({ z }) => str(z.publicSubnet)).filter(Boolean);
-  const gw = [...base, 'gateway'];
-  if (mode === 'shared') {
-    const subnet = str(gateway.subnet);
-    if (subnet === undefined && gateway.natGatewayId === undefined) {
-      problems.push({
-        path: [...gw, 'subnet'],
-        expected: 'the shared gateway’s public subnet (or natGatewayId to adopt one)',
-        found: 'nothing',
-      });
-    } else if (subnet !== undefined && !publicSubnets.includes(subnet)) {
-      problems.push({
-        path: [...gw, 'subnet'],
-        expected: `one of the zones’ public subnets (${publicSubnets.join(', ')})`,
-        found: JSON.stringify(subnet),
-      });
-    }
-    zones.forEach(({ z, path }) => {
-      if (z.natGatewayId !== undefined) {
-        problems.push({
-          path: [...path, 'natGatewayId'],
-          expected: 'no per-zone gateway with gateway.mode shared (use gateway.natGatewayId)',
-          found: describe(z.natGatewayId),
-        });
-      }
+  const subnet = str(gateway.subnet);
+  if (subnet === undefined && gateway.natGatewayId === undefined) {
+    problems.push({
+      path: [...base, 'gateway', 'subnet'],
+      expected: 'the shared gateway’s public subnet (or natGatewayId to adopt one)',
+      found: 'nothing',
     });
-  } else if (mode === 'per-zone') {
-    for (const key of ['subnet', 'natGatewayId']) {
-      if (gateway[key] !== undefined) {
-        problems.push({
-          path: [...gw, key],
-          expected: `no gateway.${key} with gateway.mode per-zone (each zone’s gateway sits in its public subnet)`,
-          found: describe(gateway[key]),
-        });
-      }
+  } else if (subnet !== undefined && !publicSubnets.includes(subnet)) {
+    problems.push({
+      path: [...base, 'gateway', 'subnet'],
+      expected: `one of the zones’ public subnets (${publicSubnets.join(', ')})`,
+      found: JSON.stringify(subnet),
+    });
+  }
+  for (const { z, path } of zones) {
+    if (z.natGatewayId !== undefined) {
+      problems.push({
+        path: [...path, 'natGatewayId'],
+        expected: 'no per-zone gateway with gateway.mode shared (use gateway.natGatewayId)',
+        found: describe(z.natGatewayId),
+      });
     }
   }
+  return problems;
+};
 
+/** per-zone: each zone's gateway sits in its public subnet; nothing set for the VPC. */
+const perZoneGateway: Rule = ({ env, base }) => {
+  const gateway = isObj(env.gateway) ? env.gateway : {};
+  if (str(gateway.mode) !== 'per-zone') return [];
+  return ['subnet', 'natGatewayId'].flatMap((key) =>
+    gateway[key] === undefined
+      ? []
+      : [
+          {
+            path: [...base, 'gateway', key],
+            expected: `no gateway.${key} with gateway.mode per-zone (each zone’s gateway sits in its public subnet)`,
+            found: describe(gateway[key]),
+          },
+        ],
+  );
+};
+
+/** regional: one gateway of the VPC serves every zone (lib/config/gateway-rules.ts). */
+const regionalGateway: Rule = ({ env, base, zones }) => {
+  const problems: Problem[] = [];
   regionalGatewayRules(env, base, zones, problems);
+  return problems;
+};
 
+const architectureMatchesType: Rule = ({ env, base }) => {
   const instance = isObj(env.instance) ? env.instance : {};
   const type = str(instance.type);
   const arch = str(instance.architecture) ?? 'arm64';
   const wantedArch = type ? architectureOf(type) : undefined;
-  if (wantedArch && (arch === 'arm64' || arch === 'x86_64') && arch !== wantedArch) {
-    problems.push({
+  if (!wantedArch || (arch !== 'arm64' && arch !== 'x86_64') || arch === wantedArch) return [];
+  return [
+    {
       path: [...base, 'instance', 'architecture'],
       expected: `${wantedArch} for instance type ${type}`,
       found: instance.architecture === undefined ? '"arm64" (the default)' : JSON.stringify(arch),
-    });
-  }
+    },
+  ];
+};
 
+const checkerUrls: Rule = ({ env, base }) => {
   const checker = isObj(env.checker) ? env.checker : {};
-  list(checker.urls).forEach((u, i) => {
+  return list(checker.urls).flatMap((u, i) => {
     const url = str(u);
-    if (url !== undefined && !isHttpUrl(url)) {
-      problems.push({
-        path: [...base, 'checker', 'urls', i],
-        expected: 'an http:// or https:// URL',
-        found: JSON.stringify(url),
-      });
-    }
+    return url !== undefined && !isHttpUrl(url)
+      ? [
+          {
+            path: [...base, 'checker', 'urls', i],
+            expected: 'an http:// or https:// URL',
+            found: JSON.stringify(url),
+          },
+        ]
+      : [];
   });
+};
+
+const timeoutWithinInterval: Rule = ({ env, base }) => {
+  const checker = isObj(env.checker) ? env.checker : {};
   const interval = checker.intervalSeconds ?? 5;
   const timeout = checker.timeoutSeconds;
   // An interval that is itself invalid is reported by the structure check alone.
   if (
-    typeof timeout === 'number' &&
-    typeof interval === 'number' &&
-    interval >= 1 &&
-    timeout > interval
+    typeof timeout !== 'number' ||
+    typeof interval !== 'number' ||
+    interval < 1 ||
+    timeout <= interval
   ) {
-    problems.push({
+    return [];
+  }
+  return [
+    {
       path: [...base, 'checker', 'timeoutSeconds'],
       expected: `at most intervalSeconds (${interval}), so rounds do not overlap`,
       found: String(timeout),
-    });
-  }
+    },
+  ];
+};
 
+const topicInAccountAndRegion: Rule = ({ env, base, region }) => {
   const topic = isObj(env.notifications) ? str(env.notifications.topicArn) : undefined;
   const account = str(env.accountId);
-  if (
-    topic &&
-    account &&
-    /^\d{12}$/.test(account) &&
-    region &&
-    !topic.includes(`:${region}:${account}:`)
-  ) {
-    problems.push({
+  if (!topic || !account || !/^\d{12}$/.test(account) || !region) return [];
+  if (topic.includes(`:${region}:${account}:`)) return [];
+  return [
+    {
       path: [...base, 'notifications', 'topicArn'],
       expected: `a topic in ${region} of account ${account}`,
       found: JSON.stringify(topic),
-    });
-  }
+    },
+  ];
+};
+
+/** Every cross-field rule, in the order their problems are listed (before sorting by line). */
+export const RULES: Record<string, Rule> = {
+  zonesOnce,
+  routeTablesInOneZone,
+  subnetsOnce,
+  elasticIpsOnce,
+  zonesInRegion,
+  sharedGateway,
+  perZoneGateway,
+  regionalGateway,
+  architectureMatchesType,
+  checkerUrls,
+  timeoutWithinInterval,
+  topicInAccountAndRegion,
+};
+
+export function environmentView(name: string, env: Obj): EnvironmentView {
+  const base = ['environments', name];
+  return {
+    env,
+    base,
+    zones: list(env.zones).map((z, i) => ({ z: isObj(z) ? z : {}, path: [...base, 'zones', i] })),
+    region: new RegExp(REGION).test(str(env.region) ?? '') ? str(env.region) : undefined,
+  };
 }
 
 /** Graviton families carry a "g" among the letters after the generation digit (t4g, c7gn). */
@@ -191,8 +251,10 @@ export function ruleProblems(doc: unknown): Problem[] {
   const envs = isObj(doc) && isObj(doc.environments) ? doc.environments : {};
   for (const [name, env] of Object.entries(envs)) {
     // A misnamed environment is reported by the structure check; its contents wait for the fix.
-    if (isObj(env) && new RegExp(ENVIRONMENT_NAME).test(name))
-      environmentRules(name, env, problems);
+    if (isObj(env) && new RegExp(ENVIRONMENT_NAME).test(name)) {
+      const v = environmentView(name, env);
+      for (const rule of Object.values(RULES)) problems.push(...rule(v));
+    }
   }
   return problems;
 }

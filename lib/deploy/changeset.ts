@@ -4,10 +4,11 @@ import {
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
   DescribeChangeSetCommand,
-  DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   ListStacksCommand,
+  paginateDescribeChangeSet,
+  paginateDescribeStackEvents,
   waitUntilChangeSetCreateComplete,
   waitUntilStackCreateComplete,
   waitUntilStackUpdateComplete,
@@ -16,6 +17,7 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import type { RenderedStack } from '../cfn.js';
+import { firstPages } from '../aws/pages.js';
 import { DeployError, explainAwsError } from './errors.js';
 
 export interface Timing {
@@ -173,21 +175,15 @@ async function describeChanges(
   changeSet: string,
 ): Promise<ResourceChange[]> {
   const out: ResourceChange[] = [];
-  let token: string | undefined;
-  for (let page = 0; page < 100; page++) {
-    const r = await cfn.send(
-      new DescribeChangeSetCommand({
-        StackName: stack,
-        ChangeSetName: changeSet,
-        NextToken: token,
-      }),
-    );
+  const pages = paginateDescribeChangeSet(
+    { client: cfn },
+    { StackName: stack, ChangeSetName: changeSet },
+  );
+  for await (const r of firstPages(pages, 100)) {
     for (const c of r.Changes ?? []) {
       const rc = changeOf(c);
       if (rc) out.push(rc);
     }
-    token = r.NextToken;
-    if (!token) break;
   }
   return out;
 }
@@ -304,19 +300,14 @@ export async function eventsSince(
   since: Date,
 ): Promise<StackEvent[]> {
   const out: StackEvent[] = [];
-  let token: string | undefined;
-  for (let page = 0; page < 20; page++) {
-    const r = await cfn.send(
-      new DescribeStackEventsCommand({ StackName: stack, NextToken: token }),
-    );
-    const events = r.StackEvents ?? [];
+  const pages = paginateDescribeStackEvents({ client: cfn }, { StackName: stack });
+  for await (const r of firstPages(pages, 20)) {
     let older = false;
-    for (const e of events) {
+    for (const e of r.StackEvents ?? []) {
       if (e.Timestamp && e.Timestamp < since) older = true;
       else out.push(e);
     }
-    token = r.NextToken;
-    if (older || !token) break;
+    if (older) break;
   }
   return out.reverse();
 }

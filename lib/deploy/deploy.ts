@@ -1,6 +1,9 @@
 // `deploy`: every stack of an environment through change sets, in dependency order.
 // plan: create each change set, read its changes, delete it. apply: create, execute and wait,
-// stack by stack, stopping at the first failure. Shared by the deploy action and the CLI.
+// stack by stack, stopping at the first failure. Shared by the deploy action and the CLI, which
+// pass in the stack renderer (cloudformation/ builds on lib/, so lib/ never imports it).
+// Phases, in order: checker bundle, render, preflight, then plan or apply; a phase ends the run
+// by throwing a DeployError (nothing changed yet) or by setting report.error (apply stopped).
 import { existsSync } from 'node:fs';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -9,9 +12,15 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { awsClients } from '../aws/clients.js';
 import type { Environment } from '../config/schema.js';
 import type { RenderedStack } from '../cfn.js';
-import { STACKS, TAG, artifactsBucket, stackName, templateKey, type StackKind } from '../names.js';
-import { renderStacks } from '../../cloudformation/index.js';
-import { UNBUILT_CODE_KEY } from '../../cloudformation/checker.js';
+import {
+  STACKS,
+  TAG,
+  UNBUILT_CODE_KEY,
+  artifactsBucket,
+  stackName,
+  templateKey,
+  type StackKind,
+} from '../names.js';
 import { bucketExists, checkerArtifact, upload, type Artifact } from './artifact.js';
 import {
   creation,
@@ -21,6 +30,7 @@ import {
   prepare,
   stackOutputs,
   stackStatus,
+  type Executed,
   type Failure,
   type Prepared,
   type ResourceChange,
@@ -40,8 +50,17 @@ export interface DeployClients {
   sts: STSClient;
 }
 
+/** What only deploy knows before rendering: the key of the checker zip it uploads. */
+export interface RenderInputs {
+  checkerCodeKey?: string;
+}
+
+/** Every stack of an environment in deployment order (cloudformation/index.ts renderStacks). */
+export type StackRenderer = (env: Environment, inputs: RenderInputs) => RenderedStack[];
+
 export interface DeployOptions {
   mode: Mode;
+  render: StackRenderer;
   /** Only these stacks (still in dependency order); all when empty. */
   stacks?: StackKind[];
   /** The checker's built bundle (zipped and uploaded under its hash). */
@@ -102,104 +121,24 @@ export function parseStackFilter(text: string | undefined): StackKind[] {
 export async function deploy(
   env: Environment,
   clients: DeployClients,
-  o: DeployOptions,
+  options: DeployOptions,
 ): Promise<DeployReport> {
-  const log = o.log ?? (() => undefined);
-  const timing = o.timing ?? DEFAULT_TIMING;
   const report: DeployReport = {
     environment: env.name,
-    mode: o.mode,
+    mode: options.mode,
     ok: false,
     stacks: [],
     warnings: [],
   };
-  const changeSetName = o.changeSetName ?? `natfleet-${o.mode}-${Date.now()}`;
-  const bucket = artifactsBucket(env.name, env.accountId, env.region);
-  const stackTags = [{ Key: TAG.environment, Value: env.name }];
+  const run = newRun(env, clients, options, report);
   try {
-    const wanted = (k: StackKind) => !o.stacks?.length || o.stacks.includes(k);
-    let checker: Artifact | undefined;
-    if (wanted('checker')) {
-      if (existsSync(o.checkerDir)) checker = checkerArtifact(o.checkerDir);
-      else if (o.mode === 'apply') {
-        throw new DeployError(
-          `the checker bundle ${o.checkerDir} does not exist: build it ("npm run build") ` +
-            'or pass its folder. Nothing was changed.',
-        );
-      } else {
-        report.warnings.push(
-          `no checker bundle at ${o.checkerDir}: the plan uses ${UNBUILT_CODE_KEY} as its code`,
-        );
-      }
-    }
-    const stacks = renderStacks(env, { checkerCodeKey: checker?.key }).filter((s) =>
-      wanted(s.kind),
-    );
-    report.stacks = stacks.map((s) => ({
-      kind: s.kind,
-      name: s.name,
-      outcome: 'not reached',
-      changes: [],
-      outputs: {},
-    }));
-    if (checker) report.checker = { key: checker.key, uploaded: 'not in plan mode' };
-    log(`natfleet deploy ${o.mode} — ${env.name}: ${stacks.map((s) => s.name).join(', ')}`);
+    const checker = checkerBundle(run);
+    const stacks = renderWanted(run, checker);
+    run.log(`natfleet deploy ${run.mode} — ${env.name}: ${stacks.map((s) => s.name).join(', ')}`);
     await preflight(env, clients.sts, clients.ec2);
-    await unneeded(clients.cfn, env, stacks, report, o.stacks);
-
-    const prepareStack = async (s: RenderedStack, r: StackReport): Promise<Prepared> => {
-      try {
-        const p = await changeSetFor(s);
-        r.type = p.type;
-        return p;
-      } catch (e) {
-        r.outcome = 'failed';
-        throw e;
-      }
-    };
-    const changeSetFor = async (s: RenderedStack): Promise<Prepared> => {
-      const inputs = await resolveInputs(s, env.name, clients, o.mode);
-      if (inputs.pending.length > 0) {
-        report.warnings.push(
-          `${s.name} is planned with stand-ins for ${inputs.pending.join(', ')}: ` +
-            'the real ids are read when those stacks exist',
-        );
-      }
-      log(`${s.name}: creating change set`);
-      const body = JSON.stringify(s.template);
-      let templateUrl: string | undefined;
-      if (body.length > INLINE_TEMPLATE_LIMIT) {
-        // A new environment's first plan: no bucket to send a large template through yet.
-        if (o.mode === 'plan' && !(await bucketExists(clients.s3, bucket))) {
-          const status = await stackStatus(clients.cfn, s.name);
-          if (status === undefined || status === 'REVIEW_IN_PROGRESS') {
-            report.warnings.push(
-              `${s.name} is planned from its template (${body.length} bytes, over the inline ` +
-                `limit) because bucket ${bucket} does not exist yet: CloudFormation checks it ` +
-                'when the artifacts stack is there',
-            );
-            return creation(s, changeSetName);
-          }
-        }
-        const key = templateKey(s.name, sha256(body));
-        await upload(clients.s3, bucket, { key, body: Buffer.from(body) }, 'application/json');
-        templateUrl = `https://${bucket}.s3.${env.region}.amazonaws.com/${key}`;
-      }
-      return prepare(
-        clients.cfn,
-        { ...s, parameters: { ...s.parameters, ...inputs.parameters } },
-        {
-          region: env.region,
-          changeSetName,
-          tags: stackTags,
-          timing,
-          ...(templateUrl ? { templateUrl } : {}),
-        },
-      );
-    };
-
-    if (o.mode === 'plan') await plan(clients, stacks, report, prepareStack, log);
-    else await apply(clients, stacks, report, prepareStack, { timing, bucket, checker, log });
+    await warnUnneeded(run, stacks);
+    if (run.mode === 'plan') await planStacks(run, stacks);
+    else await applyStacks(run, stacks, checker);
     report.ok = !report.error;
   } catch (e) {
     report.ok = false;
@@ -208,22 +147,92 @@ export async function deploy(
   return report;
 }
 
+/** What every phase reads: the environment, the clients, the options resolved, the report. */
+interface Run {
+  env: Environment;
+  clients: DeployClients;
+  mode: Mode;
+  filter: StackKind[];
+  checkerDir: string;
+  render: StackRenderer;
+  changeSetName: string;
+  bucket: string;
+  timing: Timing;
+  log: (line: string) => void;
+  report: DeployReport;
+}
+
+function newRun(
+  env: Environment,
+  clients: DeployClients,
+  options: DeployOptions,
+  report: DeployReport,
+): Run {
+  return {
+    env,
+    clients,
+    mode: options.mode,
+    filter: options.stacks ?? [],
+    checkerDir: options.checkerDir,
+    render: options.render,
+    changeSetName: options.changeSetName ?? `natfleet-${options.mode}-${Date.now()}`,
+    bucket: artifactsBucket(env.name, env.accountId, env.region),
+    timing: options.timing ?? DEFAULT_TIMING,
+    log: options.log ?? (() => undefined),
+    report,
+  };
+}
+
+const isWanted = (run: Run, kind: StackKind) =>
+  run.filter.length === 0 || run.filter.includes(kind);
+
+/** The checker's zip when its stack is wanted and its bundle is there. Apply needs the bundle;
+ * a plan without it uses a stand-in key and says so. */
+function checkerBundle(run: Run): Artifact | undefined {
+  if (!isWanted(run, 'checker')) return undefined;
+  if (existsSync(run.checkerDir)) {
+    const checker = checkerArtifact(run.checkerDir);
+    run.report.checker = { key: checker.key, uploaded: 'not in plan mode' };
+    return checker;
+  }
+  if (run.mode === 'apply') {
+    throw new DeployError(
+      `the checker bundle ${run.checkerDir} does not exist: build it ("npm run build") ` +
+        'or pass its folder. Nothing was changed.',
+    );
+  }
+  run.report.warnings.push(
+    `no checker bundle at ${run.checkerDir}: the plan uses ${UNBUILT_CODE_KEY} as its code`,
+  );
+  return undefined;
+}
+
+/** The wanted stacks, each with a report row that says "not reached" until a phase gets to it. */
+function renderWanted(run: Run, checker: Artifact | undefined): RenderedStack[] {
+  const stacks = run
+    .render(run.env, { checkerCodeKey: checker?.key })
+    .filter((s) => isWanted(run, s.kind));
+  run.report.stacks = stacks.map((s) => ({
+    kind: s.kind,
+    name: s.name,
+    outcome: 'not reached',
+    changes: [],
+    outputs: {},
+  }));
+  return stacks;
+}
+
 /** Stacks a configuration may stop needing (every standby adopted): never deleted for you. */
 const OPTIONAL_STACKS: StackKind[] = ['gateway'];
 
-async function unneeded(
-  cfn: CloudFormationClient,
-  env: Environment,
-  rendered: RenderedStack[],
-  report: DeployReport,
-  filter?: StackKind[],
-) {
-  const asked = (k: StackKind) => !filter?.length || filter.includes(k);
-  for (const kind of OPTIONAL_STACKS.filter(
-    (k) => asked(k) && !rendered.some((s) => s.kind === k),
-  )) {
+async function warnUnneeded(run: Run, rendered: RenderedStack[]) {
+  const { env, report } = run;
+  const unneeded = OPTIONAL_STACKS.filter(
+    (k) => isWanted(run, k) && !rendered.some((s) => s.kind === k),
+  );
+  for (const kind of unneeded) {
     const name = stackName(env.name, kind);
-    const status = await stackStatus(cfn, name);
+    const status = await stackStatus(run.clients.cfn, name);
     if (status && status !== 'DELETE_COMPLETE') {
       report.warnings.push(
         `stack ${name} exists (${status}) but natfleet.yml no longer needs it; it is left ` +
@@ -234,83 +243,140 @@ async function unneeded(
   }
 }
 
-async function plan(
-  clients: DeployClients,
-  stacks: RenderedStack[],
-  report: DeployReport,
-  prepareStack: (s: RenderedStack, r: StackReport) => Promise<Prepared>,
-  log: (line: string) => void,
-) {
+/** One stack's change set, its type recorded in the row; a failure marks the row failed. */
+async function prepareStack(run: Run, stack: RenderedStack, row: StackReport): Promise<Prepared> {
+  try {
+    const prepared = await changeSetFor(run, stack);
+    row.type = prepared.type;
+    return prepared;
+  } catch (e) {
+    row.outcome = 'failed';
+    throw e;
+  }
+}
+
+async function changeSetFor(run: Run, stack: RenderedStack): Promise<Prepared> {
+  const { env, clients, report } = run;
+  const inputs = await resolveInputs(stack, env.name, clients, run.mode);
+  if (inputs.pending.length > 0) {
+    report.warnings.push(
+      `${stack.name} is planned with stand-ins for ${inputs.pending.join(', ')}: ` +
+        'the real ids are read when those stacks exist',
+    );
+  }
+  run.log(`${stack.name}: creating change set`);
+  const body = JSON.stringify(stack.template);
+  let templateUrl: string | undefined;
+  if (body.length > INLINE_TEMPLATE_LIMIT) {
+    if (await plansFromTemplate(run, stack)) {
+      report.warnings.push(
+        `${stack.name} is planned from its template (${body.length} bytes, over the inline ` +
+          `limit) because bucket ${run.bucket} does not exist yet: CloudFormation checks it ` +
+          'when the artifacts stack is there',
+      );
+      return creation(stack, run.changeSetName);
+    }
+    const key = templateKey(stack.name, sha256(body));
+    await upload(clients.s3, run.bucket, { key, body: Buffer.from(body) }, 'application/json');
+    templateUrl = `https://${run.bucket}.s3.${env.region}.amazonaws.com/${key}`;
+  }
+  return prepare(
+    clients.cfn,
+    { ...stack, parameters: { ...stack.parameters, ...inputs.parameters } },
+    {
+      region: env.region,
+      changeSetName: run.changeSetName,
+      tags: [{ Key: TAG.environment, Value: env.name }],
+      timing: run.timing,
+      ...(templateUrl ? { templateUrl } : {}),
+    },
+  );
+}
+
+/** A new environment's first plan: no bucket to send a large template through yet. */
+async function plansFromTemplate(run: Run, stack: RenderedStack): Promise<boolean> {
+  if (run.mode !== 'plan' || (await bucketExists(run.clients.s3, run.bucket))) return false;
+  const status = await stackStatus(run.clients.cfn, stack.name);
+  return status === undefined || status === 'REVIEW_IN_PROGRESS';
+}
+
+async function planStacks(run: Run, stacks: RenderedStack[]) {
   const made: Prepared[] = [];
   try {
-    for (const [i, s] of stacks.entries()) {
-      const r = report.stacks[i]!;
-      const p = await prepareStack(s, r);
-      r.outputs = await stackOutputs(clients.cfn, s.name);
-      if (p.changes) {
-        if (!p.fromTemplate) made.push(p);
-        r.outcome = 'planned';
-        r.changes = p.changes;
-        log(`${s.name}: ${p.changes.length} change(s) (${p.type})`);
+    for (const [i, stack] of stacks.entries()) {
+      const row = run.report.stacks[i]!;
+      const prepared = await prepareStack(run, stack, row);
+      row.outputs = await stackOutputs(run.clients.cfn, stack.name);
+      if (prepared.changes) {
+        if (!prepared.fromTemplate) made.push(prepared);
+        row.outcome = 'planned';
+        row.changes = prepared.changes;
+        run.log(`${stack.name}: ${prepared.changes.length} change(s) (${prepared.type})`);
       } else {
-        r.outcome = 'no changes';
-        log(`${s.name}: no changes`);
+        row.outcome = 'no changes';
+        run.log(`${stack.name}: no changes`);
       }
     }
   } finally {
     // A plan leaves nothing behind, even when one stack's change set failed.
-    for (const p of made) await discard(clients.cfn, p.stack.name, p.changeSetName);
+    for (const p of made) await discard(run.clients.cfn, p.stack.name, p.changeSetName);
   }
 }
 
-async function apply(
-  clients: DeployClients,
-  stacks: RenderedStack[],
-  report: DeployReport,
-  prepareStack: (s: RenderedStack, r: StackReport) => Promise<Prepared>,
-  o: { timing: Timing; bucket: string; checker?: Artifact; log: (line: string) => void },
-) {
-  for (const [i, s] of stacks.entries()) {
-    const r = report.stacks[i]!;
-    if (s.kind === 'checker' && o.checker) {
-      const uploaded = await upload(clients.s3, o.bucket, o.checker);
-      report.checker = { key: o.checker.key, uploaded };
-      o.log(
-        `checker code s3://${o.bucket}/${o.checker.key}: ${uploaded ? 'uploaded' : 'unchanged'}`,
-      );
-    }
-    const p = await prepareStack(s, r);
-    if (!p.changes) {
-      r.outcome = 'no changes';
-      r.outputs = await stackOutputs(clients.cfn, s.name);
-      o.log(`${s.name}: no changes`);
-      continue;
-    }
-    r.changes = p.changes;
-    o.log(`${s.name}: executing ${p.changes.length} change(s) (${p.type})`);
-    const x = await execute(clients.cfn, p, o.timing, o.log);
-    r.status = x.status;
-    r.outputs = await stackOutputs(clients.cfn, s.name);
-    if (x.ok) {
-      r.outcome = p.type === 'CREATE' ? 'created' : 'updated';
-      o.log(`${s.name}: ${x.status}`);
-      continue;
-    }
-    r.outcome = 'failed';
-    r.failures = x.failures;
-    const then =
-      x.status === 'ROLLBACK_COMPLETE'
-        ? `it was rolled back and must be deleted before the next try ("aws cloudformation delete-stack --stack-name ${s.name}")`
-        : x.status === 'UPDATE_ROLLBACK_COMPLETE'
-          ? 'it was rolled back to its previous state'
-          : 'look at it in the CloudFormation console before the next try';
-    report.error =
-      `${s.name} ended ${x.status}: ${then}. ` +
-      (x.failures.length
-        ? `Failed resources:\n${x.failures.map((f) => `  ${f.logicalId} (${f.type}) ${f.status}: ${f.reason}`).join('\n')}`
-        : 'No resource reported a reason (see the stack events).');
-    return;
+/** Stack by stack; the first stack that does not end well ends the run with report.error. */
+async function applyStacks(run: Run, stacks: RenderedStack[], checker: Artifact | undefined) {
+  for (const [i, stack] of stacks.entries()) {
+    if (stack.kind === 'checker' && checker) await uploadChecker(run, checker);
+    const ok = await applyStack(run, stack, run.report.stacks[i]!);
+    if (!ok) return;
   }
+}
+
+async function uploadChecker(run: Run, checker: Artifact) {
+  const uploaded = await upload(run.clients.s3, run.bucket, checker);
+  run.report.checker = { key: checker.key, uploaded };
+  run.log(`checker code s3://${run.bucket}/${checker.key}: ${uploaded ? 'uploaded' : 'unchanged'}`);
+}
+
+async function applyStack(run: Run, stack: RenderedStack, row: StackReport): Promise<boolean> {
+  const cfn = run.clients.cfn;
+  const prepared = await prepareStack(run, stack, row);
+  if (!prepared.changes) {
+    row.outcome = 'no changes';
+    row.outputs = await stackOutputs(cfn, stack.name);
+    run.log(`${stack.name}: no changes`);
+    return true;
+  }
+  row.changes = prepared.changes;
+  run.log(`${stack.name}: executing ${prepared.changes.length} change(s) (${prepared.type})`);
+  const executed = await execute(cfn, prepared, run.timing, run.log);
+  row.status = executed.status;
+  row.outputs = await stackOutputs(cfn, stack.name);
+  if (executed.ok) {
+    row.outcome = prepared.type === 'CREATE' ? 'created' : 'updated';
+    run.log(`${stack.name}: ${executed.status}`);
+    return true;
+  }
+  row.outcome = 'failed';
+  row.failures = executed.failures;
+  run.report.error = failedStackError(stack.name, executed);
+  return false;
+}
+
+function failedStackError(name: string, executed: Executed): string {
+  const then =
+    executed.status === 'ROLLBACK_COMPLETE'
+      ? `it was rolled back and must be deleted before the next try ("aws cloudformation delete-stack --stack-name ${name}")`
+      : executed.status === 'UPDATE_ROLLBACK_COMPLETE'
+        ? 'it was rolled back to its previous state'
+        : 'look at it in the CloudFormation console before the next try';
+  const failures = executed.failures;
+  return (
+    `${name} ended ${executed.status}: ${then}. ` +
+    (failures.length
+      ? `Failed resources:\n${failures.map((f) => `  ${f.logicalId} (${f.type}) ${f.status}: ${f.reason}`).join('\n')}`
+      : 'No resource reported a reason (see the stack events).')
+  );
 }
 
 /** The clients deploy needs, for the environment's region (endpoints from the SDK settings). */

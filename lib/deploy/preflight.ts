@@ -1,5 +1,7 @@
 // Checks before any change set: the credentials reach the configured account, and the VPC,
-// subnets and route tables of the configuration exist where it says. Reads only.
+// subnets, route tables, adopted gateways and Elastic IPs of the configuration exist where it
+// says. Reads only. Each problem names its field and, for a configuration read from a file,
+// its line there, as validate does.
 import {
   DescribeAddressesCommand,
   DescribeNatGatewaysCommand,
@@ -9,8 +11,12 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { sourceOf } from '../config/load.js';
+import { formatPath } from '../config/problems.js';
 import type { Environment } from '../config/schema.js';
-import { DeployError, explainAwsError } from './errors.js';
+import { DeployError, explainAwsError, type LocatedProblem } from './errors.js';
+
+type Path = (string | number)[];
 
 async function call<T>(doing: string, f: () => Promise<T>): Promise<T> {
   try {
@@ -18,6 +24,37 @@ async function call<T>(doing: string, f: () => Promise<T>): Promise<T> {
   } catch (e) {
     throw explainAwsError(e, doing);
   }
+}
+
+/** One id of the configuration to find in AWS, and where the configuration says it. */
+interface Wanted {
+  id: string;
+  path: Path;
+}
+
+/** Problems at a path, as text; the line is added when the report is made. */
+type Finding = { path: Path; problem: string };
+
+/**
+ * The look-up every check shares: read the wanted ids in one call, find each one in the answer
+ * and let `judge` say what is wrong with it (undefined: nothing). No call when nothing is wanted.
+ */
+async function lookUp<W extends Wanted, F>(
+  doing: string,
+  wanted: W[],
+  read: (ids: string[]) => Promise<F[] | undefined>,
+  idOf: (found: F) => string | undefined,
+  judge: (w: W, found: F | undefined) => string | undefined,
+): Promise<Finding[]> {
+  if (wanted.length === 0) return [];
+  const found = (await call(doing, () => read(wanted.map((w) => w.id)))) ?? [];
+  return wanted.flatMap((w) => {
+    const problem = judge(
+      w,
+      found.find((f) => idOf(f) === w.id),
+    );
+    return problem ? [{ path: w.path, problem }] : [];
+  });
 }
 
 export async function preflight(env: Environment, sts: STSClient, ec2: EC2Client): Promise<void> {
@@ -31,110 +68,153 @@ export async function preflight(env: Environment, sts: STSClient, ec2: EC2Client
         'the role of that account and rerun. Nothing was changed.',
     );
   }
-  const problems: string[] = [];
-  const where = `environments.${env.name}`;
-  const vpcs = await call(`looking up VPC ${env.vpcId}`, () =>
-    ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [env.vpcId] }] })),
-  );
-  if ((vpcs.Vpcs ?? []).length === 0) {
-    problems.push(`${where}.vpcId: VPC ${env.vpcId} does not exist in ${env.region}`);
-  }
-  const wanted = env.zones.flatMap((z, i) => [
-    { id: z.publicSubnet, az: z.availabilityZone, path: `${where}.zones[${i}].publicSubnet` },
-    { id: z.privateSubnet, az: z.availabilityZone, path: `${where}.zones[${i}].privateSubnet` },
-  ]);
-  const subnets = await call('looking up the subnets', () =>
-    ec2.send(
-      new DescribeSubnetsCommand({
-        Filters: [{ Name: 'subnet-id', Values: wanted.map((w) => w.id) }],
-      }),
-    ),
-  );
-  for (const w of wanted) {
-    const s = (subnets.Subnets ?? []).find((x) => x.SubnetId === w.id);
-    if (!s) problems.push(`${w.path}: subnet ${w.id} does not exist in ${env.region}`);
-    else if (s.VpcId !== env.vpcId)
-      problems.push(`${w.path}: subnet ${w.id} is in ${s.VpcId}, not in ${env.vpcId}`);
-    else if (s.AvailabilityZone !== w.az)
-      problems.push(`${w.path}: subnet ${w.id} is in ${s.AvailabilityZone}, not in ${w.az}`);
-  }
-  const tables = env.zones.flatMap((z, i) =>
-    z.routeTables.map((id, j) => ({ id, path: `${where}.zones[${i}].routeTables[${j}]` })),
-  );
-  const found = await call('looking up the route tables', () =>
-    ec2.send(
-      new DescribeRouteTablesCommand({
-        Filters: [{ Name: 'route-table-id', Values: tables.map((t) => t.id) }],
-      }),
-    ),
-  );
-  for (const t of tables) {
-    const rt = (found.RouteTables ?? []).find((x) => x.RouteTableId === t.id);
-    if (!rt) problems.push(`${t.path}: route table ${t.id} does not exist in ${env.region}`);
-    else if (rt.VpcId !== env.vpcId)
-      problems.push(`${t.path}: route table ${t.id} is in ${rt.VpcId}, not in ${env.vpcId}`);
-  }
-  problems.push(...(await adopted(env, ec2, where)));
-  if (problems.length > 0) {
+  const findings = [
+    ...(await vpc(env, ec2)),
+    ...(await subnets(env, ec2)),
+    ...(await routeTables(env, ec2)),
+    ...(await adoptedGateways(env, ec2)),
+    ...(await elasticIps(env, ec2)),
+  ];
+  if (findings.length > 0) {
+    const problems = located(env, findings);
     throw new DeployError(
       `natfleet.yml does not match AWS (${problems.length} problem(s)); fix the ids and rerun. ` +
         `Nothing was changed.\n` +
-        problems.map((p) => `  ${p}`).join('\n'),
+        problems.map((p) => `  ${p.message}`).join('\n'),
+      problems,
     );
   }
 }
 
-/** NAT gateways adopted as standbys and Elastic IPs brought along must exist and be usable. */
-async function adopted(env: Environment, ec2: EC2Client, where: string): Promise<string[]> {
-  const problems: string[] = [];
-  const gateways = [
+/** Each finding as "field: problem (line N)", with the file and line for annotations. */
+function located(env: Environment, findings: Finding[]): LocatedProblem[] {
+  const source = sourceOf(env);
+  return findings.map(({ path, problem }) => {
+    const line = source?.line(path);
+    return {
+      path,
+      message: `${formatPath(path)}: ${problem}${line ? ` (line ${line})` : ''}`,
+      ...(source ? { file: source.file } : {}),
+      ...(line ? { line } : {}),
+    };
+  });
+}
+
+const at = (env: Environment, ...rest: Path): Path => ['environments', env.name, ...rest];
+
+function vpc(env: Environment, ec2: EC2Client) {
+  return lookUp(
+    `looking up VPC ${env.vpcId}`,
+    [{ id: env.vpcId, path: at(env, 'vpcId') }],
+    async (ids) =>
+      (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: ids }] })))
+        .Vpcs,
+    (v) => v.VpcId,
+    (w, v) => (v ? undefined : `VPC ${w.id} does not exist in ${env.region}`),
+  );
+}
+
+function subnets(env: Environment, ec2: EC2Client) {
+  const wanted = env.zones.flatMap((z, i) =>
+    (['publicSubnet', 'privateSubnet'] as const).map((field) => ({
+      id: z[field],
+      az: z.availabilityZone,
+      path: at(env, 'zones', i, field),
+    })),
+  );
+  return lookUp(
+    'looking up the subnets',
+    wanted,
+    async (ids) =>
+      (
+        await ec2.send(
+          new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: ids }] }),
+        )
+      ).Subnets,
+    (s) => s.SubnetId,
+    (w, s) =>
+      !s
+        ? `subnet ${w.id} does not exist in ${env.region}`
+        : s.VpcId !== env.vpcId
+          ? `subnet ${w.id} is in ${s.VpcId}, not in ${env.vpcId}`
+          : s.AvailabilityZone !== w.az
+            ? `subnet ${w.id} is in ${s.AvailabilityZone}, not in ${w.az}`
+            : undefined,
+  );
+}
+
+function routeTables(env: Environment, ec2: EC2Client) {
+  const wanted = env.zones.flatMap((z, i) =>
+    z.routeTables.map((id, j) => ({ id, path: at(env, 'zones', i, 'routeTables', j) })),
+  );
+  return lookUp(
+    'looking up the route tables',
+    wanted,
+    async (ids) =>
+      (
+        await ec2.send(
+          new DescribeRouteTablesCommand({ Filters: [{ Name: 'route-table-id', Values: ids }] }),
+        )
+      ).RouteTables,
+    (t) => t.RouteTableId,
+    (w, t) =>
+      !t
+        ? `route table ${w.id} does not exist in ${env.region}`
+        : t.VpcId !== env.vpcId
+          ? `route table ${w.id} is in ${t.VpcId}, not in ${env.vpcId}`
+          : undefined,
+  );
+}
+
+/** NAT gateways adopted as standbys must exist, be in the VPC and be available. */
+function adoptedGateways(env: Environment, ec2: EC2Client) {
+  const wanted: Wanted[] = [
     ...(env.gateway.mode !== 'per-zone' && env.gateway.natGatewayId
-      ? [{ id: env.gateway.natGatewayId, path: `${where}.gateway.natGatewayId` }]
+      ? [{ id: env.gateway.natGatewayId, path: at(env, 'gateway', 'natGatewayId') }]
       : []),
     ...env.zones.flatMap((z, i) =>
-      z.natGatewayId ? [{ id: z.natGatewayId, path: `${where}.zones[${i}].natGatewayId` }] : [],
+      z.natGatewayId ? [{ id: z.natGatewayId, path: at(env, 'zones', i, 'natGatewayId') }] : [],
     ),
   ];
-  if (gateways.length > 0) {
-    const found = await call('looking up the adopted NAT gateways', () =>
-      ec2.send(
-        new DescribeNatGatewaysCommand({
-          Filter: [{ Name: 'nat-gateway-id', Values: gateways.map((g) => g.id) }],
-        }),
-      ),
-    );
-    for (const g of gateways) {
-      const n = (found.NatGateways ?? []).find((x) => x.NatGatewayId === g.id);
-      if (!n || n.State === 'deleted' || n.State === 'deleting') {
-        problems.push(`${g.path}: NAT gateway ${g.id} does not exist in ${env.region}`);
-      } else if (n.VpcId !== env.vpcId) {
-        problems.push(`${g.path}: NAT gateway ${g.id} is in ${n.VpcId}, not in ${env.vpcId}`);
-      } else if (n.State !== 'available') {
-        problems.push(`${g.path}: NAT gateway ${g.id} is ${n.State}, not available`);
-      } else if (env.gateway.mode === 'regional' && n.AvailabilityMode === 'zonal') {
-        // A zonal gateway would leave every other zone behind when its own zone fails.
-        problems.push(
-          `${g.path}: NAT gateway ${g.id} is zonal (in ${n.SubnetId}), but gateway.mode regional needs a regional one (or set gateway.mode shared)`,
-        );
-      }
-    }
-  }
-  const eips = env.zones.flatMap((z, i) =>
-    z.eipAllocation ? [{ id: z.eipAllocation, path: `${where}.zones[${i}].eipAllocation` }] : [],
+  return lookUp(
+    'looking up the adopted NAT gateways',
+    wanted,
+    async (ids) =>
+      (
+        await ec2.send(
+          new DescribeNatGatewaysCommand({ Filter: [{ Name: 'nat-gateway-id', Values: ids }] }),
+        )
+      ).NatGateways,
+    (n) => n.NatGatewayId,
+    (w, n) =>
+      !n || n.State === 'deleted' || n.State === 'deleting'
+        ? `NAT gateway ${w.id} does not exist in ${env.region}`
+        : n.VpcId !== env.vpcId
+          ? `NAT gateway ${w.id} is in ${n.VpcId}, not in ${env.vpcId}`
+          : n.State !== 'available'
+            ? `NAT gateway ${w.id} is ${n.State}, not available`
+            : env.gateway.mode === 'regional' && n.AvailabilityMode === 'zonal'
+              ? // A zonal gateway would leave every other zone behind when its own zone fails.
+                `NAT gateway ${w.id} is zonal (in ${n.SubnetId}), but gateway.mode regional needs a regional one (or set gateway.mode shared)`
+              : undefined,
   );
-  if (eips.length > 0) {
-    const found = await call('looking up the Elastic IPs', () =>
-      ec2.send(
-        new DescribeAddressesCommand({
-          Filters: [{ Name: 'allocation-id', Values: eips.map((e) => e.id) }],
-        }),
-      ),
-    );
-    for (const e of eips) {
-      if (!(found.Addresses ?? []).some((a) => a.AllocationId === e.id)) {
-        problems.push(`${e.path}: Elastic IP ${e.id} does not exist in ${env.region}`);
-      }
-    }
-  }
-  return problems;
+}
+
+/** Elastic IPs brought along must exist. */
+function elasticIps(env: Environment, ec2: EC2Client) {
+  const wanted = env.zones.flatMap((z, i) =>
+    z.eipAllocation ? [{ id: z.eipAllocation, path: at(env, 'zones', i, 'eipAllocation') }] : [],
+  );
+  return lookUp(
+    'looking up the Elastic IPs',
+    wanted,
+    async (ids) =>
+      (
+        await ec2.send(
+          new DescribeAddressesCommand({ Filters: [{ Name: 'allocation-id', Values: ids }] }),
+        )
+      ).Addresses,
+    (a) => a.AllocationId,
+    (w, a) => (a ? undefined : `Elastic IP ${w.id} does not exist in ${env.region}`),
+  );
 }

@@ -85,3 +85,36 @@ export const hasFirst = (path: string, next: string): State & { Next: string } =
   IsPresent: true,
   Next: next,
 });
+
+/** Names of the states of a bounded poll: count a poll, judge the count, wait. */
+export interface PollNames {
+  start: string;
+  count: string;
+  patience: string;
+  pause: string;
+}
+
+/** Sets $.wait.polls to 0 before the first poll. */
+export const pollStart = (names: PollNames, first: string): States => ({
+  [names.start]: { Type: 'Pass', Result: { polls: 0 }, ResultPath: '$.wait', Next: first },
+});
+
+/** After a poll that found nothing final: count it, then wait and poll `again`, or give up
+ * after `maxPolls` polls. */
+export function pollAgain(
+  names: PollNames,
+  maxPolls: number,
+  seconds: number,
+  again: string,
+  giveUp: string,
+): States {
+  return {
+    [names.count]: pass({ 'polls.$': 'States.MathAdd($.wait.polls, 1)' }, '$.wait', names.patience),
+    [names.patience]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.wait.polls', NumericGreaterThanEquals: maxPolls, Next: giveUp }],
+      Default: names.pause,
+    },
+    [names.pause]: { Type: 'Wait', Seconds: seconds, Next: again },
+  };
+}

@@ -4,8 +4,8 @@
 import type { Environment } from '../config/schema.js';
 import type { Definition, State, States } from './asl.js';
 import { hasFirst, task } from './asl.js';
+import { instanceStatus } from './instance.js';
 import {
-  firstIs,
   gatewayFlow,
   instanceAt,
   instanceFilters,
@@ -59,27 +59,12 @@ export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Defini
       Default: 'CheckOn',
     },
     CheckOn: why("States.Format('source/dest check is still on for {}', $.instance.id)"),
-    Status: task(
-      'ec2',
-      'describeInstanceStatus',
-      { 'InstanceIds.$': 'States.Array($.instance.id)', IncludeAllInstances: true },
-      'Healthy?',
-      {
-        ResultSelector: { 's.$': '$.InstanceStatuses' },
-        ResultPath: '$.status',
-        onError: 'LookupFailed',
-      },
-    ),
-    ...firstIs(
-      'Healthy?',
-      '$.status.s',
-      {
-        'InstanceState.Name': 'running',
-        'InstanceStatus.Status': 'ok',
-        'SystemStatus.Status': 'ok',
-      },
+    ...instanceStatus(
+      { status: 'Status', verdict: 'Healthy?' },
+      '$.instance.id',
       'Target',
       'ChecksFailing',
+      'LookupFailed',
     ),
     ChecksFailing: why("States.Format('status checks have not passed for {}', $.instance.id)"),
     Target: {

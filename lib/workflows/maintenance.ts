@@ -3,9 +3,11 @@
 // ends the run with the fleet untouched.
 import type { Environment } from '../config/schema.js';
 import type { Definition, State } from './asl.js';
-import { pass, task } from './asl.js';
+import { pass, pollAgain, pollStart, task } from './asl.js';
 import { prologue, zoneTable, type WorkflowOptions, type WorkflowRefs } from './common.js';
 import { singleton } from './singleton.js';
+
+const POLL = { start: 'PollInit', count: 'PollCount', patience: 'Patience?', pause: 'PollWait' };
 
 const START_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
 
@@ -75,7 +77,7 @@ export function maintenanceDefinition(
         'BuildNotStarted',
         "States.Format('the image pipeline did not start: {}; fleet untouched', $.error.Cause)",
       ),
-      PollInit: { Type: 'Pass', Result: { polls: 0 }, ResultPath: '$.wait', Next: 'ImageState' },
+      ...pollStart(POLL, 'ImageState'),
       ImageState: task(
         'imagebuilder',
         'getImage',
@@ -104,15 +106,7 @@ export function maintenanceDefinition(
         'ImageBuildFailed',
         "States.Format('image build {} ended {}; fleet untouched', $.image.arn, $.build.status)",
       ),
-      PollCount: pass({ 'polls.$': 'States.MathAdd($.wait.polls, 1)' }, '$.wait', 'Patience?'),
-      'Patience?': {
-        Type: 'Choice',
-        Choices: [
-          { Variable: '$.wait.polls', NumericGreaterThanEquals: maxPolls, Next: 'CancelBuild' },
-        ],
-        Default: 'PollWait',
-      },
-      PollWait: { Type: 'Wait', Seconds: poll, Next: 'ImageState' },
+      ...pollAgain(POLL, maxPolls, poll, 'ImageState', 'CancelBuild'),
       CancelBuild: {
         ...task(
           'imagebuilder',

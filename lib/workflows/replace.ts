@@ -4,8 +4,9 @@
 // fails goes to its standby gateway, its new instance is terminated and the roll stops there.
 import type { Environment } from '../config/schema.js';
 import { instanceName, TAG } from '../names.js';
-import type { Definition, State, States } from './asl.js';
-import { hasFirst, pass, task } from './asl.js';
+import type { Definition, Processor, State, States } from './asl.js';
+import { hasFirst, pass, pollAgain, pollStart, task } from './asl.js';
+import { instanceStatus } from './instance.js';
 import {
   firstIs,
   gatewayAt,
@@ -21,30 +22,64 @@ import {
 import { singleton } from './singleton.js';
 import { causeWithZones } from './report.js';
 
-const fail = (error: string, cause: string): State =>
-  pass({ Error: error, 'Cause.$': cause }, '$.error', 'Rollback');
+/** The states of one zone's roll, by phase. Every phase that can fail goes to Rollback. */
+export const ROLL = {
+  // launch
+  old: 'Old',
+  ami: 'Ami',
+  launch: 'Launch',
+  newEni: 'NewEni',
+  // wait until ready
+  poll: { start: 'WaitInit', count: 'Count', patience: 'Patience?', pause: 'Pause' },
+  status: { status: 'Status', verdict: 'Ready?' },
+  dead: 'Dead?',
+  notRunning: 'NotRunning',
+  tooSlow: 'TooSlow',
+  // take over
+  sourceDest: 'SourceDest',
+  eip: 'Eip?',
+  moveEip: 'MoveEip',
+  switch: 'Switch',
+  switchError: 'SwitchError',
+  // retire the old instance
+  retire: 'Retire?',
+  oldIds: 'OldIds',
+  terminate: 'Terminate',
+  replaced: 'Replaced',
+  terminateFailed: 'TerminateFailed',
+  // roll back: the zone to its standby, then the new instance away
+  rollback: 'Rollback',
+  standby: 'Standby?',
+  rollbackRoutes: 'RollbackRoutes',
+  launched: 'Launched?',
+  terminateNew: 'TerminateNew',
+  rolledBack: 'RolledBack',
+  rollbackFailed: 'RollbackFailed',
+  noStandby: 'NoStandby',
+} as const;
 
-function rollZone(
-  env: Environment,
-  refs: WorkflowRefs,
-  pollSeconds: number,
-  maxPolls: number,
-): States {
+/** A failure of the roll: $.error set as a task's Catch would, then Rollback. */
+const fail = (error: string, cause: string): State =>
+  pass({ Error: error, 'Cause.$': cause }, '$.error', ROLL.rollback);
+
+/** The old instances (to retire later), the current AMI, one new instance and its ENI. */
+function launch(env: Environment, refs: WorkflowRefs, next: string): States {
   const name = instanceName(env.name, '{}');
+  const onError = ROLL.rollback;
   return {
-    Old: task(
+    [ROLL.old]: task(
       'ec2',
       'describeInstances',
       { Filters: instanceFilters(env.name, ['pending', 'running', 'stopping', 'stopped']) },
-      'Ami',
-      { ResultSelector: { 'r.$': '$.Reservations' }, ResultPath: '$.old', onError: 'Rollback' },
+      ROLL.ami,
+      { ResultSelector: { 'r.$': '$.Reservations' }, ResultPath: '$.old', onError },
     ),
-    Ami: task('ssm', 'getParameter', { Name: refs.amiParameter }, 'Launch', {
+    [ROLL.ami]: task('ssm', 'getParameter', { Name: refs.amiParameter }, ROLL.launch, {
       ResultSelector: { 'id.$': '$.Parameter.Value' },
       ResultPath: '$.ami',
-      onError: 'Rollback',
+      onError,
     }),
-    Launch: task(
+    [ROLL.launch]: task(
       'ec2',
       'runInstances',
       {
@@ -70,155 +105,202 @@ function rollZone(
           },
         ],
       },
-      'NewEni',
+      ROLL.newEni,
       {
         ResultSelector: {
           'id.$': '$.Instances[0].InstanceId',
           'enis.$': '$.Instances[0].NetworkInterfaces',
         },
         ResultPath: '$.new',
-        onError: 'Rollback',
+        onError,
       },
     ),
-    NewEni: pass(
+    [ROLL.newEni]: pass(
       { 'eni.$': '$.new.enis[?(@.Attachment.DeviceIndex == 0)].NetworkInterfaceId' },
       '$.newEni',
-      'WaitInit',
+      next,
     ),
-    WaitInit: { Type: 'Pass', Result: { polls: 0 }, ResultPath: '$.wait', Next: 'Status' },
-    Status: task(
-      'ec2',
-      'describeInstanceStatus',
-      { 'InstanceIds.$': 'States.Array($.new.id)', IncludeAllInstances: true },
-      'Ready?',
-      {
-        ResultSelector: { 's.$': '$.InstanceStatuses' },
-        ResultPath: '$.status',
-        onError: 'Rollback',
-      },
-    ),
-    ...firstIs(
-      'Ready?',
-      '$.status.s',
-      {
-        'InstanceState.Name': 'running',
-        'InstanceStatus.Status': 'ok',
-        'SystemStatus.Status': 'ok',
-      },
-      'SourceDest',
-      'Dead?',
-    ),
-    'Dead?': {
+  };
+}
+
+/** Polls the new instance until it is ready; one that stops or stays unready is a failure. */
+function awaitReady(pollSeconds: number, maxPolls: number, next: string): States {
+  return {
+    ...pollStart(ROLL.poll, ROLL.status.status),
+    ...instanceStatus(ROLL.status, '$.new.id', next, ROLL.dead, ROLL.rollback),
+    [ROLL.dead]: {
       Type: 'Choice',
       Choices: [
-        { Variable: '$.status.s[0]', IsPresent: false, Next: 'Count' },
+        { Variable: '$.status.s[0]', IsPresent: false, Next: ROLL.poll.count },
         {
           Or: ['stopping', 'stopped', 'shutting-down', 'terminated'].map((s) => ({
             Variable: '$.status.s[0].InstanceState.Name',
             StringEquals: s,
           })),
-          Next: 'NotRunning',
+          Next: ROLL.notRunning,
         },
       ],
-      Default: 'Count',
+      Default: ROLL.poll.count,
     },
-    NotRunning: fail(
+    [ROLL.notRunning]: fail(
       'InstanceNotRunning',
       "States.Format('new instance {} is {}', $.new.id, $.status.s[0].InstanceState.Name)",
     ),
-    Count: pass({ 'polls.$': 'States.MathAdd($.wait.polls, 1)' }, '$.wait', 'Patience?'),
-    'Patience?': {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.wait.polls', NumericGreaterThanEquals: maxPolls, Next: 'TooSlow' }],
-      Default: 'Pause',
-    },
-    Pause: { Type: 'Wait', Seconds: pollSeconds, Next: 'Status' },
-    TooSlow: fail(
+    ...pollAgain(ROLL.poll, maxPolls, pollSeconds, ROLL.status.status, ROLL.tooSlow),
+    [ROLL.tooSlow]: fail(
       'InstanceNotReady',
       `States.Format('new instance {} did not pass its status checks within ${pollSeconds * maxPolls} s', $.new.id)`,
     ),
-    SourceDest: task(
+  };
+}
+
+/** Source/dest check off, the zone's Elastic IP moved, the zone's routes on the new ENI. */
+function takeOver(next: string): States {
+  return {
+    [ROLL.sourceDest]: task(
       'ec2',
       'modifyInstanceAttribute',
       { 'InstanceId.$': '$.new.id', SourceDestCheck: { Value: false } },
-      'Eip?',
-      { onError: 'Rollback' },
+      ROLL.eip,
+      { onError: ROLL.rollback },
     ),
-    'Eip?': {
+    [ROLL.eip]: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.eip', StringEquals: '', Next: 'Switch' }],
-      Default: 'MoveEip',
+      Choices: [{ Variable: '$.eip', StringEquals: '', Next: ROLL.switch }],
+      Default: ROLL.moveEip,
     },
-    MoveEip: task(
+    [ROLL.moveEip]: task(
       'ec2',
       'associateAddress',
       { 'AllocationId.$': '$.eip', 'InstanceId.$': '$.new.id', AllowReassociation: true },
-      'Switch',
-      { onError: 'Rollback' },
+      ROLL.switch,
+      { onError: ROLL.rollback },
     ),
-    ...tablesStates('Switch', instanceAt('$.newEni.eni[0]', '$.new.id'), 'Retire?', 'SwitchError'),
-    SwitchError: fail(
+    ...tablesStates(
+      ROLL.switch,
+      instanceAt('$.newEni.eni[0]', '$.new.id'),
+      next,
+      ROLL.switchError,
+    ),
+    [ROLL.switchError]: fail(
       'RouteChangeFailed',
       "States.Format('route changes to {} failed: {}', $.new.id, States.JsonToString($.routes.tables))",
     ),
-    'Retire?': { Type: 'Choice', Choices: [hasFirst('$.old.r', 'OldIds')], Default: 'Replaced' },
-    OldIds: pass({ 'ids.$': '$.old.r[*].Instances[*].InstanceId' }, '$.oldIds', 'Terminate'),
-    Terminate: task('ec2', 'terminateInstances', { 'InstanceIds.$': '$.oldIds.ids' }, 'Replaced', {
-      onError: 'TerminateFailed',
-    }),
-    Replaced: zoneEnd('done', "States.Format('new NAT instance {} in service', $.new.id)", {
-      'instance.$': '$.new.id',
-      'target.$': '$.newEni.eni[0]',
-      mode: 'instance',
-    }),
-    TerminateFailed: zoneEnd(
+  };
+}
+
+/** The old instances terminated; the zone is done either way (a failed terminate is said). */
+function retireOld(): States {
+  const onInstance = { 'instance.$': '$.new.id', 'target.$': '$.newEni.eni[0]', mode: 'instance' };
+  return {
+    [ROLL.retire]: {
+      Type: 'Choice',
+      Choices: [hasFirst('$.old.r', ROLL.oldIds)],
+      Default: ROLL.replaced,
+    },
+    [ROLL.oldIds]: pass(
+      { 'ids.$': '$.old.r[*].Instances[*].InstanceId' },
+      '$.oldIds',
+      ROLL.terminate,
+    ),
+    [ROLL.terminate]: task(
+      'ec2',
+      'terminateInstances',
+      { 'InstanceIds.$': '$.oldIds.ids' },
+      ROLL.replaced,
+      { onError: ROLL.terminateFailed },
+    ),
+    [ROLL.replaced]: zoneEnd(
+      'done',
+      "States.Format('new NAT instance {} in service', $.new.id)",
+      onInstance,
+    ),
+    [ROLL.terminateFailed]: zoneEnd(
       'done',
       "States.Format('new NAT instance {} in service; the old one could not be terminated: {}', $.new.id, $.error.Cause)",
-      { 'instance.$': '$.new.id', 'target.$': '$.newEni.eni[0]', mode: 'instance' },
+      onInstance,
     ),
-    // Rollback: the zone to its standby, then the new instance away.
-    Rollback: task(
+  };
+}
+
+/** From any failure ($.error set): the zone to its standby when that is available, then the
+ * new instance (if one was launched) terminated. The zone ends failed. */
+function rollback(): States {
+  return {
+    [ROLL.rollback]: task(
       'ec2',
       'describeNatGateways',
       { 'NatGatewayIds.$': 'States.Array($.gateway)' },
-      'Standby?',
+      ROLL.standby,
       {
         ResultSelector: { 'gateways.$': '$.NatGateways' },
         ResultPath: '$.gw',
-        onError: 'NoStandby',
+        onError: ROLL.noStandby,
       },
     ),
-    ...firstIs('Standby?', '$.gw.gateways', { State: 'available' }, 'RollbackRoutes', 'NoStandby'),
-    ...tablesStates('RollbackRoutes', gatewayAt('$.gateway'), 'Launched?', 'RollbackFailed'),
-    'Launched?': {
+    ...firstIs(
+      ROLL.standby,
+      '$.gw.gateways',
+      { State: 'available' },
+      ROLL.rollbackRoutes,
+      ROLL.noStandby,
+    ),
+    ...tablesStates(
+      ROLL.rollbackRoutes,
+      gatewayAt('$.gateway'),
+      ROLL.launched,
+      ROLL.rollbackFailed,
+    ),
+    [ROLL.launched]: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.new.id', IsPresent: true, Next: 'TerminateNew' }],
-      Default: 'RolledBack',
+      Choices: [{ Variable: '$.new.id', IsPresent: true, Next: ROLL.terminateNew }],
+      Default: ROLL.rolledBack,
     },
-    TerminateNew: {
+    [ROLL.terminateNew]: {
       ...task(
         'ec2',
         'terminateInstances',
         { 'InstanceIds.$': 'States.Array($.new.id)' },
-        'RolledBack',
+        ROLL.rolledBack,
       ),
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: 'RolledBack' }],
+      Catch: [
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: ROLL.rolledBack },
+      ],
     },
-    RolledBack: zoneEnd(
+    [ROLL.rolledBack]: zoneEnd(
       'failed',
       "States.Format('{}: {}; the zone is on standby gateway {}', $.error.Error, $.error.Cause, $.gateway)",
       { mode: 'gateway', 'target.$': '$.gateway', 'error.$': '$.error.Error' },
     ),
-    RollbackFailed: zoneEnd(
+    [ROLL.rollbackFailed]: zoneEnd(
       'failed',
       "States.Format('{}: {}; moving the zone to its standby failed too, new instance left running', $.error.Error, $.error.Cause)",
       { 'error.$': '$.error.Error' },
     ),
-    NoStandby: zoneEnd(
+    [ROLL.noStandby]: zoneEnd(
       'failed',
       "States.Format('{}: {}; standby gateway {} is not available, routes and instances left as they are', $.error.Error, $.error.Cause, $.gateway)",
       { 'error.$': '$.error.Error' },
     ),
+  };
+}
+
+/** One zone: launch → await ready → take over → retire the old; any failure → rollback. */
+export function rollZone(
+  env: Environment,
+  refs: WorkflowRefs,
+  pollSeconds: number,
+  maxPolls: number,
+): Processor {
+  return {
+    StartAt: ROLL.old,
+    States: {
+      ...launch(env, refs, ROLL.poll.start),
+      ...awaitReady(pollSeconds, maxPolls, ROLL.sourceDest),
+      ...takeOver(ROLL.retire),
+      ...retireOld(),
+      ...rollback(),
+    },
   };
 }
 
@@ -257,7 +339,7 @@ export function replaceDefinition(
         Type: 'Map',
         ItemsPath: '$.cur.z',
         MaxConcurrency: 1,
-        ItemProcessor: { StartAt: 'Old', States: rollZone(env, refs, poll, maxPolls) },
+        ItemProcessor: rollZone(env, refs, poll, maxPolls),
         ResultPath: '$.last',
         Next: 'Record',
       },

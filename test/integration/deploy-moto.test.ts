@@ -3,7 +3,7 @@ import type { StackKind } from '../../lib/names.js';
 // routes untouched), planned again with no changes, and the committed action bundle posts its
 // plan to a fake GitHub API checked against GitHub's API description.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CreateImageCommand,
@@ -24,7 +24,13 @@ import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { stackStatus } from '../../lib/deploy/changeset.js';
 import { checkerArtifact } from '../../lib/deploy/artifact.js';
 import { stringify } from 'yaml';
-import { deploy, deployClients, type DeployReport } from '../../lib/deploy/deploy.js';
+import {
+  deploy,
+  deployClients,
+  type DeployOptions,
+  type DeployReport,
+} from '../../lib/deploy/deploy.js';
+import { renderStacks } from '../../cloudformation/index.js';
 import type { Environment } from '../../lib/config/schema.js';
 import {
   amiParameter,
@@ -47,6 +53,21 @@ import { motoEnv, runAction } from '../action.js';
 import { run } from '../../cli/run.js';
 
 const timing = { minDelay: 0.2, maxDelay: 1, maxWait: 120 };
+
+/** deploy() of the deployed stacks with this file's checker bundle and timing. */
+const deployTo = (
+  target: Environment,
+  mode: 'plan' | 'apply',
+  extra: Partial<DeployOptions> = {},
+) =>
+  deploy(target, deployClients(target.region), {
+    render: renderStacks,
+    stacks: DEPLOYED,
+    mode,
+    checkerDir,
+    timing,
+    ...extra,
+  });
 
 let moto: Moto;
 let github: FakeGitHub;
@@ -108,7 +129,7 @@ beforeAll(async () => {
   writeFileSync(join(checkerDir, 'package.json'), '{"type":"module"}\n');
   configFile = join(tempDir(), 'natfleet.yml');
   writeConfig(env, configFile);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await github?.stop();
@@ -120,13 +141,7 @@ describe('deploy against moto', () => {
     const routes = await defaultRoutes();
     const instances = await instanceCount();
     const lines: string[] = [];
-    const r = await deploy(env, deployClients(env.region), {
-      stacks: DEPLOYED,
-      mode: 'apply',
-      checkerDir,
-      timing,
-      log: (l) => lines.push(l),
-    });
+    const r = await deployTo(env, 'apply', { log: (l) => lines.push(l) });
     expect(r.error).toBeUndefined();
     expect(outcomes(r)).toEqual({
       artifacts: 'created',
@@ -203,12 +218,7 @@ describe('deploy against moto', () => {
 
   it('a plan for a new environment stands in for ids that do not exist yet', async () => {
     const fresh = { ...env, name: 'fresh' };
-    const r = await deploy(fresh, deployClients(env.region), {
-      stacks: DEPLOYED,
-      mode: 'plan',
-      checkerDir,
-      timing,
-    });
+    const r = await deployTo(fresh, 'plan');
     expect(r.error).toBeUndefined();
     expect(new Set(Object.values(outcomes(r)))).toEqual(new Set(['planned']));
     expect(r.warnings).toContainEqual(
@@ -232,12 +242,7 @@ describe('deploy against moto', () => {
 
   it('applying the workflows stack alone before the others says what is missing', async () => {
     const fresh = { ...env, name: 'lone' };
-    const r = await deploy(fresh, deployClients(env.region), {
-      stacks: ['workflows'],
-      mode: 'apply',
-      checkerDir,
-      timing,
-    });
+    const r = await deployTo(fresh, 'apply', { stacks: ['workflows'] });
     expect(r.ok).toBe(false);
     expect(r.error).toContain(
       'natfleet-lone-workflows needs what other stacks make, and it is not there: LaunchTemplate of stack natfleet-lone-fleet',
@@ -248,24 +253,14 @@ describe('deploy against moto', () => {
   });
 
   it('plans again with no changes', async () => {
-    const r = await deploy(env, deployClients(env.region), {
-      stacks: DEPLOYED,
-      mode: 'plan',
-      checkerDir,
-      timing,
-    });
+    const r = await deployTo(env, 'plan');
     expect(r.error).toBeUndefined();
     expect(new Set(Object.values(outcomes(r)))).toEqual(new Set(['no changes']));
   });
 
   it('a plan with changes lists them and leaves no change set behind', async () => {
     const bigger = { ...env, instance: { ...env.instance, type: 't4g.medium' } };
-    const r = await deploy(bigger, deployClients(env.region), {
-      stacks: DEPLOYED,
-      mode: 'plan',
-      checkerDir,
-      timing,
-    });
+    const r = await deployTo(bigger, 'plan');
     expect(r.error).toBeUndefined();
     expect(outcomes(r).fleet).toBe('planned');
     expect(r.stacks.find((s) => s.kind === 'fleet')!.changes).toContainEqual(
@@ -288,12 +283,7 @@ describe('deploy against moto', () => {
       ...env,
       zones: env.zones.map((z, i) => ({ ...z, natGatewayId: vpc[i]!.gateway })),
     };
-    const r = await deploy(adopted, deployClients(env.region), {
-      stacks: DEPLOYED,
-      mode: 'plan',
-      checkerDir,
-      timing,
-    });
+    const r = await deployTo(adopted, 'plan');
     expect(r.error).toBeUndefined();
     expect(r.stacks.map((s) => s.kind)).not.toContain('gateway');
     expect(r.warnings).toEqual([
@@ -307,12 +297,7 @@ describe('deploy against moto', () => {
       ...adopted,
       zones: adopted.zones.map((z, i) => (i ? z : { ...z, natGatewayId: 'nat-0deadbeef00000000' })),
     };
-    const bad = await deploy(wrong, deployClients(env.region), {
-      stacks: DEPLOYED,
-      mode: 'plan',
-      checkerDir,
-      timing,
-    });
+    const bad = await deployTo(wrong, 'plan');
     expect(bad.ok).toBe(false);
     expect(bad.error).toContain(
       'environments.it.zones[0].natGatewayId: NAT gateway nat-0deadbeef00000000 does not exist in eu-west-1',
@@ -383,6 +368,14 @@ describe('deploy against moto', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(
       'environments.it.zones[0].privateSubnet: subnet subnet-0deadbeef0000000 does not exist in eu-west-1',
+    );
+    // At the line of the file the action read, as validate would say it.
+    const line =
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('subnet-0deadbeef0000000')) + 1;
+    expect(r.stdout).toContain(
+      `subnet-0deadbeef0000000 does not exist in eu-west-1 (line ${line})`,
     );
     expect(r.stdout).toContain('Nothing was changed');
   });

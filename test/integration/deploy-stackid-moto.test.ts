@@ -1,6 +1,7 @@
 // A plan, then an apply, on one moto: moto keeps the plan's empty REVIEW_IN_PROGRESS stack next
 // to the one the apply's CREATE change set makes, so anything that looks the stack up by name
 // waits on the empty one. The apply must follow the StackId its change set returned.
+import { renderStacks } from '../../cloudformation/index.js';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { deploy, deployClients } from '../../lib/deploy/deploy.js';
 import type { Environment } from '../../lib/config/schema.js';
 import { stackName, type StackKind } from '../../lib/names.js';
 import { startMoto, type Moto } from '../moto.js';
-import { buildVpc } from '../vpc.js';
+import { buildVpc } from '../../lab/vpc.js';
 import { tempDir } from '../helpers.js';
 
 // Short waits: a waiter on the wrong stack runs out in seconds and the test fails, not hangs.
@@ -40,6 +41,7 @@ afterAll(async () => {
 it('apply after a plan creates every stack and waits on the stack it made', async () => {
   const run = (mode: 'plan' | 'apply') =>
     deploy(env, deployClients(env.region), {
+      render: renderStacks,
       stacks: STACKS,
       mode,
       checkerDir,

@@ -73,7 +73,7 @@ beforeAll(async () => {
     join(workspace, 'natfleet.yml'),
     stringify({ version: 1, environments: { prod: env } }),
   );
-}, 60_000);
+}, 120_000);
 // Every request the bundle sent, and every answer the fake gave, is as GitHub describes it.
 afterEach(() => expect(gh.violations).toEqual([]));
 afterAll(async () => {

@@ -29,7 +29,7 @@ beforeEach(async () => {
   w = await buildWorld();
   workspace = tempDir('natfleet-fleet-repo-');
   copyFileSync(writeConfig(w.env), join(workspace, 'natfleet.yml'));
-}, 60_000);
+}, 120_000);
 afterEach(async () => {
   expect(gh.violations).toEqual([]);
   expect(await w.violations()).toEqual([]);

@@ -1,6 +1,7 @@
 // The lab's Step Functions endpoint against moto: the stacks deployed by the real deploy code,
 // the definitions read back from the workflows stack, and the committed CLI bundle's
 // `natfleet failover` reaching the endpoint through AWS_ENDPOINT_URL_SFN, unchanged.
+import { renderStacks } from '../../cloudformation/index.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ import type { Environment } from '../../lib/config/schema.js';
 import { stackName, stateMachineArn, type StackKind } from '../../lib/names.js';
 import { SfnEndpoint } from '../../lab/sfn-endpoint.js';
 import { startMoto, type Moto } from '../moto.js';
-import { buildVpc, type BuiltZone } from '../vpc.js';
+import { buildVpc, type BuiltZone } from '../../lab/vpc.js';
 import { ROOT, tempDir } from '../helpers.js';
 
 const timing = { minDelay: 0.2, maxDelay: 1, maxWait: 60 };
@@ -40,6 +41,7 @@ beforeAll(async () => {
   writeFileSync(join(checkerDir, 'index.js'), 'export const handler = async () => "ok";\n');
   writeFileSync(join(checkerDir, 'package.json'), '{"type":"module"}\n');
   const r = await deploy(env, deployClients(env.region), {
+    render: renderStacks,
     stacks: STACKS,
     mode: 'apply',
     checkerDir,

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { environment, loadConfig, parseConfig } from '../../lib/config/load.js';
 import { ConfigError, formatPath, formatProblem } from '../../lib/config/problems.js';
-import { architectureOf } from '../../lib/config/rules.js';
+import { architectureOf, environmentView, RULES, ruleProblems } from '../../lib/config/rules.js';
+import { parse } from 'yaml';
 import { EXAMPLE, exampleText, tempDir } from '../helpers.js';
 
 function problems(text: string): string[] {
@@ -320,5 +321,49 @@ describe('loading natfleet.yml', () => {
     );
     expect(formatPath(['environments', 'a.b'])).toBe('environments["a.b"]');
     expect(formatPath([])).toBe('(top level)');
+  });
+});
+
+describe('the cross-field rules', () => {
+  type Doc = {
+    environments: Record<string, Record<string, unknown> & { zones: Record<string, unknown>[] }>;
+  };
+  const example = () => parse(exampleText()) as Doc;
+  // One mistake per rule, each made in the example's prod environment.
+  const breaks: Record<keyof typeof RULES, (prod: Doc['environments'][string]) => void> = {
+    zonesOnce: (p) => (p.zones[1]!.availabilityZone = 'eu-west-1a'),
+    routeTablesInOneZone: (p) => (p.zones[2]!.routeTables = ['rtb-0cc00000000000001']),
+    subnetsOnce: (p) => (p.zones[2]!.privateSubnet = 'subnet-0bb00000000000001'),
+    elasticIpsOnce: (p) => (p.zones[1]!.eipAllocation = 'eipalloc-0dd00000000000001'),
+    zonesInRegion: (p) => (p.zones[2]!.availabilityZone = 'us-east-1c'),
+    sharedGateway: (p) => (p.gateway = { mode: 'shared', subnet: 'subnet-0ff00000000000001' }),
+    perZoneGateway: (p) => (p.gateway = { mode: 'per-zone', subnet: 'subnet-0aa00000000000001' }),
+    architectureMatchesType: (p) => (p.instance = { type: 'c7gn.medium', architecture: 'x86_64' }),
+    checkerUrls: (p) => ((p.checker as { urls: string[] }).urls = ['ftp://example.com']),
+    timeoutWithinInterval: (p) => Object.assign(p.checker as object, { timeoutSeconds: 9 }),
+    topicInAccountAndRegion: (p) =>
+      (p.notifications = { topicArn: 'arn:aws:sns:us-east-1:123456789012:x' }),
+  };
+
+  it('the example breaks no rule', () => {
+    expect(ruleProblems(example())).toEqual([]);
+  });
+
+  for (const [name, breakIt] of Object.entries(breaks)) {
+    it(`${name}: reports its mistake, and no other rule does`, () => {
+      const doc = example();
+      breakIt(doc.environments.prod!);
+      const found = ruleProblems(doc);
+      expect(found).toHaveLength(1);
+      expect(found[0]!.path.slice(0, 2)).toEqual(['environments', 'prod']);
+      // Rule by rule: only this one sees it.
+      const view = environmentView('prod', doc.environments.prod!);
+      const by = Object.entries(RULES).filter(([, rule]) => rule(view).length > 0);
+      expect(by.map(([n]) => n)).toEqual([name]);
+    });
+  }
+
+  it('lists every rule once, and each rule has its case here', () => {
+    expect(Object.keys(breaks).sort()).toEqual(Object.keys(RULES).sort());
   });
 });

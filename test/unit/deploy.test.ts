@@ -31,10 +31,12 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deploy, parseStackFilter, type DeployOptions } from '../../lib/deploy/deploy.js';
+import { renderStacks } from '../../cloudformation/index.js';
 import { planComment, reportText } from '../../lib/deploy/report.js';
 import { settings } from '../../actions/deploy/src/deploy.js';
 import { stackName } from '../../lib/names.js';
 import { exampleEnv, tempDir } from '../helpers.js';
+import { awsHas } from '../aws-has.js';
 
 const env = exampleEnv('prod');
 const FLEET = stackName('prod', 'fleet');
@@ -130,32 +132,13 @@ function model(s: Scenario) {
   cfn.on(DescribeStackEventsCommand).callsFake(() => ({ StackEvents: [...events].reverse() }));
 }
 
-function goodAccount() {
-  sts.on(GetCallerIdentityCommand).resolves({ Account: env.accountId });
-  ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: env.vpcId }] });
-  ec2.on(DescribeSubnetsCommand).resolves({
-    Subnets: env.zones.flatMap((z) =>
-      [z.publicSubnet, z.privateSubnet].map((id) => ({
-        SubnetId: id,
-        VpcId: env.vpcId,
-        AvailabilityZone: z.availabilityZone,
-      })),
-    ),
-  });
-  ec2.on(DescribeRouteTablesCommand).resolves({
-    RouteTables: env.zones.flatMap((z) =>
-      z.routeTables.map((id) => ({ RouteTableId: id, VpcId: env.vpcId })),
-    ),
-  });
-  ec2.on(DescribeAddressesCommand).resolves({
-    Addresses: env.zones.map((z) => ({ AllocationId: z.eipAllocation })),
-  });
-}
+const goodAccount = () => awsHas(env, ec2, sts);
 
 const run = (mode: 'plan' | 'apply', extra: Partial<DeployOptions> = {}) => {
   const lines: string[] = [];
   return deploy(env, clients, {
     mode,
+    render: renderStacks,
     stacks: ['fleet'],
     checkerDir: '/nonexistent',
     changeSetName: 'natfleet-test',

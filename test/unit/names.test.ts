@@ -45,4 +45,21 @@ describe('names', () => {
       'natfleet:role',
     ]);
   });
+
+  it('writes every time in a name one way, and every state machine ARN one way', () => {
+    const at = new Date('2026-11-23T08:40:05.678Z');
+    expect(names.compactTime(at)).toBe('20261123T084005Z');
+    expect(names.failoverExecutionName('eu-west-1a', at)).toBe(
+      'natfleet-failover-eu-west-1a-20261123T084005Z',
+    );
+    expect(names.executionName('Fallback', 'cli', at)).toMatch(
+      /^Fallback-cli-20261123T084005Z-[a-z0-9]{1,4}$/,
+    );
+    expect(names.stateMachineArn('cn-north-1', '123456789012', 'prod', 'Failover', 'aws-cn')).toBe(
+      'arn:aws-cn:states:cn-north-1:123456789012:stateMachine:natfleet-prod-Failover',
+    );
+    expect(names.stateMachineArnSub('prod', 'Maintenance')).toBe(
+      'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:natfleet-prod-Maintenance',
+    );
+  });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { workflowDefinitions, type WorkflowRefs } from '../../lib/workflows/index.js';
 import { WORKFLOWS } from '../../lib/names.js';
+import { ROLL, rollZone } from '../../lib/workflows/replace.js';
+import type { States } from '../../lib/workflows/asl.js';
 import { exampleEnv } from '../helpers.js';
 
 const validate = createRequire(import.meta.url)('asl-validator') as (
@@ -56,4 +58,74 @@ describe('workflow definitions', () => {
       }
     });
   }
+});
+
+/** Every state a state can go to next: Next, Default, each Choice and each Catch. */
+function targets(state: States[string]): string[] {
+  const out: string[] = [];
+  if (typeof state.Next === 'string') out.push(state.Next);
+  if (typeof state.Default === 'string') out.push(state.Default);
+  for (const c of (state.Choices ?? []) as { Next: string }[]) out.push(c.Next);
+  for (const c of (state.Catch ?? []) as { Next: string }[]) out.push(c.Next);
+  return out;
+}
+
+function reachable(states: States, from: string): Set<string> {
+  const seen = new Set<string>();
+  const todo = [from];
+  while (todo.length > 0) {
+    const s = todo.pop()!;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    todo.push(...targets(states[s]!));
+  }
+  return seen;
+}
+
+describe('the roll of one zone (ReplaceInstances)', () => {
+  const env = exampleEnv('prod');
+  const roll = rollZone(env, refs(env.zones.map((z) => z.availabilityZone)), 15, 36);
+  const states = roll.States;
+
+  it('goes only to states it has, and every state is reached from the start', () => {
+    for (const [name, state] of Object.entries(states)) {
+      for (const t of targets(state))
+        expect({ from: name, to: t, exists: t in states }).toEqual({
+          from: name,
+          to: t,
+          exists: true,
+        });
+    }
+    expect([...reachable(states, roll.StartAt)].sort()).toEqual(Object.keys(states).sort());
+    expect(roll.StartAt).toBe(ROLL.old);
+  });
+
+  it('rolls back from every step that can fail before the zone is in service, and only from those', () => {
+    const into = (t: string) =>
+      Object.entries(states)
+        .filter(([, s]) => targets(s).includes(t))
+        .map(([n]) => n)
+        .sort();
+    expect(into(ROLL.rollback)).toEqual(
+      [
+        'Ami',
+        'Launch',
+        'MoveEip',
+        'NotRunning',
+        'Old',
+        'SourceDest',
+        'Status',
+        'SwitchError',
+        'TooSlow',
+      ].sort(),
+    );
+    // Once the routes are on the new instance nothing rolls back: retiring the old one ends done.
+    const afterSwitch = reachable(states, ROLL.retire);
+    expect(afterSwitch.has(ROLL.rollback)).toBe(false);
+    // Rollback ends the zone failed, wherever it goes.
+    const ends = [...reachable(states, ROLL.rollback)].filter((n) => states[n]!.End === true);
+    expect(ends.sort()).toEqual([ROLL.noStandby, ROLL.rollbackFailed, ROLL.rolledBack].sort());
+    for (const n of ends)
+      expect((states[n]!.Parameters as { status: string }).status).toBe('failed');
+  });
 });

@@ -129,20 +129,34 @@ describe('operating a workflow', () => {
 
   it('logs a heartbeat while a long wait is silent', async () => {
     const ec2 = { send: async () => ({ RouteTables: [] }) } as unknown as EC2Client;
+    // The execution ends once a heartbeat was logged (or, bounded, after 10 s): no race between
+    // a 40 ms heartbeat and a fixed wait on a busy machine.
+    const log: string[] = [];
+    let heard: () => void = () => undefined;
+    const heartbeat = new Promise<void>((resolve) => (heard = resolve));
     const starter: Starter = {
       start: async (_arn, _input, _name, onEvent) => ({
         executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:x:y',
         result: (async () => {
           onEvent({ time: new Date(), kind: 'entered', state: 'PollWait' });
-          await new Promise((r) => setTimeout(r, 130));
+          let bound: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([heartbeat, new Promise((r) => (bound = setTimeout(r, 10_000)))]);
+          clearTimeout(bound);
           return { status: 'SUCCEEDED' as const, output: { zones: [] } };
         })(),
       }),
     };
-    const log: string[] = [];
     const done = await operate(
       { env, verb: 'maintenance', reason: 'x', origin: 'cli' },
-      { ec2, starter, log: (l) => log.push(l), heartbeatMs: 40 },
+      {
+        ec2,
+        starter,
+        log: (l) => {
+          log.push(l);
+          if (l.includes('still running')) heard();
+        },
+        heartbeatMs: 40,
+      },
     );
     expect(done.result.status).toBe('SUCCEEDED');
     expect(log.some((l) => /… still running, in PollWait \(\d+ s so far\)$/.test(l))).toBe(true);

@@ -13,6 +13,7 @@ import {
   reportText,
 } from '../../../lib/deploy/report.js';
 import { upsertPlanComment } from '../../../lib/deploy/comment.js';
+import { renderStacks } from '../../../cloudformation/index.js';
 import type { StackKind } from '../../../lib/names.js';
 
 type CoreApi = Pick<
@@ -66,6 +67,7 @@ export async function deployAction(
   }
   const report = await deploy(env, deployClients(env.region), {
     mode: s.mode,
+    render: renderStacks,
     stacks: s.stacks,
     checkerDir: s.checkerDir,
     log: (l) => core.info(l),
