@@ -1,13 +1,24 @@
 // Every AWS-side name and tag natfleet uses comes from here (environment + zone).
 export const PREFIX = 'natfleet';
 
-export const STACKS = ['artifacts', 'image', 'gateway', 'fleet', 'checker', 'workflows'] as const;
+export const STACKS = [
+  'access',
+  'artifacts',
+  'image',
+  'gateway',
+  'fleet',
+  'checker',
+  'workflows',
+] as const;
 export type StackKind = (typeof STACKS)[number];
+/** Stacks deployed only when named in the stacks filter: the access stack is an administrator's. */
+export const ON_REQUEST_STACKS: readonly StackKind[] = ['access'];
 
 export const WORKFLOWS = ['Failover', 'Fallback', 'ReplaceInstances', 'Maintenance'] as const;
 export type WorkflowName = (typeof WORKFLOWS)[number];
 
 export const ROLES = [
+  'access',
   'artifacts',
   'image',
   'standby-gateway',
@@ -31,6 +42,8 @@ export interface Tag {
 const join = (...parts: string[]) => [PREFIX, ...parts].join('-');
 
 export const stackName = (env: string, kind: StackKind) => join(env, kind);
+/** What every named resource of an environment starts with: natfleet-<env>-. */
+export const envPrefix = (env: string) => `${join(env)}-`;
 export const stateMachineName = (env: string, wf: WorkflowName) => join(env, wf);
 export const stateMachineLogGroup = (env: string, wf: WorkflowName) =>
   `/${PREFIX}/${env}/states/${wf}`;
@@ -98,9 +111,29 @@ export const alarmRuleName = (env: string, zone: string) => join(env, 'alarm-fai
 export const stateMachineArnSub = (env: string, wf: WorkflowName) =>
   `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${stateMachineName(env, wf)}`;
 /** Where the checker's code zip lives in the artifacts bucket: its content hash. */
-export const checkerCodeKey = (sha256: string) => `checker/${sha256}.zip`;
-/** Templates too large to send inline go to the artifacts bucket under their hash. */
-export const templateKey = (stack: string, sha256: string) => `templates/${stack}/${sha256}.json`;
+export const CHECKER_PREFIX = 'checker/';
+export const checkerCodeKey = (sha256: string) => `${CHECKER_PREFIX}${sha256}.zip`;
+/**
+ * Templates too large to send inline go to the artifacts bucket under their hash, plan's and
+ * apply's under prefixes of their own: only the deploy role may write apply's (the bucket
+ * policy), and apply never reads plan's.
+ */
+export const TEMPLATE_PREFIX = { plan: 'plan/templates/', apply: 'apply/templates/' } as const;
+export const templateKey = (mode: 'plan' | 'apply', stack: string, sha256: string) =>
+  `${TEMPLATE_PREFIX[mode]}${stack}/${sha256}.json`;
+
+// access stack: the GitHub OIDC roles and the CloudFormation service role (docs/security.md)
+export const ACCESS_ROLES = ['plan', 'deploy', 'operate', 'cloudformation'] as const;
+export type AccessRole = (typeof ACCESS_ROLES)[number];
+export const accessRoleName = (env: string, role: AccessRole) => join(env, role);
+export const accessRoleArn = (
+  accountId: string,
+  env: string,
+  role: AccessRole,
+  partition = 'aws',
+) => `arn:${partition}:iam::${accountId}:role/${accessRoleName(env, role)}`;
+/** Change sets are named by mode, so a role's policy can name the ones it may touch. */
+export const changeSetPrefix = (mode: 'plan' | 'apply') => `${PREFIX}-${mode}-`;
 /** The checker's CloudWatch metric names (the checker emits them, the alarms read them). */
 export const METRIC_NAMES = {
   /** 1 for a probe that got an HTTP answer, 0 for one that did not (Url is a property). */

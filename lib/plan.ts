@@ -29,7 +29,10 @@ export function planEnvironment(env: Environment, outDir: string, gbPerMonth: nu
     files.push(t, p);
   }
   const built = new Set(stacks.map((s) => s.kind));
-  const missing = STACKS.filter((k) => !built.has(k) && !(k === 'gateway' && adoptsAll(env)));
+  const missing = STACKS.filter(
+    (k) =>
+      !built.has(k) && !(k === 'gateway' && adoptsAll(env)) && !(k === 'access' && !env.github),
+  );
   return { environment: env, stacks, missing, files, cost };
 }
 

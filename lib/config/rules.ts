@@ -1,7 +1,7 @@
 // Cross-field rules. They read the raw document defensively so that they still report
 // their problems when other fields are structurally wrong: loading reports everything at once.
 import { describe, formatPath, type Problem } from './problems.js';
-import { isHttpUrl } from './limits.js';
+import { hasUserinfo, isHttpUrl, withoutUserinfo } from './limits.js';
 import { ENVIRONMENT_NAME, REGION } from './schema.js';
 
 type Obj = Record<string, unknown>;
@@ -135,7 +135,14 @@ function environmentRules(name: string, env: Obj, problems: Problem[]) {
   const checker = isObj(env.checker) ? env.checker : {};
   list(checker.urls).forEach((u, i) => {
     const url = str(u);
-    if (url !== undefined && !isHttpUrl(url)) {
+    if (url !== undefined && hasUserinfo(url)) {
+      problems.push({
+        path: [...base, 'checker', 'urls', i],
+        expected:
+          'a URL without user:password@ (it would be stored in clear in templates, logs and metrics)',
+        found: JSON.stringify(withoutUserinfo(url)),
+      });
+    } else if (url !== undefined && !isHttpUrl(url)) {
       problems.push({
         path: [...base, 'checker', 'urls', i],
         expected: 'an http:// or https:// URL',

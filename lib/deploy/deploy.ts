@@ -9,10 +9,25 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { awsClients } from '../aws/clients.js';
 import type { Environment } from '../config/schema.js';
 import type { RenderedStack } from '../cfn.js';
-import { STACKS, TAG, artifactsBucket, stackName, templateKey, type StackKind } from '../names.js';
+import {
+  ON_REQUEST_STACKS,
+  STACKS,
+  TAG,
+  changeSetPrefix,
+  stackName,
+  type StackKind,
+} from '../names.js';
 import { renderStacks } from '../../cloudformation/index.js';
 import { UNBUILT_CODE_KEY } from '../../cloudformation/checker.js';
-import { bucketExists, checkerArtifact, upload, type Artifact } from './artifact.js';
+import {
+  artifactsBucketOf,
+  bucketExists,
+  checkerArtifact,
+  trustedTemplateUrl,
+  upload,
+  type Artifact,
+  type ArtifactsBucket,
+} from './artifact.js';
 import {
   creation,
   DEFAULT_TIMING,
@@ -29,7 +44,6 @@ import {
 import { DeployError } from './errors.js';
 import { preflight } from './preflight.js';
 import { resolveInputs } from './inputs.js';
-import { sha256 } from './zip.js';
 
 export type Mode = 'plan' | 'apply';
 
@@ -47,6 +61,8 @@ export interface DeployOptions {
   /** The checker's built bundle (zipped and uploaded under its hash). */
   checkerDir: string;
   changeSetName?: string;
+  /** The CloudFormation service role every change set runs as (the access stack's). */
+  roleArn?: string;
   timing?: Timing;
   log?: (line: string) => void;
 }
@@ -113,11 +129,18 @@ export async function deploy(
     stacks: [],
     warnings: [],
   };
-  const changeSetName = o.changeSetName ?? `natfleet-${o.mode}-${Date.now()}`;
-  const bucket = artifactsBucket(env.name, env.accountId, env.region);
+  const changeSetName = o.changeSetName ?? `${changeSetPrefix(o.mode)}${Date.now()}`;
+  const bucket = artifactsBucketOf(env);
   const stackTags = [{ Key: TAG.environment, Value: env.name }];
   try {
-    const wanted = (k: StackKind) => !o.stacks?.length || o.stacks.includes(k);
+    const wanted = (k: StackKind) =>
+      o.stacks?.length ? o.stacks.includes(k) : !ON_REQUEST_STACKS.includes(k);
+    if (wanted('access') && !env.github) {
+      throw new DeployError(
+        `the access stack needs environments.${env.name}.github.repository in natfleet.yml ` +
+          '(the repository whose workflows its roles trust). Nothing was changed.',
+      );
+    }
     let checker: Artifact | undefined;
     if (wanted('checker')) {
       if (existsSync(o.checkerDir)) checker = checkerArtifact(o.checkerDir);
@@ -175,15 +198,13 @@ export async function deploy(
           if (status === undefined || status === 'REVIEW_IN_PROGRESS') {
             report.warnings.push(
               `${s.name} is planned from its template (${body.length} bytes, over the inline ` +
-                `limit) because bucket ${bucket} does not exist yet: CloudFormation checks it ` +
+                `limit) because bucket ${bucket.name} does not exist yet: CloudFormation checks it ` +
                 'when the artifacts stack is there',
             );
             return creation(s, changeSetName);
           }
         }
-        const key = templateKey(s.name, sha256(body));
-        await upload(clients.s3, bucket, { key, body: Buffer.from(body) }, 'application/json');
-        templateUrl = `https://${bucket}.s3.${env.region}.amazonaws.com/${key}`;
+        templateUrl = await trustedTemplateUrl(clients.s3, bucket, o.mode, s.name, body);
       }
       return prepare(
         clients.cfn,
@@ -194,6 +215,7 @@ export async function deploy(
           tags: stackTags,
           timing,
           ...(templateUrl ? { templateUrl } : {}),
+          ...(o.roleArn ? { roleArn: o.roleArn } : {}),
         },
       );
     };
@@ -268,7 +290,7 @@ async function apply(
   stacks: RenderedStack[],
   report: DeployReport,
   prepareStack: (s: RenderedStack, r: StackReport) => Promise<Prepared>,
-  o: { timing: Timing; bucket: string; checker?: Artifact; log: (line: string) => void },
+  o: { timing: Timing; bucket: ArtifactsBucket; checker?: Artifact; log: (line: string) => void },
 ) {
   for (const [i, s] of stacks.entries()) {
     const r = report.stacks[i]!;
@@ -276,7 +298,7 @@ async function apply(
       const uploaded = await upload(clients.s3, o.bucket, o.checker);
       report.checker = { key: o.checker.key, uploaded };
       o.log(
-        `checker code s3://${o.bucket}/${o.checker.key}: ${uploaded ? 'uploaded' : 'unchanged'}`,
+        `checker code s3://${o.bucket.name}/${o.checker.key}: ${uploaded ? 'uploaded' : 'unchanged'}`,
       );
     }
     const p = await prepareStack(s, r);

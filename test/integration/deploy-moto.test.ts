@@ -35,7 +35,7 @@ import {
   TAG,
   WORKFLOWS,
 } from '../../lib/names.js';
-import { startMoto, type Moto } from '../moto.js';
+import { startMoto, versioningAsTemplated, type Moto } from '../moto.js';
 import { zoneKey } from '../../lib/cfn.js';
 import { workflowDefinitions } from '../../lib/workflows/index.js';
 import { LocalStepFunctions } from '../../lib/workflows/local.js';
@@ -96,6 +96,11 @@ const runBundle = (inputs: Record<string, string>, pr: number) =>
     event: { name: 'pull_request', payload: { pull_request: { number: pr }, number: pr } },
   });
 
+const motoClients = () => {
+  const c = deployClients(env.region);
+  return { ...c, s3: versioningAsTemplated(c.s3) };
+};
+
 const outcomes = (r: DeployReport) => Object.fromEntries(r.stacks.map((s) => [s.kind, s.outcome]));
 
 beforeAll(async () => {
@@ -120,7 +125,7 @@ describe('deploy against moto', () => {
     const routes = await defaultRoutes();
     const instances = await instanceCount();
     const lines: string[] = [];
-    const r = await deploy(env, deployClients(env.region), {
+    const r = await deploy(env, motoClients(), {
       stacks: DEPLOYED,
       mode: 'apply',
       checkerDir,
@@ -203,7 +208,7 @@ describe('deploy against moto', () => {
 
   it('a plan for a new environment stands in for ids that do not exist yet', async () => {
     const fresh = { ...env, name: 'fresh' };
-    const r = await deploy(fresh, deployClients(env.region), {
+    const r = await deploy(fresh, motoClients(), {
       stacks: DEPLOYED,
       mode: 'plan',
       checkerDir,
@@ -232,7 +237,7 @@ describe('deploy against moto', () => {
 
   it('applying the workflows stack alone before the others says what is missing', async () => {
     const fresh = { ...env, name: 'lone' };
-    const r = await deploy(fresh, deployClients(env.region), {
+    const r = await deploy(fresh, motoClients(), {
       stacks: ['workflows'],
       mode: 'apply',
       checkerDir,
@@ -248,7 +253,7 @@ describe('deploy against moto', () => {
   });
 
   it('plans again with no changes', async () => {
-    const r = await deploy(env, deployClients(env.region), {
+    const r = await deploy(env, motoClients(), {
       stacks: DEPLOYED,
       mode: 'plan',
       checkerDir,
@@ -260,7 +265,7 @@ describe('deploy against moto', () => {
 
   it('a plan with changes lists them and leaves no change set behind', async () => {
     const bigger = { ...env, instance: { ...env.instance, type: 't4g.medium' } };
-    const r = await deploy(bigger, deployClients(env.region), {
+    const r = await deploy(bigger, motoClients(), {
       stacks: DEPLOYED,
       mode: 'plan',
       checkerDir,
@@ -288,7 +293,7 @@ describe('deploy against moto', () => {
       ...env,
       zones: env.zones.map((z, i) => ({ ...z, natGatewayId: vpc[i]!.gateway })),
     };
-    const r = await deploy(adopted, deployClients(env.region), {
+    const r = await deploy(adopted, motoClients(), {
       stacks: DEPLOYED,
       mode: 'plan',
       checkerDir,
@@ -307,7 +312,7 @@ describe('deploy against moto', () => {
       ...adopted,
       zones: adopted.zones.map((z, i) => (i ? z : { ...z, natGatewayId: 'nat-0deadbeef00000000' })),
     };
-    const bad = await deploy(wrong, deployClients(env.region), {
+    const bad = await deploy(wrong, motoClients(), {
       stacks: DEPLOYED,
       mode: 'plan',
       checkerDir,

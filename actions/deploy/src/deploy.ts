@@ -14,6 +14,7 @@ import {
 } from '../../../lib/deploy/report.js';
 import { upsertPlanComment } from '../../../lib/deploy/comment.js';
 import type { StackKind } from '../../../lib/names.js';
+import { logSafe } from '../../../lib/log-safe.js';
 
 type CoreApi = Pick<
   typeof Core,
@@ -69,14 +70,14 @@ export async function deployAction(
     mode: s.mode,
     stacks: s.stacks,
     checkerDir: s.checkerDir,
-    log: (l) => core.info(l),
+    log: (l) => core.info(logSafe(l)),
   });
   const outputs = flatOutputs(report);
   for (const [k, v] of Object.entries(outputs)) core.setOutput(k, v);
   core.setOutput('outputs', JSON.stringify(outputs));
   const changed = report.stacks.some((x) => ['planned', 'created', 'updated'].includes(x.outcome));
   core.setOutput('changes', String(changed));
-  for (const line of reportText(report)) core.info(line);
+  for (const line of reportText(report)) core.info(logSafe(line));
   for (const w of report.warnings) core.warning(w);
   await core.summary.addRaw(reportMarkdown(report)).write();
 
@@ -91,7 +92,7 @@ export async function deployAction(
         env.name,
         planComment(report),
       );
-      core.info(`plan comment ${c.action}${c.url ? `: ${c.url}` : ''}`);
+      core.info(logSafe(`plan comment ${c.action}${c.url ? `: ${c.url}` : ''}`));
     } catch (e) {
       // The plan itself is in the summary; a comment that cannot be written must still fail
       // the job so nobody merges without having seen it.

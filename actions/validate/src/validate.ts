@@ -3,6 +3,7 @@ import type * as Core from '@actions/core';
 import { loadConfig } from '../../../lib/config/load.js';
 import { ConfigError, formatProblem } from '../../../lib/config/problems.js';
 import { markdownTable } from '../../../lib/table.js';
+import { logSafe } from '../../../lib/log-safe.js';
 
 type CoreApi = Pick<
   typeof Core,
@@ -15,7 +16,7 @@ export async function validateAction(core: CoreApi): Promise<void> {
     const config = loadConfig(file);
     const envs = Object.values(config.environments);
     core.setOutput('environments', JSON.stringify(envs.map((e) => e.name)));
-    core.info(`${file}: valid, ${envs.length} environment(s)`);
+    core.info(logSafe(`${file}: valid, ${envs.length} environment(s)`));
     await core.summary
       .addHeading('natfleet: configuration valid', 3)
       .addRaw(
