@@ -6,6 +6,7 @@ import { environment, loadConfig } from '../../../lib/config/load.js';
 import { ConfigError, formatProblem } from '../../../lib/config/problems.js';
 import { deploy, deployClients, parseStackFilter, type Mode } from '../../../lib/deploy/deploy.js';
 import { DeployError } from '../../../lib/deploy/errors.js';
+import { parseRoleArn } from '../../../lib/deploy/inputs.js';
 import {
   flatOutputs,
   planComment,
@@ -28,6 +29,8 @@ export interface Settings {
   mode: Mode;
   stacks: StackKind[];
   checkerDir: string;
+  /** The CloudFormation service role (checked against the environment's account later). */
+  roleArn: string;
   token: string;
 }
 
@@ -44,6 +47,7 @@ export function settings(core: CoreApi, defaultCheckerDir: string): Settings {
     mode,
     stacks: parseStackFilter(core.getInput('stacks')),
     checkerDir: core.getInput('checker-dir') || defaultCheckerDir,
+    roleArn: core.getInput('role-arn'),
     token: core.getInput('github-token'),
   };
 }
@@ -55,9 +59,11 @@ export async function deployAction(
 ): Promise<void> {
   let s: Settings;
   let env;
+  let roleArn;
   try {
     s = settings(core, defaultCheckerDir);
     env = environment(loadConfig(s.config), s.environment);
+    roleArn = parseRoleArn(s.roleArn, env.accountId);
   } catch (e) {
     if (e instanceof ConfigError) {
       for (const p of e.problems)
@@ -69,6 +75,7 @@ export async function deployAction(
   const report = await deploy(env, deployClients(env.region), {
     mode: s.mode,
     stacks: s.stacks,
+    ...(roleArn ? { roleArn } : {}),
     checkerDir: s.checkerDir,
     log: (l) => core.info(logSafe(l)),
   });
