@@ -78,6 +78,37 @@ afterAll(async () => {
   await moto?.stop();
 });
 
+describe('the access stack', () => {
+  it('deploys into moto, named, with the four roles', async () => {
+    const withGithub = {
+      ...env,
+      github: { repository: 'acme/network-fleet', defaultBranch: 'main' },
+    };
+    const { clients } = recordingClients();
+    const r = await deploy(withGithub, clients, {
+      mode: 'apply',
+      stacks: ['access'],
+      checkerDir: '/nonexistent',
+      timing,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.stacks.map((s) => [s.kind, s.outcome])).toEqual([['access', 'created']]);
+    const iam = await fetch(moto.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x',
+      },
+      body: 'Action=ListRoles&Version=2010-05-08',
+    });
+    const roles = decodeURIComponent(await iam.text());
+    for (const role of ['plan', 'deploy', 'operate', 'cloudformation'])
+      expect(roles).toContain(`<RoleName>natfleet-atk-${role}</RoleName>`);
+    expect(roles).toContain('repo:acme/network-fleet:environment:atk');
+  }, 120_000);
+});
+
 describe('a pull request cannot swap the template the next apply executes', () => {
   it('apply puts only what natfleet.yml renders into its change set', async () => {
     const { clients, asked } = recordingClients();

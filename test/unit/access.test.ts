@@ -14,7 +14,9 @@ import type { Environment } from '../../lib/config/schema.js';
 import { renderStacks } from '../../cloudformation/index.js';
 import { accessRoleArn, artifactsBucket, stateMachineArn } from '../../lib/names.js';
 import { decide, resolve, trusts, type Context } from '../iam.js';
-import { exampleEnv } from '../helpers.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exampleEnv, ROOT } from '../helpers.js';
 
 const prod = exampleEnv('prod');
 const ACCOUNT = prod.accountId;
@@ -453,5 +455,34 @@ describe('the Step Functions endpoint', () => {
       expect(v).not.toHaveProperty('NATFLEET_STATES_ENDPOINT');
       expect(other.Resources.StatesEndpoint).toBeUndefined();
     }
+  });
+});
+
+describe('the example workflows', () => {
+  const dir = join(ROOT, 'examples/workflows');
+  const rolesIn = (file: string) =>
+    [...readFileSync(join(dir, file), 'utf8').matchAll(/role-to-assume: \$\{\{ ([^}]+) \}\}/g)].map(
+      (m) => m[1]!.trim(),
+    );
+
+  it('use each role where it belongs', () => {
+    const plan = 'fromJSON(vars.NATFLEET_PLAN_ROLES)[matrix.environment]';
+    const expected: Record<string, string[]> = {
+      'plan.yml': [plan],
+      'drift.yml': [plan],
+      'deploy.yml': ['vars.NATFLEET_DEPLOY_ROLE_ARN'],
+      'failover.yml': ['vars.NATFLEET_OPERATE_ROLE_ARN'],
+      'fallback.yml': ['vars.NATFLEET_OPERATE_ROLE_ARN'],
+      'replace.yml': ['vars.NATFLEET_OPERATE_ROLE_ARN'],
+      'maintenance.yml': ['vars.NATFLEET_OPERATE_ROLE_ARN'],
+    };
+    expect(readdirSync(dir).sort()).toEqual(Object.keys(expected).sort());
+    for (const [file, roles] of Object.entries(expected)) expect(rolesIn(file)).toEqual(roles);
+    // Only the deploy job passes the service role, and it runs in its GitHub Environment.
+    const deploy = readFileSync(join(dir, 'deploy.yml'), 'utf8');
+    expect(deploy).toMatch(/mode: apply\n\s+role-arn: \$\{\{ vars\.NATFLEET_SERVICE_ROLE_ARN \}\}/);
+    expect(deploy).toContain('environment: ${{ matrix.environment }}');
+    for (const file of Object.keys(expected).filter((f) => f !== 'deploy.yml'))
+      expect(readFileSync(join(dir, file), 'utf8')).not.toContain('role-arn:');
   });
 });
