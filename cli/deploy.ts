@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { environment, loadConfig } from '../lib/config/load.js';
 import { deploy, deployClients, parseStackFilter } from '../lib/deploy/deploy.js';
+import { parseRoleArn } from '../lib/deploy/inputs.js';
 import { reportText } from '../lib/deploy/report.js';
 import { renderStacks } from '../cloudformation/index.js';
 import { UsageError, type Io } from './io.js';
 
-export const deployHelp = `Usage: natfleet deploy --env NAME (--plan | --apply) [--stacks LIST] [--checker-dir DIR] [--config FILE]
+export const deployHelp = `Usage: natfleet deploy --env NAME (--plan | --apply) [--stacks LIST] [--role-arn ARN] [--checker-dir DIR] [--config FILE]
 
 Deploys the environment's CloudFormation stacks through change sets, in dependency order,
 with the AWS credentials of this shell (AWS_PROFILE, SSO, environment variables).
@@ -16,7 +17,10 @@ with the AWS credentials of this shell (AWS_PROFILE, SSO, environment variables)
 
 Options:
   --env NAME          the environment (required)
-  --stacks LIST       only these stacks, e.g. "fleet,checker" (default: all)
+  --stacks LIST       only these stacks, e.g. "fleet,checker" (default: all but access;
+                      "access" is deployed only when named, by an administrator)
+  --role-arn ARN      the CloudFormation service role the change sets run as (the access
+                      stack's natfleet-<env>-cloudformation)
   --checker-dir DIR   the checker's built bundle (default: checker/dist of natfleet)
   --config FILE       the configuration (default: natfleet.yml, or $NATFLEET_CONFIG)
   --help              this text
@@ -29,6 +33,7 @@ export interface DeployArgs {
   plan?: boolean;
   apply?: boolean;
   stacks?: string;
+  roleArn?: string;
   checkerDir?: string;
 }
 
@@ -49,10 +54,17 @@ export async function deployCommand(args: DeployArgs, io: Io): Promise<number> {
     throw new UsageError(`deploy: ${(e as Error).message}`);
   }
   const env = environment(loadConfig(args.config), args.env);
+  let roleArn;
+  try {
+    roleArn = parseRoleArn(args.roleArn, env.accountId);
+  } catch (e) {
+    throw new UsageError(`deploy: ${(e as Error).message}`);
+  }
   const report = await deploy(env, deployClients(env.region), {
     mode: args.plan ? 'plan' : 'apply',
     render: renderStacks,
     stacks,
+    ...(roleArn ? { roleArn } : {}),
     checkerDir: args.checkerDir ?? bundledCheckerDir(),
     log: io.out,
   });

@@ -46,13 +46,14 @@ const OPTIONS = {
   apply: { type: 'boolean' },
   stacks: { type: 'string' },
   'checker-dir': { type: 'string' },
+  'role-arn': { type: 'string' },
 } as const;
 
 const ALLOWED: Record<string, string[]> = {
   validate: ['config'],
   plan: ['config', 'env', 'out', 'gb-per-month'],
   schema: ['state', 'write', 'config'],
-  deploy: ['config', 'env', 'plan', 'apply', 'stacks', 'checker-dir'],
+  deploy: ['config', 'env', 'plan', 'apply', 'stacks', 'checker-dir', 'role-arn'],
   ...Object.fromEntries(workflowVerbs.map((v) => [v, ['config', 'env', 'zones', 'reason']])),
 };
 export const HELP: Record<string, string> = {
@@ -127,6 +128,7 @@ export async function run(argv: string[], io: Io, env = process.env): Promise<nu
             apply: values.apply,
             stacks: values.stacks,
             checkerDir: values['checker-dir'],
+            roleArn: values['role-arn'],
           },
           io,
         );

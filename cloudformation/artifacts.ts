@@ -1,6 +1,25 @@
-// artifacts stack: the private, versioned bucket that holds the checker's code zip.
+// artifacts stack: the private, versioned bucket that holds the checker's code zip and the
+// templates too large to send inline. Only the deploy role may write what apply executes.
 import type { Environment } from '../lib/config/schema.js';
-import { artifactsBucket, stackName, tags } from '../lib/names.js';
+import {
+  TEMPLATE_PREFIX,
+  accessRoleName,
+  artifactsBucket,
+  CHECKER_PREFIX,
+  stackName,
+  tags,
+} from '../lib/names.js';
+
+/** The prefixes apply executes from: written by the deploy role alone (the bucket policy). */
+export const APPLY_PREFIXES = [TEMPLATE_PREFIX.apply, CHECKER_PREFIX];
+/** Every way of putting or removing an object's bytes or a version of them. */
+export const OBJECT_WRITES = [
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:RestoreObject',
+  's3:ReplicateObject',
+];
 import { getAtt, ref, tagList, type RenderedStack } from '../lib/cfn.js';
 
 export function artifactsStack(env: Environment): RenderedStack {
@@ -61,6 +80,22 @@ export function artifactsStack(env: Environment): RenderedStack {
                   Action: 's3:*',
                   Resource: [getAtt('Bucket', 'Arn'), { 'Fn::Sub': '${Bucket.Arn}/*' }],
                   Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+                },
+                {
+                  // A pull request's plan role (or anyone else in the account) cannot put bytes
+                  // where the next apply reads them: templates and the checker's code.
+                  Sid: 'ApplyPrefixesDeployRoleOnly',
+                  Effect: 'Deny',
+                  Principal: '*',
+                  Action: OBJECT_WRITES,
+                  Resource: APPLY_PREFIXES.map((p) => ({ 'Fn::Sub': `\${Bucket.Arn}/${p}*` })),
+                  Condition: {
+                    ArnNotEquals: {
+                      'aws:PrincipalArn': {
+                        'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${accessRoleName(env.name, 'deploy')}`,
+                      },
+                    },
+                  },
                 },
               ],
             },

@@ -42,6 +42,44 @@ import {
 
 const sub = (s: string): Json => ({ 'Fn::Sub': s });
 
+/**
+ * The endpoint's own regional name: the first of its DNS entries ("<zone id>:<name>"). The
+ * checker's SDK is pointed at it (NATFLEET_STATES_ENDPOINT).
+ */
+export function statesEndpointUrl(): Json {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'https://',
+        {
+          'Fn::Select': [
+            1,
+            { 'Fn::Split': [':', { 'Fn::Select': [0, getAtt('StatesEndpoint', 'DnsEntries')] }] },
+          ],
+        },
+      ],
+    ],
+  };
+}
+
+/** Through the endpoint: the checker role starting this environment's Failover (and Fallback). */
+export function endpointPolicy(env: Environment): Json {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'CheckerStartsItsWorkflows',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'states:StartExecution',
+        Resource: checkerStartable(env).map((wf) => sub(stateMachineArnSub(env.name, wf))),
+        Condition: { ArnEquals: { 'aws:PrincipalArn': getAtt('Role', 'Arn') } },
+      },
+    ],
+  };
+}
+
 /** The workflows the checker may start: Failover, and Fallback only with auto-fallback on. */
 export function checkerStartable(env: Environment): WorkflowName[] {
   return env.checker.autoFallback ? ['Failover', 'Fallback'] : ['Failover'];
@@ -186,6 +224,9 @@ function zoneResources(
           failover: sub(stateMachineArnSub(env.name, 'Failover')),
           ...(env.checker.autoFallback
             ? { fallback: sub(stateMachineArnSub(env.name, 'Fallback')) }
+            : {}),
+          ...(env.checker.stepFunctionsEndpoint === 'create'
+            ? { statesEndpoint: statesEndpointUrl() }
             : {}),
         }),
       },
@@ -349,8 +390,10 @@ export function checkerStack(env: Environment, codeKey = UNBUILT_CODE_KEY): Rend
         VpcId: ref('VpcId'),
         SubnetIds: env.zones.map((z) => ref(`PrivateSubnet${zoneKey(z.availabilityZone)}`)),
         SecurityGroupIds: [ref('EndpointSecurityGroup')],
-        // The SDK's usual hostname then resolves to the endpoint: no configuration in the code.
-        PrivateDnsEnabled: true,
+        // Off: with private DNS every workload of the VPC would reach Step Functions through
+        // this endpoint and its policy. The checkers call it by its own name instead.
+        PrivateDnsEnabled: false,
+        PolicyDocument: endpointPolicy(env),
       },
     };
     t.Outputs!.StatesEndpoint = {

@@ -2,6 +2,7 @@
 // stacks join this list as they are built.
 import type { Environment } from '../lib/config/schema.js';
 import type { RenderedStack } from '../lib/cfn.js';
+import { accessStack } from './access.js';
 import { artifactsStack } from './artifacts.js';
 import { gatewayStack } from './gateway.js';
 import { imageStack } from './image.js';
@@ -16,6 +17,7 @@ export interface Artifacts {
 
 export function renderStacks(env: Environment, artifacts: Artifacts = {}): RenderedStack[] {
   return [
+    accessStack(env),
     artifactsStack(env),
     imageStack(env),
     gatewayStack(env),

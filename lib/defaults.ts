@@ -11,3 +11,5 @@ export const CHECKER_RUNTIME = 'nodejs22.x';
 export const CHECKER_LOG_RETENTION_DAYS = 30;
 /** A zone still on its standby gateway after this long alerts the operator. */
 export const ON_GATEWAY_ALARM_MINUTES = 60;
+/** Longest `reason` a workflow run takes: one constant for the CLI, the action and the checker. */
+export const REASON_MAX_LENGTH = 200;

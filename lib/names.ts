@@ -2,13 +2,24 @@
 // what they name. Names are `natfleet-<env>-…` (join); paths are `/natfleet/<env>/…`.
 export const PREFIX = 'natfleet';
 
-export const STACKS = ['artifacts', 'image', 'gateway', 'fleet', 'checker', 'workflows'] as const;
+export const STACKS = [
+  'access',
+  'artifacts',
+  'image',
+  'gateway',
+  'fleet',
+  'checker',
+  'workflows',
+] as const;
 export type StackKind = (typeof STACKS)[number];
+/** Stacks deployed only when named in the stacks filter: the access stack is an administrator's. */
+export const ON_REQUEST_STACKS: readonly StackKind[] = ['access'];
 
 export const WORKFLOWS = ['Failover', 'Fallback', 'ReplaceInstances', 'Maintenance'] as const;
 export type WorkflowName = (typeof WORKFLOWS)[number];
 
 export const ROLES = [
+  'access',
   'artifacts',
   'image',
   'standby-gateway',
@@ -45,17 +56,39 @@ export function tags(env: string, role: Role, zone?: string, name?: string): Tag
 
 // ── stacks ─────────────────────────────────────────────────────────────────────────────────
 export const stackName = (env: string, kind: StackKind) => join(env, kind);
+/** What every named resource of an environment starts with: natfleet-<env>-. */
+export const envPrefix = (env: string) => `${join(env)}-`;
 
 // ── artifacts bucket and what is in it ─────────────────────────────────────────────────────
 /** Bucket names are global: account and region make them unique (at most 63 characters). */
 export const artifactsBucket = (env: string, accountId: string, region: string) =>
   join(env, 'artifacts', accountId, region);
 /** Where the checker's code zip lives in the artifacts bucket: its content hash. */
-export const checkerCodeKey = (sha256: string) => `checker/${sha256}.zip`;
+export const CHECKER_PREFIX = 'checker/';
+export const checkerCodeKey = (sha256: string) => `${CHECKER_PREFIX}${sha256}.zip`;
 /** The stand-in code key of a plan made without the checker's bundle; never uploaded. */
 export const UNBUILT_CODE_KEY = 'checker/unbuilt.zip';
-/** Templates too large to send inline go to the artifacts bucket under their hash. */
-export const templateKey = (stack: string, sha256: string) => `templates/${stack}/${sha256}.json`;
+/**
+ * Templates too large to send inline go to the artifacts bucket under their hash, plan's and
+ * apply's under prefixes of their own: only the deploy role may write apply's (the bucket
+ * policy), and apply never reads plan's.
+ */
+export const TEMPLATE_PREFIX = { plan: 'plan/templates/', apply: 'apply/templates/' } as const;
+export const templateKey = (mode: 'plan' | 'apply', stack: string, sha256: string) =>
+  `${TEMPLATE_PREFIX[mode]}${stack}/${sha256}.json`;
+
+// ── access stack: the GitHub OIDC roles and the CloudFormation service role ────────────────
+export const ACCESS_ROLES = ['plan', 'deploy', 'operate', 'cloudformation'] as const;
+export type AccessRole = (typeof ACCESS_ROLES)[number];
+export const accessRoleName = (env: string, role: AccessRole) => join(env, role);
+export const accessRoleArn = (
+  accountId: string,
+  env: string,
+  role: AccessRole,
+  partition = 'aws',
+) => `arn:${partition}:iam::${accountId}:role/${accessRoleName(env, role)}`;
+/** Change sets are named by mode, so a role's policy can name the ones it may touch. */
+export const changeSetPrefix = (mode: 'plan' | 'apply') => `${PREFIX}-${mode}-`;
 
 // ── image ──────────────────────────────────────────────────────────────────────────────────
 export const amiParameter = (env: string) => `/${PREFIX}/${env}/ami`;

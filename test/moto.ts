@@ -2,6 +2,11 @@
 // loopback port, reset between scenarios.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import {
+  GetBucketVersioningCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 
 export interface Moto {
   endpoint: string;
@@ -73,4 +78,31 @@ export async function startMoto(): Promise<Moto> {
       await exited;
     },
   };
+}
+
+/**
+ * moto's CloudFormation makes an AWS::S3::Bucket without its VersioningConfiguration: before
+ * each PutObject this turns versioning on for the bucket, as AWS would have from the template.
+ */
+export function versioningAsTemplated(s3: S3Client): S3Client {
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Bucket?: string };
+      if (context.commandName === 'PutObjectCommand' && input.Bucket) {
+        const raw = new S3Client({ region: await s3.config.region(), forcePathStyle: true });
+        const v = await raw.send(new GetBucketVersioningCommand({ Bucket: input.Bucket }));
+        if (v.Status !== 'Enabled') {
+          await raw.send(
+            new PutBucketVersioningCommand({
+              Bucket: input.Bucket,
+              VersioningConfiguration: { Status: 'Enabled' },
+            }),
+          );
+        }
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'motoVersioningAsTemplated' },
+  );
+  return s3;
 }

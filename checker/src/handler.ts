@@ -27,7 +27,7 @@ export async function handler(_event: unknown, context: LambdaContext): Promise<
   if (!settings) throw problem;
   const s = settings;
   // Here, not during a round: a require blocks the event loop and would delay probe answers.
-  const aws = (sdk ??= loadCheckerSdk());
+  const aws = (sdk ??= loadCheckerSdk(s.statesEndpoint));
   return runInvocation(
     s,
     {

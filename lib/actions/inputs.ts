@@ -37,6 +37,8 @@ export const INPUTS = {
     // Checked by parseStackFilter, the CLI's rule too.
     stacks: opt(text('stacks separated by commas (empty: all)', '')),
     'checker-dir': opt(text('a folder with the built checker', '')),
+    // Checked against the environment's account by parseRoleArn once the config is read.
+    'role-arn': opt(text('the CloudFormation service role (an IAM role ARN)', '')),
     token: TOKEN,
   }),
   workflow: Type.Object({

@@ -5,6 +5,7 @@ import { failoverExecutionName, fallbackExecutionName } from '../names.js';
 import { fallbackDecision, type FallbackFacts } from './fallback.js';
 import { probeUrl, type Clock, type HttpGet, type ProbeResult } from './probe.js';
 import type { CheckerSettings } from './settings.js';
+import { REASON_MAX_LENGTH } from '../defaults.js';
 
 /** Executions started within one bucket share a name, so only the first one starts. */
 export const EXECUTION_BUCKET_MS = 5 * 60_000;
@@ -184,7 +185,7 @@ async function decideFailover(
     reason:
       `checker: ${round.consecutiveFailures} consecutive failed probe rounds in ${s.zone} (${failed})`.slice(
         0,
-        1000,
+        REASON_MAX_LENGTH,
       ),
   };
   const name = failoverExecutionName(s.zone, bucketStart(deps.clock.now()));

@@ -16,8 +16,12 @@ export interface CheckerSdk {
     Pick<typeof Ssm, 'paginateListCommands' | 'SendCommandCommand'>;
 }
 
-/** The clients with short timeouts: a dead NAT must not hold up a round or the failover call. */
-export function loadCheckerSdk(): CheckerSdk {
+/**
+ * The clients with short timeouts: a dead NAT must not hold up a round or the failover call.
+ * Step Functions goes to the VPC endpoint's own name when there is one (its private DNS is off,
+ * so the rest of the VPC keeps the public endpoint).
+ */
+export function loadCheckerSdk(statesEndpoint?: string): CheckerSdk {
   const load = createRequire(import.meta.url);
   const ec2 = load('@aws-sdk/client-ec2') as typeof Ec2;
   const sfn = load('@aws-sdk/client-sfn') as typeof Sfn;
@@ -28,6 +32,7 @@ export function loadCheckerSdk(): CheckerSdk {
       requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
     }),
     sfn: new sfn.SFNClient({
+      ...(statesEndpoint ? { endpoint: statesEndpoint } : {}),
       maxAttempts: 3,
       requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
     }),

@@ -6,6 +6,7 @@ import {
   AVAILABILITY_ZONE,
   CHECKER_LIMITS,
   ENVIRONMENT_NAME,
+  hasUserinfo,
   isHttpUrl,
   type IntLimit,
 } from '../config/limits.js';
@@ -24,6 +25,8 @@ export interface CheckerSettings {
   autoFallback: boolean;
   healthyMinutes: number;
   fallbackArn?: string;
+  /** The Step Functions interface endpoint (https://vpce-….states.<region>.vpce.amazonaws.com). */
+  statesEndpoint?: string;
 }
 
 export const VAR = {
@@ -39,6 +42,7 @@ export const VAR = {
   autoFallback: 'NATFLEET_AUTO_FALLBACK',
   healthyMinutes: 'NATFLEET_HEALTHY_MINUTES',
   fallbackArn: 'NATFLEET_FALLBACK_ARN',
+  statesEndpoint: 'NATFLEET_STATES_ENDPOINT',
 } as const satisfies Record<keyof CheckerSettings, string>;
 
 export class CheckerSettingsError extends Error {
@@ -58,8 +62,11 @@ const ROUTE_TABLE = /^rtb-[0-9a-f]{8,17}$/;
 
 export function readSettings(vars: Vars): CheckerSettings {
   const problems: string[] = [];
+  // A credential in a URL is never repeated, not even in the message that refuses it.
   const bad = (name: string, expected: string) =>
-    problems.push(`${name}: expected ${expected}, got ${JSON.stringify(vars[name] ?? '')}`);
+    problems.push(
+      `${name}: expected ${expected}, got ${JSON.stringify(redactUserinfo(vars[name] ?? ''))}`,
+    );
   const text = (name: string, test: (v: string) => boolean, expected: string) => {
     const v = vars[name]?.trim();
     if (!v || !test(v)) bad(name, expected);
@@ -86,7 +93,11 @@ export function readSettings(vars: Vars): CheckerSettings {
       'an environment name',
     ),
     zone: text(VAR.zone, (v) => zonePattern.test(v), 'an availability zone name (e.g. eu-west-1a)'),
-    urls: list(VAR.urls, isIpv4Url, 'comma-separated http:// or https:// URLs (no IPv6 literals)'),
+    urls: list(
+      VAR.urls,
+      isIpv4Url,
+      'comma-separated http:// or https:// URLs (no IPv6 literals, no user:password@)',
+    ),
     intervalSeconds: int(VAR.intervalSeconds, CHECKER_LIMITS.intervalSeconds),
     timeoutSeconds: int(VAR.timeoutSeconds, CHECKER_LIMITS.timeoutSeconds),
     unhealthyThreshold: int(VAR.unhealthyThreshold, CHECKER_LIMITS.unhealthyThreshold),
@@ -110,6 +121,13 @@ export function readSettings(vars: Vars): CheckerSettings {
       'a state machine ARN (required when auto-fallback is on)',
     );
   }
+  if (vars[VAR.statesEndpoint]?.trim()) {
+    settings.statesEndpoint = text(
+      VAR.statesEndpoint,
+      isEndpointUrl,
+      'an https:// URL of a VPC endpoint host, nothing else (no path, no user:password@)',
+    );
+  }
   if (settings.timeoutSeconds > settings.intervalSeconds && !problems.length) {
     bad(VAR.timeoutSeconds, `at most ${VAR.intervalSeconds} (${settings.intervalSeconds})`);
   }
@@ -119,14 +137,22 @@ export function readSettings(vars: Vars): CheckerSettings {
 
 /** Probes are IPv4 only: a URL whose host is an IPv6 literal can never be probed. */
 function isIpv4Url(s: string): boolean {
-  return isHttpUrl(s) && !new URL(s).hostname.startsWith('[');
+  return isHttpUrl(s) && !hasUserinfo(s) && !new URL(s).hostname.startsWith('[');
 }
+
+function isEndpointUrl(s: string): boolean {
+  if (!isHttpUrl(s) || hasUserinfo(s)) return false;
+  const u = new URL(s);
+  return u.protocol === 'https:' && (u.pathname === '/' || u.pathname === '') && !u.search;
+}
+
+const redactUserinfo = (v: string) => v.replace(/\/\/[^/@\s,]*@/g, '//***@');
 
 /** The variables the checker stack sets for one zone's checker (the inverse of readSettings). */
 export function checkerVariables<Arn = string>(
   env: Environment,
   zone: string,
-  arns: { failover: Arn; fallback?: Arn },
+  arns: { failover: Arn; fallback?: Arn; statesEndpoint?: Arn },
 ): Record<string, string | Arn> {
   const z = env.zones.find((x) => x.availabilityZone === zone);
   if (!z) throw new Error(`environment ${env.name} has no zone ${zone}`);
@@ -144,5 +170,6 @@ export function checkerVariables<Arn = string>(
     [VAR.autoFallback]: String(c.autoFallback),
     [VAR.healthyMinutes]: String(c.healthyMinutes),
     ...(arns.fallback ? { [VAR.fallbackArn]: arns.fallback } : {}),
+    ...(arns.statesEndpoint ? { [VAR.statesEndpoint]: arns.statesEndpoint } : {}),
   };
 }

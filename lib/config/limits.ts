@@ -24,3 +24,26 @@ export function isHttpUrl(s: string): boolean {
     return false;
   }
 }
+
+/** A URL that carries user:password@ would put a credential into templates, logs and metrics. */
+export function hasUserinfo(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** The URL with its userinfo replaced, for messages: the credential itself is never shown. */
+export function withoutUserinfo(s: string): string {
+  try {
+    const u = new URL(s);
+    if (!u.username && !u.password) return s;
+    u.username = '***';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return s.replace(/\/\/[^/@]*@/, '//***@');
+  }
+}

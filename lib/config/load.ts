@@ -25,6 +25,17 @@ export function parseConfig(text: string, file = DEFAULT_CONFIG_PATH): FleetConf
     );
   }
   const raw: unknown = doc.toJS();
+  // Not a mapping (`config: /etc/passwd`): say what it is, never what it holds.
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(file, [
+      {
+        path: [],
+        expected: 'a YAML mapping (version: 1, environments: …)',
+        found: shapeOf(raw),
+        line: 1,
+      },
+    ]);
+  }
   const sourceOf = (path: (string | number)[]) => {
     const node = doc.getIn(path, true);
     return isScalar(node) ? node.source : undefined;
@@ -98,4 +109,11 @@ function withDefaults(raw: RawConfig): FleetConfig {
     environments[name] = { ...filled, name } as Environment;
   }
   return { environments };
+}
+
+function shapeOf(v: unknown): string {
+  if (v === null || v === undefined) return 'an empty document';
+  if (Array.isArray(v)) return `a list of ${v.length} item(s)`;
+  if (typeof v === 'string') return `a text of ${v.length} character(s)`;
+  return `a ${typeof v}`;
 }

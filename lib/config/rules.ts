@@ -1,7 +1,7 @@
 // Cross-field rules. They read the raw document defensively so that they still report
 // their problems when other fields are structurally wrong: loading reports everything at once.
 import { describe, formatPath, type Problem } from './problems.js';
-import { isHttpUrl } from './limits.js';
+import { hasUserinfo, isHttpUrl, withoutUserinfo } from './limits.js';
 import { ENVIRONMENT_NAME, REGION } from './schema.js';
 import { regionalGatewayRules } from './gateway-rules.js';
 
@@ -165,14 +165,19 @@ const checkerUrls: Rule = ({ env, base }) => {
   const checker = isObj(env.checker) ? env.checker : {};
   return list(checker.urls).flatMap((u, i) => {
     const url = str(u);
+    const path = [...base, 'checker', 'urls', i];
+    if (url !== undefined && hasUserinfo(url)) {
+      return [
+        {
+          path,
+          expected:
+            'a URL without user:password@ (it would be stored in clear in templates, logs and metrics)',
+          found: JSON.stringify(withoutUserinfo(url)),
+        },
+      ];
+    }
     return url !== undefined && !isHttpUrl(url)
-      ? [
-          {
-            path: [...base, 'checker', 'urls', i],
-            expected: 'an http:// or https:// URL',
-            found: JSON.stringify(url),
-          },
-        ]
+      ? [{ path, expected: 'an http:// or https:// URL', found: JSON.stringify(url) }]
       : [];
   });
 };

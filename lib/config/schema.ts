@@ -31,6 +31,9 @@ export const REGION = '^[a-z]{2}(-[a-z]+)+-\\d$';
 export const ARCHITECTURES = ['arm64', 'x86_64'] as const;
 export const GATEWAY_MODES = ['shared', 'per-zone', 'regional'] as const;
 export const ENDPOINT_MODES = ['create', 'existing', 'none'] as const;
+export const GITHUB_REPOSITORY = '^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$';
+export const OIDC_PROVIDER_ARN =
+  '^arn:aws[a-z-]*:iam::\\d{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$';
 
 export const ZoneSchema = strict(
   {
@@ -133,6 +136,31 @@ export const EnvironmentSchema = strict(
     gateway: Type.Optional(GatewaySchema),
     zones: Type.Array(ZoneSchema, { minItems: 1, description: 'the zones (at least one)' }),
     checker: CheckerSchema,
+    github: Type.Optional(
+      strict(
+        {
+          repository: Type.String({
+            pattern: GITHUB_REPOSITORY,
+            description: 'the fleet repository as owner/name (e.g. acme/network-fleet)',
+          }),
+          defaultBranch: Type.Optional(
+            Type.String({
+              pattern: '^[A-Za-z0-9._/-]{1,100}$',
+              default: 'main',
+              description: 'the branch deploys run from (e.g. main)',
+            }),
+          ),
+          oidcProviderArn: Type.Optional(
+            Type.String({
+              pattern: OIDC_PROVIDER_ARN,
+              description:
+                'the account’s GitHub OIDC provider to adopt (arn:aws:iam::…:oidc-provider/token.actions.githubusercontent.com)',
+            }),
+          ),
+        },
+        'the GitHub repository whose workflows the access stack trusts (docs/security.md)',
+      ),
+    ),
     notifications: Type.Optional(
       strict(
         {

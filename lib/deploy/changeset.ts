@@ -193,6 +193,8 @@ export interface PrepareOptions {
   changeSetName: string;
   /** For templates over CloudFormation's inline limit: where they were uploaded. */
   templateUrl?: string;
+  /** The service role CloudFormation runs the change set as. */
+  roleArn?: string;
   tags: { Key: string; Value: string }[];
   timing: Timing;
 }
@@ -215,6 +217,7 @@ export async function prepare(
         ...(o.templateUrl
           ? { TemplateURL: o.templateUrl }
           : { TemplateBody: JSON.stringify(stack.template) }),
+        ...(o.roleArn ? { RoleARN: o.roleArn } : {}),
         Parameters: Object.entries(stack.parameters).map(([ParameterKey, ParameterValue]) => ({
           ParameterKey,
           ParameterValue,

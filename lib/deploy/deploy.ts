@@ -13,15 +13,23 @@ import { awsClients } from '../aws/clients.js';
 import type { Environment } from '../config/schema.js';
 import type { RenderedStack } from '../cfn.js';
 import {
+  ON_REQUEST_STACKS,
   STACKS,
   TAG,
   UNBUILT_CODE_KEY,
-  artifactsBucket,
+  changeSetPrefix,
   stackName,
-  templateKey,
   type StackKind,
 } from '../names.js';
-import { bucketExists, checkerArtifact, upload, type Artifact } from './artifact.js';
+import {
+  artifactsBucketOf,
+  bucketExists,
+  checkerArtifact,
+  trustedTemplateUrl,
+  upload,
+  type Artifact,
+  type ArtifactsBucket,
+} from './artifact.js';
 import {
   creation,
   DEFAULT_TIMING,
@@ -39,7 +47,6 @@ import {
 import { DeployError } from './errors.js';
 import { preflight } from './preflight.js';
 import { resolveInputs } from './inputs.js';
-import { sha256 } from './zip.js';
 
 export type Mode = 'plan' | 'apply';
 
@@ -66,6 +73,8 @@ export interface DeployOptions {
   /** The checker's built bundle (zipped and uploaded under its hash). */
   checkerDir: string;
   changeSetName?: string;
+  /** The CloudFormation service role every change set runs as (the access stack's). */
+  roleArn?: string;
   timing?: Timing;
   log?: (line: string) => void;
 }
@@ -132,6 +141,7 @@ export async function deploy(
   };
   const run = newRun(env, clients, options, report);
   try {
+    accessNeedsRepository(run);
     const checker = checkerBundle(run);
     const stacks = renderWanted(run, checker);
     run.log(`natfleet deploy ${run.mode} — ${env.name}: ${stacks.map((s) => s.name).join(', ')}`);
@@ -156,7 +166,8 @@ interface Run {
   checkerDir: string;
   render: StackRenderer;
   changeSetName: string;
-  bucket: string;
+  bucket: ArtifactsBucket;
+  roleArn?: string;
   timing: Timing;
   log: (line: string) => void;
   report: DeployReport;
@@ -175,16 +186,28 @@ function newRun(
     filter: options.stacks ?? [],
     checkerDir: options.checkerDir,
     render: options.render,
-    changeSetName: options.changeSetName ?? `natfleet-${options.mode}-${Date.now()}`,
-    bucket: artifactsBucket(env.name, env.accountId, env.region),
+    changeSetName: options.changeSetName ?? `${changeSetPrefix(options.mode)}${Date.now()}`,
+    bucket: artifactsBucketOf(env),
+    ...(options.roleArn ? { roleArn: options.roleArn } : {}),
     timing: options.timing ?? DEFAULT_TIMING,
     log: options.log ?? (() => undefined),
     report,
   };
 }
 
+/** Every stack when no filter is given, except those deployed only when named (access). */
 const isWanted = (run: Run, kind: StackKind) =>
-  run.filter.length === 0 || run.filter.includes(kind);
+  run.filter.length > 0 ? run.filter.includes(kind) : !ON_REQUEST_STACKS.includes(kind);
+
+/** The access stack's roles trust one repository: without it there is nothing to render. */
+function accessNeedsRepository(run: Run) {
+  if (isWanted(run, 'access') && !run.env.github) {
+    throw new DeployError(
+      `the access stack needs environments.${run.env.name}.github.repository in natfleet.yml ` +
+        '(the repository whose workflows its roles trust). Nothing was changed.',
+    );
+  }
+}
 
 /** The checker's zip when its stack is wanted and its bundle is there. Apply needs the bundle;
  * a plan without it uses a stand-in key and says so. */
@@ -271,14 +294,12 @@ async function changeSetFor(run: Run, stack: RenderedStack): Promise<Prepared> {
     if (await plansFromTemplate(run, stack)) {
       report.warnings.push(
         `${stack.name} is planned from its template (${body.length} bytes, over the inline ` +
-          `limit) because bucket ${run.bucket} does not exist yet: CloudFormation checks it ` +
+          `limit) because bucket ${run.bucket.name} does not exist yet: CloudFormation checks it ` +
           'when the artifacts stack is there',
       );
       return creation(stack, run.changeSetName);
     }
-    const key = templateKey(stack.name, sha256(body));
-    await upload(clients.s3, run.bucket, { key, body: Buffer.from(body) }, 'application/json');
-    templateUrl = `https://${run.bucket}.s3.${env.region}.amazonaws.com/${key}`;
+    templateUrl = await trustedTemplateUrl(clients.s3, run.bucket, run.mode, stack.name, body);
   }
   return prepare(
     clients.cfn,
@@ -289,6 +310,7 @@ async function changeSetFor(run: Run, stack: RenderedStack): Promise<Prepared> {
       tags: [{ Key: TAG.environment, Value: env.name }],
       timing: run.timing,
       ...(templateUrl ? { templateUrl } : {}),
+      ...(run.roleArn ? { roleArn: run.roleArn } : {}),
     },
   );
 }
@@ -335,7 +357,7 @@ async function applyStacks(run: Run, stacks: RenderedStack[], checker: Artifact 
 async function uploadChecker(run: Run, checker: Artifact) {
   const uploaded = await upload(run.clients.s3, run.bucket, checker);
   run.report.checker = { key: checker.key, uploaded };
-  run.log(`checker code s3://${run.bucket}/${checker.key}: ${uploaded ? 'uploaded' : 'unchanged'}`);
+  run.log(`checker code s3://${run.bucket.name}/${checker.key}: ${uploaded ? 'uploaded' : 'unchanged'}`);
 }
 
 async function applyStack(run: Run, stack: RenderedStack, row: StackReport): Promise<boolean> {

@@ -88,3 +88,22 @@ async function read(ids: Map<string, string>, input: StackInput, ec2: EC2Client)
   if (!id) return undefined;
   return input.value === 'allocation-id' ? allocationId(ec2, id) : id;
 }
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** The `role-arn` / `--role-arn` value: a CloudFormation service role, or nothing. */
+export function parseRoleArn(text: string | undefined, accountId: string): string | undefined {
+  const v = (text ?? '').trim();
+  if (!v) return undefined;
+  if (!ROLE_ARN.test(v)) {
+    throw new DeployError(
+      `role-arn: expected an IAM role ARN (arn:aws:iam::<account>:role/<name>), got ${JSON.stringify(v.slice(0, 200))}`,
+    );
+  }
+  if (v.split(':')[4] !== accountId) {
+    throw new DeployError(
+      `role-arn: expected a role of the environment's account ${accountId}, got ${JSON.stringify(v)}`,
+    );
+  }
+  return v;
+}

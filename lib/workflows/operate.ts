@@ -9,6 +9,7 @@ import { routeTarget, type ObservedTable } from '../routes.js';
 import { markdownTable, textTable } from '../table.js';
 import type { ExecutionEvent, ExecutionResult, Starter } from './follow.js';
 import { zoneReasons } from './report.js';
+import { REASON_MAX_LENGTH } from '../defaults.js';
 
 export const VERBS = {
   failover: 'Failover',
@@ -71,6 +72,14 @@ export function checkRequest(r: OperateRequest): {
     throw new WorkflowInputError(
       'reason: expected a few words on why (it is recorded with the run)',
     );
+  // One line of bounded length: it goes into the execution's input, the record and a title.
+  // eslint-disable-next-line no-control-regex
+  if (reason.length > REASON_MAX_LENGTH || /[\u0000-\u001f\u007f\u2028\u2029]/.test(reason)) {
+    throw new WorkflowInputError(
+      `reason: expected one line of at most ${REASON_MAX_LENGTH} characters, got ` +
+        `${reason.length} character(s)${/[\r\n]/.test(reason) ? ' over several lines' : ''}`,
+    );
+  }
   const known = r.env.zones.map((z) => z.availabilityZone);
   if (r.zones) {
     if (r.zones.length === 0)

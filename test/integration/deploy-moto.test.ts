@@ -41,7 +41,7 @@ import {
   TAG,
   WORKFLOWS,
 } from '../../lib/names.js';
-import { startMoto, type Moto } from '../moto.js';
+import { startMoto, versioningAsTemplated, type Moto } from '../moto.js';
 import { zoneKey } from '../../lib/cfn.js';
 import { workflowDefinitions } from '../../lib/workflows/index.js';
 import { LocalStepFunctions } from '../../lab/stepfunctions/local.js';
@@ -60,7 +60,7 @@ const deployTo = (
   mode: 'plan' | 'apply',
   extra: Partial<DeployOptions> = {},
 ) =>
-  deploy(target, deployClients(target.region), {
+  deploy(target, motoClients(), {
     render: renderStacks,
     stacks: DEPLOYED,
     mode,
@@ -116,6 +116,12 @@ const runBundle = (inputs: Record<string, string>, pr: number) =>
     },
     event: { name: 'pull_request', payload: { pull_request: { number: pr }, number: pr } },
   });
+
+/** moto ignores the bucket's VersioningConfiguration: turn it on as AWS would from the template. */
+function motoClients() {
+  const c = deployClients(env.region);
+  return { ...c, s3: versioningAsTemplated(c.s3) };
+}
 
 const outcomes = (r: DeployReport) => Object.fromEntries(r.stacks.map((s) => [s.kind, s.outcome]));
 

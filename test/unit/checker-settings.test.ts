@@ -50,7 +50,7 @@ describe('checker settings', () => {
     });
     expect(problems).toEqual([
       'NATFLEET_ZONE: expected an availability zone name (e.g. eu-west-1a), got ""',
-      'NATFLEET_URLS: expected comma-separated http:// or https:// URLs (no IPv6 literals), got "https://ok.example,ftp://nope"',
+      'NATFLEET_URLS: expected comma-separated http:// or https:// URLs (no IPv6 literals, no user:password@), got "https://ok.example,ftp://nope"',
       'NATFLEET_INTERVAL_SECONDS: expected a whole number from 1 to 30, got "0"',
       'NATFLEET_UNHEALTHY_THRESHOLD: expected a whole number from 1 to 100, got "2.5"',
       'NATFLEET_FAILOVER_ARN: expected a state machine ARN, got "arn:aws:lambda:eu-west-1:123456789012:function:x"',

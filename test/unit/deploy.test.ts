@@ -22,6 +22,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import {
+  GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -32,6 +33,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deploy, parseStackFilter, type DeployOptions } from '../../lib/deploy/deploy.js';
 import { renderStacks } from '../../cloudformation/index.js';
+import { checkerArtifact } from '../../lib/deploy/artifact.js';
+import { sha256 } from '../../lib/deploy/zip.js';
 import { planComment, reportText } from '../../lib/deploy/report.js';
 import { settings } from '../../actions/deploy/src/deploy.js';
 import { stackName } from '../../lib/names.js';
@@ -352,7 +355,11 @@ describe('deploy change sets', () => {
         $metadata: { httpStatusCode: 404 },
       }),
     );
-    s3.on(PutObjectCommand).resolves({});
+    const bytes = checkerArtifact(dir).body;
+    s3.on(PutObjectCommand).resolves({ VersionId: 'v1' });
+    s3.on(GetObjectCommand).resolves({
+      Body: { transformToByteArray: async () => new Uint8Array(bytes) },
+    } as never);
     model({
       status: 'UPDATE_COMPLETE',
       changeSet: { Status: 'CREATE_COMPLETE' },
@@ -365,10 +372,38 @@ describe('deploy change sets', () => {
       Key: key,
     });
     s3.reset();
-    s3.on(HeadObjectCommand).resolves({});
+    // Kept only when S3 vouches for the same SHA-256.
+    const checksum = Buffer.from(sha256(bytes), 'hex').toString('base64');
+    s3.on(HeadObjectCommand).resolves({ ChecksumSHA256: checksum });
     const again = await run('apply', { stacks: ['checker'], checkerDir: dir });
     expect(again.checker).toEqual({ key, uploaded: false });
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('runs every change set as the service role it is given', async () => {
+    model({ status: 'UPDATE_COMPLETE', changeSet: { Status: 'CREATE_COMPLETE' } });
+    const roleArn = 'arn:aws:iam::123456789012:role/natfleet-prod-cloudformation';
+    await run('plan', { roleArn });
+    expect(calls(cfn, CreateChangeSetCommand)[0]).toMatchObject({ RoleARN: roleArn });
+    cfn.reset();
+    model({ status: 'UPDATE_COMPLETE', changeSet: { Status: 'CREATE_COMPLETE' } });
+    await run('plan');
+    expect(calls(cfn, CreateChangeSetCommand)[0]).not.toHaveProperty('RoleARN');
+  });
+
+  it('deploys the access stack only when named, and only with a github section', async () => {
+    model({ status: 'UPDATE_COMPLETE', changeSet: { Status: 'CREATE_COMPLETE' } });
+    const all = await run('plan', { stacks: [] });
+    expect(all.stacks.map((x) => x.kind)).not.toContain('access');
+    const named = await run('plan', { stacks: ['access'] });
+    expect(named.stacks.map((x) => x.kind)).toEqual(['access']);
+    const r = await deploy({ ...env, github: undefined }, clients, {
+      render: renderStacks,
+      mode: 'plan',
+      stacks: ['access'],
+      checkerDir: '/nonexistent',
+    });
+    expect(r.error).toContain('the access stack needs environments.prod.github.repository');
   });
 
   it('says to deploy the artifacts stack first when its bucket is missing', async () => {
@@ -467,7 +502,7 @@ describe('deploy preflight', () => {
 
   it('rejects an unknown stack in the filter', () => {
     expect(() => parseStackFilter('fleet, nope')).toThrow(
-      'unknown stack(s) nope in the stacks filter: expected some of artifacts, image, gateway, fleet, checker, workflows',
+      'unknown stack(s) nope in the stacks filter: expected some of access, artifacts, image, gateway, fleet, checker, workflows',
     );
     expect(parseStackFilter(' fleet,checker ')).toEqual(['fleet', 'checker']);
     expect(parseStackFilter('')).toEqual([]);
@@ -500,6 +535,7 @@ describe('deploy action settings', () => {
       mode: 'plan',
       stacks: [],
       checkerDir: '/n/checker/dist',
+      roleArn: '',
       token: 't',
     });
     expect(

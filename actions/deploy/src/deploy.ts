@@ -6,6 +6,7 @@ import { failAction } from '../../../lib/actions/fail.js';
 import { InputError, readInputs } from '../../../lib/actions/inputs.js';
 import { environment, loadConfig } from '../../../lib/config/load.js';
 import { deploy, deployClients, parseStackFilter, type Mode } from '../../../lib/deploy/deploy.js';
+import { parseRoleArn } from '../../../lib/deploy/inputs.js';
 import {
   flatOutputs,
   planComment,
@@ -15,6 +16,7 @@ import {
 import { upsertPlanComment } from '../../../lib/deploy/comment.js';
 import { renderStacks } from '../../../cloudformation/index.js';
 import type { StackKind } from '../../../lib/names.js';
+import { logSafe } from '../../../lib/log-safe.js';
 
 type CoreApi = Pick<
   typeof Core,
@@ -28,6 +30,8 @@ export interface Settings {
   mode: Mode;
   stacks: StackKind[];
   checkerDir: string;
+  /** The CloudFormation service role (checked against the environment's account later). */
+  roleArn: string;
   token: string;
 }
 
@@ -47,6 +51,7 @@ export function settings(core: CoreApi, defaultCheckerDir: string): Settings {
     mode: i.mode,
     stacks,
     checkerDir: i['checker-dir'] || defaultCheckerDir,
+    roleArn: i['role-arn'],
     token: i.token,
   };
 }
@@ -58,9 +63,11 @@ export async function deployAction(
 ): Promise<void> {
   let s: Settings;
   let env;
+  let roleArn;
   try {
     s = settings(core, defaultCheckerDir);
     env = environment(loadConfig(s.config), s.environment);
+    roleArn = parseRoleArn(s.roleArn, env.accountId);
   } catch (e) {
     failAction(core, 'deploy', e);
     return;
@@ -69,15 +76,16 @@ export async function deployAction(
     mode: s.mode,
     render: renderStacks,
     stacks: s.stacks,
+    ...(roleArn ? { roleArn } : {}),
     checkerDir: s.checkerDir,
-    log: (l) => core.info(l),
+    log: (l) => core.info(logSafe(l)),
   });
   const outputs = flatOutputs(report);
   for (const [k, v] of Object.entries(outputs)) core.setOutput(k, v);
   core.setOutput('outputs', JSON.stringify(outputs));
   const changed = report.stacks.some((x) => ['planned', 'created', 'updated'].includes(x.outcome));
   core.setOutput('changes', String(changed));
-  for (const line of reportText(report)) core.info(line);
+  for (const line of reportText(report)) core.info(logSafe(line));
   for (const w of report.warnings) core.warning(w);
   await core.summary.addRaw(reportMarkdown(report)).write();
 
@@ -92,7 +100,7 @@ export async function deployAction(
         env.name,
         planComment(report),
       );
-      core.info(`plan comment ${c.action}${c.url ? `: ${c.url}` : ''}`);
+      core.info(logSafe(`plan comment ${c.action}${c.url ? `: ${c.url}` : ''}`));
     } catch (e) {
       // The plan itself is in the summary; a comment that cannot be written must still fail
       // the job so nobody merges without having seen it.

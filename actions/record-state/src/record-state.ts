@@ -24,6 +24,7 @@ import {
 } from '../../../lib/record/pull-request.js';
 import type { StateRecord } from '../../../lib/record/schema.js';
 import { snapshot } from '../../../lib/record/snapshot.js';
+import { logSafe } from '../../../lib/log-safe.js';
 
 type CoreApi = Pick<
   typeof Core,
@@ -153,7 +154,9 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
     const title = pullRequestTitle(s.environment, after.reason);
     summary.addHeading(title, 3);
     if (!changed) {
-      core.info(`${s.environment}: the live fleet matches ${before.where}; no pull request`);
+      core.info(
+        logSafe(`${s.environment}: the live fleet matches ${before.where}; no pull request`),
+      );
       summary.addRaw(
         `Nothing changed: the live fleet matches ${before.where}. No pull request.\n\n`,
       );
@@ -161,12 +164,14 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
         octokit && s.repo ? await closeStale(octokit, s.repo, s.environment) : undefined;
       if (closed) {
         summary.addRaw(`Closed pull request #${closed}: what it recorded was undone.\n\n`);
-        core.info(`closed pull request #${closed}: the fleet matches ${before.where} again`);
+        core.info(
+          logSafe(`closed pull request #${closed}: the fleet matches ${before.where} again`),
+        );
       }
       await summary.addRaw(changeTable(before.record, after) + '\n').write();
       return;
     }
-    core.info(`${s.environment}: ${diffs.length} field(s) differ from ${before.where}`);
+    core.info(logSafe(`${s.environment}: ${diffs.length} field(s) differ from ${before.where}`));
     const body = pullRequestBody({
       ...(before.record ? { before: before.record } : {}),
       after,
@@ -192,7 +197,7 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
     });
     core.setOutput('pull-request', pr.url);
     core.setOutput('pull-request-number', String(pr.number));
-    core.info(`pull request #${pr.number} ${pr.action}: ${pr.url}`);
+    core.info(logSafe(`pull request #${pr.number} ${pr.action}: ${pr.url}`));
     await summary.addRaw(`Pull request [#${pr.number}](${pr.url}) ${pr.action}.\n`).write();
     if (before.invalid)
       core.setFailed(before.invalid + '\nThe pull request carries the whole new record.');

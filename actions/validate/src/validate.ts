@@ -5,6 +5,7 @@ import { readInputs } from '../../../lib/actions/inputs.js';
 import { loadConfig } from '../../../lib/config/load.js';
 import { ConfigError, formatProblem } from '../../../lib/config/problems.js';
 import { markdownTable } from '../../../lib/table.js';
+import { logSafe } from '../../../lib/log-safe.js';
 
 type CoreApi = Pick<
   typeof Core,
@@ -18,7 +19,7 @@ export async function validateAction(core: CoreApi): Promise<void> {
     const config = loadConfig(file);
     const envs = Object.values(config.environments);
     core.setOutput('environments', JSON.stringify(envs.map((e) => e.name)));
-    core.info(`${file}: valid, ${envs.length} environment(s)`);
+    core.info(logSafe(`${file}: valid, ${envs.length} environment(s)`));
     await core.summary
       .addHeading('natfleet: configuration valid', 3)
       .addRaw(

@@ -12,6 +12,7 @@ import {
   rowsAsMarkdown,
   type Operated,
 } from '../../../lib/workflows/operate.js';
+import { logSafe } from '../../../lib/log-safe.js';
 
 type CoreApi = Pick<
   typeof Core,
@@ -65,7 +66,11 @@ export async function workflowAction(
     const aws = awsClients(env.region);
     const done = await operate(
       { env, verb: s.workflow, zones: s.zones, reason: s.reason, origin: s.origin },
-      { ec2: aws.ec2, starter: starter?.(env.region) ?? sfnStarter(aws.sfn), log: core.info },
+      {
+        ec2: aws.ec2,
+        starter: starter?.(env.region) ?? sfnStarter(aws.sfn),
+        log: (l) => core.info(logSafe(l)),
+      },
     );
     core.setOutput('execution-arn', done.executionArn);
     core.setOutput('status', done.result.status);

@@ -1,0 +1,457 @@
+// access stack: who may do what from GitHub. Deployed by an administrator (`natfleet deploy
+// --stacks access`), never by the roles it makes. The GitHub OIDC provider (or an adopted
+// one), the plan role (pull requests: read, plan change sets, the plan prefix), the deploy role
+// (environment runs of the default branch: apply change sets through one CloudFormation service
+// role), the operate role (environment runs: the four state machines) and that service role.
+// The threat table these answer is docs/security.md.
+import type { Environment } from '../lib/config/schema.js';
+import {
+  ACCESS_ROLES,
+  TEMPLATE_PREFIX,
+  WORKFLOWS,
+  accessRoleName,
+  amiParameter,
+  artifactsBucket,
+  changeSetPrefix,
+  envPrefix,
+  stackName,
+  stateMachineName,
+  tags,
+  type AccessRole,
+} from '../lib/names.js';
+import {
+  assumeRolePolicy,
+  tagList,
+  type Json,
+  type RenderedStack,
+  type Resource,
+} from '../lib/cfn.js';
+
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+export const GITHUB_AUDIENCE = 'sts.amazonaws.com';
+
+const sub = (s: string): Json => ({ 'Fn::Sub': s });
+const arn = (service: string, resource: string, regional = true) =>
+  sub(
+    `arn:\${AWS::Partition}:${service}:${regional ? '${AWS::Region}' : ''}:\${AWS::AccountId}:${resource}`,
+  );
+const roleArn = (e: string, role: AccessRole) =>
+  arn('iam', `role/${accessRoleName(e, role)}`, false);
+
+/** The managed policies the stacks attach; the service role may attach no other. */
+export const STACK_MANAGED_POLICIES = [
+  'AmazonSSMManagedInstanceCore',
+  'EC2InstanceProfileForImageBuilder',
+  'service-role/EC2ImageBuilderLifecycleExecutionPolicy',
+];
+
+/** Who a role trusts: the GitHub claims AWS STS can check at AssumeRoleWithWebIdentity. */
+export interface GitHubTrust {
+  /** `sub` values (StringEquals). */
+  subjects: string[];
+  /** `ref`: the branch the run's workflow came from. */
+  ref?: string;
+  /** `job_workflow_ref` pattern: the workflow file, at that branch, of this repository. */
+  jobWorkflowRef?: string;
+}
+
+/** The trust of each GitHub role, from natfleet.yml's github section. */
+export function githubTrust(env: Environment): Record<'plan' | 'deploy' | 'operate', GitHubTrust> {
+  const gh = env.github;
+  if (!gh) throw new Error(`environment ${env.name} has no github section`);
+  const repo = gh.repository;
+  const branch = `refs/heads/${gh.defaultBranch ?? 'main'}`;
+  const environmentRun = `repo:${repo}:environment:${env.name}`;
+  const fromDefaultBranch = {
+    ref: branch,
+    jobWorkflowRef: `${repo}/.github/workflows/*@${branch}`,
+  };
+  return {
+    // Pull requests plan; the scheduled drift check on the default branch reads.
+    plan: { subjects: [`repo:${repo}:pull_request`, `repo:${repo}:ref:${branch}`] },
+    deploy: { subjects: [environmentRun], ...fromDefaultBranch },
+    operate: { subjects: [environmentRun], ...fromDefaultBranch },
+  };
+}
+
+function trustPolicy(provider: Json, t: GitHubTrust): Json {
+  const k = (claim: string) => `${GITHUB_OIDC_HOST}:${claim}`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: provider },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [k('aud')]: GITHUB_AUDIENCE,
+            [k('sub')]: t.subjects.length === 1 ? t.subjects[0]! : t.subjects,
+            ...(t.ref ? { [k('ref')]: t.ref } : {}),
+          },
+          ...(t.jobWorkflowRef
+            ? { StringLike: { [k('job_workflow_ref')]: t.jobWorkflowRef } }
+            : {}),
+        },
+      },
+    ],
+  };
+}
+
+const EC2_READS = [
+  'ec2:DescribeVpcs',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeRouteTables',
+  'ec2:DescribeNatGateways',
+  'ec2:DescribeAddresses',
+  'ec2:DescribeInstances',
+  'ec2:DescribeInstanceStatus',
+  'ec2:DescribeImages',
+];
+
+/** What plan and the record read; deploy reads the same. */
+function readStatements(env: Environment): Json[] {
+  const e = env.name;
+  return [
+    { Sid: 'Ec2Reads', Effect: 'Allow', Action: EC2_READS, Resource: '*' },
+    {
+      Sid: 'AmiParameter',
+      Effect: 'Allow',
+      Action: 'ssm:GetParameter',
+      Resource: arn('ssm', `parameter${amiParameter(e)}`),
+    },
+    {
+      Sid: 'StackReads',
+      Effect: 'Allow',
+      Action: [
+        'cloudformation:DescribeStacks',
+        'cloudformation:DescribeStackResources',
+        'cloudformation:DescribeStackEvents',
+      ],
+      Resource: arn('cloudformation', `stack/${envPrefix(e)}*/*`),
+    },
+    {
+      Sid: 'ArtifactsBucket',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: sub(`arn:\${AWS::Partition}:s3:::${artifactsBucket(e, env.accountId, env.region)}`),
+    },
+  ];
+}
+
+const objects = (env: Environment, prefix: string) =>
+  sub(
+    `arn:\${AWS::Partition}:s3:::${artifactsBucket(env.name, env.accountId, env.region)}/${prefix}*`,
+  );
+
+/** Change sets of this environment's stacks whose names start with the mode's prefix. */
+function changeSetStatement(env: Environment, mode: 'plan' | 'apply', actions: string[]): Json {
+  return {
+    Sid: `${mode === 'plan' ? 'Plan' : 'Apply'}ChangeSets`,
+    Effect: 'Allow',
+    Action: actions.map((a) => `cloudformation:${a}`),
+    Resource: arn('cloudformation', `stack/${envPrefix(env.name)}*/*`),
+    Condition: { StringLike: { 'cloudformation:ChangeSetName': `${changeSetPrefix(mode)}*` } },
+  };
+}
+
+function planPolicy(env: Environment): Json {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      ...readStatements(env),
+      changeSetStatement(env, 'plan', ['CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']),
+      {
+        // CloudFormation fetches a TemplateURL with the caller's rights: the plan prefix only.
+        Sid: 'PlanPrefix',
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
+        Resource: objects(env, TEMPLATE_PREFIX.plan),
+      },
+    ],
+  };
+}
+
+function deployPolicy(env: Environment): Json {
+  const e = env.name;
+  const bucket = artifactsBucket(e, env.accountId, env.region);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      ...readStatements(env),
+      {
+        ...(changeSetStatement(env, 'apply', [
+          'CreateChangeSet',
+          'DescribeChangeSet',
+          'DeleteChangeSet',
+          'ExecuteChangeSet',
+        ]) as Record<string, Json>),
+        Condition: {
+          StringLike: { 'cloudformation:ChangeSetName': `${changeSetPrefix('apply')}*` },
+          // Every change set runs as the service role, from an inline body or the apply prefix.
+          StringEqualsIfExists: { 'cloudformation:RoleArn': roleArn(e, 'cloudformation') },
+          StringLikeIfExists: {
+            'cloudformation:TemplateUrl': `https://${bucket}.s3.${env.region}.amazonaws.com/${TEMPLATE_PREFIX.apply}*`,
+          },
+        },
+      },
+      {
+        Sid: 'ApplyPrefixAndCheckerCode',
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
+        Resource: [objects(env, TEMPLATE_PREFIX.apply), objects(env, 'checker/')],
+      },
+      {
+        Sid: 'PassTheServiceRoleToCloudFormation',
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: roleArn(e, 'cloudformation'),
+        Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+      },
+      {
+        // The access stack is an administrator's: the roles it holds cannot widen themselves.
+        Sid: 'NotTheAccessStack',
+        Effect: 'Deny',
+        Action: [
+          'cloudformation:CreateChangeSet',
+          'cloudformation:ExecuteChangeSet',
+          'cloudformation:CreateStack',
+          'cloudformation:UpdateStack',
+          'cloudformation:DeleteStack',
+        ],
+        Resource: arn('cloudformation', `stack/${stackName(e, 'access')}/*`),
+      },
+    ],
+  };
+}
+
+function operatePolicy(env: Environment): Json {
+  const e = env.name;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'StartAndListWorkflows',
+        Effect: 'Allow',
+        Action: ['states:StartExecution', 'states:ListExecutions', 'states:DescribeStateMachine'],
+        Resource: WORKFLOWS.map((wf) => arn('states', `stateMachine:${stateMachineName(e, wf)}`)),
+      },
+      {
+        Sid: 'FollowAndStopWorkflows',
+        Effect: 'Allow',
+        Action: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
+        Resource: WORKFLOWS.map((wf) => arn('states', `execution:${stateMachineName(e, wf)}:*`)),
+      },
+      { Sid: 'RoutesAndInstances', Effect: 'Allow', Action: EC2_READS, Resource: '*' },
+      {
+        Sid: 'AmiParameter',
+        Effect: 'Allow',
+        Action: 'ssm:GetParameter',
+        Resource: arn('ssm', `parameter${amiParameter(e)}`),
+      },
+    ],
+  };
+}
+
+/** What CloudFormation does for the stacks: their resources, and IAM only on their own roles. */
+function servicePolicy(env: Environment): Json {
+  const e = env.name;
+  const p = envPrefix(e);
+  const bucket = artifactsBucket(e, env.accountId, env.region);
+  const accessRoles = ACCESS_ROLES.map((r) => roleArn(e, r));
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'StackRoles',
+        Effect: 'Allow',
+        Action: [
+          'iam:CreateRole',
+          'iam:DeleteRole',
+          'iam:GetRole',
+          'iam:UpdateRole',
+          'iam:UpdateRoleDescription',
+          'iam:UpdateAssumeRolePolicy',
+          'iam:TagRole',
+          'iam:UntagRole',
+          'iam:PutRolePolicy',
+          'iam:GetRolePolicy',
+          'iam:DeleteRolePolicy',
+          'iam:ListRolePolicies',
+          'iam:ListAttachedRolePolicies',
+          'iam:DetachRolePolicy',
+          'iam:CreateInstanceProfile',
+          'iam:DeleteInstanceProfile',
+          'iam:GetInstanceProfile',
+          'iam:AddRoleToInstanceProfile',
+          'iam:RemoveRoleFromInstanceProfile',
+          'iam:TagInstanceProfile',
+          'iam:UntagInstanceProfile',
+        ],
+        Resource: [arn('iam', `role/${p}*`, false), arn('iam', `instance-profile/${p}*`, false)],
+      },
+      {
+        Sid: 'OnlyTheStacksManagedPolicies',
+        Effect: 'Allow',
+        Action: 'iam:AttachRolePolicy',
+        Resource: arn('iam', `role/${p}*`, false),
+        Condition: {
+          ArnEquals: {
+            'iam:PolicyARN': STACK_MANAGED_POLICIES.map((m) =>
+              sub(`arn:\${AWS::Partition}:iam::aws:policy/${m}`),
+            ),
+          },
+        },
+      },
+      {
+        Sid: 'PassStackRolesToTheirServices',
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: arn('iam', `role/${p}*`, false),
+        Condition: {
+          StringEquals: {
+            'iam:PassedToService': [
+              'ec2.amazonaws.com',
+              'lambda.amazonaws.com',
+              'states.amazonaws.com',
+              'events.amazonaws.com',
+              'imagebuilder.amazonaws.com',
+            ],
+          },
+        },
+      },
+      {
+        Sid: 'NeverTheAccessRoles',
+        Effect: 'Deny',
+        Action: 'iam:*',
+        Resource: [...accessRoles, arn('iam', `oidc-provider/${GITHUB_OIDC_HOST}`, false)],
+      },
+      {
+        Sid: 'Ec2AndImageBuilder',
+        Effect: 'Allow',
+        // EC2 and Image Builder resources carry generated ids, not names to scope by.
+        Action: ['ec2:*', 'imagebuilder:*'],
+        Resource: '*',
+      },
+      {
+        Sid: 'ArtifactsBucketAndCheckerCode',
+        Effect: 'Allow',
+        Action: ['s3:*'],
+        Resource: [
+          sub(`arn:\${AWS::Partition}:s3:::${bucket}`),
+          sub(`arn:\${AWS::Partition}:s3:::${bucket}/checker/*`),
+        ],
+      },
+      {
+        Sid: 'StackServices',
+        Effect: 'Allow',
+        Action: ['lambda:*', 'states:*', 'events:*', 'cloudwatch:*', 'ssm:*', 'logs:*'],
+        Resource: [
+          arn('lambda', `function:${p}*`),
+          arn('states', `stateMachine:${p}*`),
+          arn('events', `rule/${p}*`),
+          arn('cloudwatch', `alarm:${p}*`),
+          arn('ssm', `parameter/natfleet/${e}/*`),
+          arn('logs', `log-group:/aws/lambda/${p}*`),
+          arn('logs', `log-group:/natfleet/${e}/*`),
+        ],
+      },
+      {
+        // Step Functions log delivery and describe calls take no narrower resource.
+        Sid: 'LogDelivery',
+        Effect: 'Allow',
+        Action: [
+          'logs:CreateLogDelivery',
+          'logs:GetLogDelivery',
+          'logs:UpdateLogDelivery',
+          'logs:DeleteLogDelivery',
+          'logs:ListLogDeliveries',
+          'logs:PutResourcePolicy',
+          'logs:DescribeResourcePolicies',
+          'logs:DescribeLogGroups',
+          'cloudwatch:DescribeAlarms',
+          'lambda:GetAccountSettings',
+        ],
+        Resource: '*',
+      },
+    ],
+  };
+}
+
+function githubRole(
+  env: Environment,
+  role: 'plan' | 'deploy' | 'operate',
+  provider: Json,
+  policy: Json,
+  dependsOn?: string,
+): Resource {
+  const e = env.name;
+  return {
+    Type: 'AWS::IAM::Role',
+    ...(dependsOn ? { DependsOn: dependsOn } : {}),
+    Properties: {
+      RoleName: accessRoleName(e, role),
+      Description: `natfleet ${e}: GitHub ${role} (docs/security.md)`,
+      MaxSessionDuration: 3600,
+      AssumeRolePolicyDocument: trustPolicy(provider, githubTrust(env)[role]),
+      Policies: [{ PolicyName: role, PolicyDocument: policy }],
+      Tags: tagList(tags(e, 'access')),
+    },
+  };
+}
+
+export function accessStack(env: Environment): RenderedStack | undefined {
+  if (!env.github) return undefined;
+  const e = env.name;
+  const adopted = env.github.oidcProviderArn;
+  const provider: Json = adopted ?? arn('iam', `oidc-provider/${GITHUB_OIDC_HOST}`, false);
+  const dependsOn = adopted ? undefined : 'GitHubOidcProvider';
+  const resources: Record<string, Resource> = {
+    PlanRole: githubRole(env, 'plan', provider, planPolicy(env), dependsOn),
+    DeployRole: githubRole(env, 'deploy', provider, deployPolicy(env), dependsOn),
+    OperateRole: githubRole(env, 'operate', provider, operatePolicy(env), dependsOn),
+    CloudFormationRole: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        RoleName: accessRoleName(e, 'cloudformation'),
+        Description: `natfleet ${e}: the CloudFormation service role the deploy role passes`,
+        AssumeRolePolicyDocument: assumeRolePolicy('cloudformation.amazonaws.com'),
+        Policies: [{ PolicyName: 'stacks', PolicyDocument: servicePolicy(env) }],
+        Tags: tagList(tags(e, 'access')),
+      },
+    },
+  };
+  if (!adopted) {
+    resources.GitHubOidcProvider = {
+      Type: 'AWS::IAM::OIDCProvider',
+      // Shared by every role of the account that trusts GitHub: kept when the stack goes.
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        Url: `https://${GITHUB_OIDC_HOST}`,
+        ClientIdList: [GITHUB_AUDIENCE],
+        Tags: tagList(tags(e, 'access')),
+      },
+    };
+  }
+  const outputs: Record<string, { Description: string; Value: Json }> = {};
+  for (const [id, role] of [
+    ['PlanRoleArn', 'plan'],
+    ['DeployRoleArn', 'deploy'],
+    ['OperateRoleArn', 'operate'],
+    ['CloudFormationRoleArn', 'cloudformation'],
+  ] as const) {
+    outputs[id] = { Description: `the ${role} role`, Value: roleArn(e, role) };
+  }
+  return {
+    kind: 'access',
+    name: stackName(e, 'access'),
+    parameters: {},
+    template: {
+      AWSTemplateFormatVersion: '2010-09-09',
+      Description: `natfleet ${e}: GitHub OIDC roles and the CloudFormation service role`,
+      Resources: resources,
+      Outputs: outputs,
+    },
+  };
+}

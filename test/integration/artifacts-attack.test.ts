@@ -1,0 +1,207 @@
+// The attack of issue 12 against moto_server: a pull-request job writes a template that adds an
+// AdministratorAccess role trusted by a foreign account at every key the next apply could read
+// (apply's, plan's, and the old content-addressed key). The apply that follows, with
+// natfleet.yml unchanged, must put into its change set only what natfleet.yml renders.
+// moto enforces no bucket policy, so the writes succeed here: this is the worst case, the one
+// in which the policy has failed.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  CloudFormationClient,
+  GetTemplateCommand,
+  type CreateChangeSetCommandInput,
+} from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { deploy, deployClients } from '../../lib/deploy/deploy.js';
+import type { Environment } from '../../lib/config/schema.js';
+import type { Template } from '../../lib/cfn.js';
+import { renderStacks } from '../../cloudformation/index.js';
+import { artifactsBucket, stackName, templateKey } from '../../lib/names.js';
+import { sha256 } from '../../lib/deploy/zip.js';
+import { startMoto, versioningAsTemplated, type Moto } from '../moto.js';
+import { buildVpc } from '../../lab/vpc.js';
+
+const timing = { minDelay: 0.2, maxDelay: 1, maxWait: 120 };
+const FOREIGN = '999999999999';
+
+let moto: Moto;
+let env: Environment;
+
+/** natfleet's template with a role a foreign account may assume, with every right. */
+function backdoored(t: Template): Template {
+  return {
+    ...t,
+    Resources: {
+      ...t.Resources,
+      Backdoor: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: 'natfleet-backdoor',
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: `arn:aws:iam::${FOREIGN}:root` },
+                Action: 'sts:AssumeRole',
+              },
+            ],
+          },
+          ManagedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+        },
+      },
+    },
+  };
+}
+
+/** deploy's clients, with every CreateChangeSet request kept. */
+function recordingClients() {
+  const c = deployClients(env.region);
+  const asked: CreateChangeSetCommandInput[] = [];
+  c.cfn.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'CreateChangeSetCommand')
+        asked.push(args.input as CreateChangeSetCommandInput);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCreateChangeSet' },
+  );
+  return { clients: { ...c, s3: versioningAsTemplated(c.s3) }, asked };
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  ({ env } = await buildVpc(new EC2Client({ region: 'eu-west-1' }), 'atk', ['eu-west-1a']));
+}, 60_000);
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+describe('the access stack', () => {
+  it('deploys into moto, named, with the four roles', async () => {
+    const withGithub = {
+      ...env,
+      github: { repository: 'acme/network-fleet', defaultBranch: 'main' },
+    };
+    const { clients } = recordingClients();
+    const r = await deploy(withGithub, clients, {
+      render: renderStacks,
+      mode: 'apply',
+      stacks: ['access'],
+      checkerDir: '/nonexistent',
+      timing,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.stacks.map((s) => [s.kind, s.outcome])).toEqual([['access', 'created']]);
+    const iam = await fetch(moto.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x',
+      },
+      body: 'Action=ListRoles&Version=2010-05-08',
+    });
+    const roles = decodeURIComponent(await iam.text());
+    for (const role of ['plan', 'deploy', 'operate', 'cloudformation'])
+      expect(roles).toContain(`<RoleName>natfleet-atk-${role}</RoleName>`);
+    expect(roles).toContain('repo:acme/network-fleet:environment:atk');
+  }, 120_000);
+});
+
+describe('a pull request cannot swap the template the next apply executes', () => {
+  it('apply puts only what natfleet.yml renders into its change set', async () => {
+    const { clients, asked } = recordingClients();
+    const first = await deploy(env, clients, {
+      render: renderStacks,
+      mode: 'apply',
+      stacks: ['artifacts'],
+      checkerDir: '/nonexistent',
+      timing,
+    });
+    expect(first.error).toBeUndefined();
+
+    // The image stack's template is over the inline limit: it goes through the bucket.
+    const image = renderStacks(env).find((s) => s.kind === 'image')!;
+    const body = JSON.stringify(image.template);
+    expect(body.length).toBeGreaterThan(51_200);
+    const hash = sha256(Buffer.from(body));
+    const name = stackName(env.name, 'image');
+    const bucket = artifactsBucket(env.name, env.accountId, env.region);
+    const keys = [
+      templateKey('apply', name, hash),
+      templateKey('plan', name, hash),
+      `templates/${name}/${hash}.json`,
+    ];
+
+    // The "pull-request job": plain credentials of the account, writing where apply reads.
+    const pr = new S3Client({ region: env.region, forcePathStyle: true });
+    const evil = JSON.stringify(backdoored(image.template));
+    for (const Key of keys) {
+      await pr.send(new PutObjectCommand({ Bucket: bucket, Key, Body: evil }));
+    }
+
+    const r = await deploy(env, clients, {
+      render: renderStacks,
+      mode: 'apply',
+      stacks: ['image'],
+      checkerDir: '/nonexistent',
+      timing,
+    });
+    expect(r.error).toBeUndefined();
+    const report = r.stacks.find((s) => s.kind === 'image')!;
+    expect(report.outcome).toBe('created');
+    // Only natfleet's resources, every one of them.
+    expect(report.changes.map((c) => c.logicalId).sort()).toEqual(
+      Object.keys(image.template.Resources).sort(),
+    );
+
+    // The change set was made from apply's own upload, named by its version.
+    const url = new URL(asked.at(-1)!.TemplateURL!);
+    expect(url.pathname).toBe(`/${keys[0]}`);
+    const versionId = url.searchParams.get('versionId')!;
+    expect(versionId).toBeTruthy();
+    const pinned = await pr.send(
+      new GetObjectCommand({ Bucket: bucket, Key: keys[0], VersionId: versionId }),
+    );
+    expect(await pinned.Body!.transformToString()).toBe(body);
+
+    // And nothing of the attacker's reached the account.
+    const stackTemplate = await new CloudFormationClient({ region: env.region }).send(
+      new GetTemplateCommand({ StackName: name }),
+    );
+    expect(JSON.parse(String(stackTemplate.TemplateBody))).toEqual(image.template);
+    // IAM as moto holds it (no IAM client in this project: its query API, read as text).
+    const iam = await fetch(moto.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x',
+      },
+      body: 'Action=ListRoles&Version=2010-05-08',
+    });
+    const roles = decodeURIComponent(await iam.text());
+    expect(roles).toContain('<ListRolesResponse');
+    expect(roles).not.toContain('natfleet-backdoor');
+    expect(roles).not.toContain(FOREIGN);
+    expect(roles).toContain('natfleet-atk-image');
+  }, 180_000);
+
+  it('a plan reads only plan objects it put itself, and apply never reads them', async () => {
+    const { clients, asked } = recordingClients();
+    const r = await deploy(env, clients, {
+      render: renderStacks,
+      mode: 'plan',
+      stacks: ['image'],
+      checkerDir: '/nonexistent',
+      timing,
+    });
+    expect(r.error).toBeUndefined();
+    const url = new URL(asked.at(-1)!.TemplateURL!);
+    expect(url.pathname).toMatch(/^\/plan\/templates\/natfleet-atk-image\/[0-9a-f]{64}\.json$/);
+    expect(url.searchParams.get('versionId')).toBeTruthy();
+    expect(asked.every((a) => a.ChangeSetName!.startsWith('natfleet-plan-'))).toBe(true);
+  }, 120_000);
+});
