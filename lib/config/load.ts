@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode, isScalar } from 'yaml';
 import { Value } from '@sinclair/typebox/value';
 import { EnvironmentSchema, type Environment, type FleetConfig, type RawConfig } from './schema.js';
-import { ConfigError, type Problem } from './problems.js';
+import { ConfigError } from './problems.js';
 import { closest, structureProblems } from './structure.js';
 import { ruleProblems } from './rules.js';
 

@@ -357,7 +357,9 @@ async function applyStacks(run: Run, stacks: RenderedStack[], checker: Artifact 
 async function uploadChecker(run: Run, checker: Artifact) {
   const uploaded = await upload(run.clients.s3, run.bucket, checker);
   run.report.checker = { key: checker.key, uploaded };
-  run.log(`checker code s3://${run.bucket.name}/${checker.key}: ${uploaded ? 'uploaded' : 'unchanged'}`);
+  run.log(
+    `checker code s3://${run.bucket.name}/${checker.key}: ${uploaded ? 'uploaded' : 'unchanged'}`,
+  );
 }
 
 async function applyStack(run: Run, stack: RenderedStack, row: StackReport): Promise<boolean> {

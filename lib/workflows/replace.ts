@@ -176,12 +176,7 @@ function takeOver(next: string): States {
       ROLL.switch,
       { onError: ROLL.rollback },
     ),
-    ...tablesStates(
-      ROLL.switch,
-      instanceAt('$.newEni.eni[0]', '$.new.id'),
-      next,
-      ROLL.switchError,
-    ),
+    ...tablesStates(ROLL.switch, instanceAt('$.newEni.eni[0]', '$.new.id'), next, ROLL.switchError),
     [ROLL.switchError]: fail(
       'RouteChangeFailed',
       "States.Format('route changes to {} failed: {}', $.new.id, States.JsonToString($.routes.tables))",

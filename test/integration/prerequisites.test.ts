@@ -32,7 +32,18 @@ function path(commands: string[], fakes: Record<string, string> = {}): string {
 }
 
 const BASICS = ['node', 'awk', 'sed', 'id', 'dirname'];
-const LAB = ['ip', 'nft', 'iptables-legacy', 'iperf3', 'shellcheck', 'curl', 'sysctl', 'jq', 'dhclient', 'dnsmasq'];
+const LAB = [
+  'ip',
+  'nft',
+  'iptables-legacy',
+  'iperf3',
+  'shellcheck',
+  'curl',
+  'sysctl',
+  'jq',
+  'dhclient',
+  'dnsmasq',
+];
 const run = (PATH: string, env: NodeJS.ProcessEnv = {}) =>
   spawnSync('/bin/bash', [SCRIPT], { env: { PATH, ...env }, encoding: 'utf8' });
 

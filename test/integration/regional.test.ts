@@ -99,7 +99,7 @@ describe('regional standby in moto (routes and workflows; a zonal gateway stands
     const w = await newWorld();
     const env = { ...w.env, name: 'fresh', gateway: { mode: 'regional' as const } };
     const r = await deploy(env, deployClients(env.region), {
-    render: renderStacks,
+      render: renderStacks,
       stacks: ['gateway', 'workflows'],
       mode: 'plan',
       checkerDir: tempDir(),
