@@ -3035,12 +3035,36 @@ __nccwpck_require__.d(__webpack_exports__, {
   R: () => (/* binding */ handler)
 });
 
+;// CONCATENATED MODULE: ./lib/aws/pages.ts
+// The SDK's paginators, bounded: a listing that never ends (a bug, a service that keeps
+// answering with a token) stops after `max` pages instead of looping.
+async function* firstPages(pages, max) {
+    let n = 0;
+    for await (const page of pages) {
+        yield page;
+        if (++n >= max)
+            return;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/names.ts
-// Every AWS-side name and tag natfleet uses comes from here (environment + zone).
+// Every AWS-side name and tag natfleet uses comes from here (environment + zone), grouped by
+// what they name. Names are `natfleet-<env>-…` (join); paths are `/natfleet/<env>/…`.
 const PREFIX = 'natfleet';
-const STACKS = (/* unused pure expression or super */ null && (['artifacts', 'image', 'gateway', 'fleet', 'checker', 'workflows']));
+const STACKS = (/* unused pure expression or super */ null && ([
+    'access',
+    'artifacts',
+    'image',
+    'gateway',
+    'fleet',
+    'checker',
+    'workflows',
+]));
+/** Stacks deployed only when named in the stacks filter: the access stack is an administrator's. */
+const ON_REQUEST_STACKS = (/* unused pure expression or super */ null && (['access']));
 const WORKFLOWS = (/* unused pure expression or super */ null && (['Failover', 'Fallback', 'ReplaceInstances', 'Maintenance']));
 const ROLES = (/* unused pure expression or super */ null && ([
+    'access',
     'artifacts',
     'image',
     'standby-gateway',
@@ -3048,27 +3072,13 @@ const ROLES = (/* unused pure expression or super */ null && ([
     'checker',
     'workflow',
 ]));
+const join = (...parts) => [PREFIX, ...parts].join('-');
+// ── tags ───────────────────────────────────────────────────────────────────────────────────
 const TAG = {
     environment: `${PREFIX}:environment`,
     zone: `${PREFIX}:zone`,
     role: `${PREFIX}:role`,
 };
-const join = (...parts) => [PREFIX, ...parts].join('-');
-const stackName = (env, kind) => join(env, kind);
-const stateMachineName = (env, wf) => join(env, wf);
-const stateMachineLogGroup = (env, wf) => `/${PREFIX}/${env}/states/${wf}`;
-const checkerFunctionName = (env, zone) => join(env, 'checker', zone);
-/** Lambda writes to /aws/lambda/<function>; the stack owns that group to set its retention. */
-const checkerLogGroup = (env, zone) => `/aws/lambda/${checkerFunctionName(env, zone)}`;
-const amiParameter = (env) => `/${PREFIX}/${env}/ami`;
-const instanceName = (env, zone) => join(env, 'nat', zone);
-const gatewayName = (env, zone) => zone ? join(env, 'standby', zone) : join(env, 'standby');
-const imagePipelineName = (env) => join(env, 'image');
-const imageComponentName = (env, component) => join(env, component);
-/** Bucket names are global: account and region make them unique (at most 63 characters). */
-const artifactsBucket = (env, accountId, region) => join(env, 'artifacts', accountId, region);
-const stateBranch = (env) => `${PREFIX}/state/${env}`;
-const stateFile = (env) => `state/${env}.json`;
 /** The tags every natfleet resource carries; zonal resources name their zone. */
 function tags(env, role, zone, name) {
     const out = [
@@ -3081,41 +3091,54 @@ function tags(env, role, zone, name) {
         out.push({ Key: 'Name', Value: name });
     return out;
 }
+// ── stacks ─────────────────────────────────────────────────────────────────────────────────
+const stackName = (env, kind) => join(env, kind);
+/** What every named resource of an environment starts with: natfleet-<env>-. */
+const envPrefix = (env) => `${join(env)}-`;
+// ── artifacts bucket and what is in it ─────────────────────────────────────────────────────
+/** Bucket names are global: account and region make them unique (at most 63 characters). */
+const artifactsBucket = (env, accountId, region) => join(env, 'artifacts', accountId, region);
+/** Where the checker's code zip lives in the artifacts bucket: its content hash. */
+const CHECKER_PREFIX = 'checker/';
+const checkerCodeKey = (sha256) => `${CHECKER_PREFIX}${sha256}.zip`;
+/** The stand-in code key of a plan made without the checker's bundle; never uploaded. */
+const UNBUILT_CODE_KEY = 'checker/unbuilt.zip';
+/**
+ * Templates too large to send inline go to the artifacts bucket under their hash, plan's and
+ * apply's under prefixes of their own: only the deploy role may write apply's (the bucket
+ * policy), and apply never reads plan's.
+ */
+const TEMPLATE_PREFIX = { plan: 'plan/templates/', apply: 'apply/templates/' };
+const templateKey = (mode, stack, sha256) => `${TEMPLATE_PREFIX[mode]}${stack}/${sha256}.json`;
+// ── access stack: the GitHub OIDC roles and the CloudFormation service role ────────────────
+const ACCESS_ROLES = (/* unused pure expression or super */ null && (['plan', 'deploy', 'operate', 'cloudformation']));
+const accessRoleName = (env, role) => join(env, role);
+const accessRoleArn = (accountId, env, role, partition = 'aws') => `arn:${partition}:iam::${accountId}:role/${accessRoleName(env, role)}`;
+/** Change sets are named by mode, so a role's policy can name the ones it may touch. */
+const changeSetPrefix = (mode) => `${PREFIX}-${mode}-`;
+// ── image ──────────────────────────────────────────────────────────────────────────────────
+const amiParameter = (env) => `/${PREFIX}/${env}/ami`;
+const imagePipelineName = (env) => join(env, 'image');
+const imageComponentName = (env, component) => join(env, component);
 /** The image stack's other parts: recipe, infrastructure, distribution, lifecycle, ami. */
 const imageResourceName = (env, part) => join(env, 'image', part);
-/**
- * Step Functions execution names (letters, digits, - and _; at most 80) made from the zone and
- * the start of a time bucket: checkers that see the same outage in the same bucket ask for the
- * same name, so only one execution starts.
- */
-const bucketExecutionName = (verb, zone, bucketStart) => {
-    if (!/^[a-z0-9-]{1,40}$/.test(zone))
-        throw new Error(`not a zone name: ${JSON.stringify(zone)}`);
-    const stamp = bucketStart
-        .toISOString()
-        .replace(/\.\d{3}Z$/, 'Z')
-        .replace(/[-:]/g, '');
-    return `${PREFIX}-${verb}-${zone}-${stamp}`;
-};
-const failoverExecutionName = (zone, bucketStart) => bucketExecutionName('failover', zone, bucketStart);
-const fallbackExecutionName = (zone, bucketStart) => bucketExecutionName('fallback', zone, bucketStart);
-// fleet and checker stacks (resource names the workflows and the checker find them by)
+// ── gateway and fleet ──────────────────────────────────────────────────────────────────────
+const gatewayName = (env, zone) => zone ? join(env, 'standby', zone) : join(env, 'standby');
+const instanceName = (env, zone) => join(env, 'nat', zone);
 const instanceRoleName = (env) => join(env, 'nat-instance');
 const instanceProfileName = (env) => join(env, 'nat-instance');
 const launchTemplateName = (env) => join(env, 'nat-instance');
 const securityGroupName = (env, role) => join(env, role);
 const eipName = (env, zone) => join(env, 'nat', zone, 'eip');
+// ── checker: function, schedule, alarms, metrics ───────────────────────────────────────────
+const checkerFunctionName = (env, zone) => join(env, 'checker', zone);
+/** Lambda writes to /aws/lambda/<function>; the stack owns that group to set its retention. */
+const checkerLogGroup = (env, zone) => `/aws/lambda/${checkerFunctionName(env, zone)}`;
 const checkerRoleName = (env) => join(env, 'checker');
 const checkerRuleName = (env, zone) => join(env, 'checker', zone);
 const alarmRoleName = (env) => join(env, 'alarm-failover');
 const alarmName = (env, zone, kind) => join(env, zone, kind);
 const alarmRuleName = (env, zone) => join(env, 'alarm-failover', zone);
-/** ARN of a state machine by its name, so a stack need not import the workflows stack. */
-const stateMachineArnSub = (env, wf) => `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${stateMachineName(env, wf)}`;
-/** Where the checker's code zip lives in the artifacts bucket: its content hash. */
-const checkerCodeKey = (sha256) => `checker/${sha256}.zip`;
-/** Templates too large to send inline go to the artifacts bucket under their hash. */
-const templateKey = (stack, sha256) => `templates/${stack}/${sha256}.json`;
 /** The checker's CloudWatch metric names (the checker emits them, the alarms read them). */
 const METRIC_NAMES = {
     /** 1 for a probe that got an HTTP answer, 0 for one that did not (Url is a property). */
@@ -3133,116 +3156,97 @@ const METRICS = {
     dimensions: { environment: 'Environment', zone: 'Zone' },
     ...METRIC_NAMES,
 };
-/** The hidden marker that finds an environment's plan comment on a pull request. */
-const planCommentMarker = (env) => `<!-- ${PREFIX}-plan:${env} -->`;
+// ── state machines: names, ARNs, logs ──────────────────────────────────────────────────────
+const stateMachineName = (env, wf) => join(env, wf);
+const stateMachineLogGroup = (env, wf) => `/${PREFIX}/${env}/states/${wf}`;
+const SUB_PLACE = {
+    partition: '${AWS::Partition}',
+    region: '${AWS::Region}',
+    accountId: '${AWS::AccountId}',
+};
+/** The one ARN builder: arn:<partition>:<service>:<region>:<account>:<resource>. */
+const arn = (p, service, resource) => `arn:${p.partition}:${service}:${p.region}:${p.accountId}:${resource}`;
+/** ARN of a state machine by its name, so a stack need not import the workflows stack. */
+const stateMachineArnSub = (env, wf) => arn(SUB_PLACE, 'states', `stateMachine:${stateMachineName(env, wf)}`);
+/** The ARN of an environment's state machine, for starting it and for its own IAM policies. */
+const stateMachineArn = (region, accountId, env, wf, partition = 'aws') => arn({ partition, region, accountId }, 'states', `stateMachine:${stateMachineName(env, wf)}`);
+// ── execution names ────────────────────────────────────────────────────────────────────────
 // Step Functions execution names: 1–80 characters, no whitespace, no < > { } [ ] ? * " # % \ ^ |
 // ~ ` $ & , ; : / and no control characters. Keeping to letters, digits, '.', '_' and '-' is safe.
 const EXECUTION_NAME_MAX = 80;
 const executionSafe = (s) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+/g, '-');
+/** The one timestamp of names: UTC to the second, no separators (20261123T084000Z). */
+const compactTime = (at) => at
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
+/**
+ * Checker execution names made from the zone and the start of a time bucket: checkers that see
+ * the same outage in the same bucket ask for the same name, so only one execution starts.
+ */
+const bucketExecutionName = (verb, zone, bucketStart) => {
+    if (!/^[a-z0-9-]{1,40}$/.test(zone))
+        throw new Error(`not a zone name: ${JSON.stringify(zone)}`);
+    return `${PREFIX}-${verb}-${zone}-${compactTime(bucketStart)}`;
+};
+const failoverExecutionName = (zone, bucketStart) => bucketExecutionName('failover', zone, bucketStart);
+const fallbackExecutionName = (zone, bucketStart) => bucketExecutionName('fallback', zone, bucketStart);
 /**
  * An operator's or a GitHub run's execution name: workflow, where it came from (cli, a run id),
  * the time to the second and a short random tail so two starts in one second both run.
  */
 function executionName(workflow, origin, at) {
-    const time = at
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d{3}Z$/, 'Z');
     const tail = Math.random().toString(36).slice(2, 6);
     const head = executionSafe(`${workflow}-${origin}`).slice(0, EXECUTION_NAME_MAX - 23);
-    return `${head}-${time}-${tail}`;
+    return `${head}-${compactTime(at)}-${tail}`;
 }
-/** The ARN of an environment's state machine, for starting it and for its own IAM policies. */
-const stateMachineArn = (region, accountId, env, wf, partition = 'aws') => `arn:${partition}:states:${region}:${accountId}:stateMachine:${stateMachineName(env, wf)}`;
+// ── GitOps record and pull requests ────────────────────────────────────────────────────────
+const stateBranch = (env) => `${PREFIX}/state/${env}`;
+const stateFile = (env) => `state/${env}.json`;
+/** The hidden marker that finds an environment's plan comment on a pull request. */
+const planCommentMarker = (env) => `<!-- ${PREFIX}-plan:${env} -->`;
 
 ;// CONCATENATED MODULE: ./lib/routes.ts
-// Route plans: from the wanted mode per zone and the observed route tables, the changes that
-// make every managed table's 0.0.0.0/0 point where it should. Pure and idempotent: applying a
-// plan and planning again yields no changes.
-
 const DEFAULT_ROUTE = '0.0.0.0/0';
+/** The fields of EC2's Route the rule reads, and where ObservedRoute keeps them. */
+const ROUTE_FIELDS = {
+    NatGatewayId: 'natGatewayId',
+    NetworkInterfaceId: 'networkInterfaceId',
+    InstanceId: 'instanceId',
+};
+/** A route's State that never carries traffic: such a route is replaced, never "already right". */
+const BLACKHOLE = 'blackhole';
+const ROUTE_RULE = {
+    gateway: {
+        write: { route: 'NatGatewayId', target: 'natGatewayId' },
+        match: [{ route: 'NatGatewayId', target: 'natGatewayId' }],
+    },
+    instance: {
+        write: { route: 'NetworkInterfaceId', target: 'eniId' },
+        match: [
+            { route: 'NetworkInterfaceId', target: 'eniId' },
+            // EC2 may report a route to an instance by its instance id alone (moto always does); with
+            // an interface reported, the interface decides.
+            { route: 'InstanceId', target: 'instanceId', absent: 'NetworkInterfaceId' },
+        ],
+    },
+};
 function routeTarget(r) {
     if (!r)
         return 'none';
     const id = r.natGatewayId ?? r.networkInterfaceId ?? r.instanceId ?? r.otherTarget ?? '?';
-    return r.state === 'blackhole' ? `${id} (blackhole)` : id;
+    return r.state === BLACKHOLE ? `${id} (blackhole)` : id;
 }
 /** True when the route already sends traffic to the target (a blackholed route never does). */
 function routeMatches(r, t) {
-    if (!r || r.state !== 'active')
+    if (!r || r.state === BLACKHOLE)
         return false;
-    if (t.kind === 'gateway')
-        return r.natGatewayId === t.natGatewayId;
-    // EC2 may report a route to an instance by instance id, ENI id or both.
-    return (r.networkInterfaceId === t.eniId ||
-        (t.instanceId !== undefined && r.instanceId === t.instanceId && !r.networkInterfaceId));
-}
-/** Where a zone's tables should point for the wanted mode, or why they cannot. */
-function chooseTarget(z, mode) {
-    const gateway = z.gateway ? { kind: 'gateway', natGatewayId: z.gateway } : undefined;
-    if (mode === 'instance') {
-        if (z.instance?.ready) {
-            const { eniId, instanceId } = z.instance;
-            return { target: { kind: 'instance', eniId, instanceId }, note: 'to the NAT instance' };
-        }
-        const why = z.instance ? `instance ${z.instance.instanceId} is not ready` : 'no NAT instance';
-        if (gateway)
-            return { target: gateway, note: `${why}: kept on the standby gateway` };
-        return { note: `${why} and no standby gateway` };
-    }
-    if (gateway)
-        return { target: gateway, note: 'to the standby gateway' };
-    return { note: 'no standby gateway known for the zone' };
-}
-function planRoutes(zones, wanted, observed) {
-    const tables = new Map(observed.map((t) => [t.routeTableId, t]));
-    const plan = { changes: [], unchanged: [], blocked: [] };
-    for (const z of zones) {
-        const mode = wanted[z.zone];
-        if (!mode)
-            continue; // zone not chosen: untouched
-        const { target, note } = chooseTarget(z, mode);
-        for (const routeTableId of z.routeTables) {
-            const table = tables.get(routeTableId);
-            const at = { zone: z.zone, routeTableId };
-            if (!table) {
-                plan.blocked.push({ ...at, reason: 'route table not found' });
-            }
-            else if (!target) {
-                plan.blocked.push({
-                    ...at,
-                    reason: `${note}; route left at ${routeTarget(table.defaultRoute)}`,
-                });
-            }
-            else if (routeMatches(table.defaultRoute, target)) {
-                plan.unchanged.push({ ...at, reason: `already ${note.replace(/^to /, 'on ')}` });
-            }
-            else {
-                const from = table.defaultRoute;
-                // A blackholed route still exists: it is replaced, and is never "already right".
-                plan.changes.push({
-                    ...at,
-                    action: from ? 'replace' : 'create',
-                    ...(from ? { from } : {}),
-                    to: target,
-                    reason: `${from ? routeTarget(from) : 'no default route'} → ${describeTarget(target)}: ${note}`,
-                });
-            }
-        }
-    }
-    return plan;
-}
-/** The observed tables as they are after the plan's changes (what EC2 would then report). */
-function applyPlan(observed, plan) {
-    const byTable = new Map(plan.changes.map((c) => [c.routeTableId, c]));
-    return observed.map((t) => {
-        const c = byTable.get(t.routeTableId);
-        if (!c)
-            return t;
-        const route = c.to.kind === 'gateway'
-            ? { natGatewayId: c.to.natGatewayId, state: 'active' }
-            : { networkInterfaceId: c.to.eniId, instanceId: c.to.instanceId, state: 'active' };
-        return { routeTableId: t.routeTableId, defaultRoute: route };
+    const value = (k) => t[k];
+    return ROUTE_RULE[t.kind].match.some((c) => {
+        const want = value(c.target);
+        return (want !== undefined &&
+            r[ROUTE_FIELDS[c.route]] === want &&
+            (c.absent === undefined || r[ROUTE_FIELDS[c.absent]] === undefined));
     });
 }
 
@@ -3406,6 +3410,7 @@ function zoneMode(routeTables, observed) {
 
 
 
+
 async function readZoneMode(sdk, routeTables) {
     return zoneMode(routeTables, await fleetReads(sdk.ec2, sdk.commands).routeTables(routeTables));
 }
@@ -3435,15 +3440,13 @@ async function startExecution(sdk, stateMachineArn, name, input) {
  */
 async function healthSamples(sdk, instanceId, since) {
     const samples = [];
-    let NextToken;
+    const pages = sdk.commands.paginateListCommands({ client: sdk.ssm }, {
+        InstanceId: instanceId,
+        Filters: [{ key: 'InvokedAfter', value: since.toISOString() }],
+        MaxResults: 50,
+    });
     // Bounded: one command a minute for at most a day of history is under 30 pages.
-    for (let page = 0; page < 30; page++) {
-        const out = await sdk.ssm.send(new sdk.commands.ListCommandsCommand({
-            InstanceId: instanceId,
-            Filters: [{ key: 'InvokedAfter', value: since.toISOString() }],
-            MaxResults: 50,
-            NextToken,
-        }));
+    for await (const out of firstPages(pages, 30)) {
         for (const c of out.Commands ?? []) {
             const at = c.RequestedDateTime?.getTime();
             if (c.Comment !== HEALTH_COMMENT || at === undefined || at < since.getTime())
@@ -3452,9 +3455,6 @@ async function healthSamples(sdk, instanceId, since) {
                 continue;
             samples.push({ at, ok: c.Status === 'Success' });
         }
-        NextToken = out.NextToken;
-        if (!NextToken)
-            break;
     }
     return samples;
 }
@@ -3553,7 +3553,25 @@ function errorText(e) {
     return String(e);
 }
 
+;// CONCATENATED MODULE: ./lib/defaults.ts
+// Sizing facts shared by the stacks, the checker and the cost estimate.
+const CHECKER_MEMORY_MB = 128;
+/** The checker probes for this long per one-minute invocation. */
+const defaults_CHECKER_PROBE_SECONDS = 55;
+const CHECKER_TIMEOUT_SECONDS = 60;
+/** ProbeSuccess (1/0), ProbeLatency, FailedRounds, FailoversStarted, OnInstance (lib/checker/metrics.ts). */
+const CHECKER_METRICS_PER_ZONE = 5;
+const CHECKER_INVOCATIONS_PER_MONTH = (/* unused pure expression or super */ null && (60 * 730));
+/** Lambda runtime and architecture of the checker (Node.js 22 or newer, Graviton). */
+const CHECKER_RUNTIME = 'nodejs22.x';
+const CHECKER_LOG_RETENTION_DAYS = 30;
+/** A zone still on its standby gateway after this long alerts the operator. */
+const ON_GATEWAY_ALARM_MINUTES = 60;
+/** Longest `reason` a workflow run takes: one constant for the CLI, the action and the checker. */
+const REASON_MAX_LENGTH = 200;
+
 ;// CONCATENATED MODULE: ./lib/checker/invocation.ts
+
 
 
 
@@ -3657,7 +3675,7 @@ async function decideFailover(s, deps, modeAtStart, round) {
     const failed = round.probes.map((p) => `${p.url}: ${p.ok ? 'ok' : p.error}`).join('; ');
     const input = {
         zones: [s.zone],
-        reason: `checker: ${round.consecutiveFailures} consecutive failed probe rounds in ${s.zone} (${failed})`.slice(0, 1000),
+        reason: `checker: ${round.consecutiveFailures} consecutive failed probe rounds in ${s.zone} (${failed})`.slice(0, REASON_MAX_LENGTH),
     };
     const name = failoverExecutionName(s.zone, bucketStart(deps.clock.now()));
     try {
@@ -3736,21 +3754,6 @@ function emfMetrics(environment, zone) {
     };
 }
 
-;// CONCATENATED MODULE: ./lib/defaults.ts
-// Sizing facts shared by the stacks, the checker and the cost estimate.
-const CHECKER_MEMORY_MB = 128;
-/** The checker probes for this long per one-minute invocation. */
-const defaults_CHECKER_PROBE_SECONDS = 55;
-const CHECKER_TIMEOUT_SECONDS = 60;
-/** ProbeSuccess (1/0), ProbeLatency, FailedRounds, FailoversStarted, OnInstance (lib/checker/metrics.ts). */
-const CHECKER_METRICS_PER_ZONE = 5;
-const CHECKER_INVOCATIONS_PER_MONTH = (/* unused pure expression or super */ null && (60 * 730));
-/** Lambda runtime and architecture of the checker (Node.js 22 or newer, Graviton). */
-const CHECKER_RUNTIME = 'nodejs22.x';
-const CHECKER_LOG_RETENTION_DAYS = 30;
-/** A zone still on its standby gateway after this long alerts the operator. */
-const ON_GATEWAY_ALARM_MINUTES = 60;
-
 ;// CONCATENATED MODULE: ./lib/config/limits.ts
 // Plain limits and patterns of natfleet.yml, kept apart from the schema so that code that
 // must stay small (the checker Lambda) can use them without the schema library.
@@ -3769,6 +3772,30 @@ function isHttpUrl(s) {
     }
     catch {
         return false;
+    }
+}
+/** A URL that carries user:password@ would put a credential into templates, logs and metrics. */
+function hasUserinfo(s) {
+    try {
+        const u = new URL(s);
+        return u.username !== '' || u.password !== '';
+    }
+    catch {
+        return false;
+    }
+}
+/** The URL with its userinfo replaced, for messages: the credential itself is never shown. */
+function withoutUserinfo(s) {
+    try {
+        const u = new URL(s);
+        if (!u.username && !u.password)
+            return s;
+        u.username = '***';
+        u.password = '';
+        return u.toString();
+    }
+    catch {
+        return s.replace(/\/\/[^/@]*@/, '//***@');
     }
 }
 
@@ -3790,6 +3817,7 @@ const VAR = {
     autoFallback: 'NATFLEET_AUTO_FALLBACK',
     healthyMinutes: 'NATFLEET_HEALTHY_MINUTES',
     fallbackArn: 'NATFLEET_FALLBACK_ARN',
+    statesEndpoint: 'NATFLEET_STATES_ENDPOINT',
 };
 class CheckerSettingsError extends Error {
     problems;
@@ -3804,7 +3832,8 @@ const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine
 const ROUTE_TABLE = /^rtb-[0-9a-f]{8,17}$/;
 function readSettings(vars) {
     const problems = [];
-    const bad = (name, expected) => problems.push(`${name}: expected ${expected}, got ${JSON.stringify(vars[name] ?? '')}`);
+    // A credential in a URL is never repeated, not even in the message that refuses it.
+    const bad = (name, expected) => problems.push(`${name}: expected ${expected}, got ${JSON.stringify(redactUserinfo(vars[name] ?? ''))}`);
     const text = (name, test, expected) => {
         const v = vars[name]?.trim();
         if (!v || !test(v))
@@ -3830,7 +3859,7 @@ function readSettings(vars) {
     const settings = {
         environment: text(VAR.environment, (v) => new RegExp(ENVIRONMENT_NAME).test(v), 'an environment name'),
         zone: text(VAR.zone, (v) => zonePattern.test(v), 'an availability zone name (e.g. eu-west-1a)'),
-        urls: list(VAR.urls, isIpv4Url, 'comma-separated http:// or https:// URLs (no IPv6 literals)'),
+        urls: list(VAR.urls, isIpv4Url, 'comma-separated http:// or https:// URLs (no IPv6 literals, no user:password@)'),
         intervalSeconds: int(VAR.intervalSeconds, CHECKER_LIMITS.intervalSeconds),
         timeoutSeconds: int(VAR.timeoutSeconds, CHECKER_LIMITS.timeoutSeconds),
         unhealthyThreshold: int(VAR.unhealthyThreshold, CHECKER_LIMITS.unhealthyThreshold),
@@ -3848,6 +3877,9 @@ function readSettings(vars) {
     if (vars[VAR.fallbackArn] || settings.autoFallback) {
         settings.fallbackArn = text(VAR.fallbackArn, (v) => STATE_MACHINE_ARN.test(v), 'a state machine ARN (required when auto-fallback is on)');
     }
+    if (vars[VAR.statesEndpoint]?.trim()) {
+        settings.statesEndpoint = text(VAR.statesEndpoint, isEndpointUrl, 'an https:// URL of a VPC endpoint host, nothing else (no path, no user:password@)');
+    }
     if (settings.timeoutSeconds > settings.intervalSeconds && !problems.length) {
         bad(VAR.timeoutSeconds, `at most ${VAR.intervalSeconds} (${settings.intervalSeconds})`);
     }
@@ -3857,8 +3889,15 @@ function readSettings(vars) {
 }
 /** Probes are IPv4 only: a URL whose host is an IPv6 literal can never be probed. */
 function isIpv4Url(s) {
-    return isHttpUrl(s) && !new URL(s).hostname.startsWith('[');
+    return isHttpUrl(s) && !hasUserinfo(s) && !new URL(s).hostname.startsWith('[');
 }
+function isEndpointUrl(s) {
+    if (!isHttpUrl(s) || hasUserinfo(s))
+        return false;
+    const u = new URL(s);
+    return u.protocol === 'https:' && (u.pathname === '/' || u.pathname === '') && !u.search;
+}
+const redactUserinfo = (v) => v.replace(/\/\/[^/@\s,]*@/g, '//***@');
 /** The variables the checker stack sets for one zone's checker (the inverse of readSettings). */
 function checkerVariables(env, zone, arns) {
     const z = env.zones.find((x) => x.availabilityZone === zone);
@@ -3878,6 +3917,7 @@ function checkerVariables(env, zone, arns) {
         [VAR.autoFallback]: String(c.autoFallback),
         [VAR.healthyMinutes]: String(c.healthyMinutes),
         ...(arns.fallback ? { [VAR.fallbackArn]: arns.fallback } : {}),
+        ...(arns.statesEndpoint ? { [VAR.statesEndpoint]: arns.statesEndpoint } : {}),
     };
 }
 
@@ -3888,8 +3928,12 @@ const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 // init (ADR 0045). require(), not import(): the bundler hoists every ESM import of an external
 // package to the top of the bundle, and require() of these CommonJS packages is the faster.
 
-/** The clients with short timeouts: a dead NAT must not hold up a round or the failover call. */
-function loadCheckerSdk() {
+/**
+ * The clients with short timeouts: a dead NAT must not hold up a round or the failover call.
+ * Step Functions goes to the VPC endpoint's own name when there is one (its private DNS is off,
+ * so the rest of the VPC keeps the public endpoint).
+ */
+function loadCheckerSdk(statesEndpoint) {
     const load = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
     const ec2 = load('@aws-sdk/client-ec2');
     const sfn = load('@aws-sdk/client-sfn');
@@ -3900,6 +3944,7 @@ function loadCheckerSdk() {
             requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
         }),
         sfn: new sfn.SFNClient({
+            ...(statesEndpoint ? { endpoint: statesEndpoint } : {}),
             maxAttempts: 3,
             requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
         }),
@@ -3912,7 +3957,7 @@ function loadCheckerSdk() {
             DescribeInstancesCommand: ec2.DescribeInstancesCommand,
             DescribeInstanceStatusCommand: ec2.DescribeInstanceStatusCommand,
             StartExecutionCommand: sfn.StartExecutionCommand,
-            ListCommandsCommand: ssm.ListCommandsCommand,
+            paginateListCommands: ssm.paginateListCommands,
             SendCommandCommand: ssm.SendCommandCommand,
         },
     };
@@ -3943,7 +3988,7 @@ async function handler(_event, context) {
         throw problem;
     const s = settings;
     // Here, not during a round: a require blocks the event loop and would delay probe answers.
-    const aws = (sdk ??= loadCheckerSdk());
+    const aws = (sdk ??= loadCheckerSdk(s.statesEndpoint));
     return runInvocation(s, {
         clock: realClock,
         get: httpGet,

@@ -28375,7 +28375,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
-/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8440);
+/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8664);
 
 
 await (0,_validate_js__WEBPACK_IMPORTED_MODULE_1__/* .validateAction */ .F)(_actions_core__WEBPACK_IMPORTED_MODULE_0__);
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8440:
+/***/ 8664:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28420,7 +28420,7 @@ __nccwpck_require__.d(type_type_namespaceObject, {
   InstanceType: () => (InstanceType),
   Instantiate: () => (Instantiate),
   Integer: () => (Integer),
-  Intersect: () => (intersect_Intersect),
+  Intersect: () => (Intersect),
   Iterator: () => (Iterator),
   KeyOf: () => (KeyOf),
   Literal: () => (Literal),
@@ -28428,7 +28428,7 @@ __nccwpck_require__.d(type_type_namespaceObject, {
   Mapped: () => (Mapped),
   Module: () => (Module),
   Never: () => (Never),
-  Not: () => (not_Not),
+  Not: () => (Not),
   Null: () => (Null),
   Number: () => (number_Number),
   Object: () => (object_Object),
@@ -28437,7 +28437,7 @@ __nccwpck_require__.d(type_type_namespaceObject, {
   Parameters: () => (Parameters),
   Partial: () => (Partial),
   Pick: () => (Pick),
-  Promise: () => (Promise),
+  Promise: () => (promise_Promise),
   Readonly: () => (Readonly),
   ReadonlyOptional: () => (ReadonlyOptional),
   Record: () => (Record),
@@ -28455,17 +28455,136 @@ __nccwpck_require__.d(type_type_namespaceObject, {
   Uint8Array: () => (uint8array_Uint8Array),
   Uncapitalize: () => (Uncapitalize),
   Undefined: () => (Undefined),
-  Union: () => (union_Union),
+  Union: () => (Union),
   Unknown: () => (Unknown),
   Unsafe: () => (Unsafe),
   Uppercase: () => (Uppercase),
   Void: () => (Void)
 });
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./lib/config/problems.ts
+/** environments.prod.zones[1].publicSubnet */
+function formatPath(path) {
+    let out = '';
+    for (const seg of path) {
+        if (typeof seg === 'number')
+            out += `[${seg}]`;
+        else if (/^[A-Za-z_$][\w$-]*$/.test(seg))
+            out += out ? `.${seg}` : seg;
+        else
+            out += `[${JSON.stringify(seg)}]`;
+    }
+    return out || '(top level)';
+}
+function formatProblem(p) {
+    const where = p.line ? ` (line ${p.line})` : '';
+    return `${formatPath(p.path)}: expected ${p.expected}, got ${p.found}${where}`;
+}
+/** How a found value reads in an error message. */
+function describe(value) {
+    if (value === undefined)
+        return 'nothing';
+    if (value === null)
+        return 'an empty value';
+    if (Array.isArray(value))
+        return value.length ? `a list of ${value.length}` : 'an empty list';
+    if (typeof value === 'object')
+        return Object.keys(value).length ? 'a mapping' : 'an empty mapping';
+    return JSON.stringify(value);
+}
+class ConfigError extends Error {
+    file;
+    problems;
+    constructor(file, problems) {
+        const n = problems.length;
+        super(`${file}: ${n} problem${n === 1 ? '' : 's'}\n` +
+            problems.map((p) => `  ${formatProblem(p)}`).join('\n'));
+        this.file = file;
+        this.problems = problems;
+        this.name = 'ConfigError';
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/errors.ts
+// AWS errors a newcomer meets, said as what happened and what to do. One wording for the CLI
+// and every action: both call explainAws and print its sentence instead of the SDK's.
+const CREDENTIALS_MISSING = ['CredentialsProviderError'];
+const CREDENTIALS_BAD = [
+    'ExpiredToken',
+    'ExpiredTokenException',
+    'InvalidClientTokenId',
+    'UnrecognizedClientException',
+    'SignatureDoesNotMatch',
+    'InvalidAccessKeyId',
+    'RequestExpired',
+];
+const FORBIDDEN = ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'];
+const NO_STATE_MACHINE = ['StateMachineDoesNotExist'];
+const HOW_TO_GET_CREDENTIALS = 'At a terminal set AWS_PROFILE (and run "aws sso login" for an SSO profile) or export ' +
+    'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; in GitHub Actions run ' +
+    'aws-actions/configure-aws-credentials before this step, with "permissions: id-token: write" ' +
+    'on the job.';
+const errorName = (e) => e?.name ?? '';
+const errorMessage = (e) => e?.message ?? String(e);
+/** The SDK error's kind, when it is one natfleet explains. */
+function awsErrorKind(e) {
+    const name = errorName(e);
+    if (CREDENTIALS_MISSING.includes(name))
+        return 'credentials-missing';
+    // Some providers throw a plain Error with the chain's message.
+    if (/Could not load credentials from any providers/.test(errorMessage(e))) {
+        return 'credentials-missing';
+    }
+    if (CREDENTIALS_BAD.includes(name))
+        return 'credentials-rejected';
+    if (FORBIDDEN.includes(name))
+        return 'forbidden';
+    if (NO_STATE_MACHINE.includes(name) || /State Machine Does Not Exist/i.test(errorMessage(e))) {
+        return 'no-state-machine';
+    }
+    return undefined;
+}
+/** The state machine's name out of the SDK's message ("…: 'arn:…:stateMachine:NAME'"). */
+function stateMachineIn(message) {
+    return /stateMachine:([\w-]+)/.exec(message)?.[1];
+}
+/**
+ * A sentence for an AWS error natfleet knows, or undefined for any other (the caller then
+ * shows the SDK's own message). Every sentence says nothing was changed when that is true.
+ */
+function explainAws(e, ctx) {
+    const name = errorName(e);
+    const message = errorMessage(e);
+    switch (awsErrorKind(e)) {
+        case 'credentials-missing':
+            return `no AWS credentials found while ${ctx.doing}; nothing was changed. ${HOW_TO_GET_CREDENTIALS}`;
+        case 'credentials-rejected':
+            return (`the AWS credentials were rejected while ${ctx.doing} (${name}: ${message}). They are ` +
+                'expired or invalid: assume the role again (or run "aws sso login") and rerun.');
+        case 'forbidden':
+            return (`AWS denied ${ctx.doing} (${name}: ${message}). The role needs the permissions ` +
+                'docs/deploy.md lists for natfleet.');
+        case 'no-state-machine': {
+            const machine = stateMachineIn(message);
+            const env = ctx.env ?? 'NAME';
+            const where = [machine && `state machine ${machine}`, ctx.region && `in ${ctx.region}`]
+                .filter(Boolean)
+                .join(' ');
+            return (`the workflows of environment "${env}" are not deployed${where ? ` (no ${where})` : ''}, ` +
+                `so nothing was started. Deploy them with "natfleet deploy --env ${env} --stacks ` +
+                'workflows --apply" (in GitHub: actions/deploy with mode: apply), then run this again.');
+        }
+        default:
+            return undefined;
+    }
+}
+/** explainAws's sentence, or "<doing> failed: <the SDK's message>". */
+function awsFailure(e, ctx) {
+    const name = errorName(e);
+    return (explainAws(e, ctx) ??
+        `${ctx.doing} failed: ${name && name !== 'Error' ? `${name}: ` : ''}${errorMessage(e)}`);
+}
+
 ;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/value/guard/guard.mjs
 // --------------------------------------------------------------------------
 // Iterators
@@ -28682,255 +28801,6 @@ var TypeSystemPolicy;
     TypeSystemPolicy.IsVoidLike = IsVoidLike;
 })(TypeSystemPolicy || (TypeSystemPolicy = {}));
 
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/error/error.mjs
-/** The base Error type thrown for all TypeBox exceptions  */
-class error_TypeBoxError extends Error {
-    constructor(message) {
-        super(message);
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/symbols/symbols.mjs
-/** Symbol key applied to transform types */
-const TransformKind = Symbol.for('TypeBox.Transform');
-/** Symbol key applied to readonly types */
-const symbols_ReadonlyKind = Symbol.for('TypeBox.Readonly');
-/** Symbol key applied to optional types */
-const OptionalKind = Symbol.for('TypeBox.Optional');
-/** Symbol key applied to types */
-const symbols_Hint = Symbol.for('TypeBox.Hint');
-/** Symbol key applied to types */
-const Kind = Symbol.for('TypeBox.Kind');
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/value/deref/deref.mjs
-
-
-
-class TypeDereferenceError extends error_TypeBoxError {
-    constructor(schema) {
-        super(`Unable to dereference schema with $id '${schema.$ref}'`);
-        this.schema = schema;
-    }
-}
-function Resolve(schema, references) {
-    const target = references.find((target) => target.$id === schema.$ref);
-    if (target === undefined)
-        throw new TypeDereferenceError(schema);
-    return Deref(target, references);
-}
-/** `[Internal]` Pushes a schema onto references if the schema has an $id and does not exist on references */
-function Pushref(schema, references) {
-    if (!IsString(schema.$id) || references.some((target) => target.$id === schema.$id))
-        return references;
-    references.push(schema);
-    return references;
-}
-/** `[Internal]` Dereferences a schema from the references array or throws if not found */
-function Deref(schema, references) {
-    // prettier-ignore
-    return (schema[Kind] === 'This' || schema[Kind] === 'Ref')
-        ? Resolve(schema, references)
-        : schema;
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/value/hash/hash.mjs
-
-
-// ------------------------------------------------------------------
-// Errors
-// ------------------------------------------------------------------
-class ValueHashError extends error_TypeBoxError {
-    constructor(value) {
-        super(`Unable to hash value`);
-        this.value = value;
-    }
-}
-// ------------------------------------------------------------------
-// ByteMarker
-// ------------------------------------------------------------------
-var ByteMarker;
-(function (ByteMarker) {
-    ByteMarker[ByteMarker["Undefined"] = 0] = "Undefined";
-    ByteMarker[ByteMarker["Null"] = 1] = "Null";
-    ByteMarker[ByteMarker["Boolean"] = 2] = "Boolean";
-    ByteMarker[ByteMarker["Number"] = 3] = "Number";
-    ByteMarker[ByteMarker["String"] = 4] = "String";
-    ByteMarker[ByteMarker["Object"] = 5] = "Object";
-    ByteMarker[ByteMarker["Array"] = 6] = "Array";
-    ByteMarker[ByteMarker["Date"] = 7] = "Date";
-    ByteMarker[ByteMarker["Uint8Array"] = 8] = "Uint8Array";
-    ByteMarker[ByteMarker["Symbol"] = 9] = "Symbol";
-    ByteMarker[ByteMarker["BigInt"] = 10] = "BigInt";
-})(ByteMarker || (ByteMarker = {}));
-// ------------------------------------------------------------------
-// State
-// ------------------------------------------------------------------
-let Accumulator = BigInt('14695981039346656037');
-const [Prime, Size] = [BigInt('1099511628211'), BigInt('18446744073709551616' /* 2 ^ 64 */)];
-const Bytes = Array.from({ length: 256 }).map((_, i) => BigInt(i));
-const F64 = new Float64Array(1);
-const F64In = new DataView(F64.buffer);
-const F64Out = new Uint8Array(F64.buffer);
-// ------------------------------------------------------------------
-// NumberToBytes
-// ------------------------------------------------------------------
-function* NumberToBytes(value) {
-    const byteCount = value === 0 ? 1 : Math.ceil(Math.floor(Math.log2(value) + 1) / 8);
-    for (let i = 0; i < byteCount; i++) {
-        yield (value >> (8 * (byteCount - 1 - i))) & 0xff;
-    }
-}
-// ------------------------------------------------------------------
-// Hashing Functions
-// ------------------------------------------------------------------
-function ArrayType(value) {
-    FNV1A64(ByteMarker.Array);
-    for (const item of value) {
-        Visit(item);
-    }
-}
-function BooleanType(value) {
-    FNV1A64(ByteMarker.Boolean);
-    FNV1A64(value ? 1 : 0);
-}
-function BigIntType(value) {
-    FNV1A64(ByteMarker.BigInt);
-    F64In.setBigInt64(0, value);
-    for (const byte of F64Out) {
-        FNV1A64(byte);
-    }
-}
-function DateType(value) {
-    FNV1A64(ByteMarker.Date);
-    Visit(value.getTime());
-}
-function NullType(value) {
-    FNV1A64(ByteMarker.Null);
-}
-function NumberType(value) {
-    FNV1A64(ByteMarker.Number);
-    F64In.setFloat64(0, value);
-    for (const byte of F64Out) {
-        FNV1A64(byte);
-    }
-}
-function ObjectType(value) {
-    FNV1A64(ByteMarker.Object);
-    for (const key of globalThis.Object.getOwnPropertyNames(value).sort()) {
-        Visit(key);
-        Visit(value[key]);
-    }
-}
-function StringType(value) {
-    FNV1A64(ByteMarker.String);
-    for (let i = 0; i < value.length; i++) {
-        for (const byte of NumberToBytes(value.charCodeAt(i))) {
-            FNV1A64(byte);
-        }
-    }
-}
-function SymbolType(value) {
-    FNV1A64(ByteMarker.Symbol);
-    Visit(value.description);
-}
-function Uint8ArrayType(value) {
-    FNV1A64(ByteMarker.Uint8Array);
-    for (let i = 0; i < value.length; i++) {
-        FNV1A64(value[i]);
-    }
-}
-function UndefinedType(value) {
-    return FNV1A64(ByteMarker.Undefined);
-}
-function Visit(value) {
-    if (IsArray(value))
-        return ArrayType(value);
-    if (IsBoolean(value))
-        return BooleanType(value);
-    if (IsBigInt(value))
-        return BigIntType(value);
-    if (IsDate(value))
-        return DateType(value);
-    if (IsNull(value))
-        return NullType(value);
-    if (IsNumber(value))
-        return NumberType(value);
-    if (IsObject(value))
-        return ObjectType(value);
-    if (IsString(value))
-        return StringType(value);
-    if (IsSymbol(value))
-        return SymbolType(value);
-    if (IsUint8Array(value))
-        return Uint8ArrayType(value);
-    if (IsUndefined(value))
-        return UndefinedType(value);
-    throw new ValueHashError(value);
-}
-function FNV1A64(byte) {
-    Accumulator = Accumulator ^ Bytes[byte];
-    Accumulator = (Accumulator * Prime) % Size;
-}
-// ------------------------------------------------------------------
-// Hash
-// ------------------------------------------------------------------
-/** Creates a FNV1A-64 non cryptographic hash of the given value */
-function Hash(value) {
-    Accumulator = BigInt('14695981039346656037');
-    Visit(value);
-    return Accumulator;
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/sets/set.mjs
-/** Returns true if element right is in the set of left */
-// prettier-ignore
-function SetIncludes(T, S) {
-    return T.includes(S);
-}
-/** Returns true if left is a subset of right */
-function SetIsSubset(T, S) {
-    return T.every((L) => SetIncludes(S, L));
-}
-/** Returns a distinct set of elements */
-function SetDistinct(T) {
-    return [...new Set(T)];
-}
-/** Returns the Intersect of the given sets */
-function SetIntersect(T, S) {
-    return T.filter((L) => S.includes(L));
-}
-/** Returns the Union of the given sets */
-function SetUnion(T, S) {
-    return [...T, ...S];
-}
-/** Returns the Complement by omitting elements in T that are in S */
-// prettier-ignore
-function SetComplement(T, S) {
-    return T.filter(L => !S.includes(L));
-}
-// prettier-ignore
-function SetIntersectManyResolve(T, Init) {
-    return T.reduce((Acc, L) => {
-        return SetIntersect(Acc, L);
-    }, Init);
-}
-// prettier-ignore
-function SetIntersectMany(T) {
-    return (T.length === 1
-        ? T[0]
-        // Use left to initialize the accumulator for resolve
-        : T.length > 1
-            ? SetIntersectManyResolve(T.slice(1), T[0])
-            : []);
-}
-/** Returns the Union of multiple sets */
-function SetUnionMany(T) {
-    const Acc = [];
-    for (const L of T)
-        Acc.push(...L);
-    return Acc;
-}
-
 ;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/guard/value.mjs
 // --------------------------------------------------------------------------
 // PropertyKey
@@ -29001,6 +28871,156 @@ function value_IsUint8Array(value) {
 /** Returns true if this value is undefined */
 function value_IsUndefined(value) {
     return value === undefined;
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/create/immutable.mjs
+
+function ImmutableArray(value) {
+    return globalThis.Object.freeze(value).map((value) => Immutable(value));
+}
+function ImmutableDate(value) {
+    return value;
+}
+function ImmutableUint8Array(value) {
+    return value;
+}
+function ImmutableRegExp(value) {
+    return value;
+}
+function ImmutableObject(value) {
+    const result = {};
+    for (const key of Object.getOwnPropertyNames(value)) {
+        result[key] = Immutable(value[key]);
+    }
+    for (const key of Object.getOwnPropertySymbols(value)) {
+        result[key] = Immutable(value[key]);
+    }
+    return globalThis.Object.freeze(result);
+}
+/** Specialized deep immutable value. Applies freeze recursively to the given value */
+// prettier-ignore
+function Immutable(value) {
+    return (value_IsArray(value) ? ImmutableArray(value) :
+        value_IsDate(value) ? ImmutableDate(value) :
+            value_IsUint8Array(value) ? ImmutableUint8Array(value) :
+                value_IsRegExp(value) ? ImmutableRegExp(value) :
+                    value_IsObject(value) ? ImmutableObject(value) :
+                        value);
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/clone/value.mjs
+
+function ArrayType(value) {
+    return value.map((value) => Visit(value));
+}
+function DateType(value) {
+    return new Date(value.getTime());
+}
+function Uint8ArrayType(value) {
+    return new Uint8Array(value);
+}
+function RegExpType(value) {
+    return new RegExp(value.source, value.flags);
+}
+function ObjectType(value) {
+    const result = {};
+    for (const key of Object.getOwnPropertyNames(value)) {
+        result[key] = Visit(value[key]);
+    }
+    for (const key of Object.getOwnPropertySymbols(value)) {
+        result[key] = Visit(value[key]);
+    }
+    return result;
+}
+// prettier-ignore
+function Visit(value) {
+    return (value_IsArray(value) ? ArrayType(value) :
+        value_IsDate(value) ? DateType(value) :
+            value_IsUint8Array(value) ? Uint8ArrayType(value) :
+                value_IsRegExp(value) ? RegExpType(value) :
+                    value_IsObject(value) ? ObjectType(value) :
+                        value);
+}
+/** Clones a value */
+function Clone(value) {
+    return Visit(value);
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/create/type.mjs
+
+
+
+/** Creates TypeBox schematics using the configured InstanceMode */
+function CreateType(schema, options) {
+    const result = options !== undefined ? { ...options, ...schema } : schema;
+    switch (TypeSystemPolicy.InstanceMode) {
+        case 'freeze':
+            return Immutable(result);
+        case 'clone':
+            return Clone(result);
+        default:
+            return result;
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/symbols/symbols.mjs
+/** Symbol key applied to transform types */
+const TransformKind = Symbol.for('TypeBox.Transform');
+/** Symbol key applied to readonly types */
+const symbols_ReadonlyKind = Symbol.for('TypeBox.Readonly');
+/** Symbol key applied to optional types */
+const OptionalKind = Symbol.for('TypeBox.Optional');
+/** Symbol key applied to types */
+const symbols_Hint = Symbol.for('TypeBox.Hint');
+/** Symbol key applied to types */
+const Kind = Symbol.for('TypeBox.Kind');
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/any/any.mjs
+
+
+/** `[Json]` Creates an Any type */
+function Any(options) {
+    return CreateType({ [Kind]: 'Any' }, options);
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/argument/argument.mjs
+
+
+/** `[JavaScript]` Creates an Argument Type. */
+function Argument(index) {
+    return CreateType({ [Kind]: 'Argument', index });
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/array/array.mjs
+
+
+/** `[Json]` Creates an Array type */
+function array_Array(items, options) {
+    return CreateType({ [Kind]: 'Array', type: 'array', items }, options);
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/async-iterator/async-iterator.mjs
+
+
+/** `[JavaScript]` Creates a AsyncIterator type */
+function AsyncIterator(items, options) {
+    return CreateType({ [Kind]: 'AsyncIterator', type: 'AsyncIterator', items }, options);
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/computed/computed.mjs
+
+
+/** `[Internal]` Creates a deferred computed type. This type is used exclusively in modules to defer resolution of computable types that contain interior references  */
+function computed_Computed(target, parameters, options) {
+    return CreateType({ [Kind]: 'Computed', target, parameters }, options);
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/never/never.mjs
+
+
+/** `[Json]` Creates a Never type */
+function Never(options) {
+    return CreateType({ [Kind]: 'Never', not: {} }, options);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/guard/kind.mjs
@@ -29240,1001 +29260,6 @@ function IsSchema(value) {
         IsKind(value));
 }
 
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/keyof/keyof-property-keys.mjs
-
-// ------------------------------------------------------------------
-// TypeGuard
-// ------------------------------------------------------------------
-
-// prettier-ignore
-function FromRest(types) {
-    const result = [];
-    for (const L of types)
-        result.push(KeyOfPropertyKeys(L));
-    return result;
-}
-// prettier-ignore
-function FromIntersect(types) {
-    const propertyKeysArray = FromRest(types);
-    const propertyKeys = SetUnionMany(propertyKeysArray);
-    return propertyKeys;
-}
-// prettier-ignore
-function FromUnion(types) {
-    const propertyKeysArray = FromRest(types);
-    const propertyKeys = SetIntersectMany(propertyKeysArray);
-    return propertyKeys;
-}
-// prettier-ignore
-function FromTuple(types) {
-    return types.map((_, indexer) => indexer.toString());
-}
-// prettier-ignore
-function FromArray(_) {
-    return (['[number]']);
-}
-// prettier-ignore
-function FromProperties(T) {
-    return (globalThis.Object.getOwnPropertyNames(T));
-}
-// ------------------------------------------------------------------
-// FromPatternProperties
-// ------------------------------------------------------------------
-// prettier-ignore
-function FromPatternProperties(patternProperties) {
-    if (!includePatternProperties)
-        return [];
-    const patternPropertyKeys = globalThis.Object.getOwnPropertyNames(patternProperties);
-    return patternPropertyKeys.map(key => {
-        return (key[0] === '^' && key[key.length - 1] === '$')
-            ? key.slice(1, key.length - 1)
-            : key;
-    });
-}
-/** Returns a tuple of PropertyKeys derived from the given TSchema. */
-// prettier-ignore
-function KeyOfPropertyKeys(type) {
-    return (IsIntersect(type) ? FromIntersect(type.allOf) :
-        IsUnion(type) ? FromUnion(type.anyOf) :
-            IsTuple(type) ? FromTuple(type.items ?? []) :
-                kind_IsArray(type) ? FromArray(type.items) :
-                    kind_IsObject(type) ? FromProperties(type.properties) :
-                        IsRecord(type) ? FromPatternProperties(type.patternProperties) :
-                            []);
-}
-// ----------------------------------------------------------------
-// KeyOfPattern
-// ----------------------------------------------------------------
-let includePatternProperties = false;
-/** Returns a regular expression pattern derived from the given TSchema */
-function KeyOfPattern(schema) {
-    includePatternProperties = true;
-    const keys = KeyOfPropertyKeys(schema);
-    includePatternProperties = false;
-    const pattern = keys.map((key) => `(${key})`);
-    return `^(${pattern.join('|')})$`;
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/extends/extends-undefined.mjs
-
-/** Fast undefined check used for properties of type undefined */
-function Intersect(schema) {
-    return schema.allOf.every((schema) => ExtendsUndefinedCheck(schema));
-}
-function Union(schema) {
-    return schema.anyOf.some((schema) => ExtendsUndefinedCheck(schema));
-}
-function Not(schema) {
-    return !ExtendsUndefinedCheck(schema.not);
-}
-/** Fast undefined check used for properties of type undefined */
-// prettier-ignore
-function ExtendsUndefinedCheck(schema) {
-    return (schema[Kind] === 'Intersect' ? Intersect(schema) :
-        schema[Kind] === 'Union' ? Union(schema) :
-            schema[Kind] === 'Not' ? Not(schema) :
-                schema[Kind] === 'Undefined' ? true :
-                    false);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/registry/format.mjs
-/** A registry for user defined string formats */
-const map = new Map();
-/** Returns the entries in this registry */
-function Entries() {
-    return new Map(map);
-}
-/** Clears all user defined string formats */
-function Clear() {
-    return map.clear();
-}
-/** Deletes a registered format */
-function Delete(format) {
-    return map.delete(format);
-}
-/** Returns true if the user defined string format exists */
-function Has(format) {
-    return map.has(format);
-}
-/** Sets a validation function for a user defined string format */
-function format_Set(format, func) {
-    map.set(format, func);
-}
-/** Gets a validation function for a user defined string format */
-function Get(format) {
-    return map.get(format);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/registry/type.mjs
-/** A registry for user defined types */
-const type_map = new Map();
-/** Returns the entries in this registry */
-function type_Entries() {
-    return new Map(type_map);
-}
-/** Clears all user defined types */
-function type_Clear() {
-    return type_map.clear();
-}
-/** Deletes a registered type */
-function type_Delete(kind) {
-    return type_map.delete(kind);
-}
-/** Returns true if this registry contains this kind */
-function type_Has(kind) {
-    return type_map.has(kind);
-}
-/** Sets a validation function for a user defined type */
-function type_Set(kind, func) {
-    type_map.set(kind, func);
-}
-/** Gets a custom validation function for a user defined type */
-function type_Get(kind) {
-    return type_map.get(kind);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/create/immutable.mjs
-
-function ImmutableArray(value) {
-    return globalThis.Object.freeze(value).map((value) => Immutable(value));
-}
-function ImmutableDate(value) {
-    return value;
-}
-function ImmutableUint8Array(value) {
-    return value;
-}
-function ImmutableRegExp(value) {
-    return value;
-}
-function ImmutableObject(value) {
-    const result = {};
-    for (const key of Object.getOwnPropertyNames(value)) {
-        result[key] = Immutable(value[key]);
-    }
-    for (const key of Object.getOwnPropertySymbols(value)) {
-        result[key] = Immutable(value[key]);
-    }
-    return globalThis.Object.freeze(result);
-}
-/** Specialized deep immutable value. Applies freeze recursively to the given value */
-// prettier-ignore
-function Immutable(value) {
-    return (value_IsArray(value) ? ImmutableArray(value) :
-        value_IsDate(value) ? ImmutableDate(value) :
-            value_IsUint8Array(value) ? ImmutableUint8Array(value) :
-                value_IsRegExp(value) ? ImmutableRegExp(value) :
-                    value_IsObject(value) ? ImmutableObject(value) :
-                        value);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/clone/value.mjs
-
-function value_ArrayType(value) {
-    return value.map((value) => value_Visit(value));
-}
-function value_DateType(value) {
-    return new Date(value.getTime());
-}
-function value_Uint8ArrayType(value) {
-    return new Uint8Array(value);
-}
-function RegExpType(value) {
-    return new RegExp(value.source, value.flags);
-}
-function value_ObjectType(value) {
-    const result = {};
-    for (const key of Object.getOwnPropertyNames(value)) {
-        result[key] = value_Visit(value[key]);
-    }
-    for (const key of Object.getOwnPropertySymbols(value)) {
-        result[key] = value_Visit(value[key]);
-    }
-    return result;
-}
-// prettier-ignore
-function value_Visit(value) {
-    return (value_IsArray(value) ? value_ArrayType(value) :
-        value_IsDate(value) ? value_DateType(value) :
-            value_IsUint8Array(value) ? value_Uint8ArrayType(value) :
-                value_IsRegExp(value) ? RegExpType(value) :
-                    value_IsObject(value) ? value_ObjectType(value) :
-                        value);
-}
-/** Clones a value */
-function Clone(value) {
-    return value_Visit(value);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/create/type.mjs
-
-
-
-/** Creates TypeBox schematics using the configured InstanceMode */
-function CreateType(schema, options) {
-    const result = options !== undefined ? { ...options, ...schema } : schema;
-    switch (TypeSystemPolicy.InstanceMode) {
-        case 'freeze':
-            return Immutable(result);
-        case 'clone':
-            return Clone(result);
-        default:
-            return result;
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/never/never.mjs
-
-
-/** `[Json]` Creates a Never type */
-function Never(options) {
-    return CreateType({ [Kind]: 'Never', not: {} }, options);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/value/check/check.mjs
-
-
-
-
-
-
-
-
-
-// ------------------------------------------------------------------
-// ValueGuard
-// ------------------------------------------------------------------
-
-// ------------------------------------------------------------------
-// KindGuard
-// ------------------------------------------------------------------
-
-// ------------------------------------------------------------------
-// Errors
-// ------------------------------------------------------------------
-class ValueCheckUnknownTypeError extends error_TypeBoxError {
-    constructor(schema) {
-        super(`Unknown type`);
-        this.schema = schema;
-    }
-}
-// ------------------------------------------------------------------
-// TypeGuards
-// ------------------------------------------------------------------
-function IsAnyOrUnknown(schema) {
-    return schema[Kind] === 'Any' || schema[Kind] === 'Unknown';
-}
-// ------------------------------------------------------------------
-// Guards
-// ------------------------------------------------------------------
-function IsDefined(value) {
-    return value !== undefined;
-}
-// ------------------------------------------------------------------
-// Types
-// ------------------------------------------------------------------
-function FromAny(schema, references, value) {
-    return true;
-}
-function FromArgument(schema, references, value) {
-    return true;
-}
-function check_FromArray(schema, references, value) {
-    if (!IsArray(value))
-        return false;
-    if (IsDefined(schema.minItems) && !(value.length >= schema.minItems)) {
-        return false;
-    }
-    if (IsDefined(schema.maxItems) && !(value.length <= schema.maxItems)) {
-        return false;
-    }
-    for (const element of value) {
-        if (!check_Visit(schema.items, references, element))
-            return false;
-    }
-    // prettier-ignore
-    if (schema.uniqueItems === true && !((function () { const set = new Set(); for (const element of value) {
-        const hashed = Hash(element);
-        if (set.has(hashed)) {
-            return false;
-        }
-        else {
-            set.add(hashed);
-        }
-    } return true; })())) {
-        return false;
-    }
-    // contains
-    if (!(IsDefined(schema.contains) || IsNumber(schema.minContains) || IsNumber(schema.maxContains))) {
-        return true; // exit
-    }
-    const containsSchema = IsDefined(schema.contains) ? schema.contains : Never();
-    const containsCount = value.reduce((acc, value) => (check_Visit(containsSchema, references, value) ? acc + 1 : acc), 0);
-    if (containsCount === 0) {
-        return false;
-    }
-    if (IsNumber(schema.minContains) && containsCount < schema.minContains) {
-        return false;
-    }
-    if (IsNumber(schema.maxContains) && containsCount > schema.maxContains) {
-        return false;
-    }
-    return true;
-}
-function FromAsyncIterator(schema, references, value) {
-    return IsAsyncIterator(value);
-}
-function FromBigInt(schema, references, value) {
-    if (!IsBigInt(value))
-        return false;
-    if (IsDefined(schema.exclusiveMaximum) && !(value < schema.exclusiveMaximum)) {
-        return false;
-    }
-    if (IsDefined(schema.exclusiveMinimum) && !(value > schema.exclusiveMinimum)) {
-        return false;
-    }
-    if (IsDefined(schema.maximum) && !(value <= schema.maximum)) {
-        return false;
-    }
-    if (IsDefined(schema.minimum) && !(value >= schema.minimum)) {
-        return false;
-    }
-    if (IsDefined(schema.multipleOf) && !(value % schema.multipleOf === BigInt(0))) {
-        return false;
-    }
-    return true;
-}
-function FromBoolean(schema, references, value) {
-    return IsBoolean(value);
-}
-function FromConstructor(schema, references, value) {
-    return check_Visit(schema.returns, references, value.prototype);
-}
-function FromDate(schema, references, value) {
-    if (!IsDate(value))
-        return false;
-    if (IsDefined(schema.exclusiveMaximumTimestamp) && !(value.getTime() < schema.exclusiveMaximumTimestamp)) {
-        return false;
-    }
-    if (IsDefined(schema.exclusiveMinimumTimestamp) && !(value.getTime() > schema.exclusiveMinimumTimestamp)) {
-        return false;
-    }
-    if (IsDefined(schema.maximumTimestamp) && !(value.getTime() <= schema.maximumTimestamp)) {
-        return false;
-    }
-    if (IsDefined(schema.minimumTimestamp) && !(value.getTime() >= schema.minimumTimestamp)) {
-        return false;
-    }
-    if (IsDefined(schema.multipleOfTimestamp) && !(value.getTime() % schema.multipleOfTimestamp === 0)) {
-        return false;
-    }
-    return true;
-}
-function FromFunction(schema, references, value) {
-    return IsFunction(value);
-}
-function FromImport(schema, references, value) {
-    const definitions = globalThis.Object.values(schema.$defs);
-    const target = schema.$defs[schema.$ref];
-    return check_Visit(target, [...references, ...definitions], value);
-}
-function FromInteger(schema, references, value) {
-    if (!IsInteger(value)) {
-        return false;
-    }
-    if (IsDefined(schema.exclusiveMaximum) && !(value < schema.exclusiveMaximum)) {
-        return false;
-    }
-    if (IsDefined(schema.exclusiveMinimum) && !(value > schema.exclusiveMinimum)) {
-        return false;
-    }
-    if (IsDefined(schema.maximum) && !(value <= schema.maximum)) {
-        return false;
-    }
-    if (IsDefined(schema.minimum) && !(value >= schema.minimum)) {
-        return false;
-    }
-    if (IsDefined(schema.multipleOf) && !(value % schema.multipleOf === 0)) {
-        return false;
-    }
-    return true;
-}
-function check_FromIntersect(schema, references, value) {
-    const check1 = schema.allOf.every((schema) => check_Visit(schema, references, value));
-    if (schema.unevaluatedProperties === false) {
-        const keyPattern = new RegExp(KeyOfPattern(schema));
-        const check2 = Object.getOwnPropertyNames(value).every((key) => keyPattern.test(key));
-        return check1 && check2;
-    }
-    else if (IsSchema(schema.unevaluatedProperties)) {
-        const keyCheck = new RegExp(KeyOfPattern(schema));
-        const check2 = Object.getOwnPropertyNames(value).every((key) => keyCheck.test(key) || check_Visit(schema.unevaluatedProperties, references, value[key]));
-        return check1 && check2;
-    }
-    else {
-        return check1;
-    }
-}
-function FromIterator(schema, references, value) {
-    return IsIterator(value);
-}
-function FromLiteral(schema, references, value) {
-    return value === schema.const;
-}
-function FromNever(schema, references, value) {
-    return false;
-}
-function FromNot(schema, references, value) {
-    return !check_Visit(schema.not, references, value);
-}
-function FromNull(schema, references, value) {
-    return IsNull(value);
-}
-function FromNumber(schema, references, value) {
-    if (!TypeSystemPolicy.IsNumberLike(value))
-        return false;
-    if (IsDefined(schema.exclusiveMaximum) && !(value < schema.exclusiveMaximum)) {
-        return false;
-    }
-    if (IsDefined(schema.exclusiveMinimum) && !(value > schema.exclusiveMinimum)) {
-        return false;
-    }
-    if (IsDefined(schema.minimum) && !(value >= schema.minimum)) {
-        return false;
-    }
-    if (IsDefined(schema.maximum) && !(value <= schema.maximum)) {
-        return false;
-    }
-    if (IsDefined(schema.multipleOf) && !(value % schema.multipleOf === 0)) {
-        return false;
-    }
-    return true;
-}
-function FromObject(schema, references, value) {
-    if (!TypeSystemPolicy.IsObjectLike(value))
-        return false;
-    if (IsDefined(schema.minProperties) && !(Object.getOwnPropertyNames(value).length >= schema.minProperties)) {
-        return false;
-    }
-    if (IsDefined(schema.maxProperties) && !(Object.getOwnPropertyNames(value).length <= schema.maxProperties)) {
-        return false;
-    }
-    const knownKeys = Object.getOwnPropertyNames(schema.properties);
-    for (const knownKey of knownKeys) {
-        const property = schema.properties[knownKey];
-        if (schema.required && schema.required.includes(knownKey)) {
-            if (!check_Visit(property, references, value[knownKey])) {
-                return false;
-            }
-            if ((ExtendsUndefinedCheck(property) || IsAnyOrUnknown(property)) && !(knownKey in value)) {
-                return false;
-            }
-        }
-        else {
-            if (TypeSystemPolicy.IsExactOptionalProperty(value, knownKey) && !check_Visit(property, references, value[knownKey])) {
-                return false;
-            }
-        }
-    }
-    if (schema.additionalProperties === false) {
-        const valueKeys = Object.getOwnPropertyNames(value);
-        // optimization: value is valid if schemaKey length matches the valueKey length
-        if (schema.required && schema.required.length === knownKeys.length && valueKeys.length === knownKeys.length) {
-            return true;
-        }
-        else {
-            return valueKeys.every((valueKey) => knownKeys.includes(valueKey));
-        }
-    }
-    else if (typeof schema.additionalProperties === 'object') {
-        const valueKeys = Object.getOwnPropertyNames(value);
-        return valueKeys.every((key) => knownKeys.includes(key) || check_Visit(schema.additionalProperties, references, value[key]));
-    }
-    else {
-        return true;
-    }
-}
-function FromPromise(schema, references, value) {
-    return IsPromise(value);
-}
-function FromRecord(schema, references, value) {
-    if (!TypeSystemPolicy.IsRecordLike(value)) {
-        return false;
-    }
-    if (IsDefined(schema.minProperties) && !(Object.getOwnPropertyNames(value).length >= schema.minProperties)) {
-        return false;
-    }
-    if (IsDefined(schema.maxProperties) && !(Object.getOwnPropertyNames(value).length <= schema.maxProperties)) {
-        return false;
-    }
-    const [patternKey, patternSchema] = Object.entries(schema.patternProperties)[0];
-    const regex = new RegExp(patternKey);
-    // prettier-ignore
-    const check1 = Object.entries(value).every(([key, value]) => {
-        return (regex.test(key)) ? check_Visit(patternSchema, references, value) : true;
-    });
-    // prettier-ignore
-    const check2 = typeof schema.additionalProperties === 'object' ? Object.entries(value).every(([key, value]) => {
-        return (!regex.test(key)) ? check_Visit(schema.additionalProperties, references, value) : true;
-    }) : true;
-    const check3 = schema.additionalProperties === false
-        ? Object.getOwnPropertyNames(value).every((key) => {
-            return regex.test(key);
-        })
-        : true;
-    return check1 && check2 && check3;
-}
-function FromRef(schema, references, value) {
-    return check_Visit(Deref(schema, references), references, value);
-}
-function FromRegExp(schema, references, value) {
-    const regex = new RegExp(schema.source, schema.flags);
-    if (IsDefined(schema.minLength)) {
-        if (!(value.length >= schema.minLength))
-            return false;
-    }
-    if (IsDefined(schema.maxLength)) {
-        if (!(value.length <= schema.maxLength))
-            return false;
-    }
-    return regex.test(value);
-}
-function FromString(schema, references, value) {
-    if (!IsString(value)) {
-        return false;
-    }
-    if (IsDefined(schema.minLength)) {
-        if (!(value.length >= schema.minLength))
-            return false;
-    }
-    if (IsDefined(schema.maxLength)) {
-        if (!(value.length <= schema.maxLength))
-            return false;
-    }
-    if (IsDefined(schema.pattern)) {
-        const regex = new RegExp(schema.pattern);
-        if (!regex.test(value))
-            return false;
-    }
-    if (IsDefined(schema.format)) {
-        if (!Has(schema.format))
-            return false;
-        const func = Get(schema.format);
-        return func(value);
-    }
-    return true;
-}
-function FromSymbol(schema, references, value) {
-    return IsSymbol(value);
-}
-function FromTemplateLiteral(schema, references, value) {
-    return IsString(value) && new RegExp(schema.pattern).test(value);
-}
-function FromThis(schema, references, value) {
-    return check_Visit(Deref(schema, references), references, value);
-}
-function check_FromTuple(schema, references, value) {
-    if (!IsArray(value)) {
-        return false;
-    }
-    if (schema.items === undefined && !(value.length === 0)) {
-        return false;
-    }
-    if (!(value.length === schema.maxItems)) {
-        return false;
-    }
-    if (!schema.items) {
-        return true;
-    }
-    for (let i = 0; i < schema.items.length; i++) {
-        if (!check_Visit(schema.items[i], references, value[i]))
-            return false;
-    }
-    return true;
-}
-function FromUndefined(schema, references, value) {
-    return IsUndefined(value);
-}
-function check_FromUnion(schema, references, value) {
-    return schema.anyOf.some((inner) => check_Visit(inner, references, value));
-}
-function FromUint8Array(schema, references, value) {
-    if (!IsUint8Array(value)) {
-        return false;
-    }
-    if (IsDefined(schema.maxByteLength) && !(value.length <= schema.maxByteLength)) {
-        return false;
-    }
-    if (IsDefined(schema.minByteLength) && !(value.length >= schema.minByteLength)) {
-        return false;
-    }
-    return true;
-}
-function FromUnknown(schema, references, value) {
-    return true;
-}
-function FromVoid(schema, references, value) {
-    return TypeSystemPolicy.IsVoidLike(value);
-}
-function FromKind(schema, references, value) {
-    if (!type_Has(schema[Kind]))
-        return false;
-    const func = type_Get(schema[Kind]);
-    return func(schema, value);
-}
-function check_Visit(schema, references, value) {
-    const references_ = IsDefined(schema.$id) ? Pushref(schema, references) : references;
-    const schema_ = schema;
-    switch (schema_[Kind]) {
-        case 'Any':
-            return FromAny(schema_, references_, value);
-        case 'Argument':
-            return FromArgument(schema_, references_, value);
-        case 'Array':
-            return check_FromArray(schema_, references_, value);
-        case 'AsyncIterator':
-            return FromAsyncIterator(schema_, references_, value);
-        case 'BigInt':
-            return FromBigInt(schema_, references_, value);
-        case 'Boolean':
-            return FromBoolean(schema_, references_, value);
-        case 'Constructor':
-            return FromConstructor(schema_, references_, value);
-        case 'Date':
-            return FromDate(schema_, references_, value);
-        case 'Function':
-            return FromFunction(schema_, references_, value);
-        case 'Import':
-            return FromImport(schema_, references_, value);
-        case 'Integer':
-            return FromInteger(schema_, references_, value);
-        case 'Intersect':
-            return check_FromIntersect(schema_, references_, value);
-        case 'Iterator':
-            return FromIterator(schema_, references_, value);
-        case 'Literal':
-            return FromLiteral(schema_, references_, value);
-        case 'Never':
-            return FromNever(schema_, references_, value);
-        case 'Not':
-            return FromNot(schema_, references_, value);
-        case 'Null':
-            return FromNull(schema_, references_, value);
-        case 'Number':
-            return FromNumber(schema_, references_, value);
-        case 'Object':
-            return FromObject(schema_, references_, value);
-        case 'Promise':
-            return FromPromise(schema_, references_, value);
-        case 'Record':
-            return FromRecord(schema_, references_, value);
-        case 'Ref':
-            return FromRef(schema_, references_, value);
-        case 'RegExp':
-            return FromRegExp(schema_, references_, value);
-        case 'String':
-            return FromString(schema_, references_, value);
-        case 'Symbol':
-            return FromSymbol(schema_, references_, value);
-        case 'TemplateLiteral':
-            return FromTemplateLiteral(schema_, references_, value);
-        case 'This':
-            return FromThis(schema_, references_, value);
-        case 'Tuple':
-            return check_FromTuple(schema_, references_, value);
-        case 'Undefined':
-            return FromUndefined(schema_, references_, value);
-        case 'Union':
-            return check_FromUnion(schema_, references_, value);
-        case 'Uint8Array':
-            return FromUint8Array(schema_, references_, value);
-        case 'Unknown':
-            return FromUnknown(schema_, references_, value);
-        case 'Void':
-            return FromVoid(schema_, references_, value);
-        default:
-            if (!type_Has(schema_[Kind]))
-                throw new ValueCheckUnknownTypeError(schema_);
-            return FromKind(schema_, references_, value);
-    }
-}
-/** Returns true if the value matches the given type. */
-function Check(...args) {
-    return args.length === 3 ? check_Visit(args[0], args[1], args[2]) : check_Visit(args[0], [], args[1]);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/value/clone/clone.mjs
-// ------------------------------------------------------------------
-// ValueGuard
-// ------------------------------------------------------------------
-
-// ------------------------------------------------------------------
-// Clonable
-// ------------------------------------------------------------------
-function clone_FromObject(value) {
-    const Acc = {};
-    for (const key of Object.getOwnPropertyNames(value)) {
-        Acc[key] = clone_Clone(value[key]);
-    }
-    for (const key of Object.getOwnPropertySymbols(value)) {
-        Acc[key] = clone_Clone(value[key]);
-    }
-    return Acc;
-}
-function clone_FromArray(value) {
-    return value.map((element) => clone_Clone(element));
-}
-function FromTypedArray(value) {
-    return value.slice();
-}
-function FromMap(value) {
-    return new Map(clone_Clone([...value.entries()]));
-}
-function FromSet(value) {
-    return new Set(clone_Clone([...value.entries()]));
-}
-function clone_FromDate(value) {
-    return new Date(value.toISOString());
-}
-function FromValue(value) {
-    return value;
-}
-// ------------------------------------------------------------------
-// Clone
-// ------------------------------------------------------------------
-/** Returns a clone of the given value */
-function clone_Clone(value) {
-    if (IsArray(value))
-        return clone_FromArray(value);
-    if (IsDate(value))
-        return clone_FromDate(value);
-    if (IsTypedArray(value))
-        return FromTypedArray(value);
-    if (IsMap(value))
-        return FromMap(value);
-    if (IsSet(value))
-        return FromSet(value);
-    if (IsObject(value))
-        return clone_FromObject(value);
-    if (IsValueType(value))
-        return FromValue(value);
-    throw new Error('ValueClone: Unable to clone value');
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/value/default/default.mjs
-
-
-
-
-// ------------------------------------------------------------------
-// ValueGuard
-// ------------------------------------------------------------------
-
-// ------------------------------------------------------------------
-// TypeGuard
-// ------------------------------------------------------------------
-
-// ------------------------------------------------------------------
-// ValueOrDefault
-// ------------------------------------------------------------------
-function ValueOrDefault(schema, value) {
-    const defaultValue = HasPropertyKey(schema, 'default') ? schema.default : undefined;
-    const clone = IsFunction(defaultValue) ? defaultValue() : clone_Clone(defaultValue);
-    return IsUndefined(value) ? clone : IsObject(value) && IsObject(clone) ? Object.assign(clone, value) : value;
-}
-// ------------------------------------------------------------------
-// HasDefaultProperty
-// ------------------------------------------------------------------
-function HasDefaultProperty(schema) {
-    return IsKind(schema) && 'default' in schema;
-}
-// ------------------------------------------------------------------
-// Types
-// ------------------------------------------------------------------
-function default_FromArray(schema, references, value) {
-    // if the value is an array, we attempt to initialize it's elements
-    if (IsArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-            value[i] = default_Visit(schema.items, references, value[i]);
-        }
-        return value;
-    }
-    // ... otherwise use default initialization
-    const defaulted = ValueOrDefault(schema, value);
-    if (!IsArray(defaulted))
-        return defaulted;
-    for (let i = 0; i < defaulted.length; i++) {
-        defaulted[i] = default_Visit(schema.items, references, defaulted[i]);
-    }
-    return defaulted;
-}
-function default_FromDate(schema, references, value) {
-    // special case intercept for dates
-    return IsDate(value) ? value : ValueOrDefault(schema, value);
-}
-function default_FromImport(schema, references, value) {
-    const definitions = globalThis.Object.values(schema.$defs);
-    const target = schema.$defs[schema.$ref];
-    return default_Visit(target, [...references, ...definitions], value);
-}
-function default_FromIntersect(schema, references, value) {
-    const defaulted = ValueOrDefault(schema, value);
-    return schema.allOf.reduce((acc, schema) => {
-        const next = default_Visit(schema, references, defaulted);
-        return IsObject(next) ? { ...acc, ...next } : next;
-    }, {});
-}
-function default_FromObject(schema, references, value) {
-    const defaulted = ValueOrDefault(schema, value);
-    // return defaulted
-    if (!IsObject(defaulted))
-        return defaulted;
-    const knownPropertyKeys = Object.getOwnPropertyNames(schema.properties);
-    // properties
-    for (const key of knownPropertyKeys) {
-        // note: we need to traverse into the object and test if the return value
-        // yielded a non undefined result. Here we interpret an undefined result as
-        // a non assignable property and continue.
-        const propertyValue = default_Visit(schema.properties[key], references, defaulted[key]);
-        if (IsUndefined(propertyValue))
-            continue;
-        defaulted[key] = default_Visit(schema.properties[key], references, defaulted[key]);
-    }
-    // return if not additional properties
-    if (!HasDefaultProperty(schema.additionalProperties))
-        return defaulted;
-    // additional properties
-    for (const key of Object.getOwnPropertyNames(defaulted)) {
-        if (knownPropertyKeys.includes(key))
-            continue;
-        defaulted[key] = default_Visit(schema.additionalProperties, references, defaulted[key]);
-    }
-    return defaulted;
-}
-function default_FromRecord(schema, references, value) {
-    const defaulted = ValueOrDefault(schema, value);
-    if (!IsObject(defaulted))
-        return defaulted;
-    const additionalPropertiesSchema = schema.additionalProperties;
-    const [propertyKeyPattern, propertySchema] = Object.entries(schema.patternProperties)[0];
-    const knownPropertyKey = new RegExp(propertyKeyPattern);
-    // properties
-    for (const key of Object.getOwnPropertyNames(defaulted)) {
-        if (!(knownPropertyKey.test(key) && HasDefaultProperty(propertySchema)))
-            continue;
-        defaulted[key] = default_Visit(propertySchema, references, defaulted[key]);
-    }
-    // return if not additional properties
-    if (!HasDefaultProperty(additionalPropertiesSchema))
-        return defaulted;
-    // additional properties
-    for (const key of Object.getOwnPropertyNames(defaulted)) {
-        if (knownPropertyKey.test(key))
-            continue;
-        defaulted[key] = default_Visit(additionalPropertiesSchema, references, defaulted[key]);
-    }
-    return defaulted;
-}
-function default_FromRef(schema, references, value) {
-    return default_Visit(Deref(schema, references), references, ValueOrDefault(schema, value));
-}
-function default_FromThis(schema, references, value) {
-    return default_Visit(Deref(schema, references), references, value);
-}
-function default_FromTuple(schema, references, value) {
-    const defaulted = ValueOrDefault(schema, value);
-    if (!IsArray(defaulted) || IsUndefined(schema.items))
-        return defaulted;
-    const [items, max] = [schema.items, Math.max(schema.items.length, defaulted.length)];
-    for (let i = 0; i < max; i++) {
-        if (i < items.length)
-            defaulted[i] = default_Visit(items[i], references, defaulted[i]);
-    }
-    return defaulted;
-}
-function default_FromUnion(schema, references, value) {
-    const defaulted = ValueOrDefault(schema, value);
-    for (const inner of schema.anyOf) {
-        const result = default_Visit(inner, references, clone_Clone(defaulted));
-        if (Check(inner, references, result)) {
-            return result;
-        }
-    }
-    return defaulted;
-}
-function default_Visit(schema, references, value) {
-    const references_ = Pushref(schema, references);
-    const schema_ = schema;
-    switch (schema_[Kind]) {
-        case 'Array':
-            return default_FromArray(schema_, references_, value);
-        case 'Date':
-            return default_FromDate(schema_, references_, value);
-        case 'Import':
-            return default_FromImport(schema_, references_, value);
-        case 'Intersect':
-            return default_FromIntersect(schema_, references_, value);
-        case 'Object':
-            return default_FromObject(schema_, references_, value);
-        case 'Record':
-            return default_FromRecord(schema_, references_, value);
-        case 'Ref':
-            return default_FromRef(schema_, references_, value);
-        case 'This':
-            return default_FromThis(schema_, references_, value);
-        case 'Tuple':
-            return default_FromTuple(schema_, references_, value);
-        case 'Union':
-            return default_FromUnion(schema_, references_, value);
-        default:
-            return ValueOrDefault(schema_, value);
-    }
-}
-/** `[Mutable]` Generates missing properties on a value using default schema annotations if available. This function does not check the value and returns an unknown type. You should Check the result before use. Default is a mutable operation. To avoid mutation, Clone the value first. */
-function Default(...args) {
-    return args.length === 3 ? default_Visit(args[0], args[1], args[2]) : default_Visit(args[0], [], args[1]);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/any/any.mjs
-
-
-/** `[Json]` Creates an Any type */
-function Any(options) {
-    return CreateType({ [Kind]: 'Any' }, options);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/argument/argument.mjs
-
-
-/** `[JavaScript]` Creates an Argument Type. */
-function Argument(index) {
-    return CreateType({ [Kind]: 'Argument', index });
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/array/array.mjs
-
-
-/** `[Json]` Creates an Array type */
-function array_Array(items, options) {
-    return CreateType({ [Kind]: 'Array', type: 'array', items }, options);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/async-iterator/async-iterator.mjs
-
-
-/** `[JavaScript]` Creates a AsyncIterator type */
-function AsyncIterator(items, options) {
-    return CreateType({ [Kind]: 'AsyncIterator', type: 'AsyncIterator', items }, options);
-}
-
-;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/computed/computed.mjs
-
-
-/** `[Internal]` Creates a deferred computed type. This type is used exclusively in modules to defer resolution of computable types that contain interior references  */
-function computed_Computed(target, parameters, options) {
-    return CreateType({ [Kind]: 'Computed', target, parameters }, options);
-}
-
 ;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/intersect/intersect-create.mjs
 
 
@@ -30265,7 +29290,7 @@ function IntersectCreate(T, options = {}) {
 // ------------------------------------------------------------------
 
 /** `[Json]` Creates an evaluated Intersect type */
-function intersect_Intersect(types, options) {
+function Intersect(types, options) {
     if (types.length === 1)
         return CreateType(types[0], options);
     if (types.length === 0)
@@ -30287,11 +29312,19 @@ function UnionCreate(T, options) {
 
 
 /** `[Json]` Creates a Union type */
-function union_Union(types, options) {
+function Union(types, options) {
     // prettier-ignore
     return (types.length === 0 ? Never(options) :
         types.length === 1 ? CreateType(types[0], options) :
             UnionCreate(types, options));
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/error/error.mjs
+/** The base Error type thrown for all TypeBox exceptions  */
+class error_TypeBoxError extends Error {
+    constructor(message) {
+        super(message);
+    }
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/ref/ref.mjs
@@ -30321,28 +29354,28 @@ function FromComputed(target, parameters) {
     return computed_Computed('Awaited', [computed_Computed(target, parameters)]);
 }
 // prettier-ignore
-function awaited_FromRef($ref) {
+function FromRef($ref) {
     return computed_Computed('Awaited', [Ref($ref)]);
 }
 // prettier-ignore
-function awaited_FromIntersect(types) {
-    return intersect_Intersect(awaited_FromRest(types));
+function FromIntersect(types) {
+    return Intersect(FromRest(types));
 }
 // prettier-ignore
-function awaited_FromUnion(types) {
-    return union_Union(awaited_FromRest(types));
+function FromUnion(types) {
+    return Union(FromRest(types));
 }
 // prettier-ignore
-function awaited_FromPromise(type) {
+function FromPromise(type) {
     return Awaited(type);
 }
 // prettier-ignore
-function awaited_FromRest(types) {
+function FromRest(types) {
     return types.map(type => Awaited(type));
 }
 /** `[JavaScript]` Constructs a type by recursively unwrapping Promise types */
 function Awaited(type, options) {
-    return CreateType(IsComputed(type) ? FromComputed(type.target, type.parameters) : IsIntersect(type) ? awaited_FromIntersect(type.allOf) : IsUnion(type) ? awaited_FromUnion(type.anyOf) : kind_IsPromise(type) ? awaited_FromPromise(type.item) : IsRef(type) ? awaited_FromRef(type.$ref) : type, options);
+    return CreateType(IsComputed(type) ? FromComputed(type.target, type.parameters) : IsIntersect(type) ? FromIntersect(type.allOf) : IsUnion(type) ? FromUnion(type.anyOf) : kind_IsPromise(type) ? FromPromise(type.item) : IsRef(type) ? FromRef(type.$ref) : type, options);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/bigint/bigint.mjs
@@ -30386,7 +29419,7 @@ function MappedResult(properties) {
 
 
 // prettier-ignore
-function optional_from_mapped_result_FromProperties(P, F) {
+function FromProperties(P, F) {
     const Acc = {};
     for (const K2 of globalThis.Object.getOwnPropertyNames(P))
         Acc[K2] = Optional(P[K2], F);
@@ -30394,7 +29427,7 @@ function optional_from_mapped_result_FromProperties(P, F) {
 }
 // prettier-ignore
 function FromMappedResult(R, F) {
-    return optional_from_mapped_result_FromProperties(R.properties, F);
+    return FromProperties(R.properties, F);
 }
 // prettier-ignore
 function OptionalFromMappedResult(R, F) {
@@ -30786,7 +29819,7 @@ function TemplateLiteralGenerate(schema) {
 // ------------------------------------------------------------------
 
 // prettier-ignore
-function indexed_property_keys_FromTemplateLiteral(templateLiteral) {
+function FromTemplateLiteral(templateLiteral) {
     const keys = TemplateLiteralGenerate(templateLiteral);
     return keys.map(key => key.toString());
 }
@@ -30798,16 +29831,16 @@ function indexed_property_keys_FromUnion(types) {
     return result;
 }
 // prettier-ignore
-function indexed_property_keys_FromLiteral(literalValue) {
+function FromLiteral(literalValue) {
     return ([literalValue.toString()] // TS 5.4 observes TLiteralValue as not having a toString()
     );
 }
 /** Returns a tuple of PropertyKeys derived from the given TSchema */
 // prettier-ignore
 function IndexPropertyKeys(type) {
-    return [...new Set((IsTemplateLiteral(type) ? indexed_property_keys_FromTemplateLiteral(type) :
+    return [...new Set((IsTemplateLiteral(type) ? FromTemplateLiteral(type) :
             IsUnion(type) ? indexed_property_keys_FromUnion(type.anyOf) :
-                IsLiteral(type) ? indexed_property_keys_FromLiteral(type.const) :
+                IsLiteral(type) ? FromLiteral(type.const) :
                     kind_IsNumber(type) ? ['[number]'] :
                         kind_IsInteger(type) ? ['[number]'] :
                             []))];
@@ -30896,13 +29929,13 @@ function indexed_FromUnion(types, key) {
     return (UnionEvaluated(FromUnionRest(indexed_FromRest(types, key))));
 }
 // prettier-ignore
-function indexed_FromTuple(types, key) {
+function FromTuple(types, key) {
     return (key in types ? types[key] :
         key === '[number]' ? UnionEvaluated(types) :
             Never());
 }
 // prettier-ignore
-function indexed_FromArray(type, key) {
+function FromArray(type, key) {
     return (key === '[number]'
         ? type
         : Never());
@@ -30915,8 +29948,8 @@ function FromProperty(properties, propertyKey) {
 function IndexFromPropertyKey(type, propertyKey) {
     return (IsIntersect(type) ? indexed_FromIntersect(type.allOf, propertyKey) :
         IsUnion(type) ? indexed_FromUnion(type.anyOf, propertyKey) :
-            IsTuple(type) ? indexed_FromTuple(type.items ?? [], propertyKey) :
-                kind_IsArray(type) ? indexed_FromArray(type.items, propertyKey) :
+            IsTuple(type) ? FromTuple(type.items ?? [], propertyKey) :
+                kind_IsArray(type) ? FromArray(type.items, propertyKey) :
                     kind_IsObject(type) ? FromProperty(type.properties, propertyKey) :
                         Never());
 }
@@ -30950,6 +29983,131 @@ function Index(type, key, options) {
     return CreateType(IsSchema(key)
         ? FromSchema(type, IndexPropertyKeys(key))
         : FromSchema(type, key), options);
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/sets/set.mjs
+/** Returns true if element right is in the set of left */
+// prettier-ignore
+function SetIncludes(T, S) {
+    return T.includes(S);
+}
+/** Returns true if left is a subset of right */
+function SetIsSubset(T, S) {
+    return T.every((L) => SetIncludes(S, L));
+}
+/** Returns a distinct set of elements */
+function SetDistinct(T) {
+    return [...new Set(T)];
+}
+/** Returns the Intersect of the given sets */
+function SetIntersect(T, S) {
+    return T.filter((L) => S.includes(L));
+}
+/** Returns the Union of the given sets */
+function SetUnion(T, S) {
+    return [...T, ...S];
+}
+/** Returns the Complement by omitting elements in T that are in S */
+// prettier-ignore
+function SetComplement(T, S) {
+    return T.filter(L => !S.includes(L));
+}
+// prettier-ignore
+function SetIntersectManyResolve(T, Init) {
+    return T.reduce((Acc, L) => {
+        return SetIntersect(Acc, L);
+    }, Init);
+}
+// prettier-ignore
+function SetIntersectMany(T) {
+    return (T.length === 1
+        ? T[0]
+        // Use left to initialize the accumulator for resolve
+        : T.length > 1
+            ? SetIntersectManyResolve(T.slice(1), T[0])
+            : []);
+}
+/** Returns the Union of multiple sets */
+function SetUnionMany(T) {
+    const Acc = [];
+    for (const L of T)
+        Acc.push(...L);
+    return Acc;
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/keyof/keyof-property-keys.mjs
+
+// ------------------------------------------------------------------
+// TypeGuard
+// ------------------------------------------------------------------
+
+// prettier-ignore
+function keyof_property_keys_FromRest(types) {
+    const result = [];
+    for (const L of types)
+        result.push(KeyOfPropertyKeys(L));
+    return result;
+}
+// prettier-ignore
+function keyof_property_keys_FromIntersect(types) {
+    const propertyKeysArray = keyof_property_keys_FromRest(types);
+    const propertyKeys = SetUnionMany(propertyKeysArray);
+    return propertyKeys;
+}
+// prettier-ignore
+function keyof_property_keys_FromUnion(types) {
+    const propertyKeysArray = keyof_property_keys_FromRest(types);
+    const propertyKeys = SetIntersectMany(propertyKeysArray);
+    return propertyKeys;
+}
+// prettier-ignore
+function keyof_property_keys_FromTuple(types) {
+    return types.map((_, indexer) => indexer.toString());
+}
+// prettier-ignore
+function keyof_property_keys_FromArray(_) {
+    return (['[number]']);
+}
+// prettier-ignore
+function keyof_property_keys_FromProperties(T) {
+    return (globalThis.Object.getOwnPropertyNames(T));
+}
+// ------------------------------------------------------------------
+// FromPatternProperties
+// ------------------------------------------------------------------
+// prettier-ignore
+function FromPatternProperties(patternProperties) {
+    if (!includePatternProperties)
+        return [];
+    const patternPropertyKeys = globalThis.Object.getOwnPropertyNames(patternProperties);
+    return patternPropertyKeys.map(key => {
+        return (key[0] === '^' && key[key.length - 1] === '$')
+            ? key.slice(1, key.length - 1)
+            : key;
+    });
+}
+/** Returns a tuple of PropertyKeys derived from the given TSchema. */
+// prettier-ignore
+function KeyOfPropertyKeys(type) {
+    return (IsIntersect(type) ? keyof_property_keys_FromIntersect(type.allOf) :
+        IsUnion(type) ? keyof_property_keys_FromUnion(type.anyOf) :
+            IsTuple(type) ? keyof_property_keys_FromTuple(type.items ?? []) :
+                kind_IsArray(type) ? keyof_property_keys_FromArray(type.items) :
+                    kind_IsObject(type) ? keyof_property_keys_FromProperties(type.properties) :
+                        IsRecord(type) ? FromPatternProperties(type.patternProperties) :
+                            []);
+}
+// ----------------------------------------------------------------
+// KeyOfPattern
+// ----------------------------------------------------------------
+let includePatternProperties = false;
+/** Returns a regular expression pattern derived from the given TSchema */
+function KeyOfPattern(schema) {
+    includePatternProperties = true;
+    const keys = KeyOfPropertyKeys(schema);
+    includePatternProperties = false;
+    const pattern = keys.map((key) => `(${key})`);
+    return `^(${pattern.join('|')})$`;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/object/object.mjs
@@ -31176,20 +30334,20 @@ function Unknown(options) {
 
 // prettier-ignore
 function const_FromArray(T) {
-    return T.map(L => const_FromValue(L, false));
+    return T.map(L => FromValue(L, false));
 }
 // prettier-ignore
 function const_FromProperties(value) {
     const Acc = {};
     for (const K of globalThis.Object.getOwnPropertyNames(value))
-        Acc[K] = Readonly(const_FromValue(value[K], false));
+        Acc[K] = Readonly(FromValue(value[K], false));
     return Acc;
 }
 function ConditionalReadonly(T, root) {
     return (root === true ? T : Readonly(T));
 }
 // prettier-ignore
-function const_FromValue(value, root) {
+function FromValue(value, root) {
     return (value_IsAsyncIterator(value) ? ConditionalReadonly(Any(), root) :
         value_IsIterator(value) ? ConditionalReadonly(Any(), root) :
             value_IsArray(value) ? Readonly(Tuple(const_FromArray(value))) :
@@ -31208,7 +30366,7 @@ function const_FromValue(value, root) {
 }
 /** `[JavaScript]` Creates a readonly const type from the given value. */
 function Const(T, options) {
-    return CreateType(const_FromValue(T, true), options);
+    return CreateType(FromValue(T, true), options);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/constructor/constructor.mjs
@@ -31245,7 +30403,7 @@ function Enum(item, options) {
         .map((key) => item[key]);
     const values2 = [...new Set(values1)];
     const anyOf = values2.map((value) => Literal(value));
-    return union_Union(anyOf, { ...options, [symbols_Hint]: 'Enum' });
+    return Union(anyOf, { ...options, [symbols_Hint]: 'Enum' });
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/number/number.mjs
@@ -31857,7 +31015,7 @@ function FromAnyRight(left, right) {
     return ExtendsResult.True;
 }
 // prettier-ignore
-function extends_check_FromAny(left, right) {
+function FromAny(left, right) {
     return (type_IsIntersect(right) ? FromIntersectRight(left, right) :
         (type_IsUnion(right) && right.anyOf.some((schema) => type_IsAny(schema) || type_IsUnknown(schema))) ? ExtendsResult.True :
             type_IsUnion(right) ? ExtendsResult.Union :
@@ -31886,7 +31044,7 @@ function extends_check_FromArray(left, right) {
 // AsyncIterator
 // ------------------------------------------------------------------
 // prettier-ignore
-function extends_check_FromAsyncIterator(left, right) {
+function FromAsyncIterator(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         !type_IsAsyncIterator(right) ? ExtendsResult.False :
             IntoBooleanResult(extends_check_Visit(left.items, right.items)));
@@ -31895,7 +31053,7 @@ function extends_check_FromAsyncIterator(left, right) {
 // BigInt
 // ------------------------------------------------------------------
 // prettier-ignore
-function extends_check_FromBigInt(left, right) {
+function FromBigInt(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         type_IsObject(right) ? FromObjectRight(left, right) :
             type_IsRecord(right) ? FromRecordRight(left, right) :
@@ -31912,7 +31070,7 @@ function FromBooleanRight(left, right) {
             ExtendsResult.False);
 }
 // prettier-ignore
-function extends_check_FromBoolean(left, right) {
+function FromBoolean(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         type_IsObject(right) ? FromObjectRight(left, right) :
             type_IsRecord(right) ? FromRecordRight(left, right) :
@@ -31923,7 +31081,7 @@ function extends_check_FromBoolean(left, right) {
 // Constructor
 // ------------------------------------------------------------------
 // prettier-ignore
-function extends_check_FromConstructor(left, right) {
+function FromConstructor(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         type_IsObject(right) ? FromObjectRight(left, right) :
             !type_IsConstructor(right) ? ExtendsResult.False :
@@ -31935,7 +31093,7 @@ function extends_check_FromConstructor(left, right) {
 // Date
 // ------------------------------------------------------------------
 // prettier-ignore
-function extends_check_FromDate(left, right) {
+function FromDate(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         type_IsObject(right) ? FromObjectRight(left, right) :
             type_IsRecord(right) ? FromRecordRight(left, right) :
@@ -31946,7 +31104,7 @@ function extends_check_FromDate(left, right) {
 // Function
 // ------------------------------------------------------------------
 // prettier-ignore
-function extends_check_FromFunction(left, right) {
+function FromFunction(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         type_IsObject(right) ? FromObjectRight(left, right) :
             !type_IsFunction(right) ? ExtendsResult.False :
@@ -31964,7 +31122,7 @@ function FromIntegerRight(left, right) {
             ExtendsResult.False);
 }
 // prettier-ignore
-function extends_check_FromInteger(left, right) {
+function FromInteger(left, right) {
     return (type_IsInteger(right) || type_IsNumber(right) ? ExtendsResult.True :
         IsStructuralRight(right) ? StructuralRight(left, right) :
             type_IsObject(right) ? FromObjectRight(left, right) :
@@ -31990,7 +31148,7 @@ function extends_check_FromIntersect(left, right) {
 // Iterator
 // ------------------------------------------------------------------
 // prettier-ignore
-function extends_check_FromIterator(left, right) {
+function FromIterator(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         !type_IsIterator(right) ? ExtendsResult.False :
             IntoBooleanResult(extends_check_Visit(left.items, right.items)));
@@ -32018,7 +31176,7 @@ function FromNeverRight(left, right) {
     return ExtendsResult.False;
 }
 // prettier-ignore
-function extends_check_FromNever(left, right) {
+function FromNever(left, right) {
     return ExtendsResult.True;
 }
 // ------------------------------------------------------------------
@@ -32036,7 +31194,7 @@ function UnwrapTNot(schema) {
     return depth % 2 === 0 ? current : Unknown();
 }
 // prettier-ignore
-function extends_check_FromNot(left, right) {
+function FromNot(left, right) {
     // TypeScript has no concept of negated types, and attempts to correctly check the negated
     // type at runtime would put TypeBox at odds with TypeScripts ability to statically infer
     // the type. Instead we unwrap to either unknown or T and continue evaluating.
@@ -32049,7 +31207,7 @@ function extends_check_FromNot(left, right) {
 // Null
 // ------------------------------------------------------------------
 // prettier-ignore
-function extends_check_FromNull(left, right) {
+function FromNull(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         type_IsObject(right) ? FromObjectRight(left, right) :
             type_IsRecord(right) ? FromRecordRight(left, right) :
@@ -32066,7 +31224,7 @@ function FromNumberRight(left, right) {
             ExtendsResult.False);
 }
 // prettier-ignore
-function extends_check_FromNumber(left, right) {
+function FromNumber(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         type_IsObject(right) ? FromObjectRight(left, right) :
             type_IsRecord(right) ? FromRecordRight(left, right) :
@@ -32167,7 +31325,7 @@ function FromObjectRight(left, right) {
                     ExtendsResult.False);
 }
 // prettier-ignore
-function extends_check_FromObject(left, right) {
+function FromObject(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         type_IsRecord(right) ? FromRecordRight(left, right) :
             !type_IsObject(right) ? ExtendsResult.False :
@@ -32229,7 +31387,7 @@ function FromRecordRight(left, right) {
                         ExtendsResult.False);
 }
 // prettier-ignore
-function extends_check_FromRecord(left, right) {
+function FromRecord(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         type_IsObject(right) ? FromObjectRight(left, right) :
             !type_IsRecord(right) ? ExtendsResult.False :
@@ -32239,7 +31397,7 @@ function extends_check_FromRecord(left, right) {
 // RegExp
 // ------------------------------------------------------------------
 // prettier-ignore
-function extends_check_FromRegExp(left, right) {
+function FromRegExp(left, right) {
     // Note: RegExp types evaluate as strings, not RegExp objects.
     // Here we remap either into string and continue evaluating.
     const L = type_IsRegExp(left) ? string_String() : left;
@@ -32256,7 +31414,7 @@ function FromStringRight(left, right) {
             ExtendsResult.False);
 }
 // prettier-ignore
-function extends_check_FromString(left, right) {
+function FromString(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         type_IsObject(right) ? FromObjectRight(left, right) :
             type_IsRecord(right) ? FromRecordRight(left, right) :
@@ -32267,7 +31425,7 @@ function extends_check_FromString(left, right) {
 // Symbol
 // ------------------------------------------------------------------
 // prettier-ignore
-function extends_check_FromSymbol(left, right) {
+function FromSymbol(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         type_IsObject(right) ? FromObjectRight(left, right) :
             type_IsRecord(right) ? FromRecordRight(left, right) :
@@ -32317,7 +31475,7 @@ function extends_check_FromTuple(left, right) {
 // Uint8Array
 // ------------------------------------------------------------------
 // prettier-ignore
-function extends_check_FromUint8Array(left, right) {
+function FromUint8Array(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         type_IsObject(right) ? FromObjectRight(left, right) :
             type_IsRecord(right) ? FromRecordRight(left, right) :
@@ -32328,7 +31486,7 @@ function extends_check_FromUint8Array(left, right) {
 // Undefined
 // ------------------------------------------------------------------
 // prettier-ignore
-function extends_check_FromUndefined(left, right) {
+function FromUndefined(left, right) {
     return (IsStructuralRight(right) ? StructuralRight(left, right) :
         type_IsObject(right) ? FromObjectRight(left, right) :
             type_IsRecord(right) ? FromRecordRight(left, right) :
@@ -32359,7 +31517,7 @@ function FromUnknownRight(left, right) {
     return ExtendsResult.True;
 }
 // prettier-ignore
-function extends_check_FromUnknown(left, right) {
+function FromUnknown(left, right) {
     return (type_IsNever(right) ? FromNeverRight(left, right) :
         type_IsIntersect(right) ? FromIntersectRight(left, right) :
             type_IsUnion(right) ? FromUnionRight(left, right) :
@@ -32384,7 +31542,7 @@ function FromVoidRight(left, right) {
             ExtendsResult.False);
 }
 // prettier-ignore
-function extends_check_FromVoid(left, right) {
+function FromVoid(left, right) {
     return (type_IsIntersect(right) ? FromIntersectRight(left, right) :
         type_IsUnion(right) ? FromUnionRight(left, right) :
             type_IsUnknown(right) ? FromUnknownRight(left, right) :
@@ -32398,35 +31556,35 @@ function extends_check_Visit(left, right) {
     return (
     // resolvable
     (type_IsTemplateLiteral(left) || type_IsTemplateLiteral(right)) ? extends_check_FromTemplateLiteral(left, right) :
-        (type_IsRegExp(left) || type_IsRegExp(right)) ? extends_check_FromRegExp(left, right) :
-            (type_IsNot(left) || type_IsNot(right)) ? extends_check_FromNot(left, right) :
+        (type_IsRegExp(left) || type_IsRegExp(right)) ? FromRegExp(left, right) :
+            (type_IsNot(left) || type_IsNot(right)) ? FromNot(left, right) :
                 // standard
-                type_IsAny(left) ? extends_check_FromAny(left, right) :
+                type_IsAny(left) ? FromAny(left, right) :
                     type_IsArray(left) ? extends_check_FromArray(left, right) :
-                        type_IsBigInt(left) ? extends_check_FromBigInt(left, right) :
-                            type_IsBoolean(left) ? extends_check_FromBoolean(left, right) :
-                                type_IsAsyncIterator(left) ? extends_check_FromAsyncIterator(left, right) :
-                                    type_IsConstructor(left) ? extends_check_FromConstructor(left, right) :
-                                        type_IsDate(left) ? extends_check_FromDate(left, right) :
-                                            type_IsFunction(left) ? extends_check_FromFunction(left, right) :
-                                                type_IsInteger(left) ? extends_check_FromInteger(left, right) :
+                        type_IsBigInt(left) ? FromBigInt(left, right) :
+                            type_IsBoolean(left) ? FromBoolean(left, right) :
+                                type_IsAsyncIterator(left) ? FromAsyncIterator(left, right) :
+                                    type_IsConstructor(left) ? FromConstructor(left, right) :
+                                        type_IsDate(left) ? FromDate(left, right) :
+                                            type_IsFunction(left) ? FromFunction(left, right) :
+                                                type_IsInteger(left) ? FromInteger(left, right) :
                                                     type_IsIntersect(left) ? extends_check_FromIntersect(left, right) :
-                                                        type_IsIterator(left) ? extends_check_FromIterator(left, right) :
+                                                        type_IsIterator(left) ? FromIterator(left, right) :
                                                             type_IsLiteral(left) ? extends_check_FromLiteral(left, right) :
-                                                                type_IsNever(left) ? extends_check_FromNever(left, right) :
-                                                                    type_IsNull(left) ? extends_check_FromNull(left, right) :
-                                                                        type_IsNumber(left) ? extends_check_FromNumber(left, right) :
-                                                                            type_IsObject(left) ? extends_check_FromObject(left, right) :
-                                                                                type_IsRecord(left) ? extends_check_FromRecord(left, right) :
-                                                                                    type_IsString(left) ? extends_check_FromString(left, right) :
-                                                                                        type_IsSymbol(left) ? extends_check_FromSymbol(left, right) :
+                                                                type_IsNever(left) ? FromNever(left, right) :
+                                                                    type_IsNull(left) ? FromNull(left, right) :
+                                                                        type_IsNumber(left) ? FromNumber(left, right) :
+                                                                            type_IsObject(left) ? FromObject(left, right) :
+                                                                                type_IsRecord(left) ? FromRecord(left, right) :
+                                                                                    type_IsString(left) ? FromString(left, right) :
+                                                                                        type_IsSymbol(left) ? FromSymbol(left, right) :
                                                                                             type_IsTuple(left) ? extends_check_FromTuple(left, right) :
                                                                                                 type_IsPromise(left) ? extends_check_FromPromise(left, right) :
-                                                                                                    type_IsUint8Array(left) ? extends_check_FromUint8Array(left, right) :
-                                                                                                        type_IsUndefined(left) ? extends_check_FromUndefined(left, right) :
+                                                                                                    type_IsUint8Array(left) ? FromUint8Array(left, right) :
+                                                                                                        type_IsUndefined(left) ? FromUndefined(left, right) :
                                                                                                             type_IsUnion(left) ? extends_check_FromUnion(left, right) :
-                                                                                                                type_IsUnknown(left) ? extends_check_FromUnknown(left, right) :
-                                                                                                                    type_IsVoid(left) ? extends_check_FromVoid(left, right) :
+                                                                                                                type_IsUnknown(left) ? FromUnknown(left, right) :
+                                                                                                                    type_IsVoid(left) ? FromVoid(left, right) :
                                                                                                                         Throw(`Unknown left type operand '${left[Kind]}'`));
 }
 function ExtendsCheck(left, right) {
@@ -32473,7 +31631,7 @@ function ExcludeFromTemplateLiteral(L, R) {
 
 function ExcludeRest(L, R) {
     const excluded = L.filter((inner) => ExtendsCheck(inner, R) === ExtendsResult.False);
-    return excluded.length === 1 ? excluded[0] : union_Union(excluded);
+    return excluded.length === 1 ? excluded[0] : Union(excluded);
 }
 /** `[Json]` Constructs a type by excluding from unionType all union members that are assignable to excludedMembers */
 function Exclude(L, R, options = {}) {
@@ -32548,7 +31706,7 @@ function ExtendsFromMappedResult(Left, Right, True, False, options) {
 // prettier-ignore
 function ExtendsResolve(left, right, trueType, falseType) {
     const R = ExtendsCheck(left, right);
-    return (R === ExtendsResult.Union ? union_Union([trueType, falseType]) :
+    return (R === ExtendsResult.Union ? Union([trueType, falseType]) :
         R === ExtendsResult.True ? trueType :
             falseType);
 }
@@ -32600,7 +31758,7 @@ function ExtractFromTemplateLiteral(L, R) {
 
 function ExtractRest(L, R) {
     const extracted = L.filter((inner) => ExtendsCheck(inner, R) !== ExtendsResult.False);
-    return extracted.length === 1 ? extracted[0] : union_Union(extracted);
+    return extracted.length === 1 ? extracted[0] : Union(extracted);
 }
 /** `[Json]` Constructs a type by extracting from type all union members that are assignable to union */
 function Extract(L, R, options) {
@@ -32686,7 +31844,7 @@ function FromTemplateLiteralKey(K, T, options) {
 }
 // prettier-ignore
 function FromUnionKey(key, type, options) {
-    return RecordCreateFromKeys(IndexPropertyKeys(union_Union(key)), type, options);
+    return RecordCreateFromKeys(IndexPropertyKeys(Union(key)), type, options);
 }
 // prettier-ignore
 function FromLiteralKey(key, type, options) {
@@ -32832,7 +31990,7 @@ function instantiate_FromRecord(args, type) {
     return { ...type, ...result }; // retain options
 }
 // prettier-ignore
-function instantiate_FromArgument(args, argument) {
+function FromArgument(args, argument) {
     return argument.index in args ? args[argument.index] : Unknown();
 }
 // prettier-ignore
@@ -32868,7 +32026,7 @@ function FromType(args, type) {
                                     kind_IsPromise(type) ? instantiate_FromPromise(args, type) :
                                         kind_IsObject(type) ? instantiate_FromObject(args, type) :
                                             IsRecord(type) ? instantiate_FromRecord(args, type) :
-                                                IsArgument(type) ? instantiate_FromArgument(args, type) :
+                                                IsArgument(type) ? FromArgument(args, type) :
                                                     type);
 }
 /** `[JavaScript]` Instantiates a type with the given parameters */
@@ -33057,7 +32215,7 @@ function intrinsic_FromTemplateLiteral(schema, mode, options) {
     const strings = [...TemplateLiteralExpressionGenerate(expression)];
     const literals = strings.map((value) => Literal(value));
     const mapped = intrinsic_FromRest(literals, mode);
-    const union = union_Union(mapped);
+    const union = Union(mapped);
     return TemplateLiteral([union], options);
 }
 // prettier-ignore
@@ -33080,7 +32238,7 @@ function Intrinsic(schema, mode, options = {}) {
     IsMappedKey(schema) ? IntrinsicFromMappedKey(schema, mode, options) :
         // Standard-Inference
         IsTemplateLiteral(schema) ? intrinsic_FromTemplateLiteral(schema, mode, options) :
-            IsUnion(schema) ? union_Union(intrinsic_FromRest(schema.anyOf, mode), options) :
+            IsUnion(schema) ? Union(intrinsic_FromRest(schema.anyOf, mode), options) :
                 IsLiteral(schema) ? Literal(FromLiteralValue(schema.const, mode), options) :
                     // Default Type
                     CreateType(schema, options));
@@ -33184,7 +32342,7 @@ function KeyOf(type, options) {
 
 
 /** `[JavaScript]` Creates a Promise type */
-function Promise(item, options) {
+function promise_Promise(item, options) {
     return CreateType({ [Kind]: 'Promise', type: 'Promise', item }, options);
 }
 
@@ -33269,12 +32427,12 @@ function FromSchemaType(K, T) {
                         kind_IsFunction(T) ? Function(mapped_FromRest(K, T.parameters), FromSchemaType(K, T.returns), options) :
                             kind_IsAsyncIterator(T) ? AsyncIterator(FromSchemaType(K, T.items), options) :
                                 kind_IsIterator(T) ? Iterator(FromSchemaType(K, T.items), options) :
-                                    IsIntersect(T) ? intersect_Intersect(mapped_FromRest(K, T.allOf), options) :
-                                        IsUnion(T) ? union_Union(mapped_FromRest(K, T.anyOf), options) :
+                                    IsIntersect(T) ? Intersect(mapped_FromRest(K, T.allOf), options) :
+                                        IsUnion(T) ? Union(mapped_FromRest(K, T.anyOf), options) :
                                             IsTuple(T) ? Tuple(mapped_FromRest(K, T.items ?? []), options) :
                                                 kind_IsObject(T) ? object_Object(mapped_FromProperties(K, T.properties), options) :
                                                     kind_IsArray(T) ? array_Array(FromSchemaType(K, T.items), options) :
-                                                        kind_IsPromise(T) ? Promise(FromSchemaType(K, T.item), options) :
+                                                        kind_IsPromise(T) ? promise_Promise(FromSchemaType(K, T.item), options) :
                                                             T);
 }
 // prettier-ignore
@@ -33386,12 +32544,12 @@ function omit_FromObject(type, propertyKeys, properties) {
 // prettier-ignore
 function UnionFromPropertyKeys(propertyKeys) {
     const result = propertyKeys.reduce((result, key) => IsLiteralValue(key) ? [...result, Literal(key)] : result, []);
-    return union_Union(result);
+    return Union(result);
 }
 // prettier-ignore
 function OmitResolve(type, propertyKeys) {
-    return (IsIntersect(type) ? intersect_Intersect(omit_FromIntersect(type.allOf, propertyKeys)) :
-        IsUnion(type) ? union_Union(omit_FromUnion(type.anyOf, propertyKeys)) :
+    return (IsIntersect(type) ? Intersect(omit_FromIntersect(type.allOf, propertyKeys)) :
+        IsUnion(type) ? Union(omit_FromUnion(type.anyOf, propertyKeys)) :
             kind_IsObject(type) ? omit_FromObject(type, propertyKeys, type.properties) :
                 object_Object({}));
 }
@@ -33501,12 +32659,12 @@ function pick_FromObject(Type, keys, properties) {
 // prettier-ignore
 function pick_UnionFromPropertyKeys(propertyKeys) {
     const result = propertyKeys.reduce((result, key) => IsLiteralValue(key) ? [...result, Literal(key)] : result, []);
-    return union_Union(result);
+    return Union(result);
 }
 // prettier-ignore
 function PickResolve(type, propertyKeys) {
-    return (IsIntersect(type) ? intersect_Intersect(pick_FromIntersect(type.allOf, propertyKeys)) :
-        IsUnion(type) ? union_Union(pick_FromUnion(type.anyOf, propertyKeys)) :
+    return (IsIntersect(type) ? Intersect(pick_FromIntersect(type.allOf, propertyKeys)) :
+        IsUnion(type) ? Union(pick_FromUnion(type.anyOf, propertyKeys)) :
             kind_IsObject(type) ? pick_FromObject(type, propertyKeys, type.properties) :
                 object_Object({}));
 }
@@ -33595,8 +32753,8 @@ function PartialResolve(type) {
     // Mappable
     IsComputed(type) ? partial_FromComputed(type.target, type.parameters) :
         IsRef(type) ? partial_FromRef(type.$ref) :
-            IsIntersect(type) ? intersect_Intersect(partial_FromRest(type.allOf)) :
-                IsUnion(type) ? union_Union(partial_FromRest(type.anyOf)) :
+            IsIntersect(type) ? Intersect(partial_FromRest(type.allOf)) :
+                IsUnion(type) ? Union(partial_FromRest(type.anyOf)) :
                     kind_IsObject(type) ? partial_FromObject(type, type.properties) :
                         // Intrinsic
                         kind_IsBigInt(type) ? type :
@@ -33690,8 +32848,8 @@ function RequiredResolve(type) {
     // Mappable
     IsComputed(type) ? required_FromComputed(type.target, type.parameters) :
         IsRef(type) ? required_FromRef(type.$ref) :
-            IsIntersect(type) ? intersect_Intersect(required_FromRest(type.allOf)) :
-                IsUnion(type) ? union_Union(required_FromRest(type.anyOf)) :
+            IsIntersect(type) ? Intersect(required_FromRest(type.allOf)) :
+                IsUnion(type) ? Union(required_FromRest(type.anyOf)) :
                     kind_IsObject(type) ? required_FromObject(type, type.properties) :
                         // Intrinsic
                         kind_IsBigInt(type) ? type :
@@ -33818,7 +32976,7 @@ function compute_FromFunction(moduleProperties, parameters, returnType) {
     return Function(compute_FromTypes(moduleProperties, parameters), compute_FromType(moduleProperties, returnType));
 }
 function compute_FromIntersect(moduleProperties, types) {
-    return intersect_Intersect(compute_FromTypes(moduleProperties, types));
+    return Intersect(compute_FromTypes(moduleProperties, types));
 }
 function compute_FromIterator(moduleProperties, type) {
     return Iterator(compute_FromType(moduleProperties, type));
@@ -33845,7 +33003,7 @@ function compute_FromTuple(moduleProperties, types) {
     return Tuple(compute_FromTypes(moduleProperties, types));
 }
 function compute_FromUnion(moduleProperties, types) {
-    return union_Union(compute_FromTypes(moduleProperties, types));
+    return Union(compute_FromTypes(moduleProperties, types));
 }
 function compute_FromTypes(moduleProperties, types) {
     return types.map((type) => compute_FromType(moduleProperties, type));
@@ -33923,7 +33081,7 @@ function Module(properties) {
 
 
 /** `[Json]` Creates a Not type */
-function not_Not(type, options) {
+function Not(type, options) {
     return CreateType({ [Kind]: 'Not', not: type }, options);
 }
 
@@ -34126,173 +33284,82 @@ const Type = type_type_namespaceObject;
 
 
 
-;// CONCATENATED MODULE: ./lib/config/limits.ts
-// Plain limits and patterns of natfleet.yml, kept apart from the schema so that code that
-// must stay small (the checker Lambda) can use them without the schema library.
-const ENVIRONMENT_NAME = '^[a-z][a-z0-9-]{0,15}$';
-const AVAILABILITY_ZONE = '^[a-z]{2}(-[a-z]+)+-\\d[a-z]$';
-const CHECKER_LIMITS = {
-    intervalSeconds: { min: 1, max: 30, default: 5 },
-    timeoutSeconds: { min: 1, max: 30, default: 2 },
-    unhealthyThreshold: { min: 1, max: 100, default: 3 },
-    healthyMinutes: { min: 1, max: 1440, default: 10 },
-};
-function isHttpUrl(s) {
-    try {
-        const u = new URL(s);
-        return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
-    }
-    catch {
-        return false;
-    }
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/registry/format.mjs
+/** A registry for user defined string formats */
+const map = new Map();
+/** Returns the entries in this registry */
+function Entries() {
+    return new Map(map);
+}
+/** Clears all user defined string formats */
+function Clear() {
+    return map.clear();
+}
+/** Deletes a registered format */
+function Delete(format) {
+    return map.delete(format);
+}
+/** Returns true if the user defined string format exists */
+function Has(format) {
+    return map.has(format);
+}
+/** Sets a validation function for a user defined string format */
+function format_Set(format, func) {
+    map.set(format, func);
+}
+/** Gets a validation function for a user defined string format */
+function Get(format) {
+    return map.get(format);
 }
 
-;// CONCATENATED MODULE: ./lib/config/schema.ts
-// The one source of natfleet.yml's shape: the TypeScript types and schema/natfleet.schema.json
-// both come from here. Every `description` doubles as the "expected …" text of a load error.
-
-
-
-const id = (prefix, what) => Type.String({
-    pattern: `^${prefix}-[0-9a-f]{8,17}$`,
-    description: `${what} (${prefix}-…)`,
-});
-const oneOf = (values, description) => Type.Union(values.map((v) => Type.Literal(v)), { description: `${description}: ${values.join(' | ')}` });
-const schema_int = (min, max, dflt, description) => Type.Integer({ minimum: min, maximum: max, default: dflt, description });
-const limited = (l, description) => schema_int(l.min, l.max, l.default, description);
-const strict = (props, description, extra = {}) => Type.Object(props, { additionalProperties: false, description, ...extra });
-const REGION = '^[a-z]{2}(-[a-z]+)+-\\d$';
-const ARCHITECTURES = ['arm64', 'x86_64'];
-const GATEWAY_MODES = ['shared', 'per-zone'];
-const ENDPOINT_MODES = ['create', 'existing', 'none'];
-const ZoneSchema = strict({
-    availabilityZone: Type.String({
-        pattern: AVAILABILITY_ZONE,
-        description: 'an availability zone name (e.g. eu-west-1a)',
-    }),
-    publicSubnet: id('subnet', 'a subnet id'),
-    privateSubnet: id('subnet', 'a subnet id'),
-    routeTables: Type.Array(id('rtb', 'a route table id'), {
-        minItems: 1,
-        description: 'the private route tables this zone serves (at least one)',
-    }),
-    eipAllocation: Type.Optional(id('eipalloc', 'an Elastic IP allocation id')),
-    natGatewayId: Type.Optional(id('nat', 'a NAT gateway id to adopt as this zone’s standby')),
-}, 'one availability zone: its NAT instance, standby and route tables');
-const GatewaySchema = strict({
-    mode: Type.Optional({ ...oneOf(GATEWAY_MODES, 'standby gateway mode'), default: 'shared' }),
-    subnet: Type.Optional(id('subnet', 'a public subnet id for the shared gateway')),
-    natGatewayId: Type.Optional(id('nat', 'a NAT gateway id to adopt as the shared standby')),
-}, 'the standby NAT Gateway(s)', { default: {} });
-const CheckerSchema = strict({
-    urls: Type.Array(Type.String({ description: 'an http:// or https:// URL' }), {
-        minItems: 1,
-        description: 'URLs probed through the NAT (at least one)',
-    }),
-    intervalSeconds: Type.Optional(limited(CHECKER_LIMITS.intervalSeconds, 'seconds between probe rounds (1–30)')),
-    timeoutSeconds: Type.Optional(limited(CHECKER_LIMITS.timeoutSeconds, 'per-URL timeout in seconds (1–30)')),
-    unhealthyThreshold: Type.Optional(limited(CHECKER_LIMITS.unhealthyThreshold, 'consecutive failed rounds before failover (≥ 1)')),
-    autoFallback: Type.Optional(Type.Boolean({ default: false, description: 'true or false' })),
-    healthyMinutes: Type.Optional(limited(CHECKER_LIMITS.healthyMinutes, 'minutes an instance must be healthy before auto-fallback (≥ 1)')),
-    stepFunctionsEndpoint: Type.Optional({
-        ...oneOf(ENDPOINT_MODES, 'Step Functions VPC endpoint'),
-        default: 'create',
-    }),
-}, 'the connectivity checker');
-const EnvironmentSchema = strict({
-    accountId: Type.String({ pattern: '^\\d{12}$', description: 'a 12-digit AWS account id' }),
-    region: Type.String({
-        pattern: REGION,
-        description: 'an AWS region (e.g. eu-west-1)',
-    }),
-    vpcId: id('vpc', 'a VPC id'),
-    vpcCidrs: Type.Array(Type.String({
-        pattern: '^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$',
-        description: 'an IPv4 CIDR (e.g. 10.0.0.0/16)',
-    }), { minItems: 1, description: 'the VPC’s IPv4 CIDRs, allowed to send through the NAT' }),
-    instance: strict({
-        type: Type.String({
-            pattern: '^[a-z][a-z0-9-]*\\.[a-z0-9]+$',
-            description: 'an EC2 instance type (e.g. t4g.small)',
-        }),
-        architecture: Type.Optional({
-            ...oneOf(ARCHITECTURES, 'CPU architecture'),
-            default: 'arm64',
-        }),
-    }, 'the NAT instance'),
-    image: Type.Optional(strict({
-        rebuildEveryDays: Type.Optional(schema_int(1, 365, 14, 'days between image builds (≥ 1)')),
-        keep: Type.Optional(schema_int(1, 50, 3, 'images to keep (≥ 1)')),
-    }, 'the NAT image pipeline', { default: {} })),
-    gateway: Type.Optional(GatewaySchema),
-    zones: Type.Array(ZoneSchema, { minItems: 1, description: 'the zones (at least one)' }),
-    checker: CheckerSchema,
-    notifications: Type.Optional(strict({
-        topicArn: Type.String({
-            pattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$',
-            description: 'an SNS topic ARN',
-        }),
-    }, 'where alarms go')),
-}, 'one environment: one VPC in one account and region');
-const ConfigSchema = Type.Object({
-    $schema: Type.Optional(Type.String({ description: 'path or URL of this schema' })),
-    version: Type.Literal(1, { description: 'the configuration format version: 1' }),
-    environments: Type.Record(Type.String({ pattern: ENVIRONMENT_NAME }), EnvironmentSchema, {
-        additionalProperties: false,
-        minProperties: 1,
-        description: 'at least one environment, named with lowercase letters, digits and dashes (up to 16)',
-    }),
-}, {
-    additionalProperties: false,
-    title: 'natfleet.yml',
-    description: 'natfleet fleet configuration',
-});
-function jsonSchema() {
-    // A plain JSON copy: TypeBox keeps its own symbols on the objects.
-    return JSON.parse(JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ConfigSchema }));
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/registry/type.mjs
+/** A registry for user defined types */
+const type_map = new Map();
+/** Returns the entries in this registry */
+function type_Entries() {
+    return new Map(type_map);
+}
+/** Clears all user defined types */
+function type_Clear() {
+    return type_map.clear();
+}
+/** Deletes a registered type */
+function type_Delete(kind) {
+    return type_map.delete(kind);
+}
+/** Returns true if this registry contains this kind */
+function type_Has(kind) {
+    return type_map.has(kind);
+}
+/** Sets a validation function for a user defined type */
+function type_Set(kind, func) {
+    type_map.set(kind, func);
+}
+/** Gets a custom validation function for a user defined type */
+function type_Get(kind) {
+    return type_map.get(kind);
 }
 
-;// CONCATENATED MODULE: ./lib/config/problems.ts
-/** environments.prod.zones[1].publicSubnet */
-function formatPath(path) {
-    let out = '';
-    for (const seg of path) {
-        if (typeof seg === 'number')
-            out += `[${seg}]`;
-        else if (/^[A-Za-z_$][\w$-]*$/.test(seg))
-            out += out ? `.${seg}` : seg;
-        else
-            out += `[${JSON.stringify(seg)}]`;
-    }
-    return out || '(top level)';
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/type/extends/extends-undefined.mjs
+
+/** Fast undefined check used for properties of type undefined */
+function extends_undefined_Intersect(schema) {
+    return schema.allOf.every((schema) => ExtendsUndefinedCheck(schema));
 }
-function formatProblem(p) {
-    const where = p.line ? ` (line ${p.line})` : '';
-    return `${formatPath(p.path)}: expected ${p.expected}, got ${p.found}${where}`;
+function extends_undefined_Union(schema) {
+    return schema.anyOf.some((schema) => ExtendsUndefinedCheck(schema));
 }
-/** How a found value reads in an error message. */
-function describe(value) {
-    if (value === undefined)
-        return 'nothing';
-    if (value === null)
-        return 'an empty value';
-    if (Array.isArray(value))
-        return value.length ? `a list of ${value.length}` : 'an empty list';
-    if (typeof value === 'object')
-        return Object.keys(value).length ? 'a mapping' : 'an empty mapping';
-    return JSON.stringify(value);
+function extends_undefined_Not(schema) {
+    return !ExtendsUndefinedCheck(schema.not);
 }
-class ConfigError extends Error {
-    file;
-    problems;
-    constructor(file, problems) {
-        const n = problems.length;
-        super(`${file}: ${n} problem${n === 1 ? '' : 's'}\n` +
-            problems.map((p) => `  ${formatProblem(p)}`).join('\n'));
-        this.file = file;
-        this.problems = problems;
-        this.name = 'ConfigError';
-    }
+/** Fast undefined check used for properties of type undefined */
+// prettier-ignore
+function ExtendsUndefinedCheck(schema) {
+    return (schema[Kind] === 'Intersect' ? extends_undefined_Intersect(schema) :
+        schema[Kind] === 'Union' ? extends_undefined_Union(schema) :
+            schema[Kind] === 'Not' ? extends_undefined_Not(schema) :
+                schema[Kind] === 'Undefined' ? true :
+                    false);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/errors/function.mjs
@@ -34442,6 +33509,657 @@ function SetErrorFunction(callback) {
 /** Gets the error function used to generate error messages */
 function GetErrorFunction() {
     return errorFunction;
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/value/deref/deref.mjs
+
+
+
+class TypeDereferenceError extends error_TypeBoxError {
+    constructor(schema) {
+        super(`Unable to dereference schema with $id '${schema.$ref}'`);
+        this.schema = schema;
+    }
+}
+function Resolve(schema, references) {
+    const target = references.find((target) => target.$id === schema.$ref);
+    if (target === undefined)
+        throw new TypeDereferenceError(schema);
+    return Deref(target, references);
+}
+/** `[Internal]` Pushes a schema onto references if the schema has an $id and does not exist on references */
+function Pushref(schema, references) {
+    if (!IsString(schema.$id) || references.some((target) => target.$id === schema.$id))
+        return references;
+    references.push(schema);
+    return references;
+}
+/** `[Internal]` Dereferences a schema from the references array or throws if not found */
+function Deref(schema, references) {
+    // prettier-ignore
+    return (schema[Kind] === 'This' || schema[Kind] === 'Ref')
+        ? Resolve(schema, references)
+        : schema;
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/value/hash/hash.mjs
+
+
+// ------------------------------------------------------------------
+// Errors
+// ------------------------------------------------------------------
+class ValueHashError extends error_TypeBoxError {
+    constructor(value) {
+        super(`Unable to hash value`);
+        this.value = value;
+    }
+}
+// ------------------------------------------------------------------
+// ByteMarker
+// ------------------------------------------------------------------
+var ByteMarker;
+(function (ByteMarker) {
+    ByteMarker[ByteMarker["Undefined"] = 0] = "Undefined";
+    ByteMarker[ByteMarker["Null"] = 1] = "Null";
+    ByteMarker[ByteMarker["Boolean"] = 2] = "Boolean";
+    ByteMarker[ByteMarker["Number"] = 3] = "Number";
+    ByteMarker[ByteMarker["String"] = 4] = "String";
+    ByteMarker[ByteMarker["Object"] = 5] = "Object";
+    ByteMarker[ByteMarker["Array"] = 6] = "Array";
+    ByteMarker[ByteMarker["Date"] = 7] = "Date";
+    ByteMarker[ByteMarker["Uint8Array"] = 8] = "Uint8Array";
+    ByteMarker[ByteMarker["Symbol"] = 9] = "Symbol";
+    ByteMarker[ByteMarker["BigInt"] = 10] = "BigInt";
+})(ByteMarker || (ByteMarker = {}));
+// ------------------------------------------------------------------
+// State
+// ------------------------------------------------------------------
+let Accumulator = BigInt('14695981039346656037');
+const [Prime, Size] = [BigInt('1099511628211'), BigInt('18446744073709551616' /* 2 ^ 64 */)];
+const Bytes = Array.from({ length: 256 }).map((_, i) => BigInt(i));
+const F64 = new Float64Array(1);
+const F64In = new DataView(F64.buffer);
+const F64Out = new Uint8Array(F64.buffer);
+// ------------------------------------------------------------------
+// NumberToBytes
+// ------------------------------------------------------------------
+function* NumberToBytes(value) {
+    const byteCount = value === 0 ? 1 : Math.ceil(Math.floor(Math.log2(value) + 1) / 8);
+    for (let i = 0; i < byteCount; i++) {
+        yield (value >> (8 * (byteCount - 1 - i))) & 0xff;
+    }
+}
+// ------------------------------------------------------------------
+// Hashing Functions
+// ------------------------------------------------------------------
+function hash_ArrayType(value) {
+    FNV1A64(ByteMarker.Array);
+    for (const item of value) {
+        hash_Visit(item);
+    }
+}
+function BooleanType(value) {
+    FNV1A64(ByteMarker.Boolean);
+    FNV1A64(value ? 1 : 0);
+}
+function BigIntType(value) {
+    FNV1A64(ByteMarker.BigInt);
+    F64In.setBigInt64(0, value);
+    for (const byte of F64Out) {
+        FNV1A64(byte);
+    }
+}
+function hash_DateType(value) {
+    FNV1A64(ByteMarker.Date);
+    hash_Visit(value.getTime());
+}
+function NullType(value) {
+    FNV1A64(ByteMarker.Null);
+}
+function NumberType(value) {
+    FNV1A64(ByteMarker.Number);
+    F64In.setFloat64(0, value);
+    for (const byte of F64Out) {
+        FNV1A64(byte);
+    }
+}
+function hash_ObjectType(value) {
+    FNV1A64(ByteMarker.Object);
+    for (const key of globalThis.Object.getOwnPropertyNames(value).sort()) {
+        hash_Visit(key);
+        hash_Visit(value[key]);
+    }
+}
+function StringType(value) {
+    FNV1A64(ByteMarker.String);
+    for (let i = 0; i < value.length; i++) {
+        for (const byte of NumberToBytes(value.charCodeAt(i))) {
+            FNV1A64(byte);
+        }
+    }
+}
+function SymbolType(value) {
+    FNV1A64(ByteMarker.Symbol);
+    hash_Visit(value.description);
+}
+function hash_Uint8ArrayType(value) {
+    FNV1A64(ByteMarker.Uint8Array);
+    for (let i = 0; i < value.length; i++) {
+        FNV1A64(value[i]);
+    }
+}
+function UndefinedType(value) {
+    return FNV1A64(ByteMarker.Undefined);
+}
+function hash_Visit(value) {
+    if (IsArray(value))
+        return hash_ArrayType(value);
+    if (IsBoolean(value))
+        return BooleanType(value);
+    if (IsBigInt(value))
+        return BigIntType(value);
+    if (IsDate(value))
+        return hash_DateType(value);
+    if (IsNull(value))
+        return NullType(value);
+    if (IsNumber(value))
+        return NumberType(value);
+    if (IsObject(value))
+        return hash_ObjectType(value);
+    if (IsString(value))
+        return StringType(value);
+    if (IsSymbol(value))
+        return SymbolType(value);
+    if (IsUint8Array(value))
+        return hash_Uint8ArrayType(value);
+    if (IsUndefined(value))
+        return UndefinedType(value);
+    throw new ValueHashError(value);
+}
+function FNV1A64(byte) {
+    Accumulator = Accumulator ^ Bytes[byte];
+    Accumulator = (Accumulator * Prime) % Size;
+}
+// ------------------------------------------------------------------
+// Hash
+// ------------------------------------------------------------------
+/** Creates a FNV1A-64 non cryptographic hash of the given value */
+function Hash(value) {
+    Accumulator = BigInt('14695981039346656037');
+    hash_Visit(value);
+    return Accumulator;
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/value/check/check.mjs
+
+
+
+
+
+
+
+
+
+// ------------------------------------------------------------------
+// ValueGuard
+// ------------------------------------------------------------------
+
+// ------------------------------------------------------------------
+// KindGuard
+// ------------------------------------------------------------------
+
+// ------------------------------------------------------------------
+// Errors
+// ------------------------------------------------------------------
+class ValueCheckUnknownTypeError extends error_TypeBoxError {
+    constructor(schema) {
+        super(`Unknown type`);
+        this.schema = schema;
+    }
+}
+// ------------------------------------------------------------------
+// TypeGuards
+// ------------------------------------------------------------------
+function IsAnyOrUnknown(schema) {
+    return schema[Kind] === 'Any' || schema[Kind] === 'Unknown';
+}
+// ------------------------------------------------------------------
+// Guards
+// ------------------------------------------------------------------
+function IsDefined(value) {
+    return value !== undefined;
+}
+// ------------------------------------------------------------------
+// Types
+// ------------------------------------------------------------------
+function check_FromAny(schema, references, value) {
+    return true;
+}
+function check_FromArgument(schema, references, value) {
+    return true;
+}
+function check_FromArray(schema, references, value) {
+    if (!IsArray(value))
+        return false;
+    if (IsDefined(schema.minItems) && !(value.length >= schema.minItems)) {
+        return false;
+    }
+    if (IsDefined(schema.maxItems) && !(value.length <= schema.maxItems)) {
+        return false;
+    }
+    for (const element of value) {
+        if (!check_Visit(schema.items, references, element))
+            return false;
+    }
+    // prettier-ignore
+    if (schema.uniqueItems === true && !((function () { const set = new Set(); for (const element of value) {
+        const hashed = Hash(element);
+        if (set.has(hashed)) {
+            return false;
+        }
+        else {
+            set.add(hashed);
+        }
+    } return true; })())) {
+        return false;
+    }
+    // contains
+    if (!(IsDefined(schema.contains) || IsNumber(schema.minContains) || IsNumber(schema.maxContains))) {
+        return true; // exit
+    }
+    const containsSchema = IsDefined(schema.contains) ? schema.contains : Never();
+    const containsCount = value.reduce((acc, value) => (check_Visit(containsSchema, references, value) ? acc + 1 : acc), 0);
+    if (containsCount === 0) {
+        return false;
+    }
+    if (IsNumber(schema.minContains) && containsCount < schema.minContains) {
+        return false;
+    }
+    if (IsNumber(schema.maxContains) && containsCount > schema.maxContains) {
+        return false;
+    }
+    return true;
+}
+function check_FromAsyncIterator(schema, references, value) {
+    return IsAsyncIterator(value);
+}
+function check_FromBigInt(schema, references, value) {
+    if (!IsBigInt(value))
+        return false;
+    if (IsDefined(schema.exclusiveMaximum) && !(value < schema.exclusiveMaximum)) {
+        return false;
+    }
+    if (IsDefined(schema.exclusiveMinimum) && !(value > schema.exclusiveMinimum)) {
+        return false;
+    }
+    if (IsDefined(schema.maximum) && !(value <= schema.maximum)) {
+        return false;
+    }
+    if (IsDefined(schema.minimum) && !(value >= schema.minimum)) {
+        return false;
+    }
+    if (IsDefined(schema.multipleOf) && !(value % schema.multipleOf === BigInt(0))) {
+        return false;
+    }
+    return true;
+}
+function check_FromBoolean(schema, references, value) {
+    return IsBoolean(value);
+}
+function check_FromConstructor(schema, references, value) {
+    return check_Visit(schema.returns, references, value.prototype);
+}
+function check_FromDate(schema, references, value) {
+    if (!IsDate(value))
+        return false;
+    if (IsDefined(schema.exclusiveMaximumTimestamp) && !(value.getTime() < schema.exclusiveMaximumTimestamp)) {
+        return false;
+    }
+    if (IsDefined(schema.exclusiveMinimumTimestamp) && !(value.getTime() > schema.exclusiveMinimumTimestamp)) {
+        return false;
+    }
+    if (IsDefined(schema.maximumTimestamp) && !(value.getTime() <= schema.maximumTimestamp)) {
+        return false;
+    }
+    if (IsDefined(schema.minimumTimestamp) && !(value.getTime() >= schema.minimumTimestamp)) {
+        return false;
+    }
+    if (IsDefined(schema.multipleOfTimestamp) && !(value.getTime() % schema.multipleOfTimestamp === 0)) {
+        return false;
+    }
+    return true;
+}
+function check_FromFunction(schema, references, value) {
+    return IsFunction(value);
+}
+function FromImport(schema, references, value) {
+    const definitions = globalThis.Object.values(schema.$defs);
+    const target = schema.$defs[schema.$ref];
+    return check_Visit(target, [...references, ...definitions], value);
+}
+function check_FromInteger(schema, references, value) {
+    if (!IsInteger(value)) {
+        return false;
+    }
+    if (IsDefined(schema.exclusiveMaximum) && !(value < schema.exclusiveMaximum)) {
+        return false;
+    }
+    if (IsDefined(schema.exclusiveMinimum) && !(value > schema.exclusiveMinimum)) {
+        return false;
+    }
+    if (IsDefined(schema.maximum) && !(value <= schema.maximum)) {
+        return false;
+    }
+    if (IsDefined(schema.minimum) && !(value >= schema.minimum)) {
+        return false;
+    }
+    if (IsDefined(schema.multipleOf) && !(value % schema.multipleOf === 0)) {
+        return false;
+    }
+    return true;
+}
+function check_FromIntersect(schema, references, value) {
+    const check1 = schema.allOf.every((schema) => check_Visit(schema, references, value));
+    if (schema.unevaluatedProperties === false) {
+        const keyPattern = new RegExp(KeyOfPattern(schema));
+        const check2 = Object.getOwnPropertyNames(value).every((key) => keyPattern.test(key));
+        return check1 && check2;
+    }
+    else if (IsSchema(schema.unevaluatedProperties)) {
+        const keyCheck = new RegExp(KeyOfPattern(schema));
+        const check2 = Object.getOwnPropertyNames(value).every((key) => keyCheck.test(key) || check_Visit(schema.unevaluatedProperties, references, value[key]));
+        return check1 && check2;
+    }
+    else {
+        return check1;
+    }
+}
+function check_FromIterator(schema, references, value) {
+    return IsIterator(value);
+}
+function check_FromLiteral(schema, references, value) {
+    return value === schema.const;
+}
+function check_FromNever(schema, references, value) {
+    return false;
+}
+function check_FromNot(schema, references, value) {
+    return !check_Visit(schema.not, references, value);
+}
+function check_FromNull(schema, references, value) {
+    return IsNull(value);
+}
+function check_FromNumber(schema, references, value) {
+    if (!TypeSystemPolicy.IsNumberLike(value))
+        return false;
+    if (IsDefined(schema.exclusiveMaximum) && !(value < schema.exclusiveMaximum)) {
+        return false;
+    }
+    if (IsDefined(schema.exclusiveMinimum) && !(value > schema.exclusiveMinimum)) {
+        return false;
+    }
+    if (IsDefined(schema.minimum) && !(value >= schema.minimum)) {
+        return false;
+    }
+    if (IsDefined(schema.maximum) && !(value <= schema.maximum)) {
+        return false;
+    }
+    if (IsDefined(schema.multipleOf) && !(value % schema.multipleOf === 0)) {
+        return false;
+    }
+    return true;
+}
+function check_FromObject(schema, references, value) {
+    if (!TypeSystemPolicy.IsObjectLike(value))
+        return false;
+    if (IsDefined(schema.minProperties) && !(Object.getOwnPropertyNames(value).length >= schema.minProperties)) {
+        return false;
+    }
+    if (IsDefined(schema.maxProperties) && !(Object.getOwnPropertyNames(value).length <= schema.maxProperties)) {
+        return false;
+    }
+    const knownKeys = Object.getOwnPropertyNames(schema.properties);
+    for (const knownKey of knownKeys) {
+        const property = schema.properties[knownKey];
+        if (schema.required && schema.required.includes(knownKey)) {
+            if (!check_Visit(property, references, value[knownKey])) {
+                return false;
+            }
+            if ((ExtendsUndefinedCheck(property) || IsAnyOrUnknown(property)) && !(knownKey in value)) {
+                return false;
+            }
+        }
+        else {
+            if (TypeSystemPolicy.IsExactOptionalProperty(value, knownKey) && !check_Visit(property, references, value[knownKey])) {
+                return false;
+            }
+        }
+    }
+    if (schema.additionalProperties === false) {
+        const valueKeys = Object.getOwnPropertyNames(value);
+        // optimization: value is valid if schemaKey length matches the valueKey length
+        if (schema.required && schema.required.length === knownKeys.length && valueKeys.length === knownKeys.length) {
+            return true;
+        }
+        else {
+            return valueKeys.every((valueKey) => knownKeys.includes(valueKey));
+        }
+    }
+    else if (typeof schema.additionalProperties === 'object') {
+        const valueKeys = Object.getOwnPropertyNames(value);
+        return valueKeys.every((key) => knownKeys.includes(key) || check_Visit(schema.additionalProperties, references, value[key]));
+    }
+    else {
+        return true;
+    }
+}
+function check_FromPromise(schema, references, value) {
+    return IsPromise(value);
+}
+function check_FromRecord(schema, references, value) {
+    if (!TypeSystemPolicy.IsRecordLike(value)) {
+        return false;
+    }
+    if (IsDefined(schema.minProperties) && !(Object.getOwnPropertyNames(value).length >= schema.minProperties)) {
+        return false;
+    }
+    if (IsDefined(schema.maxProperties) && !(Object.getOwnPropertyNames(value).length <= schema.maxProperties)) {
+        return false;
+    }
+    const [patternKey, patternSchema] = Object.entries(schema.patternProperties)[0];
+    const regex = new RegExp(patternKey);
+    // prettier-ignore
+    const check1 = Object.entries(value).every(([key, value]) => {
+        return (regex.test(key)) ? check_Visit(patternSchema, references, value) : true;
+    });
+    // prettier-ignore
+    const check2 = typeof schema.additionalProperties === 'object' ? Object.entries(value).every(([key, value]) => {
+        return (!regex.test(key)) ? check_Visit(schema.additionalProperties, references, value) : true;
+    }) : true;
+    const check3 = schema.additionalProperties === false
+        ? Object.getOwnPropertyNames(value).every((key) => {
+            return regex.test(key);
+        })
+        : true;
+    return check1 && check2 && check3;
+}
+function check_FromRef(schema, references, value) {
+    return check_Visit(Deref(schema, references), references, value);
+}
+function check_FromRegExp(schema, references, value) {
+    const regex = new RegExp(schema.source, schema.flags);
+    if (IsDefined(schema.minLength)) {
+        if (!(value.length >= schema.minLength))
+            return false;
+    }
+    if (IsDefined(schema.maxLength)) {
+        if (!(value.length <= schema.maxLength))
+            return false;
+    }
+    return regex.test(value);
+}
+function check_FromString(schema, references, value) {
+    if (!IsString(value)) {
+        return false;
+    }
+    if (IsDefined(schema.minLength)) {
+        if (!(value.length >= schema.minLength))
+            return false;
+    }
+    if (IsDefined(schema.maxLength)) {
+        if (!(value.length <= schema.maxLength))
+            return false;
+    }
+    if (IsDefined(schema.pattern)) {
+        const regex = new RegExp(schema.pattern);
+        if (!regex.test(value))
+            return false;
+    }
+    if (IsDefined(schema.format)) {
+        if (!Has(schema.format))
+            return false;
+        const func = Get(schema.format);
+        return func(value);
+    }
+    return true;
+}
+function check_FromSymbol(schema, references, value) {
+    return IsSymbol(value);
+}
+function check_FromTemplateLiteral(schema, references, value) {
+    return IsString(value) && new RegExp(schema.pattern).test(value);
+}
+function FromThis(schema, references, value) {
+    return check_Visit(Deref(schema, references), references, value);
+}
+function check_FromTuple(schema, references, value) {
+    if (!IsArray(value)) {
+        return false;
+    }
+    if (schema.items === undefined && !(value.length === 0)) {
+        return false;
+    }
+    if (!(value.length === schema.maxItems)) {
+        return false;
+    }
+    if (!schema.items) {
+        return true;
+    }
+    for (let i = 0; i < schema.items.length; i++) {
+        if (!check_Visit(schema.items[i], references, value[i]))
+            return false;
+    }
+    return true;
+}
+function check_FromUndefined(schema, references, value) {
+    return IsUndefined(value);
+}
+function check_FromUnion(schema, references, value) {
+    return schema.anyOf.some((inner) => check_Visit(inner, references, value));
+}
+function check_FromUint8Array(schema, references, value) {
+    if (!IsUint8Array(value)) {
+        return false;
+    }
+    if (IsDefined(schema.maxByteLength) && !(value.length <= schema.maxByteLength)) {
+        return false;
+    }
+    if (IsDefined(schema.minByteLength) && !(value.length >= schema.minByteLength)) {
+        return false;
+    }
+    return true;
+}
+function check_FromUnknown(schema, references, value) {
+    return true;
+}
+function check_FromVoid(schema, references, value) {
+    return TypeSystemPolicy.IsVoidLike(value);
+}
+function FromKind(schema, references, value) {
+    if (!type_Has(schema[Kind]))
+        return false;
+    const func = type_Get(schema[Kind]);
+    return func(schema, value);
+}
+function check_Visit(schema, references, value) {
+    const references_ = IsDefined(schema.$id) ? Pushref(schema, references) : references;
+    const schema_ = schema;
+    switch (schema_[Kind]) {
+        case 'Any':
+            return check_FromAny(schema_, references_, value);
+        case 'Argument':
+            return check_FromArgument(schema_, references_, value);
+        case 'Array':
+            return check_FromArray(schema_, references_, value);
+        case 'AsyncIterator':
+            return check_FromAsyncIterator(schema_, references_, value);
+        case 'BigInt':
+            return check_FromBigInt(schema_, references_, value);
+        case 'Boolean':
+            return check_FromBoolean(schema_, references_, value);
+        case 'Constructor':
+            return check_FromConstructor(schema_, references_, value);
+        case 'Date':
+            return check_FromDate(schema_, references_, value);
+        case 'Function':
+            return check_FromFunction(schema_, references_, value);
+        case 'Import':
+            return FromImport(schema_, references_, value);
+        case 'Integer':
+            return check_FromInteger(schema_, references_, value);
+        case 'Intersect':
+            return check_FromIntersect(schema_, references_, value);
+        case 'Iterator':
+            return check_FromIterator(schema_, references_, value);
+        case 'Literal':
+            return check_FromLiteral(schema_, references_, value);
+        case 'Never':
+            return check_FromNever(schema_, references_, value);
+        case 'Not':
+            return check_FromNot(schema_, references_, value);
+        case 'Null':
+            return check_FromNull(schema_, references_, value);
+        case 'Number':
+            return check_FromNumber(schema_, references_, value);
+        case 'Object':
+            return check_FromObject(schema_, references_, value);
+        case 'Promise':
+            return check_FromPromise(schema_, references_, value);
+        case 'Record':
+            return check_FromRecord(schema_, references_, value);
+        case 'Ref':
+            return check_FromRef(schema_, references_, value);
+        case 'RegExp':
+            return check_FromRegExp(schema_, references_, value);
+        case 'String':
+            return check_FromString(schema_, references_, value);
+        case 'Symbol':
+            return check_FromSymbol(schema_, references_, value);
+        case 'TemplateLiteral':
+            return check_FromTemplateLiteral(schema_, references_, value);
+        case 'This':
+            return FromThis(schema_, references_, value);
+        case 'Tuple':
+            return check_FromTuple(schema_, references_, value);
+        case 'Undefined':
+            return check_FromUndefined(schema_, references_, value);
+        case 'Union':
+            return check_FromUnion(schema_, references_, value);
+        case 'Uint8Array':
+            return check_FromUint8Array(schema_, references_, value);
+        case 'Unknown':
+            return check_FromUnknown(schema_, references_, value);
+        case 'Void':
+            return check_FromVoid(schema_, references_, value);
+        default:
+            if (!type_Has(schema_[Kind]))
+                throw new ValueCheckUnknownTypeError(schema_);
+            return FromKind(schema_, references_, value);
+    }
+}
+/** Returns true if the value matches the given type. */
+function Check(...args) {
+    return args.length === 3 ? check_Visit(args[0], args[1], args[2]) : check_Visit(args[0], [], args[1]);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/errors/errors.mjs
@@ -35038,6 +34756,409 @@ function Errors(...args) {
     return new ValueErrorIterator(iterator);
 }
 
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/value/clone/clone.mjs
+// ------------------------------------------------------------------
+// ValueGuard
+// ------------------------------------------------------------------
+
+// ------------------------------------------------------------------
+// Clonable
+// ------------------------------------------------------------------
+function clone_FromObject(value) {
+    const Acc = {};
+    for (const key of Object.getOwnPropertyNames(value)) {
+        Acc[key] = clone_Clone(value[key]);
+    }
+    for (const key of Object.getOwnPropertySymbols(value)) {
+        Acc[key] = clone_Clone(value[key]);
+    }
+    return Acc;
+}
+function clone_FromArray(value) {
+    return value.map((element) => clone_Clone(element));
+}
+function FromTypedArray(value) {
+    return value.slice();
+}
+function FromMap(value) {
+    return new Map(clone_Clone([...value.entries()]));
+}
+function FromSet(value) {
+    return new Set(clone_Clone([...value.entries()]));
+}
+function clone_FromDate(value) {
+    return new Date(value.toISOString());
+}
+function clone_FromValue(value) {
+    return value;
+}
+// ------------------------------------------------------------------
+// Clone
+// ------------------------------------------------------------------
+/** Returns a clone of the given value */
+function clone_Clone(value) {
+    if (IsArray(value))
+        return clone_FromArray(value);
+    if (IsDate(value))
+        return clone_FromDate(value);
+    if (IsTypedArray(value))
+        return FromTypedArray(value);
+    if (IsMap(value))
+        return FromMap(value);
+    if (IsSet(value))
+        return FromSet(value);
+    if (IsObject(value))
+        return clone_FromObject(value);
+    if (IsValueType(value))
+        return clone_FromValue(value);
+    throw new Error('ValueClone: Unable to clone value');
+}
+
+;// CONCATENATED MODULE: ./node_modules/@sinclair/typebox/build/esm/value/default/default.mjs
+
+
+
+
+// ------------------------------------------------------------------
+// ValueGuard
+// ------------------------------------------------------------------
+
+// ------------------------------------------------------------------
+// TypeGuard
+// ------------------------------------------------------------------
+
+// ------------------------------------------------------------------
+// ValueOrDefault
+// ------------------------------------------------------------------
+function ValueOrDefault(schema, value) {
+    const defaultValue = HasPropertyKey(schema, 'default') ? schema.default : undefined;
+    const clone = IsFunction(defaultValue) ? defaultValue() : clone_Clone(defaultValue);
+    return IsUndefined(value) ? clone : IsObject(value) && IsObject(clone) ? Object.assign(clone, value) : value;
+}
+// ------------------------------------------------------------------
+// HasDefaultProperty
+// ------------------------------------------------------------------
+function HasDefaultProperty(schema) {
+    return IsKind(schema) && 'default' in schema;
+}
+// ------------------------------------------------------------------
+// Types
+// ------------------------------------------------------------------
+function default_FromArray(schema, references, value) {
+    // if the value is an array, we attempt to initialize it's elements
+    if (IsArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+            value[i] = default_Visit(schema.items, references, value[i]);
+        }
+        return value;
+    }
+    // ... otherwise use default initialization
+    const defaulted = ValueOrDefault(schema, value);
+    if (!IsArray(defaulted))
+        return defaulted;
+    for (let i = 0; i < defaulted.length; i++) {
+        defaulted[i] = default_Visit(schema.items, references, defaulted[i]);
+    }
+    return defaulted;
+}
+function default_FromDate(schema, references, value) {
+    // special case intercept for dates
+    return IsDate(value) ? value : ValueOrDefault(schema, value);
+}
+function default_FromImport(schema, references, value) {
+    const definitions = globalThis.Object.values(schema.$defs);
+    const target = schema.$defs[schema.$ref];
+    return default_Visit(target, [...references, ...definitions], value);
+}
+function default_FromIntersect(schema, references, value) {
+    const defaulted = ValueOrDefault(schema, value);
+    return schema.allOf.reduce((acc, schema) => {
+        const next = default_Visit(schema, references, defaulted);
+        return IsObject(next) ? { ...acc, ...next } : next;
+    }, {});
+}
+function default_FromObject(schema, references, value) {
+    const defaulted = ValueOrDefault(schema, value);
+    // return defaulted
+    if (!IsObject(defaulted))
+        return defaulted;
+    const knownPropertyKeys = Object.getOwnPropertyNames(schema.properties);
+    // properties
+    for (const key of knownPropertyKeys) {
+        // note: we need to traverse into the object and test if the return value
+        // yielded a non undefined result. Here we interpret an undefined result as
+        // a non assignable property and continue.
+        const propertyValue = default_Visit(schema.properties[key], references, defaulted[key]);
+        if (IsUndefined(propertyValue))
+            continue;
+        defaulted[key] = default_Visit(schema.properties[key], references, defaulted[key]);
+    }
+    // return if not additional properties
+    if (!HasDefaultProperty(schema.additionalProperties))
+        return defaulted;
+    // additional properties
+    for (const key of Object.getOwnPropertyNames(defaulted)) {
+        if (knownPropertyKeys.includes(key))
+            continue;
+        defaulted[key] = default_Visit(schema.additionalProperties, references, defaulted[key]);
+    }
+    return defaulted;
+}
+function default_FromRecord(schema, references, value) {
+    const defaulted = ValueOrDefault(schema, value);
+    if (!IsObject(defaulted))
+        return defaulted;
+    const additionalPropertiesSchema = schema.additionalProperties;
+    const [propertyKeyPattern, propertySchema] = Object.entries(schema.patternProperties)[0];
+    const knownPropertyKey = new RegExp(propertyKeyPattern);
+    // properties
+    for (const key of Object.getOwnPropertyNames(defaulted)) {
+        if (!(knownPropertyKey.test(key) && HasDefaultProperty(propertySchema)))
+            continue;
+        defaulted[key] = default_Visit(propertySchema, references, defaulted[key]);
+    }
+    // return if not additional properties
+    if (!HasDefaultProperty(additionalPropertiesSchema))
+        return defaulted;
+    // additional properties
+    for (const key of Object.getOwnPropertyNames(defaulted)) {
+        if (knownPropertyKey.test(key))
+            continue;
+        defaulted[key] = default_Visit(additionalPropertiesSchema, references, defaulted[key]);
+    }
+    return defaulted;
+}
+function default_FromRef(schema, references, value) {
+    return default_Visit(Deref(schema, references), references, ValueOrDefault(schema, value));
+}
+function default_FromThis(schema, references, value) {
+    return default_Visit(Deref(schema, references), references, value);
+}
+function default_FromTuple(schema, references, value) {
+    const defaulted = ValueOrDefault(schema, value);
+    if (!IsArray(defaulted) || IsUndefined(schema.items))
+        return defaulted;
+    const [items, max] = [schema.items, Math.max(schema.items.length, defaulted.length)];
+    for (let i = 0; i < max; i++) {
+        if (i < items.length)
+            defaulted[i] = default_Visit(items[i], references, defaulted[i]);
+    }
+    return defaulted;
+}
+function default_FromUnion(schema, references, value) {
+    const defaulted = ValueOrDefault(schema, value);
+    for (const inner of schema.anyOf) {
+        const result = default_Visit(inner, references, clone_Clone(defaulted));
+        if (Check(inner, references, result)) {
+            return result;
+        }
+    }
+    return defaulted;
+}
+function default_Visit(schema, references, value) {
+    const references_ = Pushref(schema, references);
+    const schema_ = schema;
+    switch (schema_[Kind]) {
+        case 'Array':
+            return default_FromArray(schema_, references_, value);
+        case 'Date':
+            return default_FromDate(schema_, references_, value);
+        case 'Import':
+            return default_FromImport(schema_, references_, value);
+        case 'Intersect':
+            return default_FromIntersect(schema_, references_, value);
+        case 'Object':
+            return default_FromObject(schema_, references_, value);
+        case 'Record':
+            return default_FromRecord(schema_, references_, value);
+        case 'Ref':
+            return default_FromRef(schema_, references_, value);
+        case 'This':
+            return default_FromThis(schema_, references_, value);
+        case 'Tuple':
+            return default_FromTuple(schema_, references_, value);
+        case 'Union':
+            return default_FromUnion(schema_, references_, value);
+        default:
+            return ValueOrDefault(schema_, value);
+    }
+}
+/** `[Mutable]` Generates missing properties on a value using default schema annotations if available. This function does not check the value and returns an unknown type. You should Check the result before use. Default is a mutable operation. To avoid mutation, Clone the value first. */
+function Default(...args) {
+    return args.length === 3 ? default_Visit(args[0], args[1], args[2]) : default_Visit(args[0], [], args[1]);
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./lib/config/limits.ts
+// Plain limits and patterns of natfleet.yml, kept apart from the schema so that code that
+// must stay small (the checker Lambda) can use them without the schema library.
+const ENVIRONMENT_NAME = '^[a-z][a-z0-9-]{0,15}$';
+const AVAILABILITY_ZONE = '^[a-z]{2}(-[a-z]+)+-\\d[a-z]$';
+const CHECKER_LIMITS = {
+    intervalSeconds: { min: 1, max: 30, default: 5 },
+    timeoutSeconds: { min: 1, max: 30, default: 2 },
+    unhealthyThreshold: { min: 1, max: 100, default: 3 },
+    healthyMinutes: { min: 1, max: 1440, default: 10 },
+};
+function isHttpUrl(s) {
+    try {
+        const u = new URL(s);
+        return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
+    }
+    catch {
+        return false;
+    }
+}
+/** A URL that carries user:password@ would put a credential into templates, logs and metrics. */
+function hasUserinfo(s) {
+    try {
+        const u = new URL(s);
+        return u.username !== '' || u.password !== '';
+    }
+    catch {
+        return false;
+    }
+}
+/** The URL with its userinfo replaced, for messages: the credential itself is never shown. */
+function withoutUserinfo(s) {
+    try {
+        const u = new URL(s);
+        if (!u.username && !u.password)
+            return s;
+        u.username = '***';
+        u.password = '';
+        return u.toString();
+    }
+    catch {
+        return s.replace(/\/\/[^/@]*@/, '//***@');
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/config/schema.ts
+// The one source of natfleet.yml's shape: the TypeScript types and schema/natfleet.schema.json
+// both come from here. Every `description` doubles as the "expected …" text of a load error.
+
+
+
+const id = (prefix, what) => Type.String({
+    pattern: `^${prefix}-[0-9a-f]{8,17}$`,
+    description: `${what} (${prefix}-…)`,
+});
+const oneOf = (values, description) => Type.Union(values.map((v) => Type.Literal(v)), { description: `${description}: ${values.join(' | ')}` });
+const schema_int = (min, max, dflt, description) => Type.Integer({ minimum: min, maximum: max, default: dflt, description });
+const limited = (l, description) => schema_int(l.min, l.max, l.default, description);
+const strict = (props, description, extra = {}) => Type.Object(props, { additionalProperties: false, description, ...extra });
+const REGION = '^[a-z]{2}(-[a-z]+)+-\\d$';
+const ARCHITECTURES = ['arm64', 'x86_64'];
+const GATEWAY_MODES = ['shared', 'per-zone', 'regional'];
+const ENDPOINT_MODES = ['create', 'existing', 'none'];
+const GITHUB_REPOSITORY = '^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$';
+const OIDC_PROVIDER_ARN = '^arn:aws[a-z-]*:iam::\\d{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$';
+const ZoneSchema = strict({
+    availabilityZone: Type.String({
+        pattern: AVAILABILITY_ZONE,
+        description: 'an availability zone name (e.g. eu-west-1a)',
+    }),
+    publicSubnet: id('subnet', 'a subnet id'),
+    privateSubnet: id('subnet', 'a subnet id'),
+    routeTables: Type.Array(id('rtb', 'a route table id'), {
+        minItems: 1,
+        description: 'the private route tables this zone serves (at least one)',
+    }),
+    eipAllocation: Type.Optional(id('eipalloc', 'an Elastic IP allocation id')),
+    natGatewayId: Type.Optional(id('nat', 'a NAT gateway id to adopt as this zone’s standby')),
+}, 'one availability zone: its NAT instance, standby and route tables');
+const GatewaySchema = strict({
+    mode: Type.Optional({ ...oneOf(GATEWAY_MODES, 'standby gateway mode'), default: 'shared' }),
+    subnet: Type.Optional(id('subnet', 'a public subnet id for the shared gateway')),
+    natGatewayId: Type.Optional(id('nat', 'a NAT gateway id to adopt as the standby of every zone (shared or regional)')),
+}, 'the standby NAT Gateway(s)', { default: {} });
+const CheckerSchema = strict({
+    urls: Type.Array(Type.String({ description: 'an http:// or https:// URL' }), {
+        minItems: 1,
+        description: 'URLs probed through the NAT (at least one)',
+    }),
+    intervalSeconds: Type.Optional(limited(CHECKER_LIMITS.intervalSeconds, 'seconds between probe rounds (1–30)')),
+    timeoutSeconds: Type.Optional(limited(CHECKER_LIMITS.timeoutSeconds, 'per-URL timeout in seconds (1–30)')),
+    unhealthyThreshold: Type.Optional(limited(CHECKER_LIMITS.unhealthyThreshold, 'consecutive failed rounds before failover (≥ 1)')),
+    autoFallback: Type.Optional(Type.Boolean({ default: false, description: 'true or false' })),
+    healthyMinutes: Type.Optional(limited(CHECKER_LIMITS.healthyMinutes, 'minutes an instance must be healthy before auto-fallback (≥ 1)')),
+    stepFunctionsEndpoint: Type.Optional({
+        ...oneOf(ENDPOINT_MODES, 'Step Functions VPC endpoint'),
+        default: 'create',
+    }),
+}, 'the connectivity checker');
+const EnvironmentSchema = strict({
+    accountId: Type.String({ pattern: '^\\d{12}$', description: 'a 12-digit AWS account id' }),
+    region: Type.String({
+        pattern: REGION,
+        description: 'an AWS region (e.g. eu-west-1)',
+    }),
+    vpcId: id('vpc', 'a VPC id'),
+    vpcCidrs: Type.Array(Type.String({
+        pattern: '^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$',
+        description: 'an IPv4 CIDR (e.g. 10.0.0.0/16)',
+    }), { minItems: 1, description: 'the VPC’s IPv4 CIDRs, allowed to send through the NAT' }),
+    instance: strict({
+        type: Type.String({
+            pattern: '^[a-z][a-z0-9-]*\\.[a-z0-9]+$',
+            description: 'an EC2 instance type (e.g. t4g.small)',
+        }),
+        architecture: Type.Optional({
+            ...oneOf(ARCHITECTURES, 'CPU architecture'),
+            default: 'arm64',
+        }),
+    }, 'the NAT instance'),
+    image: Type.Optional(strict({
+        rebuildEveryDays: Type.Optional(schema_int(1, 365, 14, 'days between image builds (≥ 1)')),
+        keep: Type.Optional(schema_int(1, 50, 3, 'images to keep (≥ 1)')),
+    }, 'the NAT image pipeline', { default: {} })),
+    gateway: Type.Optional(GatewaySchema),
+    zones: Type.Array(ZoneSchema, { minItems: 1, description: 'the zones (at least one)' }),
+    checker: CheckerSchema,
+    github: Type.Optional(strict({
+        repository: Type.String({
+            pattern: GITHUB_REPOSITORY,
+            description: 'the fleet repository as owner/name (e.g. acme/network-fleet)',
+        }),
+        defaultBranch: Type.Optional(Type.String({
+            pattern: '^[A-Za-z0-9._/-]{1,100}$',
+            default: 'main',
+            description: 'the branch deploys run from (e.g. main)',
+        })),
+        oidcProviderArn: Type.Optional(Type.String({
+            pattern: OIDC_PROVIDER_ARN,
+            description: 'the account’s GitHub OIDC provider to adopt (arn:aws:iam::…:oidc-provider/token.actions.githubusercontent.com)',
+        })),
+    }, 'the GitHub repository whose workflows the access stack trusts (docs/security.md)')),
+    notifications: Type.Optional(strict({
+        topicArn: Type.String({
+            pattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$',
+            description: 'an SNS topic ARN',
+        }),
+    }, 'where alarms go')),
+}, 'one environment: one VPC in one account and region');
+const ConfigSchema = Type.Object({
+    $schema: Type.Optional(Type.String({ description: 'path or URL of this schema' })),
+    version: Type.Literal(1, { description: 'the configuration format version: 1' }),
+    environments: Type.Record(Type.String({ pattern: ENVIRONMENT_NAME }), EnvironmentSchema, {
+        additionalProperties: false,
+        minProperties: 1,
+        description: 'at least one environment, named with lowercase letters, digits and dashes (up to 16)',
+    }),
+}, {
+    additionalProperties: false,
+    title: 'natfleet.yml',
+    description: 'natfleet fleet configuration',
+});
+function jsonSchema() {
+    // A plain JSON copy: TypeBox keeps its own symbols on the objects.
+    return JSON.parse(JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ConfigSchema }));
+}
+
 ;// CONCATENATED MODULE: ./lib/config/structure.ts
 // Structural validation against the schema, turned into located problems.
 
@@ -35053,21 +35174,67 @@ function segments(pointer) {
         .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
         .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
-function expectation(type, schema, message, path, value) {
+/** Edits (insert, delete, replace, swap two neighbours) from a to b, ignoring case. */
+function editDistance(a, b) {
+    const x = a.toLowerCase();
+    const y = b.toLowerCase();
+    const d = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= x.length; i++) {
+        for (let j = 1; j <= y.length; j++) {
+            const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+            let best = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) {
+                best = Math.min(best, d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    return d[x.length][y.length];
+}
+/** The known name a misspelt one most likely meant: few edits for its length, or none. */
+function structure_closest(word, known) {
+    const allowed = Math.max(2, Math.floor(word.length / 4));
+    let best;
+    let bestDistance = Infinity;
+    for (const k of known) {
+        const d = editDistance(word, k);
+        if (d <= allowed && d < bestDistance)
+            [best, bestDistance] = [k, d];
+    }
+    return best;
+}
+/**
+ * A string field given a plain number or boolean: YAML read it as one because it was not
+ * quoted (an account id, a numeric-looking name). Say so, and how to write it.
+ */
+function unquoted(value, source) {
+    const written = source ?? String(value);
+    const kind = typeof value === 'number' ? 'a number' : 'true or false';
+    const read = written === String(value) ? kind : `${kind} (${String(value)})`;
+    return `${written} unquoted, which YAML reads as ${read}: write it in quotes, "${written}"`;
+}
+function expectation(type, schema, message, path, value, sourceOf) {
     if (type === ValueErrorType.ObjectAdditionalProperties) {
         const props = Object.keys(schema.properties ?? {});
-        const key = path[path.length - 1];
+        const key = String(path[path.length - 1]);
         if (schema.patternProperties) {
             const expected = 'an environment name of lowercase letters, digits and dashes (up to 16)';
             return { expected, found: JSON.stringify(key) };
         }
-        return { expected: `one of the settings ${props.join(', ')}`, found: 'an unknown setting' };
+        const meant = structure_closest(key, props);
+        return {
+            expected: `one of the settings ${props.join(', ')}`,
+            found: `an unknown setting${meant ? `; did you mean ${meant}?` : ''}`,
+        };
     }
     const expected = schema.description ?? message.replace(/^Expected /, '');
+    if (type === ValueErrorType.String && (typeof value === 'number' || typeof value === 'boolean')) {
+        return { expected, found: unquoted(value, sourceOf(path)) };
+    }
     return { expected, found: describe(value) };
 }
 /** Every structural problem, one per field (the first reason found for it). */
-function structureProblems(doc) {
+function structureProblems(doc, sourceOf = () => undefined) {
     const seen = new Set();
     const out = [];
     for (const e of Errors(ConfigSchema, doc)) {
@@ -35075,9 +35242,40 @@ function structureProblems(doc) {
             continue;
         seen.add(e.path);
         const path = segments(e.path);
-        out.push({ path, ...expectation(e.type, e.schema, e.message, path.map(String), e.value) });
+        out.push({ path, ...expectation(e.type, e.schema, e.message, path, e.value, sourceOf) });
     }
     return out;
+}
+
+;// CONCATENATED MODULE: ./lib/config/gateway-rules.ts
+// Cross-field rules of the regional standby (`gateway.mode: regional`). Like rules.ts they read
+// the raw document defensively and compare only values that are themselves valid.
+
+const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * A regional gateway belongs to the VPC, not to a subnet, and one id serves every zone: no
+ * gateway.subnet, no zone's own natGatewayId (adopt one with gateway.natGatewayId).
+ */
+function regionalGatewayRules(env, base, zones, problems) {
+    const gateway = isObj(env.gateway) ? env.gateway : {};
+    if (gateway.mode !== 'regional')
+        return;
+    if (gateway.subnet !== undefined) {
+        problems.push({
+            path: [...base, 'gateway', 'subnet'],
+            expected: 'no gateway.subnet with gateway.mode regional (a regional gateway sits in no subnet)',
+            found: describe(gateway.subnet),
+        });
+    }
+    for (const { z, path } of zones) {
+        if (z.natGatewayId !== undefined) {
+            problems.push({
+                path: [...path, 'natGatewayId'],
+                expected: 'no per-zone gateway with gateway.mode regional (one regional gateway serves every zone: use gateway.natGatewayId)',
+                found: describe(z.natGatewayId),
+            });
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/config/rules.ts
@@ -35086,11 +35284,13 @@ function structureProblems(doc) {
 
 
 
-const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const rules_isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v) => (Array.isArray(v) ? v : []);
 const str = (v) => (typeof v === 'string' ? v : undefined);
 /** Flags every repeat of a value, pointing at the repeat and naming the first place. */
-function unique(items, what, problems) {
+function unique(items, what) {
+    const problems = [];
     const first = new Map();
     for (const { value, path } of items) {
         if (value === undefined)
@@ -35106,126 +35306,177 @@ function unique(items, what, problems) {
         else
             first.set(value, path);
     }
+    return problems;
 }
-function environmentRules(name, env, problems) {
-    const base = ['environments', name];
-    const zones = list(env.zones).map((z, i) => ({
-        z: isObj(z) ? z : {},
-        path: [...base, 'zones', i],
-    }));
-    // Rules compare only values that are themselves valid; the structure check reports the rest.
-    const region = new RegExp(REGION).test(str(env.region) ?? '') ? str(env.region) : undefined;
-    unique(zones.map(({ z, path }) => ({
-        value: str(z.availabilityZone),
-        path: [...path, 'availabilityZone'],
-    })), 'each zone once', problems);
-    unique(zones.flatMap(({ z, path }) => list(z.routeTables).map((r, j) => ({ value: str(r), path: [...path, 'routeTables', j] }))), 'each route table in one zone only', problems);
-    unique(zones.flatMap(({ z, path }) => [
-        { value: str(z.publicSubnet), path: [...path, 'publicSubnet'] },
-        { value: str(z.privateSubnet), path: [...path, 'privateSubnet'] },
-    ]), 'each subnet once', problems);
-    unique(zones.map(({ z, path }) => ({ value: str(z.eipAllocation), path: [...path, 'eipAllocation'] })), 'each Elastic IP allocation once', problems);
-    if (region) {
-        for (const { z, path } of zones) {
-            const az = str(z.availabilityZone);
-            if (az && !az.startsWith(region)) {
-                problems.push({
+const zonesOnce = ({ zones }) => unique(zones.map(({ z, path }) => ({
+    value: str(z.availabilityZone),
+    path: [...path, 'availabilityZone'],
+})), 'each zone once');
+const routeTablesInOneZone = ({ zones }) => unique(zones.flatMap(({ z, path }) => list(z.routeTables).map((r, j) => ({ value: str(r), path: [...path, 'routeTables', j] }))), 'each route table in one zone only');
+const subnetsOnce = ({ zones }) => unique(zones.flatMap(({ z, path }) => [
+    { value: str(z.publicSubnet), path: [...path, 'publicSubnet'] },
+    { value: str(z.privateSubnet), path: [...path, 'privateSubnet'] },
+]), 'each subnet once');
+const elasticIpsOnce = ({ zones }) => unique(zones.map(({ z, path }) => ({ value: str(z.eipAllocation), path: [...path, 'eipAllocation'] })), 'each Elastic IP allocation once');
+const zonesInRegion = ({ zones, region }) => region === undefined
+    ? []
+    : zones.flatMap(({ z, path }) => {
+        const az = str(z.availabilityZone);
+        return az && !az.startsWith(region)
+            ? [
+                {
                     path: [...path, 'availabilityZone'],
                     expected: `a zone of region ${region}`,
                     found: JSON.stringify(az),
-                });
-            }
-        }
-    }
-    const gateway = isObj(env.gateway) ? env.gateway : {};
-    const mode = str(gateway.mode) ?? 'shared';
+                },
+            ]
+            : [];
+    });
+/** shared: a subnet among the zones' public subnets (or an adopted gateway), none per zone. */
+const sharedGateway = ({ env, base, zones }) => {
+    const gateway = rules_isObj(env.gateway) ? env.gateway : {};
+    if ((str(gateway.mode) ?? 'shared') !== 'shared')
+        return [];
+    const problems = [];
     const publicSubnets = zones.map(({ z }) => str(z.publicSubnet)).filter(Boolean);
-    const gw = [...base, 'gateway'];
-    if (mode === 'shared') {
-        const subnet = str(gateway.subnet);
-        if (subnet === undefined && gateway.natGatewayId === undefined) {
-            problems.push({
-                path: [...gw, 'subnet'],
-                expected: 'the shared gateway’s public subnet (or natGatewayId to adopt one)',
-                found: 'nothing',
-            });
-        }
-        else if (subnet !== undefined && !publicSubnets.includes(subnet)) {
-            problems.push({
-                path: [...gw, 'subnet'],
-                expected: `one of the zones’ public subnets (${publicSubnets.join(', ')})`,
-                found: JSON.stringify(subnet),
-            });
-        }
-        zones.forEach(({ z, path }) => {
-            if (z.natGatewayId !== undefined) {
-                problems.push({
-                    path: [...path, 'natGatewayId'],
-                    expected: 'no per-zone gateway with gateway.mode shared (use gateway.natGatewayId)',
-                    found: describe(z.natGatewayId),
-                });
-            }
+    const subnet = str(gateway.subnet);
+    if (subnet === undefined && gateway.natGatewayId === undefined) {
+        problems.push({
+            path: [...base, 'gateway', 'subnet'],
+            expected: 'the shared gateway’s public subnet (or natGatewayId to adopt one)',
+            found: 'nothing',
         });
     }
-    else if (mode === 'per-zone') {
-        for (const key of ['subnet', 'natGatewayId']) {
-            if (gateway[key] !== undefined) {
-                problems.push({
-                    path: [...gw, key],
-                    expected: `no gateway.${key} with gateway.mode per-zone (each zone’s gateway sits in its public subnet)`,
-                    found: describe(gateway[key]),
-                });
-            }
+    else if (subnet !== undefined && !publicSubnets.includes(subnet)) {
+        problems.push({
+            path: [...base, 'gateway', 'subnet'],
+            expected: `one of the zones’ public subnets (${publicSubnets.join(', ')})`,
+            found: JSON.stringify(subnet),
+        });
+    }
+    for (const { z, path } of zones) {
+        if (z.natGatewayId !== undefined) {
+            problems.push({
+                path: [...path, 'natGatewayId'],
+                expected: 'no per-zone gateway with gateway.mode shared (use gateway.natGatewayId)',
+                found: describe(z.natGatewayId),
+            });
         }
     }
-    const instance = isObj(env.instance) ? env.instance : {};
+    return problems;
+};
+/** per-zone: each zone's gateway sits in its public subnet; nothing set for the VPC. */
+const perZoneGateway = ({ env, base }) => {
+    const gateway = rules_isObj(env.gateway) ? env.gateway : {};
+    if (str(gateway.mode) !== 'per-zone')
+        return [];
+    return ['subnet', 'natGatewayId'].flatMap((key) => gateway[key] === undefined
+        ? []
+        : [
+            {
+                path: [...base, 'gateway', key],
+                expected: `no gateway.${key} with gateway.mode per-zone (each zone’s gateway sits in its public subnet)`,
+                found: describe(gateway[key]),
+            },
+        ]);
+};
+/** regional: one gateway of the VPC serves every zone (lib/config/gateway-rules.ts). */
+const regionalGateway = ({ env, base, zones }) => {
+    const problems = [];
+    regionalGatewayRules(env, base, zones, problems);
+    return problems;
+};
+const architectureMatchesType = ({ env, base }) => {
+    const instance = rules_isObj(env.instance) ? env.instance : {};
     const type = str(instance.type);
     const arch = str(instance.architecture) ?? 'arm64';
     const wantedArch = type ? architectureOf(type) : undefined;
-    if (wantedArch && (arch === 'arm64' || arch === 'x86_64') && arch !== wantedArch) {
-        problems.push({
+    if (!wantedArch || (arch !== 'arm64' && arch !== 'x86_64') || arch === wantedArch)
+        return [];
+    return [
+        {
             path: [...base, 'instance', 'architecture'],
             expected: `${wantedArch} for instance type ${type}`,
             found: instance.architecture === undefined ? '"arm64" (the default)' : JSON.stringify(arch),
-        });
-    }
-    const checker = isObj(env.checker) ? env.checker : {};
-    list(checker.urls).forEach((u, i) => {
+        },
+    ];
+};
+const checkerUrls = ({ env, base }) => {
+    const checker = rules_isObj(env.checker) ? env.checker : {};
+    return list(checker.urls).flatMap((u, i) => {
         const url = str(u);
-        if (url !== undefined && !isHttpUrl(url)) {
-            problems.push({
-                path: [...base, 'checker', 'urls', i],
-                expected: 'an http:// or https:// URL',
-                found: JSON.stringify(url),
-            });
+        const path = [...base, 'checker', 'urls', i];
+        if (url !== undefined && hasUserinfo(url)) {
+            return [
+                {
+                    path,
+                    expected: 'a URL without user:password@ (it would be stored in clear in templates, logs and metrics)',
+                    found: JSON.stringify(withoutUserinfo(url)),
+                },
+            ];
         }
+        return url !== undefined && !isHttpUrl(url)
+            ? [{ path, expected: 'an http:// or https:// URL', found: JSON.stringify(url) }]
+            : [];
     });
+};
+const timeoutWithinInterval = ({ env, base }) => {
+    const checker = rules_isObj(env.checker) ? env.checker : {};
     const interval = checker.intervalSeconds ?? 5;
     const timeout = checker.timeoutSeconds;
     // An interval that is itself invalid is reported by the structure check alone.
-    if (typeof timeout === 'number' &&
-        typeof interval === 'number' &&
-        interval >= 1 &&
-        timeout > interval) {
-        problems.push({
+    if (typeof timeout !== 'number' ||
+        typeof interval !== 'number' ||
+        interval < 1 ||
+        timeout <= interval) {
+        return [];
+    }
+    return [
+        {
             path: [...base, 'checker', 'timeoutSeconds'],
             expected: `at most intervalSeconds (${interval}), so rounds do not overlap`,
             found: String(timeout),
-        });
-    }
-    const topic = isObj(env.notifications) ? str(env.notifications.topicArn) : undefined;
+        },
+    ];
+};
+const topicInAccountAndRegion = ({ env, base, region }) => {
+    const topic = rules_isObj(env.notifications) ? str(env.notifications.topicArn) : undefined;
     const account = str(env.accountId);
-    if (topic &&
-        account &&
-        /^\d{12}$/.test(account) &&
-        region &&
-        !topic.includes(`:${region}:${account}:`)) {
-        problems.push({
+    if (!topic || !account || !/^\d{12}$/.test(account) || !region)
+        return [];
+    if (topic.includes(`:${region}:${account}:`))
+        return [];
+    return [
+        {
             path: [...base, 'notifications', 'topicArn'],
             expected: `a topic in ${region} of account ${account}`,
             found: JSON.stringify(topic),
-        });
-    }
+        },
+    ];
+};
+/** Every cross-field rule, in the order their problems are listed (before sorting by line). */
+const RULES = {
+    zonesOnce,
+    routeTablesInOneZone,
+    subnetsOnce,
+    elasticIpsOnce,
+    zonesInRegion,
+    sharedGateway,
+    perZoneGateway,
+    regionalGateway,
+    architectureMatchesType,
+    checkerUrls,
+    timeoutWithinInterval,
+    topicInAccountAndRegion,
+};
+function environmentView(name, env) {
+    const base = ['environments', name];
+    return {
+        env,
+        base,
+        zones: list(env.zones).map((z, i) => ({ z: rules_isObj(z) ? z : {}, path: [...base, 'zones', i] })),
+        region: new RegExp(REGION).test(str(env.region) ?? '') ? str(env.region) : undefined,
+    };
 }
 /** Graviton families carry a "g" among the letters after the generation digit (t4g, c7gn). */
 function architectureOf(instanceType) {
@@ -35236,11 +35487,14 @@ function architectureOf(instanceType) {
 }
 function ruleProblems(doc) {
     const problems = [];
-    const envs = isObj(doc) && isObj(doc.environments) ? doc.environments : {};
+    const envs = rules_isObj(doc) && rules_isObj(doc.environments) ? doc.environments : {};
     for (const [name, env] of Object.entries(envs)) {
         // A misnamed environment is reported by the structure check; its contents wait for the fix.
-        if (isObj(env) && new RegExp(ENVIRONMENT_NAME).test(name))
-            environmentRules(name, env, problems);
+        if (rules_isObj(env) && new RegExp(ENVIRONMENT_NAME).test(name)) {
+            const v = environmentView(name, env);
+            for (const rule of Object.values(RULES))
+                problems.push(...rule(v));
+        }
     }
     return problems;
 }
@@ -35268,15 +35522,37 @@ function parseConfig(text, file = DEFAULT_CONFIG_PATH) {
         })));
     }
     const raw = doc.toJS();
-    const problems = [...structureProblems(raw), ...ruleProblems(raw)];
+    // Not a mapping (`config: /etc/passwd`): say what it is, never what it holds.
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+        throw new ConfigError(file, [
+            {
+                path: [],
+                expected: 'a YAML mapping (version: 1, environments: …)',
+                found: shapeOf(raw),
+                line: 1,
+            },
+        ]);
+    }
+    const sourceOf = (path) => {
+        const node = doc.getIn(path, true);
+        return (0,dist/* isScalar */.jn)(node) ? node.source : undefined;
+    };
+    const problems = [...structureProblems(raw, sourceOf), ...ruleProblems(raw)];
     if (problems.length > 0) {
         for (const p of problems)
-            p.line ??= lineOf(doc, lines, p);
+            p.line ??= lineOf(doc, lines, p.path);
         problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
         throw new ConfigError(file, problems);
     }
-    return withDefaults(raw);
+    const config = withDefaults(raw);
+    for (const env of Object.values(config.environments)) {
+        sources.set(env, { file, line: (path) => lineOf(doc, lines, path) });
+    }
+    return config;
 }
+const sources = new WeakMap();
+/** The file and lines of an environment parsed from text; undefined for one built in code. */
+const sourceOf = (env) => sources.get(env);
 function loadConfig(file = DEFAULT_CONFIG_PATH) {
     let text;
     try {
@@ -35292,15 +35568,17 @@ function loadConfig(file = DEFAULT_CONFIG_PATH) {
 function environment(config, name) {
     const env = config.environments[name];
     if (!env) {
-        const known = Object.keys(config.environments).join(', ');
-        throw new Error(`unknown environment "${name}": the configuration defines ${known}`);
+        const names = Object.keys(config.environments);
+        const meant = closest(name, names);
+        throw new Error(`unknown environment "${name}"${meant ? ` (did you mean ${meant}?)` : ''}: ` +
+            `the configuration defines ${names.join(', ')}`);
     }
     return env;
 }
-function lineOf(doc, lines, p) {
+function lineOf(doc, lines, path) {
     // The field itself, or the closest parent that exists (a missing field points at its parent).
-    for (let n = p.path.length; n >= 0; n--) {
-        const node = doc.getIn(p.path.slice(0, n), true);
+    for (let n = path.length; n >= 0; n--) {
+        const node = doc.getIn(path.slice(0, n), true);
         if ((0,dist/* isNode */.Ll)(node) && node.range)
             return lines.linePos(node.range[0]).line;
     }
@@ -35314,9 +35592,608 @@ function withDefaults(raw) {
     }
     return { environments };
 }
+function shapeOf(v) {
+    if (v === null || v === undefined)
+        return 'an empty document';
+    if (Array.isArray(v))
+        return `a list of ${v.length} item(s)`;
+    if (typeof v === 'string')
+        return `a text of ${v.length} character(s)`;
+    return `a ${typeof v}`;
+}
+
+;// CONCATENATED MODULE: ./lib/names.ts
+// Every AWS-side name and tag natfleet uses comes from here (environment + zone), grouped by
+// what they name. Names are `natfleet-<env>-…` (join); paths are `/natfleet/<env>/…`.
+const PREFIX = 'natfleet';
+const STACKS = (/* unused pure expression or super */ null && ([
+    'access',
+    'artifacts',
+    'image',
+    'gateway',
+    'fleet',
+    'checker',
+    'workflows',
+]));
+/** Stacks deployed only when named in the stacks filter: the access stack is an administrator's. */
+const ON_REQUEST_STACKS = (/* unused pure expression or super */ null && (['access']));
+const WORKFLOWS = (/* unused pure expression or super */ null && (['Failover', 'Fallback', 'ReplaceInstances', 'Maintenance']));
+const ROLES = (/* unused pure expression or super */ null && ([
+    'access',
+    'artifacts',
+    'image',
+    'standby-gateway',
+    'nat-instance',
+    'checker',
+    'workflow',
+]));
+const join = (...parts) => [PREFIX, ...parts].join('-');
+// ── tags ───────────────────────────────────────────────────────────────────────────────────
+const names_TAG = {
+    environment: `${PREFIX}:environment`,
+    zone: `${PREFIX}:zone`,
+    role: `${PREFIX}:role`,
+};
+/** The tags every natfleet resource carries; zonal resources name their zone. */
+function tags(env, role, zone, name) {
+    const out = [
+        { Key: names_TAG.environment, Value: env },
+        { Key: names_TAG.role, Value: role },
+    ];
+    if (zone)
+        out.push({ Key: names_TAG.zone, Value: zone });
+    if (name)
+        out.push({ Key: 'Name', Value: name });
+    return out;
+}
+// ── stacks ─────────────────────────────────────────────────────────────────────────────────
+const stackName = (env, kind) => join(env, kind);
+/** What every named resource of an environment starts with: natfleet-<env>-. */
+const envPrefix = (env) => `${join(env)}-`;
+// ── artifacts bucket and what is in it ─────────────────────────────────────────────────────
+/** Bucket names are global: account and region make them unique (at most 63 characters). */
+const artifactsBucket = (env, accountId, region) => join(env, 'artifacts', accountId, region);
+/** Where the checker's code zip lives in the artifacts bucket: its content hash. */
+const CHECKER_PREFIX = 'checker/';
+const checkerCodeKey = (sha256) => `${CHECKER_PREFIX}${sha256}.zip`;
+/** The stand-in code key of a plan made without the checker's bundle; never uploaded. */
+const UNBUILT_CODE_KEY = 'checker/unbuilt.zip';
+/**
+ * Templates too large to send inline go to the artifacts bucket under their hash, plan's and
+ * apply's under prefixes of their own: only the deploy role may write apply's (the bucket
+ * policy), and apply never reads plan's.
+ */
+const TEMPLATE_PREFIX = { plan: 'plan/templates/', apply: 'apply/templates/' };
+const templateKey = (mode, stack, sha256) => `${TEMPLATE_PREFIX[mode]}${stack}/${sha256}.json`;
+// ── access stack: the GitHub OIDC roles and the CloudFormation service role ────────────────
+const ACCESS_ROLES = (/* unused pure expression or super */ null && (['plan', 'deploy', 'operate', 'cloudformation']));
+const accessRoleName = (env, role) => join(env, role);
+const accessRoleArn = (accountId, env, role, partition = 'aws') => `arn:${partition}:iam::${accountId}:role/${accessRoleName(env, role)}`;
+/** Change sets are named by mode, so a role's policy can name the ones it may touch. */
+const changeSetPrefix = (mode) => `${PREFIX}-${mode}-`;
+// ── image ──────────────────────────────────────────────────────────────────────────────────
+const amiParameter = (env) => `/${PREFIX}/${env}/ami`;
+const imagePipelineName = (env) => join(env, 'image');
+const imageComponentName = (env, component) => join(env, component);
+/** The image stack's other parts: recipe, infrastructure, distribution, lifecycle, ami. */
+const imageResourceName = (env, part) => join(env, 'image', part);
+// ── gateway and fleet ──────────────────────────────────────────────────────────────────────
+const gatewayName = (env, zone) => zone ? join(env, 'standby', zone) : join(env, 'standby');
+const instanceName = (env, zone) => join(env, 'nat', zone);
+const instanceRoleName = (env) => join(env, 'nat-instance');
+const instanceProfileName = (env) => join(env, 'nat-instance');
+const launchTemplateName = (env) => join(env, 'nat-instance');
+const securityGroupName = (env, role) => join(env, role);
+const eipName = (env, zone) => join(env, 'nat', zone, 'eip');
+// ── checker: function, schedule, alarms, metrics ───────────────────────────────────────────
+const checkerFunctionName = (env, zone) => join(env, 'checker', zone);
+/** Lambda writes to /aws/lambda/<function>; the stack owns that group to set its retention. */
+const checkerLogGroup = (env, zone) => `/aws/lambda/${checkerFunctionName(env, zone)}`;
+const checkerRoleName = (env) => join(env, 'checker');
+const checkerRuleName = (env, zone) => join(env, 'checker', zone);
+const alarmRoleName = (env) => join(env, 'alarm-failover');
+const alarmName = (env, zone, kind) => join(env, zone, kind);
+const alarmRuleName = (env, zone) => join(env, 'alarm-failover', zone);
+/** The checker's CloudWatch metric names (the checker emits them, the alarms read them). */
+const METRIC_NAMES = {
+    /** 1 for a probe that got an HTTP answer, 0 for one that did not (Url is a property). */
+    probeSuccess: 'ProbeSuccess',
+    probeLatency: 'ProbeLatency',
+    /** 1 per failed round, 0 per good one. */
+    failedRounds: 'FailedRounds',
+    failoversStarted: 'FailoversStarted',
+    /** 1 while the zone's routes use its NAT instance, 0 while they use its gateway. */
+    onInstance: 'OnInstance',
+};
+/** Namespace, dimensions and names of the checker's metrics. */
+const METRICS = {
+    namespace: PREFIX,
+    dimensions: { environment: 'Environment', zone: 'Zone' },
+    ...METRIC_NAMES,
+};
+// ── state machines: names, ARNs, logs ──────────────────────────────────────────────────────
+const stateMachineName = (env, wf) => join(env, wf);
+const stateMachineLogGroup = (env, wf) => `/${PREFIX}/${env}/states/${wf}`;
+const SUB_PLACE = {
+    partition: '${AWS::Partition}',
+    region: '${AWS::Region}',
+    accountId: '${AWS::AccountId}',
+};
+/** The one ARN builder: arn:<partition>:<service>:<region>:<account>:<resource>. */
+const arn = (p, service, resource) => `arn:${p.partition}:${service}:${p.region}:${p.accountId}:${resource}`;
+/** ARN of a state machine by its name, so a stack need not import the workflows stack. */
+const stateMachineArnSub = (env, wf) => arn(SUB_PLACE, 'states', `stateMachine:${stateMachineName(env, wf)}`);
+/** The ARN of an environment's state machine, for starting it and for its own IAM policies. */
+const names_stateMachineArn = (region, accountId, env, wf, partition = 'aws') => arn({ partition, region, accountId }, 'states', `stateMachine:${stateMachineName(env, wf)}`);
+// ── execution names ────────────────────────────────────────────────────────────────────────
+// Step Functions execution names: 1–80 characters, no whitespace, no < > { } [ ] ? * " # % \ ^ |
+// ~ ` $ & , ; : / and no control characters. Keeping to letters, digits, '.', '_' and '-' is safe.
+const EXECUTION_NAME_MAX = 80;
+const executionSafe = (s) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+/g, '-');
+/** The one timestamp of names: UTC to the second, no separators (20261123T084000Z). */
+const compactTime = (at) => at
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
+/**
+ * Checker execution names made from the zone and the start of a time bucket: checkers that see
+ * the same outage in the same bucket ask for the same name, so only one execution starts.
+ */
+const bucketExecutionName = (verb, zone, bucketStart) => {
+    if (!/^[a-z0-9-]{1,40}$/.test(zone))
+        throw new Error(`not a zone name: ${JSON.stringify(zone)}`);
+    return `${PREFIX}-${verb}-${zone}-${compactTime(bucketStart)}`;
+};
+const failoverExecutionName = (zone, bucketStart) => bucketExecutionName('failover', zone, bucketStart);
+const fallbackExecutionName = (zone, bucketStart) => bucketExecutionName('fallback', zone, bucketStart);
+/**
+ * An operator's or a GitHub run's execution name: workflow, where it came from (cli, a run id),
+ * the time to the second and a short random tail so two starts in one second both run.
+ */
+function names_executionName(workflow, origin, at) {
+    const tail = Math.random().toString(36).slice(2, 6);
+    const head = executionSafe(`${workflow}-${origin}`).slice(0, EXECUTION_NAME_MAX - 23);
+    return `${head}-${compactTime(at)}-${tail}`;
+}
+// ── GitOps record and pull requests ────────────────────────────────────────────────────────
+const stateBranch = (env) => `${PREFIX}/state/${env}`;
+const stateFile = (env) => `state/${env}.json`;
+/** The hidden marker that finds an environment's plan comment on a pull request. */
+const planCommentMarker = (env) => `<!-- ${PREFIX}-plan:${env} -->`;
+
+;// CONCATENATED MODULE: ./lib/routes.ts
+const routes_DEFAULT_ROUTE = '0.0.0.0/0';
+/** The fields of EC2's Route the rule reads, and where ObservedRoute keeps them. */
+const ROUTE_FIELDS = {
+    NatGatewayId: 'natGatewayId',
+    NetworkInterfaceId: 'networkInterfaceId',
+    InstanceId: 'instanceId',
+};
+/** A route's State that never carries traffic: such a route is replaced, never "already right". */
+const BLACKHOLE = 'blackhole';
+const ROUTE_RULE = {
+    gateway: {
+        write: { route: 'NatGatewayId', target: 'natGatewayId' },
+        match: [{ route: 'NatGatewayId', target: 'natGatewayId' }],
+    },
+    instance: {
+        write: { route: 'NetworkInterfaceId', target: 'eniId' },
+        match: [
+            { route: 'NetworkInterfaceId', target: 'eniId' },
+            // EC2 may report a route to an instance by its instance id alone (moto always does); with
+            // an interface reported, the interface decides.
+            { route: 'InstanceId', target: 'instanceId', absent: 'NetworkInterfaceId' },
+        ],
+    },
+};
+function routes_routeTarget(r) {
+    if (!r)
+        return 'none';
+    const id = r.natGatewayId ?? r.networkInterfaceId ?? r.instanceId ?? r.otherTarget ?? '?';
+    return r.state === BLACKHOLE ? `${id} (blackhole)` : id;
+}
+/** True when the route already sends traffic to the target (a blackholed route never does). */
+function routeMatches(r, t) {
+    if (!r || r.state === BLACKHOLE)
+        return false;
+    const value = (k) => t[k];
+    return ROUTE_RULE[t.kind].match.some((c) => {
+        const want = value(c.target);
+        return (want !== undefined &&
+            r[ROUTE_FIELDS[c.route]] === want &&
+            (c.absent === undefined || r[ROUTE_FIELDS[c.absent]] === undefined));
+    });
+}
+
+;// CONCATENATED MODULE: ./lib/aws/reads.ts
+
+
+const reads_tagOf = (tags, key) => tags?.find((t) => t.Key === key)?.Value;
+function observedRoute(r) {
+    if (!r)
+        return undefined;
+    return {
+        ...(r.NatGatewayId ? { natGatewayId: r.NatGatewayId } : {}),
+        ...(r.InstanceId ? { instanceId: r.InstanceId } : {}),
+        ...(r.NetworkInterfaceId ? { networkInterfaceId: r.NetworkInterfaceId } : {}),
+        ...(r.GatewayId || r.TransitGatewayId || r.VpcPeeringConnectionId
+            ? { otherTarget: r.GatewayId ?? r.TransitGatewayId ?? r.VpcPeeringConnectionId }
+            : {}),
+        state: r.State === 'blackhole' ? 'blackhole' : 'active',
+    };
+}
+/** The zone's newest running instance among the environment's NAT instances. */
+const reads_runningIn = (instances, zone) => instances.find((x) => reads_tagOf(x.Tags, TAG.zone) === zone && x.State?.Name === 'running');
+function reads_fleetReads(ec2, c) {
+    async function routeTables(ids) {
+        if (ids.length === 0)
+            return [];
+        // Filtering (not RouteTableIds) so that a missing table is reported by the plan, not thrown.
+        const out = await ec2.send(new c.DescribeRouteTablesCommand({ Filters: [{ Name: 'route-table-id', Values: ids }] }));
+        return (out.RouteTables ?? []).map((t) => {
+            const route = observedRoute(t.Routes?.find((r) => r.DestinationCidrBlock === DEFAULT_ROUTE));
+            return route
+                ? { routeTableId: t.RouteTableId, defaultRoute: route }
+                : { routeTableId: t.RouteTableId };
+        });
+    }
+    /** The environment's NAT instances (not terminated), newest first per zone. */
+    async function natInstances(env) {
+        const out = await ec2.send(new c.DescribeInstancesCommand({
+            Filters: [
+                { Name: `tag:${TAG.environment}`, Values: [env] },
+                { Name: `tag:${TAG.role}`, Values: ['nat-instance'] },
+                { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+            ],
+        }));
+        const all = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+        return all.sort((a, b) => (b.LaunchTime?.getTime() ?? 0) - (a.LaunchTime?.getTime() ?? 0));
+    }
+    /** The instances whose instance and system status checks both pass. */
+    async function statusOk(instances) {
+        const ids = instances.map((i) => i.InstanceId).filter(Boolean);
+        const statuses = ids.length
+            ? await ec2.send(new c.DescribeInstanceStatusCommand({ InstanceIds: ids, IncludeAllInstances: true }))
+            : { InstanceStatuses: [] };
+        return new Set((statuses.InstanceStatuses ?? [])
+            .filter((s) => s.InstanceStatus?.Status === 'ok' && s.SystemStatus?.Status === 'ok')
+            .map((s) => s.InstanceId));
+    }
+    /** A zone's running NAT instance, if any, and whether it is ready to carry traffic. */
+    async function zoneInstance(env, zone) {
+        const i = reads_runningIn(await natInstances(env), zone);
+        if (!i?.InstanceId)
+            return undefined;
+        const ok = await statusOk([i]);
+        return { instanceId: i.InstanceId, ready: ok.has(i.InstanceId) && i.SourceDestCheck === false };
+    }
+    return { routeTables, natInstances, statusOk, zoneInstance };
+}
+
+;// CONCATENATED MODULE: ./lib/aws/fleet.ts
+// Reads the live fleet from EC2 into the domain model. Routes are changed only by the
+// workflows' state machines (ADR 0060).
+
+
+
+
+// Bound to the statically imported commands: the CLI, the actions and the workflows load the
+// SDK anyway. The checker binds the same reads to commands it loads on first use.
+const reads = (ec2) => fleetReads(ec2, {
+    DescribeRouteTablesCommand,
+    DescribeInstancesCommand,
+    DescribeInstanceStatusCommand,
+});
+const fleet_observeRouteTables = (ec2, ids) => reads(ec2).routeTables(ids);
+const natInstances = (ec2, env) => reads(ec2).natInstances(env);
+const statusOk = (ec2, instances) => reads(ec2).statusOk(instances);
+const zoneInstance = (ec2, env, zone) => reads(ec2).zoneInstance(env, zone);
+/** Zones with their live targets: the configured or tagged standby, and the NAT instance. */
+async function observeZoneTargets(ec2, env) {
+    const zones = fleetZones(env);
+    const [instances, gateways] = await Promise.all([
+        natInstances(ec2, env.name),
+        ec2.send(new DescribeNatGatewaysCommand({
+            Filter: [
+                { Name: `tag:${TAG.environment}`, Values: [env.name] },
+                { Name: `tag:${TAG.role}`, Values: ['standby-gateway'] },
+                { Name: 'state', Values: ['available'] },
+            ],
+        })),
+    ]);
+    const ok = await statusOk(ec2, instances);
+    const tagged = gateways.NatGateways ?? [];
+    return zones.map((z) => {
+        // The mode decides which tagged gateway is the standby: a zone's own only in per-zone mode
+        // (a leftover zonal standby must not win over a shared or regional one).
+        const gateway = z.gateway ??
+            (env.gateway.mode === 'per-zone'
+                ? tagged.find((g) => tagOf(g.Tags, TAG.zone) === z.zone)
+                : tagged.find((g) => !tagOf(g.Tags, TAG.zone)))?.NatGatewayId;
+        const i = runningIn(instances, z.zone);
+        const eni = i?.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0);
+        return {
+            ...z,
+            ...(gateway ? { gateway } : {}),
+            ...(i && eni
+                ? {
+                    instance: {
+                        instanceId: i.InstanceId,
+                        eniId: eni.NetworkInterfaceId,
+                        ready: ok.has(i.InstanceId) && i.SourceDestCheck === false,
+                    },
+                }
+                : {}),
+        };
+    });
+}
+
+;// CONCATENATED MODULE: ./lib/workflows/operate.ts
+
+
+
+
+
+
+const VERBS = {
+    failover: 'Failover',
+    fallback: 'Fallback',
+    replace: 'ReplaceInstances',
+    maintenance: 'Maintenance',
+};
+class WorkflowInputError extends (/* unused pure expression or super */ null && (Error)) {
+}
+/** Checks the request; throws WorkflowInputError naming the field and what was expected. */
+function checkRequest(r) {
+    if (!(r.verb in VERBS)) {
+        throw new WorkflowInputError(`workflow: expected one of ${Object.keys(VERBS).join(' | ')}, got "${r.verb}"`);
+    }
+    const reason = r.reason.trim();
+    if (!reason)
+        throw new WorkflowInputError('reason: expected a few words on why (it is recorded with the run)');
+    // One line of bounded length: it goes into the execution's input, the record and a title.
+    // eslint-disable-next-line no-control-regex
+    if (reason.length > REASON_MAX_LENGTH || /[\u0000-\u001f\u007f\u2028\u2029]/.test(reason)) {
+        throw new WorkflowInputError(`reason: expected one line of at most ${REASON_MAX_LENGTH} characters, got ` +
+            `${reason.length} character(s)${/[\r\n]/.test(reason) ? ' over several lines' : ''}`);
+    }
+    const known = r.env.zones.map((z) => z.availabilityZone);
+    if (r.zones) {
+        if (r.zones.length === 0)
+            throw new WorkflowInputError(`zones: expected at least one of ${known.join(', ')}`);
+        const unknown = r.zones.filter((z) => !known.includes(z));
+        if (unknown.length) {
+            throw new WorkflowInputError(`zones: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a zone of ${r.env.name}; expected some of ${known.join(', ')}`);
+        }
+    }
+    return {
+        workflow: VERBS[r.verb],
+        input: { ...(r.zones ? { zones: r.zones } : {}), reason },
+    };
+}
+/** "a, b" or "a,b" → ['a', 'b']; empty → undefined (every zone). */
+function parseZones(text) {
+    const list = (text ?? '')
+        .split(',')
+        .map((z) => z.trim())
+        .filter(Boolean);
+    return list.length ? list : undefined;
+}
+const clock = (d) => d.toISOString().slice(11, 23);
+function summaryRows(env, before, after, result, chosen) {
+    const why = zoneReasons(result);
+    const at = (list, id) => {
+        const t = list.find((x) => x.routeTableId === id);
+        return t ? routeTarget(t.defaultRoute) : 'table not found';
+    };
+    return env.zones.flatMap((z) => z.routeTables.map((t) => ({
+        zone: z.availabilityZone,
+        routeTableId: t,
+        before: at(before, t),
+        after: at(after, t),
+        why: why[z.availabilityZone] ??
+            (chosen && !chosen.includes(z.availabilityZone)
+                ? 'not chosen'
+                : result.status === 'SUCCEEDED'
+                    ? ''
+                    : 'not reached'),
+    })));
+}
+const HEADER = (/* unused pure expression or super */ null && (['zone', 'route table', 'before', 'after', 'why']));
+const cells = (r) => [r.zone, r.routeTableId, r.before, r.after, r.why];
+const rowsAsText = (rows) => textTable(HEADER, rows.map(cells));
+const rowsAsMarkdown = (rows) => markdownTable(HEADER, rows.map(cells));
+async function operate(r, deps) {
+    const { workflow, input } = checkRequest(r);
+    const now = deps.now ?? (() => new Date());
+    const tables = r.env.zones.flatMap((z) => z.routeTables);
+    const before = await observeRouteTables(deps.ec2, tables);
+    const name = executionName(workflow, r.origin, now());
+    const arn = deps.arnOf?.(workflow) ?? stateMachineArn(r.env.region, r.env.accountId, r.env.name, workflow);
+    const entered = new Map();
+    let last = Date.now();
+    let current = 'start';
+    const onEvent = (e) => {
+        last = Date.now();
+        if (e.kind === 'entered') {
+            current = e.state;
+            entered.set(e.state, e.time.getTime());
+            deps.log(`${clock(e.time)}  → ${e.state}`);
+        }
+        else if (e.kind === 'exited') {
+            const since = entered.get(e.state);
+            deps.log(`${clock(e.time)}  ← ${e.state}${since !== undefined ? ` (${e.time.getTime() - since} ms)` : ''}`);
+        }
+        else {
+            deps.log(`${clock(e.time)}  ! ${e.state} ${e.kind}${e.detail ? `: ${e.detail}` : ''}`);
+        }
+    };
+    deps.log(`starting ${workflow} as ${name} (${input.zones ? input.zones.join(', ') : 'all zones'}; reason: ${input.reason})`);
+    const started = await deps.starter.start(arn, input, name, onEvent);
+    const beat = deps.heartbeatMs ?? 30_000;
+    const t0 = Date.now();
+    const heartbeat = setInterval(() => {
+        if (Date.now() - last >= beat) {
+            deps.log(`${clock(now())}  … still running, in ${current} (${Math.round((Date.now() - t0) / 1000)} s so far)`);
+        }
+    }, beat);
+    let result;
+    try {
+        result = await started.result;
+    }
+    finally {
+        clearInterval(heartbeat);
+    }
+    const after = await observeRouteTables(deps.ec2, tables);
+    deps.log(`${workflow} ${result.status}${result.error ? `: ${result.error}` : ''}`);
+    return {
+        workflow,
+        executionName: name,
+        executionArn: started.executionArn,
+        result,
+        rows: summaryRows(r.env, before, after, result, input.zones),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/actions/inputs.ts
+// Every action's inputs, read one way: a TypeBox object per action whose keys are the
+// action.yml input names, checked whole before anything touches AWS or Git. Each schema's
+// `description` is the "expected …" of its error; defaults equal action.yml's (a test holds it).
+
+
+
+
+const inputs_text = (description, dflt) => Type.String({ description, ...(dflt === undefined ? {} : { default: dflt }) });
+const inputs_oneOf = (values, dflt) => Type.Union(values.map((v) => Type.Literal(v)), {
+    description: values.length === 2 ? values.join(' or ') : `one of ${values.join(' | ')}`,
+    ...(dflt === undefined ? {} : { default: dflt }),
+});
+const opt = (s) => Type.Optional(s);
+const ENVIRONMENT = Type.String({
+    minLength: 1,
+    description: 'the name of an environment of natfleet.yml',
+});
+const CONFIG = opt(inputs_text('the path of natfleet.yml', DEFAULT_CONFIG_PATH));
+const TOKEN = opt(inputs_text('a GitHub token', ''));
+const INPUTS = {
+    validate: Type.Object({ config: CONFIG }),
+    deploy: Type.Object({
+        environment: ENVIRONMENT,
+        config: CONFIG,
+        mode: opt(inputs_oneOf(['plan', 'apply'], 'plan')),
+        // Checked by parseStackFilter, the CLI's rule too.
+        stacks: opt(inputs_text('stacks separated by commas (empty: all)', '')),
+        'checker-dir': opt(inputs_text('a folder with the built checker', '')),
+        // Checked against the environment's account by parseRoleArn once the config is read.
+        'role-arn': opt(inputs_text('the CloudFormation service role (an IAM role ARN)', '')),
+        token: TOKEN,
+    }),
+    workflow: Type.Object({
+        environment: ENVIRONMENT,
+        config: CONFIG,
+        workflow: inputs_oneOf(Object.keys(VERBS)),
+        zones: opt(inputs_text('availability zones separated by commas (empty: all)', '')),
+        reason: Type.String({
+            pattern: '\\S',
+            description: 'a few words on why (it is recorded with the run)',
+        }),
+    }),
+    'record-state': Type.Object({
+        environment: ENVIRONMENT,
+        config: CONFIG,
+        reason: opt(inputs_text('why the record is taken', '')),
+        mode: opt(inputs_oneOf(['record', 'check'], 'record')),
+        token: TOKEN,
+    }),
+};
+/** Inputs renamed, per action: old name → new. The old one still works, with a warning. */
+const RENAMED = {
+    deploy: { 'github-token': 'token' },
+};
+/** A bad input: which one, what was expected, what was given. Nothing has been done yet. */
+class InputError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.join('; '));
+        this.problems = problems;
+        this.name = 'InputError';
+    }
+}
+/**
+ * The action's inputs, typed, defaults filled. Empty means not given (as in GitHub, where an
+ * input left out is ""); workflow choices are matched without case. Throws InputError naming
+ * every bad input at once.
+ */
+function readInputs(core, action) {
+    const schema = INPUTS[action];
+    const given = {};
+    for (const name of Object.keys(schema.properties)) {
+        const v = core.getInput(name);
+        if (v !== '')
+            given[name] = v;
+    }
+    for (const [old, now] of Object.entries(RENAMED[action] ?? {})) {
+        const v = core.getInput(old);
+        if (v === '')
+            continue;
+        core.warning(`input ${old} is deprecated and will be removed in the next major release: ` +
+            `use ${now} instead (${now} was set from ${old} for this run)`);
+        given[now] = v;
+    }
+    if (given.workflow !== undefined)
+        given.workflow = given.workflow.trim().toLowerCase();
+    const problems = [];
+    const seen = new Set();
+    for (const e of Errors(schema, given)) {
+        const name = e.path.slice(1);
+        if (seen.has(name))
+            continue;
+        seen.add(name);
+        const s = (schema.properties[name] ?? e.schema);
+        const found = given[name] === undefined ? 'nothing' : JSON.stringify(given[name]);
+        problems.push(`input ${name}: expected ${s.description ?? e.message}, got ${found}`);
+    }
+    if (problems.length > 0)
+        throw new InputError(problems);
+    return Default(schema, given);
+}
+
+;// CONCATENATED MODULE: ./lib/actions/fail.ts
+
+
+
+/** One annotation per problem, at its file and line (the pull request shows it there). */
+function annotateConfigError(core, e) {
+    for (const p of e.problems) {
+        core.error(formatProblem(p), {
+            title: 'natfleet.yml',
+            file: e.file,
+            ...(p.line ? { startLine: p.line } : {}),
+        });
+    }
+}
+/**
+ * Fails the step for e. `nothing` says what was not done ("nothing was changed"); action is
+ * the action's name, in front of any message that is not an annotation of its own.
+ */
+function failAction(core, action, e, ctx = { doing: action }) {
+    const nothing = ctx.nothing ?? 'nothing was changed';
+    if (e instanceof ConfigError) {
+        annotateConfigError(core, e);
+        const n = e.problems.length;
+        core.setFailed(`${e.file} has ${n} problem${n === 1 ? '' : 's'}; ${nothing}`);
+        return;
+    }
+    if (e instanceof InputError) {
+        core.setFailed(`natfleet ${action}: ${e.message}; ${nothing}`);
+        return;
+    }
+    const known = explainAws(e, ctx);
+    core.setFailed(`natfleet ${action}: ${known ?? e.message ?? String(e)}`);
+}
 
 ;// CONCATENATED MODULE: ./lib/table.ts
-function textTable(header, rows, indent = '  ') {
+function table_textTable(header, rows, indent = '  ') {
     const all = [header, ...rows];
     const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
     const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[-$\d.,% —]*$/.test(r[i] ?? '')));
@@ -35327,7 +36204,7 @@ function textTable(header, rows, indent = '  ') {
             .trimEnd();
     return [line(header), ...rows.map(line)].join('\n');
 }
-function markdownTable(header, rows) {
+function table_markdownTable(header, rows) {
     const esc = (c) => c.replace(/\|/g, '\\|');
     const line = (r) => `| ${r.map(esc).join(' | ')} |`;
     return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
@@ -35336,20 +36213,54 @@ const usd = (n) => n === undefined
     ? '—'
     : `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
+;// CONCATENATED MODULE: ./lib/log-safe.ts
+// Text from input — a reason, a zone or stack name, a value of natfleet.yml, an AWS error
+// message — is data in a GitHub Actions log, never a command. The runner reads every line a
+// step writes to stdout and runs it as a workflow command when, after leading whitespace, it
+// starts with `::` (`::add-mask::`, `::stop-commands::<token>`, which silences every later
+// command until `::<token>::`, …) or with the older `##[`. A line break inside a value would
+// start such a line, and a carriage return counts as a line break.
+//
+// @actions/core's error/warning/notice/setFailed escape their own message (escapeData: % → %25,
+// CR → %0D, LF → %0A); info() and plain stdout do not. Everything natfleet writes to stdout
+// goes through logSafe.
+const COMMAND_START = /^(\s*)(::|##\[)/;
+// Other C0 controls and DEL (escape sequences could rewrite what a terminal shows); tab stays.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+const percent = (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+/**
+ * The text as log lines no runner reads as a command: CR/LF and CR become LF, and a line that
+ * would start a command has its first character percent-encoded (`::x` → `%3A:x`, `##[x` →
+ * `%23#[x`); other control characters are percent-encoded. Ordinary text is unchanged.
+ */
+function logSafe(text) {
+    return String(text)
+        .split(/\r\n|\r|\n/)
+        .map((line) => line
+        .replace(CONTROL, percent)
+        .replace(COMMAND_START, (_m, space, start) => `${space}${percent(start[0])}${start.slice(1)}`))
+        .join('\n');
+}
+
 ;// CONCATENATED MODULE: ./actions/validate/src/validate.ts
 
 
 
+
+
+
 async function validateAction(core) {
-    const file = core.getInput('config') || 'natfleet.yml';
+    let file = 'natfleet.yml';
     try {
+        file = readInputs(core, 'validate').config;
         const config = loadConfig(file);
         const envs = Object.values(config.environments);
         core.setOutput('environments', JSON.stringify(envs.map((e) => e.name)));
-        core.info(`${file}: valid, ${envs.length} environment(s)`);
+        core.info(logSafe(`${file}: valid, ${envs.length} environment(s)`));
         await core.summary
             .addHeading('natfleet: configuration valid', 3)
-            .addRaw(markdownTable(['environment', 'account', 'region', 'zones', 'instance', 'standby'], envs.map((e) => [
+            .addRaw(table_markdownTable(['environment', 'account', 'region', 'zones', 'instance', 'standby'], envs.map((e) => [
             e.name,
             e.accountId,
             e.region,
@@ -35360,22 +36271,13 @@ async function validateAction(core) {
             .write();
     }
     catch (e) {
-        if (!(e instanceof ConfigError)) {
-            core.setFailed(`natfleet validate: ${e.message}`);
-            return;
+        if (e instanceof ConfigError) {
+            await core.summary
+                .addHeading(`natfleet: ${e.problems.length} problem(s) in ${file}`, 3)
+                .addList(e.problems.map(formatProblem))
+                .write();
         }
-        for (const p of e.problems) {
-            core.error(formatProblem(p), {
-                title: 'natfleet.yml',
-                file,
-                ...(p.line ? { startLine: p.line } : {}),
-            });
-        }
-        await core.summary
-            .addHeading(`natfleet: ${e.problems.length} problem(s) in ${file}`, 3)
-            .addList(e.problems.map(formatProblem))
-            .write();
-        core.setFailed(`${file} has ${e.problems.length} problem(s); nothing was changed`);
+        failAction(core, 'validate', e);
     }
 }
 
@@ -38231,7 +39133,7 @@ __webpack_unused_export__ = identity.isDocument;
 __webpack_unused_export__ = identity.isMap;
 exports.Ll = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
+exports.jn = identity.isScalar;
 __webpack_unused_export__ = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;

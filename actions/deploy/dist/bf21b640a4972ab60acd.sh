@@ -40,13 +40,21 @@ imds_get() {
     -H "X-aws-ec2-metadata-token: $1" "$NATFLEET_IMDS/latest/meta-data/$2"
 }
 
-# The default route with the lowest metric, as "DEV METRIC"; empty when there is none.
-default_route() {
+# Default routes of the main table as "METRIC DEV ROUTE" lines (ROUTE as ip prints it), lowest
+# metric first.
+default_routes() {
   ip -4 -o route show default | awk '{
     dev = ""; metric = 0
     for (i = 1; i < NF; i++) { if ($i == "dev") dev = $(i + 1); if ($i == "metric") metric = $(i + 1) }
-    if (dev != "") print metric, dev
-  }' | sort -n | awk 'NR == 1 { print $2, $1 }'
+    if (dev != "") print metric, dev, $0
+  }' | sort -n -k1,1
+}
+
+# The interface with MAC $1 (the primary's, from metadata); empty when none has it.
+iface_of_mac() {
+  local d
+  for d in /sys/class/net/*; do [ "$(cat "$d/address" 2>/dev/null)" = "$1" ] && printf '%s\n' "${d##*/}" && return; done
+  return 0
 }
 
 mac_of() { cat "/sys/class/net/$1/address"; }
@@ -67,9 +75,9 @@ sysctl_get() { cat "$(sysctl_path "$1")"; }
 sysctl_set() {
   local path
   path=$(sysctl_path "$1")
-  [ -e "$path" ] || die "sysctl $1 does not exist on this kernel"
-  printf '%s\n' "$2" >"$path" 2>/dev/null || die "sysctl $1 could not be set to $2"
-  [ "$(cat "$path")" = "$2" ] || die "sysctl $1 reads $(cat "$path") after writing $2"
+  [ -e "$path" ] || die "sysctl $1 does not exist on this kernel; fix: remove it from /etc/sysctl.d/90-natfleet-*.conf"
+  printf '%s\n' "$2" >"$path" 2>/dev/null || die "sysctl $1 could not be set to $2; fix: sysctl -w $1=$2 shows why"
+  [ "$(cat "$path")" = "$2" ] || die "sysctl $1 reads $(cat "$path") after writing $2; fix: find what resets it (sysctl --system, another tool)"
 }
 
 # Lines "KEY VALUE" of a sysctl.d file, comments and blanks left out.
@@ -77,21 +85,23 @@ sysctl_file_entries() {
   sed -e 's/#.*//' -e 's/[[:space:]]*=[[:space:]]*/ /' -e 's/^[[:space:]]*//' "$1" | awk 'NF == 2'
 }
 
-# Tables in iptables-legacy that hold anything: rules, user chains or a non-ACCEPT policy.
-# Reads only (iptables-legacy -L would create tables); nothing when the module is absent.
+# What iptables-legacy and ip6tables-legacy hold: rules, user chains, non-ACCEPT policies,
+# as "TOOL TABLE: WHAT" lines. Reads only (-L would create tables); nothing without the module.
 # (/proc files report size 0: test for content, not size.)
 legacy_leftovers() {
-  grep -qs . /proc/net/ip_tables_names || return 0
-  command -v iptables-legacy-save >/dev/null || return 0
-  iptables-legacy-save | awk '
-    /^\*/ { table = substr($0, 2) }
+  local fam
+  for fam in ip ip6; do
+    grep -qs . "/proc/net/${fam}_tables_names" || continue
+    command -v "${fam}tables-legacy-save" >/dev/null || continue
+    "${fam}tables-legacy-save" | awk -v tool="${fam}tables-legacy" '
+    /^\*/ { table = tool " " substr($0, 2) }
     /^-A / { print table ": " $0 }
     /^:/ {
       chain = substr($1, 2)
-      builtin = chain ~ /^(PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING)$/
-      if (!builtin) print table ": user chain " chain
+      if (chain !~ /^(PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING)$/) print table ": user chain " chain
       else if ($2 != "ACCEPT") print table ": policy " chain " " $2
     }'
+  done
 }
 
 # nftables tables other than natfleet's own, as "family name" lines.

@@ -1,0 +1,3 @@
+import type { Server } from 'node:net';
+
+export function relayServer(target: { host: string; port: number } | { path: string }): Server;
