@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { checkoutRoot } from '../lib/checkout.js';
 import { environment, loadConfig } from '../lib/config/load.js';
 import { deploy, deployClients, parseStackFilter } from '../lib/deploy/deploy.js';
 import { parseRoleArn } from '../lib/deploy/inputs.js';
@@ -37,12 +38,8 @@ export interface DeployArgs {
   checkerDir?: string;
 }
 
-/** checker/dist of natfleet, from the bundle (cli/dist) or the sources (cli/). Plain string
- * work on purpose: ncc rewrites `new URL(…, import.meta.url)` into a bundled asset. */
-function bundledCheckerDir(): string {
-  const here = fileURLToPath(import.meta.url);
-  return `${here.slice(0, here.lastIndexOf('/cli/'))}/checker/dist`;
-}
+/** checker/dist of the checkout this runs from (sources or the CLI bundle). */
+const bundledCheckerDir = () => join(checkoutRoot(import.meta.url), 'checker/dist');
 
 export async function deployCommand(args: DeployArgs, io: Io): Promise<number> {
   if (!args.env) throw new UsageError('deploy: --env NAME is required');

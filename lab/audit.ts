@@ -2,17 +2,10 @@
 // writes state/lab.json from moto's fleet and opens its pull request on the fake GitHub.
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { startFakeGitHub } from './github.js';
 import { ENV_NAME, type ControlPlane } from './control-plane.js';
-
-/** natfleet's checkout, from the sources (lab/) or the CLI bundle (cli/dist). Plain string
- * work on purpose: the bundler rewrites `new URL(…, import.meta.url)` into a bundled asset. */
-export function repoRoot(): string {
-  const here = fileURLToPath(import.meta.url);
-  return here.slice(0, Math.max(here.lastIndexOf('/lab/'), here.lastIndexOf('/cli/')));
-}
+import { recordStateBundle } from './paths.js';
 
 export interface AuditTrail {
   exitCode: number | null;
@@ -49,27 +42,23 @@ export async function recordState(cp: ControlPlane, reason: string): Promise<Aud
       reason,
       mode: 'record',
     };
-    const child = spawn(
-      process.execPath,
-      [join(repoRoot(), 'actions/record-state/dist/index.js')],
-      {
-        cwd: dir,
-        env: {
-          PATH: process.env.PATH,
-          ...cp.exports(),
-          GITHUB_OUTPUT: output,
-          GITHUB_STEP_SUMMARY: summary,
-          GITHUB_WORKSPACE: dir,
-          GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
-          GITHUB_API_URL: gh.url,
-          GITHUB_SERVER_URL: 'https://github.com',
-          GITHUB_RUN_ID: '1',
-          ...Object.fromEntries(
-            Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]),
-          ),
-        },
+    const child = spawn(process.execPath, [recordStateBundle()], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        ...cp.exports(),
+        GITHUB_OUTPUT: output,
+        GITHUB_STEP_SUMMARY: summary,
+        GITHUB_WORKSPACE: dir,
+        GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
+        GITHUB_API_URL: gh.url,
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_RUN_ID: '1',
+        ...Object.fromEntries(
+          Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]),
+        ),
       },
-    );
+    });
     let log = '';
     child.stdout.on('data', (d) => (log += d));
     child.stderr.on('data', (d) => (log += d));

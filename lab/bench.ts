@@ -2,13 +2,12 @@
 // private host to the internet host, through the natfleet NAT and through plain routing in
 // the same topology (same namespaces, the NAT table removed and a return route added).
 // Interleaved rounds, medians, ratio NAT / routed. Numbers describe this machine only.
-import { join } from 'node:path';
 import { inNs, must, run, sleep } from './exec.js';
 import { CLOSE_PORT, INTERNET_ADDR, Lab, VPC_CIDR, hasTool } from './topology.js';
+import { serverPath } from './paths.js';
 
 const ROUNDS = Number(process.env.NATFLEET_BENCH_ROUNDS ?? 7);
 const SECONDS = Number(process.env.NATFLEET_BENCH_SECONDS ?? 2);
-const SERVERS = new URL('./servers/', import.meta.url).pathname;
 type Mode = 'routed' | 'nat';
 type Metric = 'tcp' | 'udp' | 'conn';
 const LABEL: Record<Metric, string> = {
@@ -49,7 +48,7 @@ async function measure(lab: Lab, metric: Metric): Promise<number> {
   const out = await must(
     inNs(ns, [
       'node',
-      join(SERVERS, 'connect-rate.mjs'),
+      serverPath('connect-rate.mjs'),
       INTERNET_ADDR,
       String(CLOSE_PORT),
       String(SECONDS),

@@ -26,10 +26,8 @@ import { buildVpc, type BuiltZone } from './vpc.js';
 import { inNs, must, run, sleep, startDaemon } from './exec.js';
 import { relayServer } from './servers/relay.mjs';
 import { CONTROL_ADDR, INTERNET_ADDR, Lab } from './topology.js';
+import { serverPath, checkerDriver } from './paths.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const SERVERS = join(ROOT, 'lab/servers');
-export const DRIVER = join(ROOT, 'checker/driver.mjs');
 export const ENV_NAME = 'lab';
 /** The lab's zone a is this zone in moto. */
 export const AWS_ZONE = 'eu-west-1a';
@@ -185,7 +183,7 @@ export class CheckerLab {
       await startDaemon(
         inNs(lab.controlNs, [
           'node',
-          join(SERVERS, 'forward.mjs'),
+          serverPath('forward.mjs'),
           sock,
           `${CONTROL_ADDR}:${MOTO_PORT}`,
         ]),
@@ -363,7 +361,7 @@ export class CheckerLab {
         z.private,
         [
           'node',
-          join(SERVERS, 'prober.mjs'),
+          serverPath('prober.mjs'),
           `http://${INTERNET_ADDR}/`,
           String(PROBE_EVERY_MS),
           String(PROBE_TIMEOUT_MS),
@@ -371,7 +369,7 @@ export class CheckerLab {
         ],
         {},
       );
-      checker = follow(z.private, ['node', DRIVER], this.checkerEnv(s, t));
+      checker = follow(z.private, ['node', checkerDriver()], this.checkerEnv(s, t));
       const c = checker;
       const p = prober;
       await waitFor(

@@ -27,13 +27,14 @@ import { deployCommand } from '../cli/deploy.js';
 import { inNs, startDaemon } from './exec.js';
 import { SfnEndpoint } from './sfn-endpoint.js';
 import { CONTROL_ADDR, VPC_CIDR, type Lab } from './topology.js';
+import { serverPath } from './paths.js';
 
 export const ENV_NAME = 'lab';
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '123456789012';
 const MOTO_PORT = 5000;
 const SFN_PORT = 5001;
-const FORWARD = new URL('./servers/forward.mjs', import.meta.url).pathname;
+const FORWARD = () => serverPath('forward.mjs');
 
 export interface CheckerProfile {
   intervalSeconds: number;
@@ -214,7 +215,7 @@ export class ControlPlane {
       /Running on/,
     );
     await startDaemon(
-      inNs(lab.controlNs, ['node', FORWARD, sock, `${CONTROL_ADDR}:${MOTO_PORT}`]),
+      inNs(lab.controlNs, ['node', FORWARD(), sock, `${CONTROL_ADDR}:${MOTO_PORT}`]),
       10_000,
       /ready/,
     );
@@ -266,7 +267,7 @@ export class ControlPlane {
     const sock = join(this.lab.dir, 'sfn.sock');
     await this.sfn.listenOn(sock);
     await startDaemon(
-      inNs(this.lab.controlNs, ['node', FORWARD, `${CONTROL_ADDR}:${SFN_PORT}`, sock]),
+      inNs(this.lab.controlNs, ['node', FORWARD(), `${CONTROL_ADDR}:${SFN_PORT}`, sock]),
       10_000,
       /ready/,
     );

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { fixturePath } from './paths.js';
 
 interface Parameter {
   name: string;
@@ -27,9 +28,12 @@ interface Operation {
   response: object | null;
 }
 
-const API: { operations: Operation[] } = JSON.parse(
-  readFileSync(new URL('./fixtures/github-api.json', import.meta.url), 'utf8'),
-);
+/** GitHub's description of the operations natfleet calls, read when a fake first starts. */
+let api: { operations: Operation[] } | undefined;
+const API = () =>
+  (api ??= JSON.parse(readFileSync(fixturePath('github-api.json'), 'utf8')) as {
+    operations: Operation[];
+  });
 
 export type Access = 'none' | 'read' | 'write';
 
@@ -313,7 +317,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     };
     let op: Operation | undefined;
     let params: Record<string, string> | undefined;
-    for (const o of API.operations) {
+    for (const o of API().operations) {
       params = match(o, req.method ?? '', u.pathname);
       if (params) {
         op = o;

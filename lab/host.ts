@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { inNs, must, run, sleep, startDaemon, type RunResult } from './exec.js';
 import { cleanupStale, labUnavailable, namespaces, removeNamespace } from './namespaces.js';
-import { INTERNET_ADDR, SCRIPTS } from './topology.js';
+import { INTERNET_ADDR } from './topology.js';
+import { scriptPath, serverPath } from './paths.js';
 
-const SERVERS = new URL('./servers/', import.meta.url).pathname;
 export const EDGE_ADDR = '192.0.2.1';
 export const UPLINK_ADDR = '192.0.2.10';
 
@@ -106,8 +106,8 @@ export class NatHost {
     await this.addNs(build);
     try {
       const env = { NATFLEET_ROOT: this.image, NATFLEET_BOOT_HOOK: 'none' };
-      await must(inNs(build, ['bash', join(SCRIPTS, 'enable-nat.sh')]), { env });
-      await must(inNs(build, ['bash', join(SCRIPTS, 'harden-nat.sh')]), { env });
+      await must(inNs(build, ['bash', scriptPath('enable-nat.sh')]), { env });
+      await must(inNs(build, ['bash', scriptPath('harden-nat.sh')]), { env });
     } finally {
       await removeNamespace(build);
     }
@@ -119,7 +119,7 @@ export class NatHost {
       await startDaemon(
         inNs(this.edge, [
           'node',
-          join(SERVERS, 'internet.mjs'),
+          serverPath('internet.mjs'),
           INTERNET_ADDR,
           '7000',
           join(this.dir, 'imds.json'),
@@ -156,7 +156,7 @@ export class NatHost {
     );
     mkdirSync(join(this.root, 'etc/dhcp'), { recursive: true });
     writeFileSync(join(this.root, 'etc/dhcp/dhclient.conf'), this.spec.dhclientConf ?? '');
-    const script = readFileSync(join(SERVERS, 'dhclient-script.sh'), 'utf8');
+    const script = readFileSync(serverPath('dhclient-script.sh'), 'utf8');
     mkdirSync(join(this.root, 'sbin'), { recursive: true });
     writeFileSync(
       join(this.root, 'sbin/dhclient-script'),
@@ -282,7 +282,7 @@ export class NatHost {
   }
 
   testNat(): Promise<RunResult> {
-    return this.exec(this.nat, ['bash', join(SCRIPTS, 'test-nat.sh')], this.env());
+    return this.exec(this.nat, ['bash', scriptPath('test-nat.sh')], this.env());
   }
 
   /** An interface added after boot, linked to the edge on a /24 of its own, addressed, with

@@ -10,15 +10,13 @@ import type { WorkflowVerb } from '../lib/workflows/operate.js';
 import { follow, type Fault, type Followed } from './checker-lab.js';
 import { ACCOUNT, ControlPlane, ENV_NAME, REGION, type CheckerProfile } from './control-plane.js';
 import { Reconciler, type ReconcileEvent } from './reconciler.js';
-import { recordState, repoRoot, type AuditTrail } from './audit.js';
-import { join } from 'node:path';
+import { recordState, type AuditTrail } from './audit.js';
 import { sleep } from './exec.js';
 import { bucketStart, EXECUTION_BUCKET_MS } from '../lib/checker/invocation.js';
 import { cleanupStale, INTERNET_ADDR, isRoot, Lab } from './topology.js';
+import { serverPath, checkerDriver } from './paths.js';
 
-const SERVERS = new URL('./servers/', import.meta.url).pathname;
 /** The checker's driver next to its committed bundle (found from the CLI bundle too). */
-const DRIVER = () => join(repoRoot(), 'checker/driver.mjs');
 
 /** The fastest supported checker profile and natfleet.yml's defaults. */
 export const PROFILES: Record<'fast' | 'defaults', CheckerProfile> = {
@@ -157,7 +155,7 @@ export class RunningLab {
     const vars = checkerVariables(env, this.awsZone(zone), {
       failover: stateMachineArn(REGION, ACCOUNT, ENV_NAME, 'Failover'),
     });
-    return follow(this.lab.zone(zone).private, ['node', DRIVER()], {
+    return follow(this.lab.zone(zone).private, ['node', checkerDriver()], {
       ...vars,
       AWS_ENDPOINT_URL: this.cp.inLab.aws,
       AWS_ENDPOINT_URL_SFN: this.cp.inLab.sfn,
@@ -177,7 +175,7 @@ export class RunningLab {
       this.lab.zone(zone).private,
       [
         'node',
-        `${SERVERS}prober.mjs`,
+        serverPath('prober.mjs'),
         `http://${INTERNET_ADDR}/`,
         String(PROBE_EVERY_MS),
         String(PROBE_TIMEOUT_MS),

@@ -14,11 +14,9 @@ import {
   removeNamespace,
   cleanupStale,
 } from './namespaces.js';
+import { scriptPath, serverPath } from './paths.js';
 
 export { cleanupStale, hasTool, isRoot, labUnavailable } from './namespaces.js';
-
-export const SCRIPTS = new URL('../imagebuilder/scripts/', import.meta.url).pathname;
-const SERVERS = new URL('./servers/', import.meta.url).pathname;
 
 /** The internet's servers (whoami, iperf3, close) answer here: one hop past the uplink, so
  * an uplink's default route decides how packets leave, as on EC2. */
@@ -199,7 +197,7 @@ export class Lab {
     this.writeImds();
     await this.daemon(this.internetNs, [
       'node',
-      join(SERVERS, 'internet.mjs'),
+      serverPath('internet.mjs'),
       INTERNET_ADDR,
       String(CLOSE_PORT),
       join(this.dir, 'imds.json'),
@@ -289,8 +287,8 @@ export class Lab {
     await this.addNs(ns);
     try {
       const env = { NATFLEET_ROOT: this.image, NATFLEET_BOOT_HOOK: 'none' };
-      await this.must(ns, ['bash', join(SCRIPTS, 'enable-nat.sh')], { env });
-      await this.must(ns, ['bash', join(SCRIPTS, 'harden-nat.sh')], { env });
+      await this.must(ns, ['bash', scriptPath('enable-nat.sh')], { env });
+      await this.must(ns, ['bash', scriptPath('harden-nat.sh')], { env });
     } finally {
       await removeNamespace(ns);
     }
@@ -354,7 +352,7 @@ export class Lab {
     await must(['ln', '-s', join(z.root, 'run/lab-dhcp/resolv.conf'), link]);
     await this.daemon(z.nat, [
       'node',
-      join(SERVERS, 'dhcp-client.mjs'),
+      serverPath('dhcp-client.mjs'),
       join(z.root, 'etc/lab-dhcp.conf'),
       join(z.root, 'run/lab-dhcp/resolv.conf'),
       join(z.root, 'run/lab-dhcp.pid'),
@@ -373,7 +371,7 @@ export class Lab {
   /** test-nat, as the image's test phase runs it, inside the zone's NAT namespace. */
   testNat(zone: string): Promise<RunResult> {
     const z = this.zone(zone);
-    return this.exec(z.nat, ['bash', join(SCRIPTS, 'test-nat.sh')], { env: this.natEnv(z) });
+    return this.exec(z.nat, ['bash', scriptPath('test-nat.sh')], { env: this.natEnv(z) });
   }
 
   /** Fault: the instance vanishes (terminated, host died). */
