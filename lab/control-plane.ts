@@ -21,8 +21,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Environment } from '../lib/config/schema.js';
-import { amiParameter, stackName } from '../lib/names.js';
+import { amiParameter, artifactsBucket, stackName } from '../lib/names.js';
 import { deployCommand } from '../cli/deploy.js';
 import { inNs, startDaemon } from './exec.js';
 import { SfnEndpoint } from './sfn-endpoint.js';
@@ -245,11 +246,23 @@ export class ControlPlane {
     // The deploy runs in this process with the SDK's own settings, as the CLI does.
     Object.assign(process.env, this.exports());
     const lines: string[] = [];
-    const code = await deployCommand(
-      { config: this.configFile, env: ENV_NAME, apply: true },
-      { out: (l) => lines.push(l), err: (l) => lines.push(l) },
+    const deployStacks = async (stacks?: string) => {
+      const code = await deployCommand(
+        { config: this.configFile, env: ENV_NAME, apply: true, ...(stacks ? { stacks } : {}) },
+        { out: (l) => lines.push(l), err: (l) => lines.push(l) },
+      );
+      if (code !== 0) throw new Error(`natfleet deploy --apply failed:\n${lines.join('\n')}`);
+    };
+    // moto creates the artifacts bucket without the template's VersioningConfiguration; deploy
+    // refuses an unversioned bucket (ADR 0085), so the lab turns it on as CloudFormation would.
+    await deployStacks('artifacts');
+    await new S3Client({ region: REGION, forcePathStyle: true }).send(
+      new PutBucketVersioningCommand({
+        Bucket: artifactsBucket(ENV_NAME, ACCOUNT, REGION),
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
     );
-    if (code !== 0) throw new Error(`natfleet deploy --apply failed:\n${lines.join('\n')}`);
+    await deployStacks();
     o.log(
       `control plane: natfleet deploy --apply: ${lines.filter((l) => /: (CREATE|UPDATE)_COMPLETE$|no changes$/.test(l)).length} stack(s) done`,
     );
