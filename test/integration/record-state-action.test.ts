@@ -237,7 +237,7 @@ describe('the record-state bundle', () => {
     const since = JSON.parse(gh.branches.get('main')!.get(STATE)!).recordedAt;
     expect(gh.pulls[3]!.body).toMatch(
       new RegExp(
-        `Since the last record \\(${since}\\): [\\d.]+ zone-hours on a NAT gateway, \\$[\\d.]+ at \\$0\\.045/h`,
+        `Since the last record \\(${since}\\): [\\d.]+ zone-hours on a NAT gateway, \\$[\\d.]+ at \\$0\\.048/h`,
       ),
     );
     await moveRoute(a!.routeTables[0]!, a!.gateway);

@@ -338,6 +338,7 @@ describe('the cross-field rules', () => {
     zonesInRegion: (p) => (p.zones[2]!.availabilityZone = 'us-east-1c'),
     sharedGateway: (p) => (p.gateway = { mode: 'shared', subnet: 'subnet-0ff00000000000001' }),
     perZoneGateway: (p) => (p.gateway = { mode: 'per-zone', subnet: 'subnet-0aa00000000000001' }),
+    regionalGateway: (p) => (p.gateway = { mode: 'regional', subnet: 'subnet-0aa00000000000001' }),
     architectureMatchesType: (p) => (p.instance = { type: 'c7gn.medium', architecture: 'x86_64' }),
     checkerUrls: (p) => ((p.checker as { urls: string[] }).urls = ['ftp://example.com']),
     timeoutWithinInterval: (p) => Object.assign(p.checker as object, { timeoutSeconds: 9 }),

@@ -11,6 +11,7 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  ListStacksCommand,
   type ChangeSetStatus,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
@@ -86,6 +87,8 @@ function model(s: Scenario) {
       ],
     };
   });
+  // A plan's new stack waits in REVIEW_IN_PROGRESS and no other stack shares its name.
+  cfn.on(ListStacksCommand).resolves({ StackSummaries: [] });
   cfn.on(CreateChangeSetCommand).callsFake((input) => {
     if (input.ChangeSetType === 'CREATE') status = 'REVIEW_IN_PROGRESS';
     return { Id: 'cs-1', StackId: FLEET };
@@ -317,7 +320,7 @@ describe('deploy change sets', () => {
   it('plans: gathers changes, marks replacement, deletes the change set, deletes no stack', async () => {
     model({ changeSet: { Status: 'CREATE_COMPLETE' } });
     const r = await run('plan');
-    expect(r.ok).toBe(true);
+    expect([r.ok, r.error]).toEqual([true, undefined]);
     expect(r.stacks[0]!.outcome).toBe('planned');
     expect(calls(cfn, ExecuteChangeSetCommand)).toHaveLength(0);
     expect(calls(cfn, DeleteChangeSetCommand)).toHaveLength(1);
