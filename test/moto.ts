@@ -2,6 +2,7 @@
 // loopback port, reset between scenarios.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { deployClients, type DeployClients } from '../lib/deploy/deploy.js';
 import {
   GetBucketVersioningCommand,
   PutBucketVersioningCommand,
@@ -105,4 +106,10 @@ export function versioningAsTemplated(s3: S3Client): S3Client {
     { step: 'initialize', name: 'motoVersioningAsTemplated' },
   );
   return s3;
+}
+
+/** deploy's clients against moto, its artifacts bucket versioned as the template says. */
+export function motoDeployClients(region: string): DeployClients {
+  const c = deployClients(region);
+  return { ...c, s3: versioningAsTemplated(c.s3) };
 }

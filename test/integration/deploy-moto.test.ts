@@ -24,12 +24,7 @@ import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { stackStatus } from '../../lib/deploy/changeset.js';
 import { checkerArtifact } from '../../lib/deploy/artifact.js';
 import { stringify } from 'yaml';
-import {
-  deploy,
-  deployClients,
-  type DeployOptions,
-  type DeployReport,
-} from '../../lib/deploy/deploy.js';
+import { deploy, type DeployOptions, type DeployReport } from '../../lib/deploy/deploy.js';
 import { renderStacks } from '../../cloudformation/index.js';
 import type { Environment } from '../../lib/config/schema.js';
 import {
@@ -41,7 +36,7 @@ import {
   TAG,
   WORKFLOWS,
 } from '../../lib/names.js';
-import { startMoto, versioningAsTemplated, type Moto } from '../moto.js';
+import { motoDeployClients, startMoto, type Moto } from '../moto.js';
 import { zoneKey } from '../../lib/cfn.js';
 import { workflowDefinitions } from '../../lib/workflows/index.js';
 import { LocalStepFunctions } from '../../lab/stepfunctions/local.js';
@@ -117,11 +112,7 @@ const runBundle = (inputs: Record<string, string>, pr: number) =>
     event: { name: 'pull_request', payload: { pull_request: { number: pr }, number: pr } },
   });
 
-/** moto ignores the bucket's VersioningConfiguration: turn it on as AWS would from the template. */
-function motoClients() {
-  const c = deployClients(env.region);
-  return { ...c, s3: versioningAsTemplated(c.s3) };
-}
+const motoClients = () => motoDeployClients(env.region);
 
 const outcomes = (r: DeployReport) => Object.fromEntries(r.stacks.map((s) => [s.kind, s.outcome]));
 

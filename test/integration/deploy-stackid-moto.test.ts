@@ -7,10 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { CloudFormationClient, ListStacksCommand } from '@aws-sdk/client-cloudformation';
-import { deploy, deployClients } from '../../lib/deploy/deploy.js';
+import { deploy } from '../../lib/deploy/deploy.js';
 import type { Environment } from '../../lib/config/schema.js';
 import { stackName, type StackKind } from '../../lib/names.js';
-import { startMoto, type Moto } from '../moto.js';
+import { startMoto, type Moto, motoDeployClients } from '../moto.js';
 import { buildVpc } from '../../lab/vpc.js';
 import { tempDir } from '../helpers.js';
 
@@ -40,7 +40,7 @@ afterAll(async () => {
 
 it('apply after a plan creates every stack and waits on the stack it made', async () => {
   const run = (mode: 'plan' | 'apply') =>
-    deploy(env, deployClients(env.region), {
+    deploy(env, motoDeployClients(env.region), {
       render: renderStacks,
       stacks: STACKS,
       mode,

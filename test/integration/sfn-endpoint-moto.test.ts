@@ -16,11 +16,11 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { deploy, deployClients } from '../../lib/deploy/deploy.js';
+import { deploy } from '../../lib/deploy/deploy.js';
 import type { Environment } from '../../lib/config/schema.js';
 import { stackName, stateMachineArn, type StackKind } from '../../lib/names.js';
 import { SfnEndpoint } from '../../lab/sfn-endpoint.js';
-import { startMoto, type Moto } from '../moto.js';
+import { startMoto, type Moto, motoDeployClients } from '../moto.js';
 import { buildVpc, type BuiltZone } from '../../lab/vpc.js';
 import { ROOT, tempDir } from '../helpers.js';
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
   const checkerDir = tempDir('natfleet-checker-');
   writeFileSync(join(checkerDir, 'index.js'), 'export const handler = async () => "ok";\n');
   writeFileSync(join(checkerDir, 'package.json'), '{"type":"module"}\n');
-  const r = await deploy(env, deployClients(env.region), {
+  const r = await deploy(env, motoDeployClients(env.region), {
     render: renderStacks,
     stacks: STACKS,
     mode: 'apply',

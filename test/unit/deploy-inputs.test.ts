@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   CloudFormationClient,
   DescribeStackResourcesCommand,
+  DescribeStacksCommand,
   type StackResource,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeAddressesCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -31,6 +32,15 @@ function resources(byStack: Record<string, Partial<StackResource>[]>) {
       });
     }
     return { StackResources: list };
+  });
+  // Deploy first asks which stack a name stands for (ADR 0091): the one that exists, by its id.
+  cfn.on(DescribeStacksCommand).callsFake(({ StackName }: { StackName: string }) => {
+    if (!byStack[StackName]) {
+      throw Object.assign(new Error(`Stack with id ${StackName} does not exist`), {
+        name: 'ValidationError',
+      });
+    }
+    return { Stacks: [{ StackName, StackId: StackName, StackStatus: 'CREATE_COMPLETE' }] };
   });
 }
 
@@ -117,6 +127,16 @@ describe('the workflows stack inputs', () => {
   });
 
   it('explain AWS errors in words', async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'natfleet-prod-fleet',
+          StackId: 'natfleet-prod-fleet',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(),
+        },
+      ],
+    });
     cfn
       .on(DescribeStackResourcesCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));

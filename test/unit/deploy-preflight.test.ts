@@ -24,7 +24,7 @@ const client = { ec2: new EC2Client({ region: 'eu-west-1' }), sts: new STSClient
 
 /** The example's text with prod adopting its shared standby, parsed as from a file. */
 const TEXT = exampleText().replace(
-  "      # natGatewayId: nat-0123456789abcdef0  # adopt today's NAT Gateway as the standby\n",
+  "      # natGatewayId: nat-0123456789abcdef0  # adopt today's NAT Gateway (shared or regional) as the standby\n",
   '      natGatewayId: nat-0aaaaaaaaaaaaaaa1\n',
 );
 const fromFile = (): Environment => parseConfig(TEXT, EXAMPLE).environments.prod!;
