@@ -36,9 +36,9 @@ export const INPUTS = {
     mode: opt(oneOf(['plan', 'apply'] as const, 'plan')),
     // Checked by parseStackFilter, the CLI's rule too.
     stacks: opt(text('stacks separated by commas (empty: all)', '')),
-    'checker-dir': opt(text('a folder with the built checker', '')),
     // Checked against the environment's account by parseRoleArn once the config is read.
     'role-arn': opt(text('the CloudFormation service role (an IAM role ARN)', '')),
+    'checker-dir': opt(text('a folder with the built checker', '')),
     token: TOKEN,
   }),
   workflow: Type.Object({
