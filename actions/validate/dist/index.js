@@ -36083,9 +36083,9 @@ const INPUTS = {
         mode: opt(inputs_oneOf(['plan', 'apply'], 'plan')),
         // Checked by parseStackFilter, the CLI's rule too.
         stacks: opt(inputs_text('stacks separated by commas (empty: all)', '')),
-        'checker-dir': opt(inputs_text('a folder with the built checker', '')),
         // Checked against the environment's account by parseRoleArn once the config is read.
         'role-arn': opt(inputs_text('the CloudFormation service role (an IAM role ARN)', '')),
+        'checker-dir': opt(inputs_text('a folder with the built checker', '')),
         token: TOKEN,
     }),
     workflow: Type.Object({
