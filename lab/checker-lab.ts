@@ -9,7 +9,6 @@
 // - a prober in the private namespace measures fault → first good connection.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
-import { join } from 'node:path';
 import { EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   CreateStateMachineCommand,
@@ -23,15 +22,14 @@ import { failoverDefinition } from '../lib/workflows/index.js';
 import type { ExecutionResult } from '../lib/workflows/follow.js';
 import { LocalStepFunctions } from './stepfunctions/local.js';
 import { buildVpc, type BuiltZone } from './vpc.js';
-import { inNs, must, run, sleep, startDaemon } from './exec.js';
-import { relayServer } from './servers/relay.mjs';
+import { must, run, sleep } from './exec.js';
+import { MOTO_PORT, motoInControlNs } from './control-plane.js';
 import { CONTROL_ADDR, INTERNET_ADDR, Lab } from './topology.js';
 import { serverPath, checkerDriver } from './paths.js';
 
 export const ENV_NAME = 'lab';
 /** The lab's zone a is this zone in moto. */
 export const AWS_ZONE = 'eu-west-1a';
-const MOTO_PORT = 5000;
 const CONTROL_EVERY_MS = 100;
 const PROBE_EVERY_MS = 100;
 const PROBE_TIMEOUT_MS = 1_000;
@@ -174,26 +172,9 @@ export class CheckerLab {
     const lab = await Lab.create({ zones: 1, endpoint: true, log });
     let relay: Server | undefined;
     try {
-      const sock = join(lab.dir, 'moto.sock');
-      await startDaemon(
-        inNs(lab.controlNs, ['moto_server', '-H', CONTROL_ADDR, '-p', String(MOTO_PORT)]),
-        30_000,
-        /Running on/,
-      );
-      await startDaemon(
-        inNs(lab.controlNs, [
-          'node',
-          serverPath('forward.mjs'),
-          sock,
-          `${CONTROL_ADDR}:${MOTO_PORT}`,
-        ]),
-      );
-      relay = relayServer({ path: sock });
-      const port = await new Promise<number>((resolve, reject) => {
-        relay!.once('error', reject);
-        relay!.listen(0, '127.0.0.1', () => resolve((relay!.address() as { port: number }).port));
-      });
-      const cl = new CheckerLab(lab, `http://127.0.0.1:${port}`, log);
+      const moto = await motoInControlNs(lab);
+      relay = moto.server;
+      const cl = new CheckerLab(lab, moto.url, log);
       cl.relay = relay;
       return cl;
     } catch (e) {

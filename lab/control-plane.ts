@@ -2,7 +2,7 @@
 // their VPC endpoint), relayed to this process on a loopback port; a VPC of N zones made in it
 // as a user's would be; natfleet.yml written for it; the real `natfleet deploy --apply`; the
 // local Step Functions endpoint reachable from here and from the ctl namespace (ADR 0091).
-import { createServer, connect, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -29,11 +29,12 @@ import { inNs, startDaemon } from './exec.js';
 import { SfnEndpoint } from './sfn-endpoint.js';
 import { CONTROL_ADDR, VPC_CIDR, type Lab } from './topology.js';
 import { serverPath } from './paths.js';
+import { relayServer } from './servers/relay.mjs';
 
 export const ENV_NAME = 'lab';
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '123456789012';
-const MOTO_PORT = 5000;
+export const MOTO_PORT = 5000;
 const SFN_PORT = 5001;
 const FORWARD = () => serverPath('forward.mjs');
 
@@ -56,21 +57,31 @@ export interface ZoneIds {
 
 /** A TCP listener on 127.0.0.1 that relays each connection to a unix socket. */
 async function relayTo(path: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((c) => {
-    const up = connect(path);
-    const close = () => {
-      c.destroy();
-      up.destroy();
-    };
-    c.on('error', close);
-    up.on('error', close);
-    c.pipe(up).pipe(c);
-  });
+  const server = relayServer({ path });
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
   });
   return { server, url: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * moto_server at CONTROL_ADDR:MOTO_PORT in the lab's ctl namespace (where the private hosts
+ * reach it), and a loopback relay to it for this process: its server and URL.
+ */
+export async function motoInControlNs(lab: Lab): Promise<{ server: Server; url: string }> {
+  const sock = join(lab.dir, 'moto.sock');
+  await startDaemon(
+    inNs(lab.controlNs, ['moto_server', '-H', CONTROL_ADDR, '-p', String(MOTO_PORT)]),
+    30_000,
+    /Running on/,
+  );
+  await startDaemon(
+    inNs(lab.controlNs, ['node', FORWARD(), sock, `${CONTROL_ADDR}:${MOTO_PORT}`]),
+    10_000,
+    /ready/,
+  );
+  return relayTo(sock);
 }
 
 /** The VPC a user would have: IGW, public and private subnets, a NAT gateway per zone. */
@@ -209,18 +220,7 @@ export class ControlPlane {
 
   /** moto_server in the ctl namespace, relayed to a loopback port of this process. */
   static async start(lab: Lab): Promise<ControlPlane> {
-    const sock = join(lab.dir, 'moto.sock');
-    await startDaemon(
-      inNs(lab.controlNs, ['moto_server', '-H', CONTROL_ADDR, '-p', String(MOTO_PORT)]),
-      30_000,
-      /Running on/,
-    );
-    await startDaemon(
-      inNs(lab.controlNs, ['node', FORWARD(), sock, `${CONTROL_ADDR}:${MOTO_PORT}`]),
-      10_000,
-      /ready/,
-    );
-    const { server, url } = await relayTo(sock);
+    const { server, url } = await motoInControlNs(lab);
     return new ControlPlane(lab, url, server);
   }
 
