@@ -113,3 +113,17 @@ export function motoDeployClients(region: string): DeployClients {
   const c = deployClients(region);
   return { ...c, s3: versioningAsTemplated(c.s3) };
 }
+
+/** The IAM role listing as moto holds it: no IAM client in this project, so its query API, as text. */
+export async function motoRoles(endpoint: string): Promise<string> {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x',
+    },
+    body: 'Action=ListRoles&Version=2010-05-08',
+  });
+  return decodeURIComponent(await res.text());
+}

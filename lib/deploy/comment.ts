@@ -55,20 +55,9 @@ export async function upsertPlanComment(
     found = data.find((c) => c.body?.startsWith(marker));
     if (data.length < 100) break;
   }
-  if (found) {
-    const { data } = await api.updateComment({
-      owner: w.owner,
-      repo: w.repo,
-      comment_id: found.id,
-      body,
-    });
-    return { action: 'updated', id: data.id, url: data.html_url };
-  }
-  const { data } = await api.createComment({
-    owner: w.owner,
-    repo: w.repo,
-    issue_number: w.issue,
-    body,
-  });
-  return { action: 'created', id: data.id, url: data.html_url };
+  const repo = { owner: w.owner, repo: w.repo };
+  const { data } = found
+    ? await api.updateComment({ ...repo, comment_id: found.id, body })
+    : await api.createComment({ ...repo, issue_number: w.issue, body });
+  return { action: found ? 'updated' : 'created', id: data.id, url: data.html_url };
 }

@@ -16,6 +16,26 @@ function filesOf(dir: string): string[] {
     .sort();
 }
 
+interface Shared {
+  crc: number;
+  packed: number;
+  size: number;
+  name: number;
+}
+
+/** Version needed, flags, method, time, date, CRC, sizes and name length, from `at`. */
+function writeShared(b: Buffer, at: number, f: Shared): void {
+  b.writeUInt16LE(20, at); // version needed
+  b.writeUInt16LE(0x0800, at + 2); // UTF-8 names
+  b.writeUInt16LE(8, at + 4); // deflate
+  b.writeUInt16LE(DOS_TIME, at + 6);
+  b.writeUInt16LE(DOS_DATE, at + 8);
+  b.writeUInt32LE(f.crc, at + 10);
+  b.writeUInt32LE(f.packed, at + 14);
+  b.writeUInt32LE(f.size, at + 18);
+  b.writeUInt16LE(f.name, at + 22);
+}
+
 export function zipDirectory(dir: string): Buffer {
   let stat;
   try {
@@ -34,30 +54,16 @@ export function zipDirectory(dir: string): Buffer {
     const packed = deflateRawSync(data, { level: 9 });
     const nameBytes = Buffer.from(name, 'utf8');
     const crc = crc32(data);
+    // The local header and the central entry share these fields; the entry has 2 bytes more before.
+    const shared = { crc, packed: packed.length, size: data.length, name: nameBytes.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
+    writeShared(local, 4, shared);
     locals.push(local, nameBytes, packed);
     const entry = Buffer.alloc(46);
     entry.writeUInt32LE(0x02014b50, 0);
     entry.writeUInt16LE((3 << 8) | 20, 4); // made by Unix, so the mode below counts
-    entry.writeUInt16LE(20, 6);
-    entry.writeUInt16LE(0x0800, 8);
-    entry.writeUInt16LE(8, 10);
-    entry.writeUInt16LE(DOS_TIME, 12);
-    entry.writeUInt16LE(DOS_DATE, 14);
-    entry.writeUInt32LE(crc, 16);
-    entry.writeUInt32LE(packed.length, 20);
-    entry.writeUInt32LE(data.length, 24);
-    entry.writeUInt16LE(nameBytes.length, 28);
+    writeShared(entry, 6, shared);
     entry.writeUInt32LE((0o100644 << 16) >>> 0, 38); // a regular file, rw-r--r--
     entry.writeUInt32LE(offset, 42);
     central.push(entry, nameBytes);

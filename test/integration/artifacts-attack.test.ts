@@ -18,7 +18,7 @@ import type { Template } from '../../lib/cfn.js';
 import { renderStacks } from '../../cloudformation/index.js';
 import { artifactsBucket, stackName, templateKey } from '../../lib/names.js';
 import { sha256 } from '../../lib/deploy/zip.js';
-import { startMoto, versioningAsTemplated, type Moto } from '../moto.js';
+import { motoRoles, startMoto, versioningAsTemplated, type Moto } from '../moto.js';
 import { buildVpc } from '../../lab/vpc.js';
 
 const timing = { minDelay: 0.2, maxDelay: 1, maxWait: 120 };
@@ -109,16 +109,7 @@ describe('the access stack', () => {
     });
     expect(r.error).toBeUndefined();
     expect(r.stacks.map((s) => [s.kind, s.outcome])).toEqual([['access', 'created']]);
-    const iam = await fetch(moto.endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x',
-      },
-      body: 'Action=ListRoles&Version=2010-05-08',
-    });
-    const roles = decodeURIComponent(await iam.text());
+    const roles = await motoRoles(moto.endpoint);
     for (const role of ['plan', 'deploy', 'operate', 'cloudformation'])
       expect(roles).toContain(`<RoleName>natfleet-atk-${role}</RoleName>`);
     expect(roles).toContain('repo:acme/network-fleet:environment:atk');
@@ -187,17 +178,7 @@ describe('a pull request cannot swap the template the next apply executes', () =
       new GetTemplateCommand({ StackName: name }),
     );
     expect(JSON.parse(String(stackTemplate.TemplateBody))).toEqual(image.template);
-    // IAM as moto holds it (no IAM client in this project: its query API, read as text).
-    const iam = await fetch(moto.endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization:
-          'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x',
-      },
-      body: 'Action=ListRoles&Version=2010-05-08',
-    });
-    const roles = decodeURIComponent(await iam.text());
+    const roles = await motoRoles(moto.endpoint);
     expect(roles).toContain('<ListRolesResponse');
     expect(roles).not.toContain('natfleet-backdoor');
     expect(roles).not.toContain(FOREIGN);

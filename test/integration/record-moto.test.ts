@@ -109,18 +109,17 @@ describe('the record of a live fleet in moto', () => {
 
     const [a] = zones;
     const moved = a!.routeTables[0]!;
-    await ec2.send(
-      new ReplaceRouteCommand({
-        RouteTableId: moved,
-        DestinationCidrBlock: '0.0.0.0/0',
-        NatGatewayId: a!.gateway,
-      }),
-    );
-    const live = await snapshot({ ec2, ssm }, env, {
-      reason: 'drift',
-      now: t1,
-      previous: recorded,
-    });
+    const toGatewayAndDrift = async (table: string) => {
+      await ec2.send(
+        new ReplaceRouteCommand({
+          RouteTableId: table,
+          DestinationCidrBlock: '0.0.0.0/0',
+          NatGatewayId: a!.gateway,
+        }),
+      );
+      return snapshot({ ec2, ssm }, env, { reason: 'drift', now: t1, previous: recorded });
+    };
+    const live = await toGatewayAndDrift(moved);
     expect(live.zones['eu-west-1a']!.mode).toBe('mixed');
     expect(live.zones['eu-west-1a']!.routeTables[moved]).toEqual({
       target: a!.gateway,
@@ -135,18 +134,7 @@ describe('the record of a live fleet in moto', () => {
     expect(changeTable(recorded, live)).toContain(`${moved}: ${a!.eniId} → ${a!.gateway}`);
 
     // The whole zone on its gateway: mode gateway; its time there counts from this record on.
-    await ec2.send(
-      new ReplaceRouteCommand({
-        RouteTableId: a!.routeTables[1],
-        DestinationCidrBlock: '0.0.0.0/0',
-        NatGatewayId: a!.gateway,
-      }),
-    );
-    const over = await snapshot({ ec2, ssm }, env, {
-      reason: 'drift',
-      now: t1,
-      previous: recorded,
-    });
+    const over = await toGatewayAndDrift(a!.routeTables[1]!);
     expect(over.zones['eu-west-1a']!.mode).toBe('gateway');
     expect(over.zones['eu-west-1b']!.mode).toBe('instance');
     expect(over.gatewayTime).toEqual({ since: t0.toISOString(), zoneHours: 0, usd: 0 });

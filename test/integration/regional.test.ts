@@ -11,6 +11,7 @@ import {
   CreateVpcCommand,
   DescribeNatGatewaysCommand,
   type DescribeNatGatewaysCommandOutput,
+  type NatGateway,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { renderStacks } from '../../cloudformation/index.js';
@@ -213,44 +214,37 @@ describe('regional standby in moto (routes and workflows; a zonal gateway stands
   });
 });
 
-/**
- * moto's EC2 with DescribeNatGateways answered for the regional gateway as the SDK model
- * describes it: AvailabilityMode, and one address per zone naming its AvailabilityZone.
- */
-function regionalReplies(ec2: EC2Client, id: string, zones: string[], ips: string[]): EC2Client {
+/** moto's EC2 with each gateway DescribeNatGateways returns rewritten by `edit`. */
+function editGateways(ec2: EC2Client, edit: (g: NatGateway) => NatGateway): EC2Client {
   const send = async (c: unknown) => {
     const out = await ec2.send(c as DescribeNatGatewaysCommand);
     if (!(c instanceof DescribeNatGatewaysCommand)) return out;
     const o = out as DescribeNatGatewaysCommandOutput;
-    return {
-      ...o,
-      NatGateways: (o.NatGateways ?? []).map((g) =>
-        g.NatGatewayId !== id
-          ? g
-          : {
-              ...g,
-              AvailabilityMode: 'regional' as const,
-              SubnetId: undefined,
-              NatGatewayAddresses: zones
-                .map((zone, i) => ({ AvailabilityZone: zone, PublicIp: ips[i], IsPrimary: true }))
-                .reverse(), // not in zone order: each zone must find its own
-            },
-      ),
-    };
+    return { ...o, NatGateways: (o.NatGateways ?? []).map(edit) };
   };
   return { send } as unknown as EC2Client;
 }
 
+/**
+ * The regional gateway as the SDK model describes it: AvailabilityMode, and one address per
+ * zone naming its AvailabilityZone.
+ */
+function regionalReplies(ec2: EC2Client, id: string, zones: string[], ips: string[]): EC2Client {
+  return editGateways(ec2, (g) =>
+    g.NatGatewayId !== id
+      ? g
+      : {
+          ...g,
+          AvailabilityMode: 'regional' as const,
+          SubnetId: undefined,
+          NatGatewayAddresses: zones
+            .map((zone, i) => ({ AvailabilityZone: zone, PublicIp: ips[i], IsPrimary: true }))
+            .reverse(), // not in zone order: each zone must find its own
+        },
+  );
+}
+
 /** moto's EC2 with every NAT gateway reported in the given AvailabilityMode. */
 function withMode(ec2: EC2Client, mode: 'zonal' | 'regional'): EC2Client {
-  const send = async (c: unknown) => {
-    const out = await ec2.send(c as DescribeNatGatewaysCommand);
-    if (!(c instanceof DescribeNatGatewaysCommand)) return out;
-    const o = out as DescribeNatGatewaysCommandOutput;
-    return {
-      ...o,
-      NatGateways: (o.NatGateways ?? []).map((g) => ({ ...g, AvailabilityMode: mode })),
-    };
-  };
-  return { send } as unknown as EC2Client;
+  return editGateways(ec2, (g) => ({ ...g, AvailabilityMode: mode }));
 }

@@ -15,8 +15,21 @@ afterEach(async () => {
   host = undefined;
 }, 30_000);
 
-async function boot(spec: HostSpec): Promise<NatHost> {
-  host = await NatHost.create(spec);
+/** EC2's usual: one private subnet in 10.40.0.0/16, the VPC resolver, ec2.internal. */
+const USUAL = {
+  inside: [{ name: 'lan0', net: '10.40.1' }],
+  cidrs: ['10.40.0.0/16'],
+  dhcp: { dns: ['10.40.0.2'], search: ['ec2.internal'] },
+};
+
+/** Two inside links named prefix0 and prefix1 on the given /24 prefixes. */
+const two = (prefix: string, a: string, b: string) => [
+  { name: `${prefix}0`, net: a },
+  { name: `${prefix}1`, net: b },
+];
+
+async function boot(spec: Partial<HostSpec> & Pick<HostSpec, 'uplink'>): Promise<NatHost> {
+  host = await NatHost.create({ ...USUAL, ...spec });
   const r = await host.boot();
   if (r.code !== 0) throw new Error(`boot failed: ${r.stderr}`);
   return host;
@@ -54,9 +67,6 @@ describeLab(
     it('1. resolver: a hand edit through the link, and a config the running dhclient never loaded', async () => {
       const h = await boot({
         uplink: 'wan0',
-        inside: [{ name: 'lan0', net: '10.40.1' }],
-        cidrs: ['10.40.0.0/16'],
-        dhcp: { dns: ['10.40.0.2'], search: ['ec2.internal'] },
         dhclientConf:
           'supersede domain-search "corp.example", "ops.example";\nprepend domain-name-servers 10.40.0.53;\n',
       });
@@ -98,12 +108,7 @@ describeLab(
     it('2. a secondary interface detached after boot, and one added: judges the interfaces that exist', async () => {
       const h = await boot({
         uplink: 'ens3',
-        inside: [
-          { name: 'priv0', net: '10.40.1' },
-          { name: 'priv1', net: '10.40.2' },
-        ],
-        cidrs: ['10.40.0.0/16'],
-        dhcp: { dns: ['10.40.0.2'], search: ['ec2.internal'] },
+        inside: two('priv', '10.40.1', '10.40.2'),
       });
       expect(readFileSync(join(h.root, 'etc/sysctl.d/90-natfleet-nat.conf'), 'utf8')).toContain(
         'net.ipv4.conf.priv1.rp_filter = 2',
@@ -124,12 +129,8 @@ describeLab(
     it('3. adjacent VPC CIDRs that nft merges into one prefix are the same addresses', async () => {
       const h = await boot({
         uplink: 'enp0s8',
-        inside: [
-          { name: 'vpc0', net: '10.40.1' },
-          { name: 'vpc1', net: '10.41.1' },
-        ],
+        inside: two('vpc', '10.40.1', '10.41.1'),
         cidrs: ['10.40.0.0/16', '10.41.0.0/16'],
-        dhcp: { dns: ['10.40.0.2'], search: ['ec2.internal'] },
       });
       expect(await h.must(h.nat, ['nft', 'list', 'set', 'ip', 'natfleet', 'vpc'])).toContain(
         '10.40.0.0/15',
@@ -147,12 +148,8 @@ describeLab(
     it('4. three and more VPC CIDRs: every element of the set is read', async () => {
       const h = await boot({
         uplink: 'xn0',
-        inside: [
-          { name: 'a0', net: '172.20.5' },
-          { name: 'a1', net: '192.168.100' },
-        ],
+        inside: two('a', '172.20.5', '192.168.100'),
         cidrs: ['10.40.0.0/16', '172.20.0.0/16', '100.70.0.0/16', '192.168.96.0/20'],
-        dhcp: { dns: ['10.40.0.2'], search: ['ec2.internal'] },
       });
       expect(await h.whoami(0)).toBe(UPLINK_ADDR);
       expect(await h.whoami(1)).toBe(UPLINK_ADDR);
@@ -174,9 +171,6 @@ describeLab(
     it('5. IPv6 leftovers in ip6tables-legacy are found and cleaned by the boot service', async () => {
       const h = await boot({
         uplink: 'ens4',
-        inside: [{ name: 'lan0', net: '10.40.1' }],
-        cidrs: ['10.40.0.0/16'],
-        dhcp: { dns: ['10.40.0.2'], search: ['ec2.internal'] },
       });
       const v6 = (...a: string[]) => h.must(h.nat, ['ip6tables-legacy', ...a]);
       await v6('-N', 'OLD6-FWD');
@@ -199,9 +193,6 @@ describeLab(
     it('6. a late ENI whose default route wins or ties: the boot service repairs it and serves', async () => {
       const h = await boot({
         uplink: 'ens9', // sorts after ens10 by name: only the MAC can tell the primary
-        inside: [{ name: 'lan0', net: '10.40.1' }],
-        cidrs: ['10.40.0.0/16'],
-        dhcp: { dns: ['10.40.0.2'], search: ['ec2.internal'] },
       });
       await h.addInterface('ens10', 100);
       expect(await h.whoami()).toBeUndefined(); // leaves via ens10, untranslated
@@ -247,9 +238,7 @@ describeLab(
     it('7. every failure says what is wrong and the command that fixes it, in operator terms', async () => {
       const h = await boot({
         uplink: 'eno1',
-        inside: [{ name: 'lan0', net: '10.40.1' }],
         cidrs: ['10.40.0.0/16', '10.41.0.0/16'],
-        dhcp: { dns: ['10.40.0.2'], search: ['ec2.internal'] },
       });
       await h.must(h.nat, [
         'iptables-legacy',
