@@ -71,7 +71,7 @@ const SSM_RETRY: Json = [
   {
     ErrorEquals: ['Ssm.InvalidInstanceIdException', 'Ssm.InvocationDoesNotExistException'],
     IntervalSeconds: 3,
-    MaxAttempts: 10,
+    MaxAttempts: 6, // about a minute in all
     BackoffRate: 1.5,
   },
 ];
@@ -80,6 +80,14 @@ const withRetry = (s: State, retry: Json): State => ({
   ...s,
   Retry: [...(retry as Json[]), ...((s.Retry as Json[] | undefined) ?? [])],
 });
+
+/** The command line: words that are JSONPaths ($.…) are filled in at run time. */
+function commandLine(args: string): string {
+  const words = args.split(' ');
+  const paths = words.filter((w) => w.startsWith('$.'));
+  const text = words.map((w) => (w.startsWith('$.') ? '{}' : w)).join(' ');
+  return `States.Format('${HANDOFF_SCRIPT} ${text}', ${paths.join(', ')})`;
+}
 
 /** nat-handoff.sh through SSM RunCommand on the instance at `instance`; $.cmd.id for the poll. */
 function runScript(instance: string, args: string, next: string, onError: string): State {
@@ -93,7 +101,7 @@ function runScript(instance: string, args: string, next: string, onError: string
         Comment: 'natfleet connection handoff',
         TimeoutSeconds: 60,
         Parameters: {
-          'commands.$': `States.Array(States.Format('${HANDOFF_SCRIPT} ${args.replace(/\$\S+/g, '{}')}', ${(args.match(/\$\S+/g) ?? []).join(', ')}))`,
+          'commands.$': `States.Array(${commandLine(args)})`,
           executionTimeout: ['120'],
         },
       },
