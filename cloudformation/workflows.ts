@@ -32,6 +32,7 @@ import {
 } from '../lib/workflows/index.js';
 import { adoptedStandby } from '../lib/fleet.js';
 import { REGIONAL_GATEWAY } from './gateway.js';
+import { handoffStatements } from './handoff-iam.js';
 
 const sub = (s: string): Json => ({ 'Fn::Sub': s });
 const arn = (service: string, resource: string, account = '${AWS::AccountId}') =>
@@ -175,6 +176,7 @@ function policies(env: Environment, wf: WorkflowName): Json[] {
       }),
     );
     if (eips.length) out.push(allow(['ec2:AssociateAddress'], eips));
+    out.push(...handoffStatements(env, eips));
   }
   if (wf === 'Maintenance') {
     const children = (['ReplaceInstances', 'Fallback'] as const).map((c) =>

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.." || exit 1
 CFN_LINT_VERSION=1.51.0
 MOTO_VERSION=5.2.1
 # command:package for the lab (network namespaces, nft, iptables, iperf3) and shellcheck.
-LAB_PACKAGES="ip:iproute2 nft:nftables iptables-legacy:iptables iperf3:iperf3 shellcheck:shellcheck curl:curl sysctl:procps jq:jq dhclient:isc-dhcp-client dnsmasq:dnsmasq-base"
+LAB_PACKAGES="ip:iproute2 nft:nftables iptables-legacy:iptables iperf3:iperf3 shellcheck:shellcheck curl:curl sysctl:procps jq:jq dhclient:isc-dhcp-client dnsmasq:dnsmasq-base conntrack:conntrack"
 PIP="python3 -m pip install \"cfn-lint==$CFN_LINT_VERSION\" \"moto[server]==$MOTO_VERSION\""
 
 missing=()

@@ -176,6 +176,10 @@ export interface WorldOptions {
    * cannot make a regional gateway, so a zonal one stands in for its single id.
    */
   regional?: boolean;
+  /** Changes the environment before the definitions are built (e.g. instance.egress). */
+  edit?: (env: Environment, zones: BuiltZone[], ec2: EC2Client) => Promise<void>;
+  /** Wrap the SSM client the runner uses (RunCommand doubles). */
+  ssm?: (c: Sender) => Sender;
 }
 
 export async function buildWorld(o: WorldOptions = {}): Promise<World> {
@@ -211,7 +215,11 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
     ami.ImageId!,
   );
   const sf = new LocalStepFunctions({
-    clients: { ec2: checkingAmis(o.ec2 ? o.ec2(ec2) : ec2), ssm, imagebuilder: images },
+    clients: {
+      ec2: checkingAmis(o.ec2 ? o.ec2(ec2) : ec2),
+      ssm: o.ssm ? o.ssm(ssm) : ssm,
+      imagebuilder: images,
+    },
     fastMs: 1,
   });
   const arnOf = (wf: WorkflowName) => sf.arnOf(stateMachineName('prod', wf));
@@ -226,6 +234,7 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
     replaceInstancesArn: arnOf('ReplaceInstances'),
     fallbackArn: arnOf('Fallback'),
   };
+  await o.edit?.(env, zones, ec2);
   const defs = workflowDefinitions(env, refs);
   const arns = Object.fromEntries(
     WORKFLOWS.map((wf) => [wf, sf.register(stateMachineName('prod', wf), defs[wf])]),

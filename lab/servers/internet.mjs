@@ -2,7 +2,8 @@
 //   whoami  http://ADDR/       answers with the caller's source address (what a checkip sees)
 //   close   tcp ADDR:CLOSE     accepts and closes at once (new-connection rate)
 //   IMDSv2  http://169.254.169.254/  per-caller instance metadata from a JSON file the lab
-//           rewrites: { "<caller address>": { "mac": "..", "cidrs": ["10.20.0.0/16"], "v1"?: true } }
+//           rewrites: { "<caller address>": { "mac": "..", "cidrs": ["10.20.0.0/16"], "v1"?: true,
+//           "ipv4s"?: ["<primary>", "<secondary>"] } }
 // Usage: node internet.mjs ADDR CLOSE_PORT IMDS_FILE
 import { createServer } from 'node:http';
 import { createServer as tcpServer } from 'node:net';
@@ -43,6 +44,9 @@ createServer((req, res) => {
   if (path === 'mac') return send(200, instance.mac);
   if (path === `network/interfaces/macs/${instance.mac}/vpc-ipv4-cidr-blocks`)
     return send(200, instance.cidrs.join('\n'));
+  // "ipv4s": the primary interface's addresses, primary first (the handoff lab moves one).
+  if (path === `network/interfaces/macs/${instance.mac}/local-ipv4s` && instance.ipv4s)
+    return send(200, instance.ipv4s.join('\n'));
   return send(404, 'not found');
 }).listen(80, '169.254.169.254');
 

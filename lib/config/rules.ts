@@ -4,6 +4,7 @@ import { describe, formatPath, type Problem } from './problems.js';
 import { hasUserinfo, isHttpUrl, withoutUserinfo } from './limits.js';
 import { ENVIRONMENT_NAME, REGION } from './schema.js';
 import { regionalGatewayRules } from './gateway-rules.js';
+import { floatingEgressRules } from './egress-rules.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -146,6 +147,13 @@ const regionalGateway: Rule = ({ env, base, zones }) => {
   return problems;
 };
 
+/** instance.egress floating: one floating address per zone (lib/config/egress-rules.ts). */
+const floatingEgress: Rule = ({ env, base, zones }) => {
+  const problems: Problem[] = [];
+  floatingEgressRules(env, base, zones, problems);
+  return problems;
+};
+
 const architectureMatchesType: Rule = ({ env, base }) => {
   const instance = isObj(env.instance) ? env.instance : {};
   const type = str(instance.type);
@@ -228,6 +236,7 @@ export const RULES: Record<string, Rule> = {
   sharedGateway,
   perZoneGateway,
   regionalGateway,
+  floatingEgress,
   architectureMatchesType,
   checkerUrls,
   timeoutWithinInterval,

@@ -31,6 +31,10 @@ export const REGION = '^[a-z]{2}(-[a-z]+)+-\\d$';
 export const ARCHITECTURES = ['arm64', 'x86_64'] as const;
 export const GATEWAY_MODES = ['shared', 'per-zone', 'regional'] as const;
 export const ENDPOINT_MODES = ['create', 'existing', 'none'] as const;
+/** What the NAT translates to: the instance's primary address, or a floating secondary address
+ * that moves to the new instance on replacement with the connections' state (ADR 0140). */
+export const EGRESS_MODES = ['primary', 'floating'] as const;
+export const IPV4 = '^((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)$';
 export const GITHUB_REPOSITORY = '^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$';
 export const OIDC_PROVIDER_ARN =
   '^arn:aws[a-z-]*:iam::\\d{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$';
@@ -49,6 +53,13 @@ export const ZoneSchema = strict(
     }),
     eipAllocation: Type.Optional(id('eipalloc', 'an Elastic IP allocation id')),
     natGatewayId: Type.Optional(id('nat', 'a NAT gateway id to adopt as this zone’s standby')),
+    floatingAddress: Type.Optional(
+      Type.String({
+        pattern: IPV4,
+        description:
+          'a free private IPv4 address of the zone’s public subnet, the NAT’s floating egress address (instance.egress floating)',
+      }),
+    ),
   },
   'one availability zone: its NAT instance, standby and route tables',
 );
@@ -119,6 +130,10 @@ export const EnvironmentSchema = strict(
         architecture: Type.Optional({
           ...oneOf(ARCHITECTURES, 'CPU architecture'),
           default: 'arm64',
+        }),
+        egress: Type.Optional({
+          ...oneOf(EGRESS_MODES, 'the address the NAT translates to'),
+          default: 'primary',
         }),
       },
       'the NAT instance',
@@ -199,6 +214,7 @@ export type Zone = Static<typeof ZoneSchema>;
 export type Architecture = (typeof ARCHITECTURES)[number];
 export type GatewayMode = (typeof GATEWAY_MODES)[number];
 export type EndpointMode = (typeof ENDPOINT_MODES)[number];
+export type EgressMode = (typeof EGRESS_MODES)[number];
 
 type RawEnvironment = Static<typeof EnvironmentSchema>;
 type Gateway = Static<typeof GatewaySchema>;
@@ -206,7 +222,8 @@ type Gateway = Static<typeof GatewaySchema>;
 /** An environment after defaults are applied: every setting that has a default has its value. */
 export type Environment = Omit<RawEnvironment, 'instance' | 'image' | 'gateway' | 'checker'> & {
   name: string;
-  instance: Required<RawEnvironment['instance']>;
+  // egress stays optional in the type: environments built in code predate it (primary).
+  instance: Required<Omit<RawEnvironment['instance'], 'egress'>> & { egress?: EgressMode };
   image: Required<NonNullable<RawEnvironment['image']>>;
   gateway: Gateway & { mode: GatewayMode };
   checker: Required<RawEnvironment['checker']>;

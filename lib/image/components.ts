@@ -38,6 +38,8 @@ const FILES: Record<string, () => string> = {
     read(new URL('../../imagebuilder/scripts/natfleet-lib.sh', import.meta.url)),
   'scripts/nat-boot.sh': () =>
     read(new URL('../../imagebuilder/scripts/nat-boot.sh', import.meta.url)),
+  'scripts/nat-handoff.sh': () =>
+    read(new URL('../../imagebuilder/scripts/nat-handoff.sh', import.meta.url)),
   'scripts/enable-nat.sh': () =>
     read(new URL('../../imagebuilder/scripts/enable-nat.sh', import.meta.url)),
   'scripts/harden-nat.sh': () =>

@@ -20,6 +20,7 @@ import {
   type WorkflowRefs,
 } from './common.js';
 import { singleton } from './singleton.js';
+import { withHandoff } from './handoff.js';
 import { causeWithZones } from './report.js';
 
 /** The states of one zone's roll, by phase. Every phase that can fail goes to Rollback. */
@@ -289,13 +290,18 @@ export function rollZone(
 ): Processor {
   return {
     StartAt: ROLL.old,
-    States: {
-      ...launch(env, refs, ROLL.poll.start),
-      ...awaitReady(pollSeconds, maxPolls, ROLL.sourceDest),
-      ...takeOver(ROLL.retire),
-      ...retireOld(),
-      ...rollback(),
-    },
+    // instance.egress floating: the connection handoff between take-over's steps (handoff.ts).
+    States: withHandoff(
+      env,
+      {
+        ...launch(env, refs, ROLL.poll.start),
+        ...awaitReady(pollSeconds, maxPolls, ROLL.sourceDest),
+        ...takeOver(ROLL.retire),
+        ...retireOld(),
+        ...rollback(),
+      },
+      ROLL,
+    ),
   };
 }
 

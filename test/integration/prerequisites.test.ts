@@ -57,8 +57,8 @@ describe('scripts/prerequisites.sh', () => {
       `  - cfn-lint 1.51.0, moto[server] 5.2.1 (moto_server) on PATH: ${PIP} (Python 3.9 or newer)`,
     );
     expect(r.stdout).toContain(
-      '  - the Debian packages iproute2 nftables iptables iperf3 shellcheck curl procps jq isc-dhcp-client dnsmasq-base, for the lab tests: ' +
-        'sudo apt-get install -y --no-install-recommends iproute2 nftables iptables iperf3 shellcheck curl procps jq isc-dhcp-client dnsmasq-base',
+      '  - the Debian packages iproute2 nftables iptables iperf3 shellcheck curl procps jq isc-dhcp-client dnsmasq-base conntrack, for the lab tests: ' +
+        'sudo apt-get install -y --no-install-recommends iproute2 nftables iptables iperf3 shellcheck curl procps jq isc-dhcp-client dnsmasq-base conntrack',
     );
   });
 

@@ -339,6 +339,7 @@ describe('the cross-field rules', () => {
     sharedGateway: (p) => (p.gateway = { mode: 'shared', subnet: 'subnet-0ff00000000000001' }),
     perZoneGateway: (p) => (p.gateway = { mode: 'per-zone', subnet: 'subnet-0aa00000000000001' }),
     regionalGateway: (p) => (p.gateway = { mode: 'regional', subnet: 'subnet-0aa00000000000001' }),
+    floatingEgress: (p) => (p.zones[0]!.floatingAddress = '10.0.0.50'),
     architectureMatchesType: (p) => (p.instance = { type: 'c7gn.medium', architecture: 'x86_64' }),
     checkerUrls: (p) => ((p.checker as { urls: string[] }).urls = ['ftp://example.com']),
     timeoutWithinInterval: (p) => Object.assign(p.checker as object, { timeoutSeconds: 9 }),
