@@ -23,6 +23,7 @@ import {
   securityGroupName,
   stackName,
   stateMachineArnSub,
+  TAG,
   tags,
   type WorkflowName,
   UNBUILT_CODE_KEY,
@@ -116,10 +117,9 @@ function checkerRole(env: Environment): Resource {
                 ),
               },
               {
-                // Lambda attaches its network interfaces in the private subnets with these;
-                // the route tables tell the checker whether its zone is on the gateway.
-                // None of these actions supports a narrower resource.
-                Sid: 'VpcAndRoutesReadOnly',
+                // Lambda attaches the function's network interfaces in the private subnets with
+                // the execution role. None of these actions supports a narrower resource.
+                Sid: 'LambdaVpcAccess',
                 Effect: 'Allow',
                 Action: [
                   'ec2:CreateNetworkInterface',
@@ -128,10 +128,17 @@ function checkerRole(env: Environment): Resource {
                   'ec2:AssignPrivateIpAddresses',
                   'ec2:UnassignPrivateIpAddresses',
                   'ec2:DescribeSubnets',
-                  'ec2:DescribeRouteTables',
                 ],
                 Resource: '*',
               },
+              {
+                // Whether the zone is on its instance or its gateway (describes take no resource).
+                Sid: 'ZoneRoutes',
+                Effect: 'Allow',
+                Action: 'ec2:DescribeRouteTables',
+                Resource: '*',
+              },
+              ...(env.checker.autoFallback ? autoFallbackStatements(env) : []),
             ],
           },
         },
@@ -139,6 +146,40 @@ function checkerRole(env: Environment): Resource {
       Tags: tagList(tags(e, 'checker')),
     },
   };
+}
+
+/**
+ * Auto-fallback: the zone's instance and its status, and the health command run on it (only on
+ * this environment's NAT instances) with its results (lib/checker/aws.ts).
+ */
+function autoFallbackStatements(env: Environment): Json[] {
+  const place = '${AWS::Partition}:ssm:${AWS::Region}';
+  return [
+    {
+      Sid: 'ZoneInstance',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'ssm:ListCommands'],
+      Resource: '*',
+    },
+    {
+      Sid: 'HealthCommandDocument',
+      Effect: 'Allow',
+      Action: 'ssm:SendCommand',
+      Resource: sub(`arn:${place}::document/AWS-RunShellScript`),
+    },
+    {
+      Sid: 'HealthCommandOnFleetInstances',
+      Effect: 'Allow',
+      Action: 'ssm:SendCommand',
+      Resource: sub('arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*'),
+      Condition: {
+        StringEquals: {
+          [`ssm:resourceTag/${TAG.environment}`]: env.name,
+          [`ssm:resourceTag/${TAG.role}`]: 'nat-instance',
+        },
+      },
+    },
+  ];
 }
 
 /** EventBridge's role for the alarm path: it may start Failover and nothing else. */
