@@ -4,6 +4,7 @@
 // test file that makes the calls, and appended to NATFLEET_CALLS (a folder) when that is set,
 // so that a later run of the proof evaluates the whole suite's calls.
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Environment } from '../lib/config/schema.js';
 import type { Sender } from '../lib/workflows/sdk.js';
@@ -43,7 +44,8 @@ const append = (kind: 'calls' | 'settings', v: unknown) => {
 
 /** Registers where the next calls are made; returns its key. */
 export function recordSetting(s: Setting): string {
-  const key = `${process.pid}-${++settingCount}`;
+  // jest loads this module afresh for each test file of a worker: the key must still be unique.
+  const key = `${process.pid}-${randomUUID().slice(0, 8)}-${++settingCount}`;
   settings.set(key, s);
   return key;
 }
