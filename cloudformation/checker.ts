@@ -43,6 +43,9 @@ import {
 
 const sub = (s: string): Json => ({ 'Fn::Sub': s });
 
+/** Minutes in a row of checker errors or silence before the checker-alive alarm. */
+export const CHECKER_SILENT_MINUTES = 3;
+
 /**
  * The endpoint's own regional name: the first of its DNS entries ("<zone id>:<name>"). The
  * checker's SDK is pointed at it (NATFLEET_STATES_ENDPOINT).
@@ -327,6 +330,57 @@ function zoneResources(
       Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'missing',
+      ...actions,
+    },
+  };
+  // The checker itself: a Lambda error, or a minute without a single probe round, for
+  // CHECKER_SILENT_MINUTES in a row. Silence breaches: a dead checker fails no zone over, so
+  // it must be said (the failed-rounds alarm above cannot see it).
+  r[`CheckerAliveAlarm${k}`] = {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmName: alarmName(e, az, 'checker-alive'),
+      AlarmDescription: `natfleet ${e} ${az}: the checker is not checking (Lambda errors, or no probe round for ${CHECKER_SILENT_MINUTES} minutes); the zone has no automatic failover until it is fixed`,
+      Metrics: [
+        {
+          Id: 'errors',
+          ReturnData: false,
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/Lambda',
+              MetricName: 'Errors',
+              Dimensions: [{ Name: 'FunctionName', Value: ref(`Function${k}`) }],
+            },
+            Period: 60,
+            Stat: 'Sum',
+          },
+        },
+        {
+          Id: 'rounds',
+          ReturnData: false,
+          // FailedRounds is emitted once per round (1 or 0): its sample count is the rounds.
+          MetricStat: {
+            Metric: {
+              Namespace: METRICS.namespace,
+              MetricName: METRICS.failedRounds,
+              Dimensions: dims,
+            },
+            Period: 60,
+            Stat: 'SampleCount',
+          },
+        },
+        {
+          Id: 'dead',
+          Label: 'checker errors plus silent minutes',
+          Expression: 'FILL(errors, 0) + IF(FILL(rounds, 0) == 0, 1, 0)',
+          ReturnData: true,
+        },
+      ],
+      EvaluationPeriods: CHECKER_SILENT_MINUTES,
+      DatapointsToAlarm: CHECKER_SILENT_MINUTES,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'breaching',
       ...actions,
     },
   };
