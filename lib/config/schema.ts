@@ -110,6 +110,13 @@ export const EnvironmentSchema = strict(
       }),
       { minItems: 1, description: 'the VPC’s IPv4 CIDRs, allowed to send through the NAT' },
     ),
+    allowPublicVpcCidrs: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'true or false: accept vpcCidrs outside the private ranges (RFC 1918, 100.64.0.0/10)',
+      }),
+    ),
     instance: strict(
       {
         type: Type.String({
