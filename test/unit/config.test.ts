@@ -346,7 +346,7 @@ describe('the cross-field rules', () => {
     knownRegion: (p) => {
       p.region = 'eu-west-9';
       for (const z of p.zones)
-        z.availabilityZone = z.availabilityZone.replace('eu-west-1', 'eu-west-9');
+        z.availabilityZone = String(z.availabilityZone).replace('eu-west-1', 'eu-west-9');
       delete p.notifications;
     },
     timeoutWithinInterval: (p) => Object.assign(p.checker as object, { timeoutSeconds: 9 }),
