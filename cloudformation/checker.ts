@@ -201,6 +201,7 @@ function alarmRole(env: Environment): Resource {
             Version: '2012-10-17',
             Statement: [
               {
+                Sid: 'StartFailover',
                 Effect: 'Allow',
                 Action: 'states:StartExecution',
                 Resource: sub(stateMachineArnSub(e, 'Failover')),
