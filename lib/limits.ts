@@ -49,6 +49,8 @@ export const AWS_LIMITS = {
     source:
       'Step Functions Developer Guide, "Step Functions service quotas": definition size, 1 MB',
   },
+  // Not measurable on a template: test/integration/largest-fleet-history.test.ts runs the
+  // workflows of the largest fleet and bounds their histories.
   executionHistory: {
     max: 25_000,
     unit: 'events in one execution’s history',
