@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { environment, loadConfig } from '../lib/config/load.js';
 import { planEnvironment, stackRows } from '../lib/plan.js';
 import { renderStacks } from '../cloudformation/index.js';
+import { checkLimits } from '../lib/limits.js';
 import { textTable, usd } from '../lib/table.js';
 import { UsageError, type Io } from './io.js';
 
@@ -36,7 +37,9 @@ export function plan(args: PlanArgs, io: Io): number {
   }
   const env = environment(loadConfig(args.config), args.env);
   const outDir = args.out ?? `out/${env.name}`;
-  const r = planEnvironment(env, renderStacks(env), outDir, gb);
+  const stacks = renderStacks(env);
+  checkLimits(args.config, env, stacks); // before anything is written
+  const r = planEnvironment(env, stacks, outDir, gb);
 
   io.out(`natfleet plan — ${env.name}: account ${env.accountId}, ${env.region}, ${env.vpcId}`);
   io.out('');

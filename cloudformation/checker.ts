@@ -23,6 +23,7 @@ import {
   securityGroupName,
   stackName,
   stateMachineArnSub,
+  TAG,
   tags,
   type WorkflowName,
   UNBUILT_CODE_KEY,
@@ -41,6 +42,9 @@ import {
 } from '../lib/cfn.js';
 
 const sub = (s: string): Json => ({ 'Fn::Sub': s });
+
+/** Minutes in a row of checker errors or silence before the checker-alive alarm. */
+export const CHECKER_SILENT_MINUTES = 3;
 
 /**
  * The endpoint's own regional name: the first of its DNS entries ("<zone id>:<name>"). The
@@ -116,10 +120,9 @@ function checkerRole(env: Environment): Resource {
                 ),
               },
               {
-                // Lambda attaches its network interfaces in the private subnets with these;
-                // the route tables tell the checker whether its zone is on the gateway.
-                // None of these actions supports a narrower resource.
-                Sid: 'VpcAndRoutesReadOnly',
+                // Lambda attaches the function's network interfaces in the private subnets with
+                // the execution role. None of these actions supports a narrower resource.
+                Sid: 'LambdaVpcAccess',
                 Effect: 'Allow',
                 Action: [
                   'ec2:CreateNetworkInterface',
@@ -128,10 +131,17 @@ function checkerRole(env: Environment): Resource {
                   'ec2:AssignPrivateIpAddresses',
                   'ec2:UnassignPrivateIpAddresses',
                   'ec2:DescribeSubnets',
-                  'ec2:DescribeRouteTables',
                 ],
                 Resource: '*',
               },
+              {
+                // Whether the zone is on its instance or its gateway (describes take no resource).
+                Sid: 'ZoneRoutes',
+                Effect: 'Allow',
+                Action: 'ec2:DescribeRouteTables',
+                Resource: '*',
+              },
+              ...(env.checker.autoFallback ? autoFallbackStatements(env) : []),
             ],
           },
         },
@@ -139,6 +149,40 @@ function checkerRole(env: Environment): Resource {
       Tags: tagList(tags(e, 'checker')),
     },
   };
+}
+
+/**
+ * Auto-fallback: the zone's instance and its status, and the health command run on it (only on
+ * this environment's NAT instances) with its results (lib/checker/aws.ts).
+ */
+function autoFallbackStatements(env: Environment): Json[] {
+  const place = '${AWS::Partition}:ssm:${AWS::Region}';
+  return [
+    {
+      Sid: 'ZoneInstance',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'ssm:ListCommands'],
+      Resource: '*',
+    },
+    {
+      Sid: 'HealthCommandDocument',
+      Effect: 'Allow',
+      Action: 'ssm:SendCommand',
+      Resource: sub(`arn:${place}::document/AWS-RunShellScript`),
+    },
+    {
+      Sid: 'HealthCommandOnFleetInstances',
+      Effect: 'Allow',
+      Action: 'ssm:SendCommand',
+      Resource: sub('arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*'),
+      Condition: {
+        StringEquals: {
+          [`ssm:resourceTag/${TAG.environment}`]: env.name,
+          [`ssm:resourceTag/${TAG.role}`]: 'nat-instance',
+        },
+      },
+    },
+  ];
 }
 
 /** EventBridge's role for the alarm path: it may start Failover and nothing else. */
@@ -157,6 +201,7 @@ function alarmRole(env: Environment): Resource {
             Version: '2012-10-17',
             Statement: [
               {
+                Sid: 'StartFailover',
                 Effect: 'Allow',
                 Action: 'states:StartExecution',
                 Resource: sub(stateMachineArnSub(e, 'Failover')),
@@ -286,6 +331,57 @@ function zoneResources(
       Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'missing',
+      ...actions,
+    },
+  };
+  // The checker itself: a Lambda error, or a minute without a single probe round, for
+  // CHECKER_SILENT_MINUTES in a row. Silence breaches: a dead checker fails no zone over, so
+  // it must be said (the failed-rounds alarm above cannot see it).
+  r[`CheckerAliveAlarm${k}`] = {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmName: alarmName(e, az, 'checker-alive'),
+      AlarmDescription: `natfleet ${e} ${az}: the checker is not checking (Lambda errors, or no probe round for ${CHECKER_SILENT_MINUTES} minutes); the zone has no automatic failover until it is fixed`,
+      Metrics: [
+        {
+          Id: 'errors',
+          ReturnData: false,
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/Lambda',
+              MetricName: 'Errors',
+              Dimensions: [{ Name: 'FunctionName', Value: ref(`Function${k}`) }],
+            },
+            Period: 60,
+            Stat: 'Sum',
+          },
+        },
+        {
+          Id: 'rounds',
+          ReturnData: false,
+          // FailedRounds is emitted once per round (1 or 0): its sample count is the rounds.
+          MetricStat: {
+            Metric: {
+              Namespace: METRICS.namespace,
+              MetricName: METRICS.failedRounds,
+              Dimensions: dims,
+            },
+            Period: 60,
+            Stat: 'SampleCount',
+          },
+        },
+        {
+          Id: 'dead',
+          Label: 'checker errors plus silent minutes',
+          Expression: 'FILL(errors, 0) + IF(FILL(rounds, 0) == 0, 1, 0)',
+          ReturnData: true,
+        },
+      ],
+      EvaluationPeriods: CHECKER_SILENT_MINUTES,
+      DatapointsToAlarm: CHECKER_SILENT_MINUTES,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'breaching',
       ...actions,
     },
   };

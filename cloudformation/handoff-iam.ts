@@ -51,7 +51,13 @@ export function handoffStatements(env: Environment, eips: Json[]): Json[] {
       Effect: 'Allow',
       Action: ['ssm:SendCommand'],
       Resource: arn('ec2', 'instance/*'),
-      Condition: { StringEquals: { [`ssm:resourceTag/${TAG.environment}`]: env.name } },
+      // The NAT instances only: Image Builder's build instances carry the environment tag too.
+      Condition: {
+        StringEquals: {
+          [`ssm:resourceTag/${TAG.environment}`]: env.name,
+          [`ssm:resourceTag/${TAG.role}`]: 'nat-instance',
+        },
+      },
     },
     {
       Sid: 'HandoffReadCommand',

@@ -16,6 +16,7 @@ import {
 import {
   amiParameter,
   imagePipelineName,
+  imageResourceName,
   instanceRoleName,
   stackName,
   stateMachineLogGroup,
@@ -37,7 +38,8 @@ import { handoffStatements } from './handoff-iam.js';
 const sub = (s: string): Json => ({ 'Fn::Sub': s });
 const arn = (service: string, resource: string, account = '${AWS::AccountId}') =>
   sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:${account}:${resource}`);
-const allow = (Action: string[], Resource: Json, Condition?: Json): Json => ({
+const allow = (Sid: string, Action: string[], Resource: Json, Condition?: Json): Json => ({
+  Sid,
   Effect: 'Allow',
   Action,
   Resource,
@@ -111,71 +113,124 @@ const instanceRoleArn = (env: Environment) =>
 const imagePipelineArn = (env: Environment) =>
   arn('imagebuilder', `image-pipeline/${imagePipelineName(env.name)}`);
 
-function policies(env: Environment, wf: WorkflowName): Json[] {
+/** Every aws-sdk action a definition's tasks call, as IAM names it (ec2:DescribeRouteTables). */
+function sdkActions(definition: unknown): Set<string> {
+  const found = new Set<string>();
+  const text = JSON.stringify(definition);
+  for (const m of text.matchAll(/arn:aws:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)/g)) {
+    found.add(`${m[1]}:${m[2]!.charAt(0).toUpperCase()}${m[2]!.slice(1)}`);
+  }
+  return found;
+}
+
+/**
+ * Each workflow's role: what its own definition calls and nothing else (docs/iam.md lists every
+ * statement and the calls that need it; test/integration/iam-proof.test.ts proves both ways).
+ * Route changes are granted by the VPC (a condition), not one ARN per route table: the policy
+ * stays the same size however many tables the fleet serves (docs/adr/0100).
+ */
+function policies(env: Environment, wf: WorkflowName, definition: unknown): Json[] {
   const own = arn('states', `stateMachine:${stateMachineName(env.name, wf)}`);
-  const routeTables = env.zones.flatMap((z) =>
-    z.routeTables.map((t) => arn('ec2', `route-table/${t}`)),
-  );
-  const envTag = (kind: 'Request' | 'Resource') => ({
-    StringEquals: { [`aws:${kind}Tag/${TAG.environment}`]: env.name },
+  const calls = sdkActions(definition);
+  const tag = (kind: 'Request' | 'Resource', role: 'nat-instance' | 'image') => ({
+    StringEquals: {
+      [`aws:${kind}Tag/${TAG.environment}`]: env.name,
+      [`aws:${kind}Tag/${TAG.role}`]: role,
+    },
   });
-  const logs = allow(
-    [
-      'logs:CreateLogDelivery',
-      'logs:GetLogDelivery',
-      'logs:UpdateLogDelivery',
-      'logs:DeleteLogDelivery',
-      'logs:ListLogDeliveries',
-      'logs:PutResourcePolicy',
-      'logs:DescribeResourcePolicies',
-      'logs:DescribeLogGroups',
-    ],
-    '*',
-  );
+  const vpc = { ArnEquals: { 'ec2:Vpc': arn('ec2', `vpc/${env.vpcId}`) } };
+  // Step Functions delivers the execution log with the role; these take no resource.
+  const out: Json[] = [
+    allow(
+      'LogDelivery',
+      [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+      ],
+      '*',
+    ),
+  ];
   // Describe calls have no resource-level permissions.
-  const describe = allow(
-    [
-      'ec2:DescribeRouteTables',
-      'ec2:DescribeNatGateways',
-      'ec2:DescribeInstances',
-      'ec2:DescribeInstanceStatus',
-    ],
-    '*',
-  );
-  const routes = allow(['ec2:ReplaceRoute', 'ec2:CreateRoute'], routeTables);
-  const out: Json[] = [logs, describe, routes];
+  const describe = [...calls].filter((a) => a.startsWith('ec2:Describe')).sort();
+  if (describe.length) out.push(allow('Describe', describe, '*'));
+  const routes = ['ec2:ReplaceRoute', 'ec2:CreateRoute'].filter((a) => calls.has(a));
+  if (routes.length) out.push(allow('RoutesOfTheVpc', routes, arn('ec2', 'route-table/*'), vpc));
   if (wf === 'ReplaceInstances') {
     const eips = env.zones.map((z) =>
       arn('ec2', `elastic-ip/${z.eipAllocation ?? `\${${eipParam(z)}}`}`),
     );
     out.push(
-      allow(['states:ListExecutions'], own),
-      allow(['ssm:GetParameter'], arn('ssm', `parameter${amiParameter(env.name)}`)),
-      allow(['ec2:RunInstances'], arn('ec2', 'instance/*'), envTag('Request')),
+      allow('Singleton', ['states:ListExecutions'], own),
+      allow('CurrentImage', ['ssm:GetParameter'], arn('ssm', `parameter${amiParameter(env.name)}`)),
       allow(
+        'LaunchTaggedInstance',
+        ['ec2:RunInstances'],
+        arn('ec2', 'instance/*'),
+        tag('Request', 'nat-instance'),
+      ),
+      allow(
+        'LaunchInPublicSubnets',
         ['ec2:RunInstances'],
         [
           ...env.zones.map((z) => arn('ec2', `subnet/${z.publicSubnet}`)),
           arn('ec2', 'network-interface/*'),
-          arn('ec2', 'security-group/*'),
-          arn('ec2', 'volume/*'),
-          arn('ec2', 'image/*', ''),
-          arn('ec2', 'launch-template/${LaunchTemplateId}'),
         ],
+        vpc,
       ),
-      allow(['ec2:CreateTags'], arn('ec2', 'instance/*'), {
-        StringEquals: { 'ec2:CreateAction': 'RunInstances' },
-      }),
       allow(
+        'LaunchVolume',
+        ['ec2:RunInstances'],
+        arn('ec2', 'volume/*'),
+        tag('Request', 'nat-instance'),
+      ),
+      allow(
+        'LaunchFromTemplate',
+        ['ec2:RunInstances'],
+        arn('ec2', 'launch-template/${LaunchTemplateId}'),
+      ),
+      allow(
+        'LaunchWithFleetGroup',
+        ['ec2:RunInstances'],
+        arn('ec2', 'security-group/*'),
+        tag('Resource', 'nat-instance'),
+      ),
+      // Only AMIs this environment's image pipeline made (the distribution tags them).
+      allow(
+        'LaunchFleetImage',
+        ['ec2:RunInstances'],
+        arn('ec2', 'image/*', ''),
+        tag('Resource', 'image'),
+      ),
+      // Tags at launch need CreateTags on every resource type the launch tags.
+      allow(
+        'TagAtLaunch',
+        ['ec2:CreateTags'],
+        ['instance', 'volume', 'network-interface'].map((t) => arn('ec2', `${t}/*`)),
+        {
+          StringEquals: {
+            'ec2:CreateAction': 'RunInstances',
+            [`aws:RequestTag/${TAG.environment}`]: env.name,
+          },
+        },
+      ),
+      // The fleet's own instances: the Image Builder build instances carry role "image".
+      allow(
+        'FleetInstances',
         ['ec2:TerminateInstances', 'ec2:ModifyInstanceAttribute', 'ec2:AssociateAddress'],
         arn('ec2', 'instance/*'),
-        envTag('Resource'),
+        tag('Resource', 'nat-instance'),
       ),
-      allow(['iam:PassRole'], instanceRoleArn(env), {
+      allow('PassInstanceRole', ['iam:PassRole'], instanceRoleArn(env), {
         StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' },
       }),
     );
-    if (eips.length) out.push(allow(['ec2:AssociateAddress'], eips));
+    if (eips.length) out.push(allow('ZoneAddresses', ['ec2:AssociateAddress'], eips));
     out.push(...handoffStatements(env, eips));
   }
   if (wf === 'Maintenance') {
@@ -183,22 +238,28 @@ function policies(env: Environment, wf: WorkflowName): Json[] {
       stateMachineName(env.name, c),
     );
     out.push(
-      allow(['states:ListExecutions'], own),
-      allow(['imagebuilder:StartImagePipelineExecution'], imagePipelineArn(env)),
+      allow('Singleton', ['states:ListExecutions'], own),
+      allow('BuildImage', ['imagebuilder:StartImagePipelineExecution'], imagePipelineArn(env)),
+      // Builds of this environment's recipe only: image/<recipe>/<version>/<build>.
       allow(
+        'FollowBuild',
         ['imagebuilder:GetImage', 'imagebuilder:CancelImageCreation'],
-        arn('imagebuilder', 'image/*'),
+        arn('imagebuilder', `image/${imageResourceName(env.name, 'recipe')}/*`),
       ),
-      allow(['ssm:PutParameter'], arn('ssm', `parameter${amiParameter(env.name)}`)),
+      allow('PublishImage', ['ssm:PutParameter'], arn('ssm', `parameter${amiParameter(env.name)}`)),
       allow(
+        'StartChildren',
         ['states:StartExecution'],
         children.map((c) => arn('states', `stateMachine:${c}`)),
       ),
       allow(
+        'FollowChildren',
         ['states:DescribeExecution', 'states:StopExecution'],
         children.map((c) => arn('states', `execution:${c}:*`)),
       ),
+      // startExecution.sync follows the children through this managed rule.
       allow(
+        'SyncRule',
         ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
         arn('events', 'rule/StepFunctionsGetEventsForStepFunctionsExecutionRule'),
       ),
@@ -260,7 +321,10 @@ export function workflowsStack(env: Environment, options: WorkflowOptions = {}):
         Policies: [
           {
             PolicyName: wf,
-            PolicyDocument: { Version: '2012-10-17', Statement: policies(env, wf) },
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: policies(env, wf, defs[wf]),
+            },
           },
         ],
         Tags: tagList(resourceTags),

@@ -116,8 +116,11 @@ export const checkerLogGroup = (env: string, zone: string) =>
 export const checkerRoleName = (env: string) => join(env, 'checker');
 export const checkerRuleName = (env: string, zone: string) => join(env, 'checker', zone);
 export const alarmRoleName = (env: string) => join(env, 'alarm-failover');
-export const alarmName = (env: string, zone: string, kind: 'failed-rounds' | 'on-gateway') =>
-  join(env, zone, kind);
+export const alarmName = (
+  env: string,
+  zone: string,
+  kind: 'failed-rounds' | 'on-gateway' | 'checker-alive',
+) => join(env, zone, kind);
 export const alarmRuleName = (env: string, zone: string) => join(env, 'alarm-failover', zone);
 /** The checker's CloudWatch metric names (the checker emits them, the alarms read them). */
 export const METRIC_NAMES = {

@@ -18,4 +18,12 @@ step typecheck
 step "bundles match the sources"
 node scripts/build.mjs --check
 step tests
-NODE_OPTIONS=--experimental-vm-modules "$bin/jest" "$@"
+# Every AWS call the suites make is recorded here (test/calls.ts) for the IAM proof below.
+calls=$(mktemp -d)
+trap 'rm -rf "$calls"' EXIT
+NATFLEET_CALLS="$calls" NODE_OPTIONS=--experimental-vm-modules "$bin/jest" "$@"
+if [ "$#" -eq 0 ]; then
+  step "IAM proof over every call of the suites (docs/iam.md)"
+  NATFLEET_CALLS_FROM="$calls" NODE_OPTIONS=--experimental-vm-modules \
+    "$bin/jest" test/integration/iam-proof.test.ts -t 'whole suite'
+fi

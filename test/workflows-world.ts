@@ -35,6 +35,8 @@ import { LocalStepFunctions, type LocalExecution } from '../lab/stepfunctions/lo
 import type { Sender } from '../lib/workflows/sdk.js';
 import { buildVpc, type BuiltZone } from '../lab/vpc.js';
 import { startMoto, type Moto } from './moto.js';
+import { aroundTasks, recordSetting, tagLookup } from './calls.js';
+import { workflowRole } from './iam-requests.js';
 
 export const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
 
@@ -51,7 +53,8 @@ export class ImageBuilderDouble implements Sender {
   async send(command: unknown): Promise<unknown> {
     const name = (command as object).constructor.name;
     this.calls.push(name);
-    const arn = `arn:aws:imagebuilder:${this.region}:123456789012:image/natfleet-test/1.0.0/1`;
+    // As Image Builder names a build: image/<recipe name>/<recipe version>/<build>.
+    const arn = `arn:aws:imagebuilder:${this.region}:123456789012:image/natfleet-prod-image-recipe/1.0.0/1`;
     if (name === 'StartImagePipelineExecutionCommand') return { ImageBuildVersionArn: arn };
     if (name === 'CancelImageCreationCommand') return { ImageBuildVersionArn: arn };
     if (name === 'GetImageCommand') {
@@ -141,6 +144,8 @@ export function impaired(client: Sender, which: (instanceId: string) => boolean)
 
 export interface World {
   env: Environment;
+  /** The key its calls are recorded under (test/calls.ts). */
+  setting: string;
   zones: BuiltZone[];
   ec2: EC2Client;
   ssm: SSMClient;
@@ -214,6 +219,11 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
     o.imageStatuses ?? ['BUILDING', 'TESTING', 'AVAILABLE'],
     ami.ImageId!,
   );
+  // Every task recorded as its state machine's role makes it, for the IAM proof.
+  const setting = recordSetting({
+    env,
+    refs: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId! },
+  });
   const sf = new LocalStepFunctions({
     clients: {
       ec2: checkingAmis(o.ec2 ? o.ec2(ec2) : ec2),
@@ -221,6 +231,7 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
       imagebuilder: images,
     },
     fastMs: 1,
+    around: aroundTasks(setting, workflowRole(env.name), tagLookup(ec2)),
   });
   const arnOf = (wf: WorkflowName) => sf.arnOf(stateMachineName('prod', wf));
   const regionalGateway = o.regional ? await regionalStandIn(ec2, zones[0]!) : undefined;
@@ -242,6 +253,7 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
   let n = 0;
   return {
     env,
+    setting,
     zones,
     ec2,
     ssm,

@@ -40,6 +40,16 @@ export interface LocalOptions {
   accountId?: string;
   /** Every Wait and Retry interval becomes this many milliseconds (tests, benchmarks). */
   fastMs?: number;
+  /**
+   * Around every Task, with the state machine making it (the tests' call recorder): answers
+   * what `call` answers, or throws what it throws.
+   */
+  around?: (
+    machine: string,
+    resource: string,
+    input: unknown,
+    call: () => Promise<unknown>,
+  ) => Promise<unknown>;
 }
 
 export interface LocalExecution {
@@ -150,7 +160,7 @@ export class LocalStepFunctions {
     for (const [state, s] of allStates(m.definition.States)) {
       if (s.Type === 'Task') {
         const resource = s.Resource as string;
-        handlers[state] = ((i: unknown) => this.task(resource, i)) as (
+        handlers[state] = ((i: unknown) => this.aroundTask(m.name, resource, i)) as (
           input: unknown,
         ) => Promise<never>;
       }
@@ -216,6 +226,11 @@ export class LocalStepFunctions {
         cause: inner.message ?? String(e),
       };
     }
+  }
+
+  private aroundTask(machine: string, resource: string, input: unknown): Promise<unknown> {
+    const call = () => this.task(resource, input);
+    return this.opts.around ? this.opts.around(machine, resource, input, call) : call();
   }
 
   /** The one adapter every Task goes through. */

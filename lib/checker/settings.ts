@@ -10,6 +10,7 @@ import {
   isHttpUrl,
   type IntLimit,
 } from '../config/limits.js';
+import { probeUrlProblem } from '../config/checks.js';
 
 export interface CheckerSettings {
   environment: string;
@@ -95,7 +96,7 @@ export function readSettings(vars: Vars): CheckerSettings {
     zone: text(VAR.zone, (v) => zonePattern.test(v), 'an availability zone name (e.g. eu-west-1a)'),
     urls: list(
       VAR.urls,
-      isIpv4Url,
+      (u) => probeUrlProblem(u) === undefined,
       'comma-separated http:// or https:// URLs (no IPv6 literals, no user:password@)',
     ),
     intervalSeconds: int(VAR.intervalSeconds, CHECKER_LIMITS.intervalSeconds),
@@ -133,11 +134,6 @@ export function readSettings(vars: Vars): CheckerSettings {
   }
   if (problems.length > 0) throw new CheckerSettingsError(problems);
   return settings;
-}
-
-/** Probes are IPv4 only: a URL whose host is an IPv6 literal can never be probed. */
-function isIpv4Url(s: string): boolean {
-  return isHttpUrl(s) && !hasUserinfo(s) && !new URL(s).hostname.startsWith('[');
 }
 
 function isEndpointUrl(s: string): boolean {

@@ -1,7 +1,8 @@
 // Cross-field rules. They read the raw document defensively so that they still report
 // their problems when other fields are structurally wrong: loading reports everything at once.
 import { describe, formatPath, type Problem } from './problems.js';
-import { hasUserinfo, isHttpUrl, withoutUserinfo } from './limits.js';
+import { hasUserinfo, withoutUserinfo } from './limits.js';
+import { probeUrlProblem, regionProblem, vpcCidrProblem } from './checks.js';
 import { ENVIRONMENT_NAME, REGION } from './schema.js';
 import { regionalGatewayRules } from './gateway-rules.js';
 import { floatingEgressRules } from './egress-rules.js';
@@ -184,10 +185,28 @@ const checkerUrls: Rule = ({ env, base }) => {
         },
       ];
     }
-    return url !== undefined && !isHttpUrl(url)
-      ? [{ path, expected: 'an http:// or https:// URL', found: JSON.stringify(url) }]
+    const problem = url === undefined ? undefined : probeUrlProblem(url);
+    return problem ? [{ path, expected: problem, found: JSON.stringify(url) }] : [];
+  });
+};
+
+/** Real, private (unless allowed) VPC ranges; never 0.0.0.0/0 (lib/config/checks.ts). */
+const vpcCidrs: Rule = ({ env, base }) => {
+  const allowPublic = env.allowPublicVpcCidrs === true;
+  return list(env.vpcCidrs).flatMap((c, i) => {
+    const cidr = str(c);
+    const problem = cidr === undefined ? undefined : vpcCidrProblem(cidr, allowPublic);
+    return problem
+      ? [{ path: [...base, 'vpcCidrs', i], expected: problem, found: JSON.stringify(cidr) }]
       : [];
   });
+};
+
+const knownRegion: Rule = ({ env, base, region }) => {
+  const problem = region === undefined ? undefined : regionProblem(region);
+  return problem
+    ? [{ path: [...base, 'region'], expected: problem, found: JSON.stringify(env.region) }]
+    : [];
 };
 
 const timeoutWithinInterval: Rule = ({ env, base }) => {
@@ -239,6 +258,8 @@ export const RULES: Record<string, Rule> = {
   floatingEgress,
   architectureMatchesType,
   checkerUrls,
+  vpcCidrs,
+  knownRegion,
   timeoutWithinInterval,
   topicInAccountAndRegion,
 };

@@ -28,6 +28,20 @@ const strict = <T extends Parameters<typeof Type.Object>[0]>(
 ) => Type.Object(props, { additionalProperties: false, description, ...extra });
 
 export const REGION = '^[a-z]{2}(-[a-z]+)+-\\d$';
+
+/**
+ * The largest fleet natfleet.yml accepts: what fits every AWS limit once rendered (lib/limits.ts;
+ * test/unit/largest-fleet.test.ts renders exactly this fleet and checks each limit). Zones: no
+ * region has more than 6. URLs and route tables: the checker's 4 KB of environment variables.
+ * VPC ranges: the VPC's own maximum of 50, under the security group's 60 inbound rules.
+ */
+export const FLEET_BOUNDS = {
+  zones: 6,
+  routeTablesPerZone: 50,
+  urls: 10,
+  urlLength: 200,
+  vpcCidrs: 50,
+} as const;
 export const ARCHITECTURES = ['arm64', 'x86_64'] as const;
 export const GATEWAY_MODES = ['shared', 'per-zone', 'regional'] as const;
 export const ENDPOINT_MODES = ['create', 'existing', 'none'] as const;
@@ -49,7 +63,8 @@ export const ZoneSchema = strict(
     privateSubnet: id('subnet', 'a subnet id'),
     routeTables: Type.Array(id('rtb', 'a route table id'), {
       minItems: 1,
-      description: 'the private route tables this zone serves (at least one)',
+      maxItems: FLEET_BOUNDS.routeTablesPerZone,
+      description: `the private route tables this zone serves (1 to ${FLEET_BOUNDS.routeTablesPerZone})`,
     }),
     eipAllocation: Type.Optional(id('eipalloc', 'an Elastic IP allocation id')),
     natGatewayId: Type.Optional(id('nat', 'a NAT gateway id to adopt as this zone’s standby')),
@@ -78,10 +93,17 @@ export const GatewaySchema = strict(
 
 export const CheckerSchema = strict(
   {
-    urls: Type.Array(Type.String({ description: 'an http:// or https:// URL' }), {
-      minItems: 1,
-      description: 'URLs probed through the NAT (at least one)',
-    }),
+    urls: Type.Array(
+      Type.String({
+        maxLength: FLEET_BOUNDS.urlLength,
+        description: `an http:// or https:// URL (at most ${FLEET_BOUNDS.urlLength} characters)`,
+      }),
+      {
+        minItems: 1,
+        maxItems: FLEET_BOUNDS.urls,
+        description: `URLs probed through the NAT (1 to ${FLEET_BOUNDS.urls})`,
+      },
+    ),
     intervalSeconds: Type.Optional(
       limited(CHECKER_LIMITS.intervalSeconds, 'seconds between probe rounds (1–30)'),
     ),
@@ -119,7 +141,18 @@ export const EnvironmentSchema = strict(
         pattern: '^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$',
         description: 'an IPv4 CIDR (e.g. 10.0.0.0/16)',
       }),
-      { minItems: 1, description: 'the VPC’s IPv4 CIDRs, allowed to send through the NAT' },
+      {
+        minItems: 1,
+        maxItems: FLEET_BOUNDS.vpcCidrs,
+        description: `the VPC’s IPv4 CIDRs, allowed to send through the NAT (1 to ${FLEET_BOUNDS.vpcCidrs})`,
+      },
+    ),
+    allowPublicVpcCidrs: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'true or false: accept vpcCidrs outside the private ranges (RFC 1918, 100.64.0.0/10)',
+      }),
     ),
     instance: strict(
       {
@@ -149,7 +182,11 @@ export const EnvironmentSchema = strict(
       ),
     ),
     gateway: Type.Optional(GatewaySchema),
-    zones: Type.Array(ZoneSchema, { minItems: 1, description: 'the zones (at least one)' }),
+    zones: Type.Array(ZoneSchema, {
+      minItems: 1,
+      maxItems: FLEET_BOUNDS.zones,
+      description: `the zones (1 to ${FLEET_BOUNDS.zones})`,
+    }),
     checker: CheckerSchema,
     github: Type.Optional(
       strict(

@@ -46,6 +46,9 @@ import {
 } from './changeset.js';
 import { DeployError } from './errors.js';
 import { preflight } from './preflight.js';
+import { limitProblems } from '../limits.js';
+import { ConfigError } from '../config/problems.js';
+import { sourceOf } from '../config/load.js';
 import { resolveInputs } from './inputs.js';
 
 export type Mode = 'plan' | 'apply';
@@ -145,6 +148,7 @@ export async function deploy(
     const checker = checkerBundle(run);
     const stacks = renderWanted(run, checker);
     run.log(`natfleet deploy ${run.mode} — ${env.name}: ${stacks.map((s) => s.name).join(', ')}`);
+    withinLimits(run, checker);
     await preflight(env, clients.sts, clients.ec2);
     await warnUnneeded(run, stacks);
     if (run.mode === 'plan') await planStacks(run, stacks);
@@ -228,6 +232,15 @@ function checkerBundle(run: Run): Artifact | undefined {
     `no checker bundle at ${run.checkerDir}: the plan uses ${UNBUILT_CODE_KEY} as its code`,
   );
   return undefined;
+}
+
+/** Every AWS limit the rendered stacks must fit (lib/limits.ts), before any call. */
+function withinLimits(run: Run, checker: Artifact | undefined) {
+  const problems = limitProblems(run.env, run.render(run.env, { checkerCodeKey: checker?.key }));
+  if (problems.length) {
+    const file = sourceOf(run.env)?.file ?? 'natfleet.yml';
+    throw new DeployError(new ConfigError(file, problems).message);
+  }
 }
 
 /** The wanted stacks, each with a report row that says "not reached" until a phase gets to it. */
@@ -350,8 +363,25 @@ async function applyStacks(run: Run, stacks: RenderedStack[], checker: Artifact 
   for (const [i, stack] of stacks.entries()) {
     if (stack.kind === 'checker' && checker) await uploadChecker(run, checker);
     const ok = await applyStack(run, stack, run.report.stacks[i]!);
-    if (!ok) return;
+    if (!ok) {
+      run.report.error += changedBefore(run.report.stacks.slice(0, i));
+      return;
+    }
   }
+}
+
+/** A run that stops at stack N: what it changed before, and how to undo each. */
+function changedBefore(rows: StackReport[]): string {
+  const changed = rows.filter((r) => r.outcome === 'created' || r.outcome === 'updated');
+  if (!changed.length) return '\nNothing else was changed by this run.';
+  const lines = changed
+    .reverse()
+    .map((r) =>
+      r.outcome === 'created'
+        ? `  ${r.name}: created — to undo, "aws cloudformation delete-stack --stack-name ${r.name}" (Elastic IPs are retained: release them yourself)`
+        : `  ${r.name}: updated — to undo, apply the previous natfleet.yml (git revert, then natfleet deploy --apply)`,
+    );
+  return `\nChanged before it by this run (newest first):\n${lines.join('\n')}`;
 }
 
 async function uploadChecker(run: Run, checker: Artifact) {

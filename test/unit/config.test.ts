@@ -267,8 +267,8 @@ describe('loading natfleet.yml', () => {
     expect(problems(config({ checker }))).toEqual([
       'environments.prod.checker.intervalSeconds: expected seconds between probe rounds (1–30), got 0 (line 19)',
       'environments.prod.checker.unhealthyThreshold: expected consecutive failed rounds before failover (≥ 1), got 0 (line 19)',
-      'environments.prod.checker.urls[0]: expected an http:// or https:// URL, got "ftp://example.com" (line 19)',
-      'environments.prod.checker.urls[1]: expected an http:// or https:// URL, got "not a url" (line 19)',
+      'environments.prod.checker.urls[0]: expected an http:// or https:// URL with a host name or IPv4 address (no IPv6 literal, no user:password@, no comma), got "ftp://example.com" (line 19)',
+      'environments.prod.checker.urls[1]: expected an http:// or https:// URL with a host name or IPv4 address (no IPv6 literal, no user:password@, no comma), got "not a url" (line 19)',
     ]);
     expect(
       problems(config({ checker: '{ urls: [https://a.example], timeoutSeconds: 6 }' })),
@@ -342,6 +342,14 @@ describe('the cross-field rules', () => {
     floatingEgress: (p) => (p.zones[0]!.floatingAddress = '10.0.0.50'),
     architectureMatchesType: (p) => (p.instance = { type: 'c7gn.medium', architecture: 'x86_64' }),
     checkerUrls: (p) => ((p.checker as { urls: string[] }).urls = ['ftp://example.com']),
+    vpcCidrs: (p) => (p.vpcCidrs = ['10.0.0.0/16', '999.999.999.999/99']),
+    // An unknown region, everything else moved along so that only this rule sees it.
+    knownRegion: (p) => {
+      p.region = 'eu-west-9';
+      for (const z of p.zones)
+        z.availabilityZone = String(z.availabilityZone).replace('eu-west-1', 'eu-west-9');
+      delete p.notifications;
+    },
     timeoutWithinInterval: (p) => Object.assign(p.checker as object, { timeoutSeconds: 9 }),
     topicInAccountAndRegion: (p) =>
       (p.notifications = { topicArn: 'arn:aws:sns:us-east-1:123456789012:x' }),

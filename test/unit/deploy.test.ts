@@ -265,9 +265,39 @@ describe('deploy change sets', () => {
     expect(r.stacks[1]!.outcome).toBe('not reached');
     expect(r.error).toContain('rolled back to its previous state');
     expect(r.error).toContain('LaunchTemplate (AWS::EC2::LaunchTemplate) UPDATE_FAILED');
+    // The first stack of the run failed: nothing before it changed.
+    expect(r.error).toContain('Nothing else was changed by this run.');
     // The events were logged while waiting.
     expect(r.lines.some((l) => l.includes('UPDATE_FAILED LaunchTemplate'))).toBe(true);
     expect(reportText(r).join('\n')).toContain('not reached');
+  });
+
+  it('refuses a fleet beyond an AWS limit before any AWS call, naming the limit', async () => {
+    const oversized: typeof renderStacks = (e, a) =>
+      renderStacks(e, a).map((st) => {
+        if (st.kind !== 'fleet') return st;
+        const t = structuredClone(st.template);
+        const role = t.Resources.Role!.Properties as Record<string, unknown>;
+        role.Policies = [
+          {
+            PolicyName: 'big',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: Array.from({ length: 200 }, (_, i) => ({
+                Effect: 'Allow',
+                Action: 'ec2:ReplaceRoute',
+                Resource: `arn:aws:ec2:eu-west-1:123456789012:route-table/rtb-${String(i).padStart(17, '0')}`,
+              })),
+            },
+          },
+        ];
+        return { ...st, template: t };
+      });
+    const r = await run('apply', { render: oversized });
+    expect(r.ok).toBe(false);
+    expect(r.error).toContain('10,240 characters of inline policy per role');
+    expect(calls(cfn, CreateChangeSetCommand)).toHaveLength(0);
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
   });
 
   it('says to delete a stack whose first creation rolled back', async () => {

@@ -186,9 +186,22 @@ describe('checker stack', () => {
     ]);
   });
 
-  it('alarms on failed rounds and on a long stay on the gateway, to the topic', () => {
+  it('alarms on failed rounds, on a long stay on the gateway and on a dead checker, to the topic', () => {
     const alarms = ofType(t.template, 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(9);
+    // A checker that errors or goes silent alarms: missing data breaches.
+    const alive = t.template.Resources.CheckerAliveAlarmEuWest1a!.Properties!;
+    expect(alive).toMatchObject({
+      AlarmName: names.alarmName('prod', 'eu-west-1a', 'checker-alive'),
+      TreatMissingData: 'breaching',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      AlarmActions: [prod.notifications!.topicArn],
+    });
+    const metrics = JSON.stringify(alive.Metrics);
+    expect(metrics).toContain('"MetricName":"Errors"');
+    expect(metrics).toContain('"Ref":"FunctionEuWest1a"');
+    expect(metrics).toContain(`"MetricName":"${names.METRICS.failedRounds}"`);
     const failed = t.template.Resources.FailedRoundsAlarmEuWest1a!.Properties!;
     expect(failed).toMatchObject({
       AlarmName: names.alarmName('prod', 'eu-west-1a', 'failed-rounds'),

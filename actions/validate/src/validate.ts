@@ -5,6 +5,8 @@ import { readInputs } from '../../../lib/actions/inputs.js';
 import { loadConfig } from '../../../lib/config/load.js';
 import { ConfigError, formatProblem } from '../../../lib/config/problems.js';
 import { markdownTable } from '../../../lib/table.js';
+import { limitProblems } from '../../../lib/limits.js';
+import { renderStacks } from '../../../cloudformation/index.js';
 import { logSafe } from '../../../lib/log-safe.js';
 
 type CoreApi = Pick<
@@ -18,6 +20,8 @@ export async function validateAction(core: CoreApi): Promise<void> {
     file = readInputs(core, 'validate').config;
     const config = loadConfig(file);
     const envs = Object.values(config.environments);
+    const problems = envs.flatMap((e) => limitProblems(e, renderStacks(e)));
+    if (problems.length) throw new ConfigError(file, problems);
     core.setOutput('environments', JSON.stringify(envs.map((e) => e.name)));
     core.info(logSafe(`${file}: valid, ${envs.length} environment(s)`));
     await core.summary

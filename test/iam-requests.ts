@@ -1,0 +1,254 @@
+// What AWS authorises for one recorded call: each IAM action, on each resource, with the request
+// context AWS fills in — the implicit ones included (ec2:CreateTags for TagSpecifications at
+// launch, iam:PassRole for the launch template's instance profile, the resources the launch
+// template brings). What the call's input does not say comes from the rendered templates (the
+// launch template, the AMI tags the image distribution sets) or from the recorded facts.
+import type { Json } from '../lib/cfn.js';
+import type { Environment } from '../lib/config/schema.js';
+import { fleetStack } from '../cloudformation/fleet.js';
+import { imageStack } from '../cloudformation/image.js';
+import { instanceRoleName, stateMachineName } from '../lib/names.js';
+import type { Call, Setting } from './calls.js';
+
+export type ContextValue = string | string[];
+
+export interface Request {
+  action: string;
+  /** An ARN, or * for actions without resource-level permissions. */
+  resource: string;
+  context: Record<string, ContextValue>;
+}
+
+type Tags = Record<string, string>;
+const tagContext = (kind: 'Request' | 'Resource', tags: Tags, service = 'aws') => {
+  const ctx: Record<string, ContextValue> = {};
+  for (const [k, v] of Object.entries(tags)) ctx[`${service}:${kind}Tag/${k}`] = v;
+  if (kind === 'Request') ctx['aws:TagKeys'] = Object.keys(tags);
+  return ctx;
+};
+const resourceTags = (tags: Tags) => ({
+  ...tagContext('Resource', tags),
+  ...tagContext('Resource', tags, 'ec2'),
+});
+const tagsOf = (list: unknown): Tags =>
+  Object.fromEntries(
+    ((list as { Key: string; Value: string }[]) ?? []).map((t) => [t.Key, String(t.Value)]),
+  );
+
+/** What the rendered templates say that a launch adds to its request. */
+interface LaunchTemplateFacts {
+  securityGroupTags: Tags;
+  tagSpecifications: Record<string, Tags>;
+  imageTags: Tags;
+}
+
+function launchTemplateFacts(env: Environment): LaunchTemplateFacts {
+  const fleet = fleetStack(env).template.Resources;
+  const data = (fleet.LaunchTemplate!.Properties as { LaunchTemplateData: Record<string, Json> })
+    .LaunchTemplateData;
+  const specs = data.TagSpecifications as { ResourceType: string; Tags: Json }[];
+  const sg = fleet.SecurityGroup!.Properties as { Tags: Json };
+  const dist = imageStack(env).template.Resources.Distribution!.Properties as {
+    Distributions: { AmiDistributionConfiguration: { AmiTags: Tags } }[];
+  };
+  return {
+    securityGroupTags: tagsOf(sg.Tags),
+    tagSpecifications: Object.fromEntries(specs.map((s) => [s.ResourceType, tagsOf(s.Tags)])),
+    imageTags: dist.Distributions[0]!.AmiDistributionConfiguration.AmiTags,
+  };
+}
+
+/** The fleet's security group id where the template only has Ref SecurityGroup. */
+export const FLEET_SECURITY_GROUP = 'sg-0f1ee7000000000001';
+
+/** Step Functions passes PascalCase parameters where the SDK v3 names some camelCase. */
+function field(i: Record<string, unknown>, name: string): string {
+  const v = i[name] ?? i[name.charAt(0).toLowerCase() + name.slice(1)];
+  if (typeof v !== 'string') throw new Error(`no ${name} in ${JSON.stringify(i)}`);
+  return v;
+}
+
+export function requestsOf(call: Call, setting: Setting): Request[] {
+  const { env } = setting;
+  const A = env.accountId;
+  const R = env.region;
+  const ec2 = (r: string, account = A) => `arn:aws:ec2:${R}:${account}:${r}`;
+  const vpc = { 'ec2:Vpc': ec2(`vpc/${env.vpcId}`) };
+  const i = call.input;
+  const one = (action: string, resource: string, context: Record<string, ContextValue> = {}) => [
+    { action, resource, context },
+  ];
+  const instance = (id: string, extra: Record<string, ContextValue> = {}): Request['context'] => ({
+    ...resourceTags(call.instanceTags?.[id] ?? {}),
+    ...extra,
+  });
+  const eniContext = (): Request['context'] => {
+    const subnet = call.interfaceSubnets?.[String(i.NetworkInterfaceId)];
+    return subnet ? { 'ec2:Subnet': ec2(`subnet/${subnet}`), ...vpc } : vpc;
+  };
+  const op = `${call.service}:${call.operation}`;
+  switch (op) {
+    case 'ec2:DescribeRouteTables':
+    case 'ec2:DescribeNatGateways':
+    case 'ec2:DescribeInstances':
+    case 'ec2:DescribeInstanceStatus':
+    case 'ec2:DescribeSubnets':
+    case 'ec2:DescribeNetworkInterfaces':
+      return one(op, '*');
+    case 'ec2:AssignPrivateIpAddresses':
+      return one(op, ec2(`network-interface/${i.NetworkInterfaceId}`), eniContext());
+    case 'ec2:ReplaceRoute':
+    case 'ec2:CreateRoute':
+      return one(op, ec2(`route-table/${i.RouteTableId}`), {
+        ...vpc,
+        'ec2:RouteTableID': String(i.RouteTableId),
+      });
+    case 'ec2:ModifyInstanceAttribute':
+      return one(op, ec2(`instance/${i.InstanceId}`), instance(String(i.InstanceId)));
+    case 'ec2:TerminateInstances':
+      return (i.InstanceIds as string[]).map((id) => ({
+        action: op,
+        resource: ec2(`instance/${id}`),
+        context: instance(id),
+      }));
+    case 'ec2:AssociateAddress':
+      return [
+        ...(i.InstanceId
+          ? one(op, ec2(`instance/${i.InstanceId}`), instance(String(i.InstanceId)))
+          : []),
+        ...(i.NetworkInterfaceId
+          ? one(op, ec2(`network-interface/${i.NetworkInterfaceId}`), eniContext())
+          : []),
+        ...one(op, ec2(`elastic-ip/${i.AllocationId}`), {
+          'ec2:AllocationId': String(i.AllocationId),
+        }),
+      ];
+    case 'ec2:RunInstances':
+      return runInstances(call, setting, ec2);
+    case 'ssm:GetParameter':
+    case 'ssm:PutParameter':
+      return one(op, `arn:aws:ssm:${R}:${A}:parameter${i.Name}`);
+    case 'ssm:ListCommands':
+    case 'ssm:GetCommandInvocation':
+      return one(op, '*');
+    case 'ssm:SendCommand':
+      return [
+        ...one(op, `arn:aws:ssm:${R}::document/${i.DocumentName}`),
+        ...(i.InstanceIds as string[]).map((id) => {
+          const t = call.instanceTags?.[id] ?? {};
+          return {
+            action: op,
+            resource: ec2(`instance/${id}`),
+            context: { ...tagContext('Resource', t), ...tagContext('Resource', t, 'ssm') },
+          };
+        }),
+      ];
+    case 'imagebuilder:StartImagePipelineExecution':
+      return one(op, field(i, 'ImagePipelineArn'));
+    case 'imagebuilder:GetImage':
+    case 'imagebuilder:CancelImageCreation':
+      return one(op, field(i, 'ImageBuildVersionArn'));
+    case 'sfn:ListExecutions':
+      return one('states:ListExecutions', field(i, 'StateMachineArn'));
+    case 'sfn:StartExecution':
+      return one('states:StartExecution', field(i, 'StateMachineArn'));
+    case 'states:startExecution.sync:2':
+    case 'states:startExecution.sync':
+      return startSync(i, A, R);
+    default:
+      throw new Error(
+        `${call.role}: no IAM mapping for ${op}; add it to test/iam-requests.ts (AWS's Service Authorization Reference names its actions and resources)`,
+      );
+  }
+}
+
+/**
+ * A launch from the launch template: RunInstances on every resource it touches, CreateTags for
+ * each tagged resource type (the request's and the template's tag specifications), and PassRole
+ * of the template's instance profile role.
+ */
+function runInstances(call: Call, setting: Setting, ec2: (r: string, a?: string) => string) {
+  const { env } = setting;
+  const i = call.input;
+  const lt = launchTemplateFacts(env);
+  const ltId = (i.LaunchTemplate as { LaunchTemplateId: string }).LaunchTemplateId;
+  const ltArn = ec2(`launch-template/${ltId}`);
+  const fromTemplate = { 'ec2:LaunchTemplate': ltArn, 'ec2:IsLaunchTemplateResource': 'true' };
+  const requested = Object.fromEntries(
+    ((i.TagSpecifications as { ResourceType: string; Tags: Json }[]) ?? []).map((s) => [
+      s.ResourceType,
+      tagsOf(s.Tags),
+    ]),
+  );
+  const tagged: Record<string, Tags> = { ...lt.tagSpecifications };
+  for (const [type, t] of Object.entries(requested)) tagged[type] = { ...tagged[type], ...t };
+  const vpc = { 'ec2:Vpc': ec2(`vpc/${env.vpcId}`) };
+  const run = (resource: string, context: Record<string, ContextValue>): Request => ({
+    action: 'ec2:RunInstances',
+    resource,
+    context: { 'ec2:LaunchTemplate': ltArn, ...context },
+  });
+  const out: Request[] = [
+    run(ec2('instance/*'), tagContext('Request', tagged.instance ?? {})),
+    run(ec2('network-interface/*'), {
+      ...vpc,
+      'ec2:Subnet': ec2(`subnet/${i.SubnetId}`),
+      ...tagContext('Request', tagged['network-interface'] ?? {}),
+    }),
+    run(ec2('volume/*'), tagContext('Request', tagged.volume ?? {})),
+    run(ec2(`subnet/${i.SubnetId}`), vpc),
+    run(ec2(`security-group/${FLEET_SECURITY_GROUP}`), {
+      ...vpc,
+      ...fromTemplate,
+      ...resourceTags(lt.securityGroupTags),
+    }),
+    run(ec2(`image/${i.ImageId}`, ''), {
+      'ec2:Owner': env.accountId,
+      ...resourceTags(lt.imageTags),
+    }),
+    run(ltArn, {}),
+  ];
+  for (const [type, t] of Object.entries(tagged)) {
+    out.push({
+      action: 'ec2:CreateTags',
+      resource: ec2(`${type}/*`),
+      context: { 'ec2:CreateAction': 'RunInstances', ...tagContext('Request', t) },
+    });
+  }
+  out.push({
+    action: 'iam:PassRole',
+    resource: `arn:aws:iam::${env.accountId}:role/${instanceRoleName(env.name)}`,
+    context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+  });
+  return out;
+}
+
+/**
+ * startExecution.sync:2, as Step Functions documents it: StartExecution of the child, then
+ * DescribeExecution and StopExecution of its execution, through its managed EventBridge rule.
+ */
+function startSync(i: Record<string, unknown>, A: string, R: string): Request[] {
+  const sm = String(i.StateMachineArn);
+  const exec = `${sm.replace(':stateMachine:', ':execution:')}:${String(i.Name ?? 'execution')}`;
+  const rule = `arn:aws:events:${R}:${A}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`;
+  return [
+    { action: 'states:StartExecution', resource: sm, context: {} },
+    { action: 'states:DescribeExecution', resource: exec, context: {} },
+    { action: 'states:StopExecution', resource: exec, context: {} },
+    ...['events:PutTargets', 'events:PutRule', 'events:DescribeRule'].map((action) => ({
+      action,
+      resource: rule,
+      context: {},
+    })),
+  ];
+}
+
+/** The role of a state machine of the workflows stack, from its name. */
+export function workflowRole(env: string) {
+  return (machine: string): string => {
+    for (const wf of ['Failover', 'Fallback', 'ReplaceInstances', 'Maintenance'] as const) {
+      if (machine === stateMachineName(env, wf)) return `workflows/${wf}Role`;
+    }
+    throw new Error(`state machine ${machine} is not one of environment ${env}'s`);
+  };
+}
