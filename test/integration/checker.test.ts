@@ -227,11 +227,25 @@ describe('the checker bundle', () => {
     const dead = vars([refusedUrl, hangUrl]);
     // The next invocation starts when the first has probed once and, with a threshold of 3
     // (its reason differs), asks for the same name a round later or more.
+    // moto's Failover neither moves routes nor answers a repeat of a running execution with
+    // it (Step Functions does, for the same input), so the test lands the Failover itself once
+    // the first run started it and the second has read the zone as on its instance: the
+    // second then finds the name taken and the zone on its gateway (ADR 0095).
     let second: Promise<Run> | undefined;
+    let landed: Promise<void> | undefined;
+    const seen = { started: false, secondRead: false };
+    const land = () => {
+      if (!landed && seen.started && seen.secondRead) landed = toGateway();
+    };
     const first = runBundle(dead, 10_000, 1, (l) => {
       if (!second && l.type === 'round') {
-        second = runBundle({ ...dead, NATFLEET_UNHEALTHY_THRESHOLD: '3' }, 10_000);
+        second = runBundle({ ...dead, NATFLEET_UNHEALTHY_THRESHOLD: '3' }, 10_000, 1, (m) => {
+          if (m._aws && 'OnInstance' in m) seen.secondRead = true;
+          land();
+        });
       }
+      if (l.type === 'failover' && l.action === 'started') seen.started = true;
+      land();
     });
     await first;
     expect(second).toBeDefined();
@@ -267,9 +281,7 @@ describe('the checker bundle', () => {
     const winner = actions[0] === 'started' ? 2 : 3;
     expect(JSON.parse(described.input!)).toEqual({
       zones: [zone.zone],
-      reason: expect.stringMatching(
-        new RegExp(`^checker: ${winner} consecutive failed probe rounds in eu-west-1a`),
-      ),
+      reason: `checker: ${winner} consecutive failed probe rounds in eu-west-1a`,
     });
   }, 240_000); // a wait for the next bucket and two bounded runs
 
