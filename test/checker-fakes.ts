@@ -124,8 +124,10 @@ export function recordingMetrics() {
     failovers: 0,
   };
   const metrics: CheckerMetrics = {
-    probe: async (p) => void seen.probes.push(p),
-    round: async (r) => void seen.rounds.push(r),
+    round: async (r) => {
+      seen.rounds.push(r);
+      seen.probes.push(...r.probes);
+    },
     mode: async (m) => void seen.modes.push(m),
     failoverStarted: async () => void seen.failovers++,
   };

@@ -37,7 +37,7 @@ export interface FailoverInput {
 }
 
 export interface CheckerMetrics {
-  probe(p: ProbeResult): Promise<void>;
+  /** One round with its probes: one EMF document per round, whatever the number of URLs. */
   round(r: Round): Promise<void>;
   mode(m: Mode): Promise<void>;
   failoverStarted(): Promise<void>;
@@ -140,10 +140,7 @@ export async function runInvocation(
       ...round,
       at: new Date(started).toISOString(),
     });
-    await Promise.all([
-      ...probes.map((p) => safe(metrics.probe(p), log, 'probe metric')),
-      safe(metrics.round(round), log, 'round metric'),
-    ]);
+    await safe(metrics.round(round), log, 'round metric');
 
     if (!decided && consecutive >= s.unhealthyThreshold) {
       decided = true;
