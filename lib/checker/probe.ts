@@ -82,6 +82,15 @@ export function cachedLookup(resolve: Resolve = resolve4): LookupFunction {
 
 const lookup = cachedLookup();
 
+/** Starts resolving the URLs' host names (at INIT, beside the SDK load); never rejects. */
+export function warmNames(urls: readonly string[]): void {
+  for (const u of urls) {
+    const host = new URL(u).hostname;
+    if (/^[\d.]+$/.test(host)) continue;
+    lookup(host, { family: 4 }, () => undefined);
+  }
+}
+
 /**
  * The real request: HEAD over IPv4 on a fresh connection (no keep-alive, so every probe
  * proves a new flow through the NAT, handshake included); the address from cachedLookup.
