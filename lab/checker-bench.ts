@@ -4,7 +4,7 @@
 // definition (lab/checker-lab.ts). Faults come at random moments of the lab's minute; fault
 // kinds are interleaved. Then the false-failover study (lab/checker-study.ts).
 // BENCH_LAB_RUNS runs per profile (default 15, fault kinds in turn); BENCH_STUDY_SECONDS per
-// nuisance (default 60; 0 skips the study). Prints numbers; asserts nothing.
+// nuisance (default 60; 0 skips the study); BENCH_PROFILES old,new (default both). Prints numbers; asserts nothing.
 import {
   CheckerLab,
   DEFAULTS,
@@ -21,10 +21,13 @@ import { labUnavailable } from './topology.js';
 const RUNS = Number(process.env.BENCH_LAB_RUNS ?? 15);
 const STUDY_SECONDS = Number(process.env.BENCH_STUDY_SECONDS ?? 60);
 const TARGET_MS = 5_000;
-const PROFILES: [string, Timing][] = [
+const ALL_PROFILES: [string, Timing][] = [
   ['old 5 s/2 s/3', OLD_DEFAULTS],
   ['new 1 s/1 s/3', DEFAULTS],
 ];
+// BENCH_PROFILES=old,new (default both): the labels' first words.
+const wanted = (process.env.BENCH_PROFILES ?? 'old,new').split(',');
+const PROFILES = ALL_PROFILES.filter(([l]) => wanted.includes(l.split(' ')[0]!));
 /** Moments of the lab's minute: an invocation starts at 0 (and at LAB_MINUTE_MS). */
 const PHASES: [string, number, number][] = [
   ['0–4 s (next invocation cold)', 0, 4_000],
