@@ -8,6 +8,8 @@ import {
   CHECKER_MEMORY_MB,
   CHECKER_RUNTIME,
   CHECKER_TIMEOUT_SECONDS,
+  CHECKER_CONCURRENCY,
+  alarmFailedRounds,
   ON_GATEWAY_ALARM_MINUTES,
 } from '../lib/defaults.js';
 import {
@@ -258,7 +260,7 @@ function zoneResources(
       Handler: 'index.handler',
       MemorySize: CHECKER_MEMORY_MB,
       Timeout: CHECKER_TIMEOUT_SECONDS,
-      ReservedConcurrentExecutions: 1,
+      ReservedConcurrentExecutions: CHECKER_CONCURRENCY,
       Role: getAtt('Role', 'Arn'),
       Code: { S3Bucket: artifactsBucket(e, env.accountId, env.region), S3Key: ref('CodeKey') },
       VpcConfig: { SubnetIds: [ref(subnetParam)], SecurityGroupIds: [ref('SecurityGroup')] },
@@ -297,18 +299,22 @@ function zoneResources(
       SourceArn: getAtt(`Schedule${k}`, 'Arn'),
     },
   };
+  const failedRoundsAlarm = alarmFailedRounds(
+    env.checker.intervalSeconds,
+    env.checker.unhealthyThreshold,
+  );
   r[`FailedRoundsAlarm${k}`] = {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: {
       AlarmName: alarmName(e, az, 'failed-rounds'),
-      AlarmDescription: `natfleet ${e} ${az}: ${env.checker.unhealthyThreshold} or more probe rounds failed within a minute; Failover is started`,
+      AlarmDescription: `natfleet ${e} ${az}: ${failedRoundsAlarm} or more probe rounds failed within a minute; Failover is started`,
       Namespace: METRICS.namespace,
       MetricName: METRICS.failedRounds,
       Dimensions: dims,
       Statistic: 'Sum',
       Period: 60,
       EvaluationPeriods: 1,
-      Threshold: env.checker.unhealthyThreshold,
+      Threshold: failedRoundsAlarm,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       // A silent checker is not evidence that the NAT is down: no failover on missing data.
       TreatMissingData: 'notBreaching',

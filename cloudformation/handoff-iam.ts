@@ -1,6 +1,6 @@
 // The ReplaceInstances role's statements for the connection handoff (instance.egress floating,
 // ADR 0141), each named by its Sid: the floating address moved between the zones' NAT ENIs and
-// read back, the Elastic IP associated with it, nat-handoff.sh run through SSM on the fleet's
+// (read back by the Describe statement the definition brings), the Elastic IP associated with it, nat-handoff.sh run through SSM on the fleet's
 // instances and its result read.
 import type { Json } from '../lib/cfn.js';
 import type { Environment } from '../lib/config/schema.js';
@@ -11,7 +11,7 @@ const arn = (service: string, resource: string, account = '${AWS::AccountId}') =
   sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:${account}:${resource}`);
 
 /** The statements, or none when the environment translates to the primary address. */
-export function handoffStatements(env: Environment, eips: Json[]): Json[] {
+export function handoffStatements(env: Environment): Json[] {
   if (env.instance.egress !== 'floating') return [];
   // ENIs launched by RunInstances carry no natfleet tag: held to the zones' public subnets.
   const inPublicSubnets = {
@@ -28,16 +28,10 @@ export function handoffStatements(env: Environment, eips: Json[]): Json[] {
       Condition: inPublicSubnets,
     },
     {
-      Sid: 'HandoffReadInterfaces',
-      Effect: 'Allow',
-      Action: ['ec2:DescribeNetworkInterfaces'],
-      Resource: '*', // Describe calls have no resource-level permissions
-    },
-    {
       Sid: 'HandoffAssociateElasticIp',
       Effect: 'Allow',
       Action: ['ec2:AssociateAddress'],
-      Resource: [arn('ec2', 'network-interface/*'), ...eips],
+      Resource: arn('ec2', 'network-interface/*'), // the Elastic IPs: ZoneAddresses
       Condition: inPublicSubnets,
     },
     {

@@ -222,7 +222,12 @@ function policies(env: Environment, wf: WorkflowName, definition: unknown): Json
       // The fleet's own instances: the Image Builder build instances carry role "image".
       allow(
         'FleetInstances',
-        ['ec2:TerminateInstances', 'ec2:ModifyInstanceAttribute', 'ec2:AssociateAddress'],
+        [
+          'ec2:TerminateInstances',
+          'ec2:ModifyInstanceAttribute',
+          // A floating address carries the Elastic IP instead (HandoffAssociateElasticIp).
+          ...(eips.length && env.instance.egress !== 'floating' ? ['ec2:AssociateAddress'] : []),
+        ],
         arn('ec2', 'instance/*'),
         tag('Resource', 'nat-instance'),
       ),
@@ -231,7 +236,7 @@ function policies(env: Environment, wf: WorkflowName, definition: unknown): Json
       }),
     );
     if (eips.length) out.push(allow('ZoneAddresses', ['ec2:AssociateAddress'], eips));
-    out.push(...handoffStatements(env, eips));
+    out.push(...handoffStatements(env));
   }
   if (wf === 'Maintenance') {
     const children = (['ReplaceInstances', 'Fallback'] as const).map((c) =>

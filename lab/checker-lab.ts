@@ -26,6 +26,8 @@ import { must, run, sleep } from './exec.js';
 import { MOTO_PORT, motoInControlNs } from './control-plane.js';
 import { CONTROL_ADDR, INTERNET_ADDR, Lab } from './topology.js';
 import { serverPath, checkerDriver } from './paths.js';
+import { CHECKER_PROBE_SECONDS, CHECKER_TIMEOUT_SECONDS } from '../lib/defaults.js';
+import { CHECKER_LIMITS } from '../lib/config/limits.js';
 
 export const ENV_NAME = 'lab';
 /** The lab's zone a is this zone in moto. */
@@ -37,14 +39,60 @@ const PROBE_TIMEOUT_MS = 1_000;
 export type Fault = 'vanish' | 'uplink' | 'flush';
 export const FAULTS: Fault[] = ['vanish', 'uplink', 'flush'];
 
+/**
+ * The schedule of invocations, as EventBridge and Lambda run them, in a shorter "minute":
+ * a fresh process (a cold start, SDK load included) every periodMs, each probing for
+ * probeSeconds within budgetMs. The hand-over keeps its real length: the old defaults leave
+ * the last 5 s of the minute unprobed, the new ones overlap the next invocation by 4 s.
+ */
+export interface Schedule {
+  periodMs: number;
+  probeSeconds: number;
+  budgetMs: number;
+}
+
 export interface Timing {
   intervalSeconds: number;
   timeoutSeconds: number;
   unhealthyThreshold: number;
+  /** Without one: a single invocation, probing when the fault comes (the lab test). */
+  schedule?: Schedule;
 }
-/** The fast setting the target is set for, and natfleet.yml's defaults. */
+
+/** The lab's minute: long enough for a hand-over and a detection, short enough for ≥ 15 runs. */
+export const LAB_MINUTE_MS = 20_000;
+const minute = (s: number) => LAB_MINUTE_MS / 1000 + s;
+/** Before ADR 0096: 55 s of probing in a 60 s Lambda, one at a time (a 5 s gap). */
+export const OLD_SCHEDULE: Schedule = {
+  periodMs: LAB_MINUTE_MS,
+  probeSeconds: minute(-5),
+  budgetMs: LAB_MINUTE_MS,
+};
+/** Since ADR 0096: CHECKER_PROBE_SECONDS (minute + 4 s) in a CHECKER_TIMEOUT_SECONDS Lambda. */
+export const NEW_SCHEDULE: Schedule = {
+  periodMs: LAB_MINUTE_MS,
+  probeSeconds: minute(CHECKER_PROBE_SECONDS - 60),
+  budgetMs: LAB_MINUTE_MS + (CHECKER_TIMEOUT_SECONDS - 60) * 1000,
+};
+
+/** The fast setting of the lab test (one invocation). */
 export const FAST: Timing = { intervalSeconds: 1, timeoutSeconds: 1, unhealthyThreshold: 2 };
-export const DEFAULTS: Timing = { intervalSeconds: 5, timeoutSeconds: 2, unhealthyThreshold: 3 };
+/** natfleet.yml's defaults, on their schedule. */
+export const DEFAULTS: Timing = {
+  intervalSeconds: CHECKER_LIMITS.intervalSeconds.default,
+  timeoutSeconds: CHECKER_LIMITS.timeoutSeconds.default,
+  unhealthyThreshold: CHECKER_LIMITS.unhealthyThreshold.default,
+  schedule: NEW_SCHEDULE,
+};
+/** The defaults before ADR 0096, on their schedule. */
+export const OLD_DEFAULTS: Timing = {
+  intervalSeconds: 5,
+  timeoutSeconds: 2,
+  unhealthyThreshold: 3,
+  schedule: OLD_SCHEDULE,
+};
+/** The fastest profile, on the new schedule. */
+export const FASTEST: Timing = { ...FAST, schedule: NEW_SCHEDULE };
 
 /** A child process whose stdout lines are kept with the time they arrived. */
 export interface Followed {
@@ -121,6 +169,8 @@ export interface RunOutcome {
   faultToStartMs: number;
   /** Fault → the private host's default route moved to the gateway. */
   faultToRouteMs: number;
+  /** With a schedule: the fault's moment in the lab's minute (0 = an invocation starts). */
+  phaseMs?: number;
   /** The checker's JSON lines (rounds, failover, summary, driver result). */
   checker: Record<string, unknown>[];
   /** moto's Failover executions after the run. */
@@ -135,7 +185,7 @@ export interface RunOutcome {
   whoamiAfter: string | undefined;
 }
 
-interface State {
+export interface State {
   zone: BuiltZone;
   stateMachineArn: string;
   local: LocalStepFunctions;
@@ -143,6 +193,52 @@ interface State {
   applied?: 'nat' | 'gateway' | 'none';
   routeEvents: { at: number; target: string }[];
   errors: string[];
+}
+
+/** The checker's invocations: one, or a fresh process every periodMs (bounded by stop()). */
+export class Invocations {
+  readonly runs: Followed[] = [];
+  t0 = 0;
+  private timer?: NodeJS.Timeout;
+  constructor(
+    private readonly ns: string,
+    private readonly env: Record<string, string>,
+    private readonly periodMs: number,
+  ) {}
+
+  start(): void {
+    this.t0 = Date.now();
+    const spawnOne = () => this.runs.push(follow(this.ns, ['node', checkerDriver()], this.env));
+    spawnOne();
+    // At most 100 invocations per run: a bound whatever happens to the caller.
+    if (this.periodMs > 0)
+      this.timer = setInterval(() => {
+        if (this.runs.length < 100) spawnOne();
+      }, this.periodMs);
+  }
+
+  lines(): Followed['lines'] {
+    return this.runs.flatMap((r) => r.lines).sort((a, b) => a.at - b.at);
+  }
+
+  last(): Followed | undefined {
+    return this.runs.at(-1);
+  }
+
+  /** The earliest line that passes `test`, and the invocation that wrote it. */
+  first(test: (l: Followed['lines'][number]) => boolean) {
+    let best: { line: Followed['lines'][number]; from: Followed } | undefined;
+    for (const from of this.runs) {
+      const line = from.lines.find(test);
+      if (line && (!best || line.at < best.line.at)) best = { line, from };
+    }
+    return best;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    for (const r of this.runs) kill(r.child);
+  }
 }
 
 export class CheckerLab {
@@ -190,7 +286,7 @@ export class CheckerLab {
   }
 
   /** Fresh AWS state: moto reset, the zone's VPC, the Failover state machine. */
-  private async prepare(): Promise<State> {
+  async prepare(): Promise<State> {
     await this.post('/moto-api/reset');
     const { env, zones } = await buildVpc(this.ec2, ENV_NAME, [AWS_ZONE]);
     const zone = zones[0]!;
@@ -295,7 +391,8 @@ export class CheckerLab {
       AWS_EMF_ENVIRONMENT: 'Local',
       AWS_EC2_METADATA_DISABLED: 'true',
       CHECKER_INVOCATIONS: '1',
-      CHECKER_BUDGET_MS: '60000',
+      CHECKER_BUDGET_MS: String(t.schedule?.budgetMs ?? 60_000),
+      ...(t.schedule ? { NATFLEET_PROBE_SECONDS: String(t.schedule.probeSeconds) } : {}),
     };
   }
 
@@ -327,14 +424,18 @@ export class CheckerLab {
     const z = this.lab.zone('a');
     const detectMs =
       t.intervalSeconds * 1000 * (t.unhealthyThreshold + 1) + t.timeoutSeconds * 1000;
-    let checker: Followed | undefined;
+    const period = t.schedule?.periodMs ?? 0;
+    const invocations = new Invocations(z.private, this.checkerEnv(s, t), period);
     let prober: Followed | undefined;
     const tail = () =>
-      `checker: ${checker?.lines
+      `checker: ${invocations
+        .lines()
         .slice(-4)
         .map((l) => l.text)
-        .join(' | ')} ${checker?.stderr() ?? ''}; control: ${s.errors.slice(-2).join(' | ')}`;
-    this.startLoop(s, detectMs + 120_000);
+        .join(
+          ' | ',
+        )} ${invocations.last()?.stderr() ?? ''}; control: ${s.errors.slice(-2).join(' | ')}`;
+    this.startLoop(s, detectMs + period + 120_000);
     try {
       await waitFor('route on the NAT', 10_000, () => (s.applied === 'nat' ? true : undefined));
       await this.natAnswers();
@@ -346,20 +447,25 @@ export class CheckerLab {
           `http://${INTERNET_ADDR}/`,
           String(PROBE_EVERY_MS),
           String(PROBE_TIMEOUT_MS),
-          String(Math.ceil(detectMs / 1000) + 90),
+          String(Math.ceil((detectMs + period) / 1000) + 90),
         ],
         {},
       );
-      checker = follow(z.private, ['node', checkerDriver()], this.checkerEnv(s, t));
-      const c = checker;
+      invocations.start();
       const p = prober;
       await waitFor(
         'good round of the checker',
         30_000,
-        () => c.lines.find((l) => l.json?.type === 'round' && l.json.ok === true),
+        () => invocations.lines().find((l) => l.json?.type === 'round' && l.json.ok === true),
         tail,
       );
-      await sleep(Math.random() * t.intervalSeconds * 1000);
+      // A random moment of a round, or with a schedule of the lab's minute (hand-over included).
+      if (period > 0) {
+        const phase = Math.random() * period;
+        const since = Date.now() - invocations.t0;
+        const k = Math.ceil((since + 200 - phase) / period);
+        await sleep(invocations.t0 + k * period + phase - Date.now());
+      } else await sleep(Math.random() * t.intervalSeconds * 1000);
       await this.fault(kind, s);
       const faultAt = Date.now();
       this.log(`fault ${kind} at ${new Date(faultAt).toISOString()}`);
@@ -375,13 +481,16 @@ export class CheckerLab {
           ),
         tail,
       );
-      const decision = await waitFor(
+      const decided = await waitFor(
         'failover line of the checker',
         10_000,
-        () => c.lines.find((l) => l.json?.type === 'failover'),
+        () => invocations.first((l) => l.json?.type === 'failover' && l.at >= faultAt),
         tail,
       );
-      await waitFor('end of the invocation', 15_000, () => c.lines.find((l) => l.json?.driver));
+      const decision = decided.line;
+      await waitFor('end of the invocation', 15_000, () =>
+        decided.from.lines.find((l) => l.json?.driver),
+      );
       const runs = [...s.started.values()];
       const failover: ExecutionResult = runs[0]
         ? await within(runs[0].result, 30_000, { status: 'TIMED_OUT', error: 'not done in 30 s' })
@@ -407,7 +516,10 @@ export class CheckerLab {
         faultToFlowingMs: (flowing.json!.sent as number) - faultAt,
         faultToStartMs: decision.at - faultAt,
         faultToRouteMs: routeAt === undefined ? NaN : routeAt - faultAt,
-        checker: c.lines.flatMap((l) => (l.json ? [l.json] : [])),
+        ...(period > 0 ? { phaseMs: (faultAt - invocations.t0) % period } : {}),
+        checker: (period > 0 ? invocations.lines() : decided.from.lines).flatMap((l) =>
+          l.json ? [l.json] : [],
+        ),
         executions,
         failover,
         tableTarget: r?.natGatewayId ?? r?.networkInterfaceId ?? r?.instanceId,
@@ -418,7 +530,7 @@ export class CheckerLab {
         whoamiAfter: await this.lab.whoami('a'),
       };
     } finally {
-      kill(checker?.child);
+      invocations.stop();
       kill(prober?.child);
       await this.stopLoop();
       try {

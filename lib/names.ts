@@ -186,17 +186,23 @@ export const compactTime = (at: Date) =>
     .replace(/[-:]/g, '');
 
 /**
- * Checker execution names made from the zone and the start of a time bucket: checkers that see
- * the same outage in the same bucket ask for the same name, so only one execution starts.
+ * Checker execution names made from the zone, the start of a time bucket and a generation:
+ * checkers that see the same outage in the same bucket ask for the same names in the same
+ * order, so only one execution starts. Generation 0 has no suffix; a later generation is asked
+ * for only when the earlier ones are closed and did not hold (ADR 0095).
  */
-const bucketExecutionName = (verb: string, zone: string, bucketStart: Date) => {
+const bucketExecutionName = (verb: string, zone: string, bucketStart: Date, generation = 0) => {
   if (!/^[a-z0-9-]{1,40}$/.test(zone)) throw new Error(`not a zone name: ${JSON.stringify(zone)}`);
-  return `${PREFIX}-${verb}-${zone}-${compactTime(bucketStart)}`;
+  if (!Number.isInteger(generation) || generation < 0 || generation > 99) {
+    throw new Error(`not a generation (0 to 99): ${generation}`);
+  }
+  const base = `${PREFIX}-${verb}-${zone}-${compactTime(bucketStart)}`;
+  return generation === 0 ? base : `${base}-g${generation}`;
 };
-export const failoverExecutionName = (zone: string, bucketStart: Date) =>
-  bucketExecutionName('failover', zone, bucketStart);
-export const fallbackExecutionName = (zone: string, bucketStart: Date) =>
-  bucketExecutionName('fallback', zone, bucketStart);
+export const failoverExecutionName = (zone: string, bucketStart: Date, generation = 0) =>
+  bucketExecutionName('failover', zone, bucketStart, generation);
+export const fallbackExecutionName = (zone: string, bucketStart: Date, generation = 0) =>
+  bucketExecutionName('fallback', zone, bucketStart, generation);
 
 /**
  * An operator's or a GitHub run's execution name: workflow, where it came from (cli, a run id),

@@ -90,8 +90,8 @@ console.log(
 );
 
 // Fault → flowing again needs the lab: a dying NAT in network namespaces (root; docs/checker.md).
-// About 7 minutes with the default 5 runs per fault kind and setting; BENCH_LAB_RUNS=0 skips it.
-const labRuns = Number(process.env.BENCH_LAB_RUNS ?? 5);
+// About 20 minutes with the default 15 runs per profile and the 6-minute study; BENCH_LAB_RUNS=0 skips it.
+const labRuns = Number(process.env.BENCH_LAB_RUNS ?? 15);
 if (labRuns === 0) {
   console.log(`fault→flowing  skipped (BENCH_LAB_RUNS=0)`);
 } else {

@@ -84,11 +84,17 @@ export function fakeWeb(clock: FakeClock, script: (url: string, t: number) => Be
 /** Step Functions as far as names go: a second start under a used name is refused. */
 export function fakeStepFunctions() {
   const started: { arn: string; name: string; input: FailoverInput }[] = [];
+  // Names of executions that have closed (Step Functions keeps their names taken).
+  const closed = new Set<string>();
   const calls: string[] = [];
   let failures = 0;
   return {
     started,
     calls,
+    /** Closes every execution started so far. */
+    closeAll() {
+      for (const s of started) closed.add(s.name);
+    },
     failNext(n: number) {
       failures = n;
     },
@@ -98,7 +104,12 @@ export function fakeStepFunctions() {
         failures--;
         throw new Error('connect ETIMEDOUT states.eu-west-1.amazonaws.com');
       }
-      if (started.some((s) => s.arn === arn && s.name === name)) return 'already-started';
+      // As Step Functions: a repeat of a running execution's name and input gets that execution.
+      const same = started.find((s) => s.arn === arn && s.name === name);
+      if (same) {
+        const repeat = !closed.has(name) && JSON.stringify(same.input) === JSON.stringify(input);
+        return repeat ? 'already-started' : 'name-taken';
+      }
       started.push({ arn, name, input });
       return 'started';
     },
@@ -113,8 +124,10 @@ export function recordingMetrics() {
     failovers: 0,
   };
   const metrics: CheckerMetrics = {
-    probe: async (p) => void seen.probes.push(p),
-    round: async (r) => void seen.rounds.push(r),
+    round: async (r) => {
+      seen.rounds.push(r);
+      seen.probes.push(...r.probes);
+    },
     mode: async (m) => void seen.modes.push(m),
     failoverStarted: async () => void seen.failovers++,
   };

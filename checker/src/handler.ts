@@ -4,7 +4,7 @@
 import { fallbackView, readZoneMode, startExecution } from '../../lib/checker/aws.js';
 import { runInvocation, type InvocationSummary } from '../../lib/checker/invocation.js';
 import { emfMetrics } from '../../lib/checker/metrics.js';
-import { httpGet, realClock } from '../../lib/checker/probe.js';
+import { httpGet, realClock, warmNames } from '../../lib/checker/probe.js';
 import { readSettings, type CheckerSettings } from '../../lib/checker/settings.js';
 import { loadCheckerSdk, type CheckerSdk } from '../../lib/checker/sdk.js';
 
@@ -16,6 +16,8 @@ let settings: CheckerSettings | undefined;
 let problem: Error | undefined;
 try {
   settings = readSettings(process.env);
+  // The first round then rarely waits on the resolver (names are resolved beside probes).
+  warmNames(settings.urls);
 } catch (e) {
   problem = e instanceof Error ? e : new Error(String(e));
   console.error(problem.message);

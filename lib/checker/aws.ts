@@ -13,7 +13,10 @@ export async function readZoneMode(sdk: CheckerSdk, routeTables: string[]): Prom
   return zoneMode(routeTables, await fleetReads(sdk.ec2, sdk.commands).routeTables(routeTables));
 }
 
-/** Starts an execution; one already started under the same name counts as started. */
+/**
+ * Starts an execution. A running one of the same name and input is "already-started"; a name
+ * that is taken otherwise (the execution is closed, or its input differs) is "name-taken".
+ */
 export async function startExecution(
   sdk: CheckerSdk,
   stateMachineArn: string,
@@ -34,7 +37,7 @@ export async function startExecution(
     const earlier = out.startDate && out.startDate.getTime() < asked - 1_000;
     return earlier ? 'already-started' : 'started';
   } catch (e) {
-    if (e instanceof Error && e.name === 'ExecutionAlreadyExists') return 'already-started';
+    if (e instanceof Error && e.name === 'ExecutionAlreadyExists') return 'name-taken';
     throw e;
   }
 }

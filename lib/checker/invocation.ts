@@ -22,7 +22,14 @@ export interface Round {
   probes: ProbeResult[];
 }
 
-export type StartOutcome = 'started' | 'already-started';
+/**
+ * "already-started": a running execution has this name and input (Step Functions answers a
+ * repeat with it). "name-taken": the name is used otherwise (closed, or other input).
+ */
+export type StartOutcome = 'started' | 'already-started' | 'name-taken';
+
+/** Names asked for in one bucket at most: each one needs a whole outage and its undoing. */
+export const MAX_GENERATIONS = 8;
 
 export interface FailoverInput {
   zones: string[];
@@ -30,7 +37,7 @@ export interface FailoverInput {
 }
 
 export interface CheckerMetrics {
-  probe(p: ProbeResult): Promise<void>;
+  /** One round with its probes: one EMF document per round, whatever the number of URLs. */
   round(r: Round): Promise<void>;
   mode(m: Mode): Promise<void>;
   failoverStarted(): Promise<void>;
@@ -133,14 +140,11 @@ export async function runInvocation(
       ...round,
       at: new Date(started).toISOString(),
     });
-    await Promise.all([
-      ...probes.map((p) => safe(metrics.probe(p), log, 'probe metric')),
-      safe(metrics.round(round), log, 'round metric'),
-    ]);
+    await safe(metrics.round(round), log, 'round metric');
 
     if (!decided && consecutive >= s.unhealthyThreshold) {
       decided = true;
-      summary.failover = await decideFailover(s, deps, summary.mode, round);
+      summary.failover = await decideFailover(s, deps, summary.mode);
       log({ type: 'failover', zone: s.zone, ...summary.failover });
       const action = summary.failover.action;
       // A failed start is tried again after the next failed round.
@@ -169,7 +173,6 @@ async function decideFailover(
   s: CheckerSettings,
   deps: CheckerDeps,
   modeAtStart: Mode | undefined,
-  round: Round,
 ): Promise<FailoverDecision> {
   // Trust "instance" (or no answer yet) from the start of the invocation: starting at once is
   // what matters, and Failover is idempotent. "gateway" is read again: a Fallback may have run.
@@ -179,18 +182,52 @@ async function decideFailover(
       return { action: 'skipped', reason: 'the zone is already on its gateway' };
     }
   }
-  const failed = round.probes.map((p) => `${p.url}: ${p.ok ? 'ok' : p.error}`).join('; ');
+  // The input is the same for every checker of this zone and outage: Step Functions then
+  // answers a repeat of a running execution with it, which tells "in flight" from "closed".
+  // Each round's errors are in the round logs.
   const input: FailoverInput = {
     zones: [s.zone],
-    reason:
-      `checker: ${round.consecutiveFailures} consecutive failed probe rounds in ${s.zone} (${failed})`.slice(
-        0,
-        REASON_MAX_LENGTH,
-      ),
+    reason: `checker: ${s.unhealthyThreshold} consecutive failed probe rounds in ${s.zone}`.slice(
+      0,
+      REASON_MAX_LENGTH,
+    ),
   };
-  const name = failoverExecutionName(s.zone, bucketStart(deps.clock.now()));
+  const bucket = bucketStart(deps.clock.now());
+  // A taken name whose execution is closed and whose zone still reads as on its instance did
+  // not hold (the zone was fallen back, or the run failed): the next generation's name is asked.
+  // A mode that cannot be read counts as not held: a second Failover is harmless, none is not.
+  const held = async () => (await deps.readMode().catch(() => undefined)) === 'gateway';
+  const r = await startGeneration(deps, s.failoverArn, input, held, (g) =>
+    failoverExecutionName(s.zone, bucket, g),
+  );
+  return r.action === 'error' ? r : { ...r, input };
+}
+
+type GenerationOutcome =
+  | { action: 'started' | 'already-started'; name: string }
+  | { action: 'error'; name: string; error: string };
+
+/**
+ * Starts under the first name of the bucket whose execution is not known to be closed and
+ * held: a running one of the same input is this outage's, so it is "already-started".
+ */
+async function startGeneration(
+  deps: CheckerDeps,
+  arn: string,
+  input: FailoverInput,
+  held: () => Promise<boolean>,
+  nameOf: (generation: number) => string,
+): Promise<GenerationOutcome> {
+  let name = nameOf(0);
   try {
-    return { action: await deps.startExecution(s.failoverArn, name, input), name, input };
+    for (let g = 0; g < MAX_GENERATIONS; g++) {
+      name = nameOf(g);
+      const outcome = await deps.startExecution(arn, name, input);
+      if (outcome !== 'name-taken') return { action: outcome, name };
+      if (await held()) return { action: 'already-started', name };
+      deps.log({ type: 'name-taken', name, next: g + 1 < MAX_GENERATIONS });
+    }
+    return { action: 'error', name, error: `all ${MAX_GENERATIONS} names of the bucket are taken` };
   } catch (e) {
     return { action: 'error', name, error: e instanceof Error ? e.message : String(e) };
   }
@@ -215,10 +252,20 @@ async function checkFallback(
       healthyMinutes: s.healthyMinutes,
     });
     if (d.start) {
-      const name = fallbackExecutionName(s.zone, bucketStart(deps.clock.now()));
-      const input = { zones: [s.zone], reason: d.reason };
-      const action = await deps.startExecution(s.fallbackArn!, name, input);
-      return { action, reason: d.reason, name };
+      const bucket = bucketStart(deps.clock.now());
+      // A fixed reason keeps the input the same for every checker (see decideFailover).
+      const input = {
+        zones: [s.zone],
+        reason: `checker: ${s.zone} healthy for ${s.healthyMinutes} min`,
+      };
+      // Fallback is optional: a mode that cannot be read stops here rather than start twice.
+      const held = async () =>
+        (await deps.readMode().catch(() => 'instance' as const)) === 'instance';
+      const r = await startGeneration(deps, s.fallbackArn!, input, held, (g) =>
+        fallbackExecutionName(s.zone, bucket, g),
+      );
+      if (r.action === 'error') return { action: 'error', reason: r.error, name: r.name };
+      return { action: r.action, reason: d.reason, name: r.name };
     }
     if (d.runHealthCommand && instance) {
       await fb.runHealthCommand(instance.instanceId);

@@ -10,8 +10,8 @@ export interface IntLimit {
 }
 
 export const CHECKER_LIMITS = {
-  intervalSeconds: { min: 1, max: 30, default: 5 },
-  timeoutSeconds: { min: 1, max: 30, default: 2 },
+  intervalSeconds: { min: 1, max: 30, default: 1 },
+  timeoutSeconds: { min: 1, max: 30, default: 1 },
   unhealthyThreshold: { min: 1, max: 100, default: 3 },
   healthyMinutes: { min: 1, max: 1440, default: 10 },
 } as const satisfies Record<string, IntLimit>;

@@ -6,6 +6,9 @@ import {
   CHECKER_MEMORY_MB,
   CHECKER_METRICS_PER_ZONE,
   CHECKER_TIMEOUT_SECONDS,
+  CHECKER_LOG,
+  CHECKER_LOG_RETENTION_DAYS,
+  CHECKER_PROBE_SECONDS,
 } from '../defaults.js';
 import { PRICE_TABLE, type PriceTable } from './prices.js';
 import { pricesFor } from './regions.js';
@@ -66,6 +69,10 @@ export function estimateCost(
   const lambda =
     lambdaGBs * p.lambdaArm64PerGBSecond +
     (CHECKER_INVOCATIONS_PER_MONTH / 1e6) * p.lambdaPerMillionRequests;
+  const telemetry = checkerTelemetry(env.checker.intervalSeconds);
+  const logs =
+    telemetry.gbPerMonth * p.logIngestionPerGB +
+    telemetry.gbPerMonth * Math.min(1, CHECKER_LOG_RETENTION_DAYS / 30) * p.logStoragePerGBMonth;
   const endpoint =
     env.checker.stepFunctionsEndpoint === 'create' ? p.interfaceEndpointPerHourPerZone * h : 0;
   const standbyWhat = regional ? `regional standby in ${standby} zones` : `${standby} standby`;
@@ -100,6 +107,10 @@ export function estimateCost(
       item: `Checker metrics (${zones} × ${CHECKER_METRICS_PER_ZONE})`,
       natfleet: zones * CHECKER_METRICS_PER_ZONE * p.customMetricPerMonth,
     },
+    {
+      item: `Checker logs and EMF (${zones} × ${telemetry.gbPerMonth.toFixed(2)} GB, ${CHECKER_LOG_RETENTION_DAYS} days kept)`,
+      natfleet: zones * logs,
+    },
   ];
   if (endpoint > 0) {
     lines.push({
@@ -132,5 +143,25 @@ export function estimateCost(
     savings: gateways - natfleet,
     breakEvenGB: Math.max(0, fixedGap / p.natGateway.perGB),
     notes,
+  };
+}
+
+export interface CheckerTelemetry {
+  roundsPerMonth: number;
+  linesPerMonth: number;
+  gbPerMonth: number;
+}
+
+/** One zone's checker log volume per month at a probe rhythm (CloudWatch bills the bytes). */
+export function checkerTelemetry(intervalSeconds: number): CheckerTelemetry {
+  const roundsPerInvocation = Math.floor(CHECKER_PROBE_SECONDS / intervalSeconds);
+  const roundsPerMonth = roundsPerInvocation * CHECKER_INVOCATIONS_PER_MONTH;
+  const bytes =
+    roundsPerMonth * CHECKER_LOG.bytesPerRound +
+    CHECKER_INVOCATIONS_PER_MONTH * CHECKER_LOG.bytesPerInvocation;
+  return {
+    roundsPerMonth,
+    linesPerMonth: roundsPerMonth * CHECKER_LOG.linesPerRound,
+    gbPerMonth: bytes / 1e9,
   };
 }

@@ -16,6 +16,9 @@ export interface RegionPrices {
   lambdaArm64PerGBSecond?: number;
   lambdaPerMillionRequests?: number;
   customMetricPerMonth?: number;
+  /** CloudWatch Logs: standard-class ingestion per GB and storage per GB-month. */
+  logIngestionPerGB?: number;
+  logStoragePerGBMonth?: number;
   /** Linux on-demand, per hour. A type missing here is an error, never a borrowed price. */
   instancesPerHour: Record<string, number>;
 }
@@ -34,7 +37,7 @@ export interface PriceTable {
 export const PRICE_TABLE: PriceTable = {
   date: '2026-12-01',
   source:
-    'AWS public price list (Price List API offer files and the service pricing pages): Amazon EC2 On-Demand (Linux), Amazon VPC (NAT Gateway, public IPv4, interface endpoints), Amazon EBS gp3, AWS Lambda (arm64), Amazon CloudWatch custom metrics',
+    'AWS public price list (Price List API offer files and the service pricing pages): Amazon EC2 On-Demand (Linux), Amazon VPC (NAT Gateway, public IPv4, interface endpoints), Amazon EBS gp3, AWS Lambda (arm64), Amazon CloudWatch custom metrics and Logs (standard ingestion, storage)',
   currency: 'USD',
   hoursPerMonth: 730,
   rootVolumeGB: 8,
@@ -50,6 +53,8 @@ export const PRICE_TABLE: PriceTable = {
       lambdaArm64PerGBSecond: 0.0000133334,
       lambdaPerMillionRequests: 0.2,
       customMetricPerMonth: 0.3,
+      logIngestionPerGB: 0.5,
+      logStoragePerGBMonth: 0.03,
       instancesPerHour: {
         't4g.nano': 0.0042,
         't4g.micro': 0.0084,

@@ -14,7 +14,9 @@ type Borrowable =
   | 'ebsGp3PerGBMonth'
   | 'lambdaArm64PerGBSecond'
   | 'lambdaPerMillionRequests'
-  | 'customMetricPerMonth';
+  | 'customMetricPerMonth'
+  | 'logIngestionPerGB'
+  | 'logStoragePerGBMonth';
 
 export function pricesFor(region: string, table: PriceTable = PRICE_TABLE): Resolved {
   const base = table.regions[table.base]!;
@@ -45,6 +47,8 @@ export function pricesFor(region: string, table: PriceTable = PRICE_TABLE): Reso
     lambdaArm64PerGBSecond: pick('lambdaArm64PerGBSecond', 'Lambda arm64 duration'),
     lambdaPerMillionRequests: pick('lambdaPerMillionRequests', 'Lambda requests'),
     customMetricPerMonth: pick('customMetricPerMonth', 'CloudWatch custom metrics'),
+    logIngestionPerGB: pick('logIngestionPerGB', 'CloudWatch Logs ingestion'),
+    logStoragePerGBMonth: pick('logStoragePerGBMonth', 'CloudWatch Logs storage'),
     instancesPerHour: own.instancesPerHour,
     notes: [`Prices: ${region} list prices from the table of ${table.date}: ${own.from}.`],
   };

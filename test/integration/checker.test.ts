@@ -217,74 +217,129 @@ describe('the checker bundle', () => {
       stoppedBy: 'time',
     });
     expect(emf(run, 'OnInstance').map((d) => d.OnInstance)).toEqual([1]);
-    expect(emf(run, 'ProbeSuccess')).toHaveLength(6);
-    expect(emf(run, 'ProbeLatency').every((d) => d.Url !== refusedUrl)).toBe(true);
+    // One EMF document per round, a sample per probe: the refused URL has no latency.
+    expect(emf(run, 'ProbeSuccess').map((d) => d.ProbeSuccess)).toEqual([
+      [1, 1, 0],
+      [1, 1, 0],
+    ]);
+    expect(emf(run, 'ProbeLatency').map((d) => d.ProbeLatency.length)).toEqual([2, 2]);
     expect(await executions()).toEqual([]);
   });
 
   it('starts Failover once when every URL fails, however many invocations overlap', async () => {
     await awayFromBucketEdge();
     const dead = vars([refusedUrl, hangUrl]);
-    // The next invocation starts when the first has probed once and, with a threshold of 3
-    // (its reason differs), asks for the same name a round later or more.
+    // moto's Failover neither moves routes nor answers a repeat of a running execution with
+    // it (Step Functions does, for the same input), so the test lands the Failover itself.
+    // Every step waits on an event, never on the clock: the second invocation probes a URL
+    // that answers until the first has started Failover, the second has read the zone as on
+    // its instance and the routes are on the gateway; only then does the URL close, so the
+    // second fails its rounds, finds the name taken and the zone on its gateway (ADR 0095).
+    const gate = createServer((_q, r) => r.writeHead(200).end());
+    const gateUrl = await listen(gate);
     let second: Promise<Run> | undefined;
-    const first = runBundle(dead, 10_000, 1, (l) => {
-      if (!second && l.type === 'round') {
-        second = runBundle({ ...dead, NATFLEET_UNHEALTHY_THRESHOLD: '3' }, 10_000);
-      }
-    });
-    await first;
-    expect(second).toBeDefined();
-    const [a, b] = await Promise.all([first, second!]);
-    for (const [run, threshold] of [
-      [a, 2],
-      [b, 3],
-    ] as const) {
-      expect(run.code).toBe(0);
-      // A round a second, consecutive failures up to the threshold, then the start and no more.
-      const rounds = of(run, 'round');
-      expect(rounds.map((r) => r.consecutiveFailures)).toEqual([1, 2, 3].slice(0, threshold));
-      expect(rounds[1].probes.map((p: { error: string }) => p.error)).toEqual([
+    let landed: Promise<void> | undefined;
+    const seen = { started: false, secondRead: false };
+    const land = () => {
+      if (landed || !seen.started || !seen.secondRead) return;
+      landed = toGateway().then(() => new Promise<void>((r) => gate.close(() => r())));
+    };
+    try {
+      const first = runBundle(dead, 10_000, 1, (l) => {
+        if (!second && l.type === 'round') {
+          // A budget far beyond the few rounds it needs after the gate closes.
+          second = runBundle(
+            vars([gateUrl, hangUrl], { NATFLEET_UNHEALTHY_THRESHOLD: '3' }),
+            30_000,
+            1,
+            (m) => {
+              if (m._aws && 'OnInstance' in m) seen.secondRead = true;
+              land();
+            },
+          );
+        }
+        if (l.type === 'failover' && l.action === 'started') seen.started = true;
+        land();
+      });
+      await first;
+      expect(second).toBeDefined();
+      const [a, b] = await Promise.all([first, second!]);
+      await landed;
+      expect(a.code).toBe(0);
+      expect(b.code).toBe(0);
+      // The first: a round a second, two failures, then the start and no more.
+      const ra = of(a, 'round');
+      expect(ra.map((r) => r.consecutiveFailures)).toEqual([1, 2]);
+      expect(ra[1].probes.map((p: { error: string }) => p.error)).toEqual([
         expect.stringContaining('ECONNREFUSED'),
         'no answer in 1000 ms',
       ]);
-    }
-    const actions = [a, b].map((r) => of(r, 'failover')[0].action);
-    expect([...actions].sort()).toEqual(['already-started', 'started']);
-    const starts = [a, b].flatMap((r) => emf(r, 'FailoversStarted').map((d) => d.FailoversStarted));
-    expect(starts).toEqual([1]);
+      // The second: good rounds while the gate answers, then three failures and the decision.
+      const rb = of(b, 'round').map((r) => r.consecutiveFailures);
+      expect(rb.slice(-3)).toEqual([1, 2, 3]);
+      expect(rb.slice(0, -3).every((c: number) => c === 0)).toBe(true);
+      expect(
+        of(b, 'round')
+          .at(-1)
+          .probes.map((p: { error: string }) => p.error),
+      ).toEqual([expect.stringContaining('ECONNREFUSED'), 'no answer in 1000 ms']);
+      expect(of(a, 'failover').map((f) => f.action)).toEqual(['started']);
+      expect(of(b, 'failover').map((f) => f.action)).toEqual(['already-started']);
+      const starts = [a, b].flatMap((r) =>
+        emf(r, 'FailoversStarted').map((d) => d.FailoversStarted),
+      );
+      expect(starts).toEqual([1]);
 
-    const list = await executions();
-    expect(list).toHaveLength(1);
-    const name = of(a, 'failover')[0].name;
-    expect(name).toBe(of(b, 'failover')[0].name);
-    expect(list[0]!.name).toBe(name);
-    const at = new Date(of(a, 'round')[1].at).getTime();
-    expect(name).toBe(failoverExecutionName(zone.zone, bucketStart(at)));
-    const described = await sfn.send(
-      new DescribeExecutionCommand({ executionArn: list[0]!.executionArn }),
-    );
-    const winner = actions[0] === 'started' ? 2 : 3;
-    expect(JSON.parse(described.input!)).toEqual({
-      zones: [zone.zone],
-      reason: expect.stringMatching(
-        new RegExp(`^checker: ${winner} consecutive failed probe rounds in eu-west-1a`),
-      ),
-    });
+      const list = await executions();
+      expect(list).toHaveLength(1);
+      const name = of(a, 'failover')[0].name;
+      expect(name).toBe(of(b, 'failover')[0].name);
+      expect(list[0]!.name).toBe(name);
+      const at = new Date(ra[1].at).getTime();
+      expect(name).toBe(failoverExecutionName(zone.zone, bucketStart(at)));
+      const described = await sfn.send(
+        new DescribeExecutionCommand({ executionArn: list[0]!.executionArn }),
+      );
+      expect(JSON.parse(described.input!)).toEqual({
+        zones: [zone.zone],
+        reason: 'checker: 2 consecutive failed probe rounds in eu-west-1a',
+      });
+    } finally {
+      if (gate.listening) await new Promise((r) => gate.close(r));
+    }
   }, 240_000); // a wait for the next bucket and two bounded runs
 
   it('starts nothing for a zone already on its gateway', async () => {
     await toGateway();
-    // Rounds 2 s apart: the mode read at the start has long answered when round 2 decides.
-    const slow = { NATFLEET_INTERVAL_SECONDS: '2' };
-    const run = await runBundle(vars([refusedUrl], slow), 10_000);
-    expect(run.code).toBe(0);
-    expect(of(run, 'round').map((r) => r.consecutiveFailures)).toEqual([1, 2, 3]);
-    expect(of(run, 'failover')).toEqual([
-      expect.objectContaining({ action: 'skipped', reason: 'the zone is already on its gateway' }),
-    ]);
-    expect(emf(run, 'OnInstance').map((d) => d.OnInstance)).toEqual([0]);
-    expect(await executions()).toEqual([]);
+    // The URL answers until the mode read at the start has answered (its OnInstance line),
+    // then closes: the decision always sees the mode, however slow the machine is.
+    const gate = createServer((_q, r) => r.writeHead(200).end());
+    const gateUrl = await listen(gate);
+    try {
+      const run = await runBundle(vars([gateUrl]), 12_000, 1, (l) => {
+        if (l._aws && 'OnInstance' in l && gate.listening) gate.close();
+      });
+      expect(run.code).toBe(0);
+      // Good rounds, then failures counting up past the threshold: the skip stops nothing.
+      const rounds = of(run, 'round').map((r) => r.consecutiveFailures);
+      const firstFailed = rounds.indexOf(1);
+      expect(firstFailed).toBeGreaterThan(0);
+      expect(rounds.slice(0, firstFailed).every((c: number) => c === 0)).toBe(true);
+      expect(rounds.slice(firstFailed)).toEqual(
+        rounds.slice(firstFailed).map((_: number, i: number) => i + 1),
+      );
+      expect(rounds.length - firstFailed).toBeGreaterThanOrEqual(2);
+      expect(of(run, 'failover')).toEqual([
+        expect.objectContaining({
+          action: 'skipped',
+          reason: 'the zone is already on its gateway',
+        }),
+      ]);
+      expect(emf(run, 'OnInstance').map((d) => d.OnInstance)).toEqual([0]);
+      expect(await executions()).toEqual([]);
+    } finally {
+      if (gate.listening) await new Promise((r) => gate.close(r));
+    }
   });
 
   it('with auto-fallback on, runs the health command on the instance and reads it back', async () => {

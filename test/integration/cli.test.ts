@@ -27,7 +27,7 @@ describe('natfleet CLI', () => {
       exampleText()
         .replace('subnet-0aa00000000000002', 'sub-123')
         .replace('vpcId: vpc-0a1b2c3d4e5f60718', 'vpcId: vpc-xyz')
-        .replace('intervalSeconds: 5', 'intervalSeconds: 45')
+        .replace('intervalSeconds: 1', 'intervalSeconds: 45')
         .replace('- https://www.example.com', '- ftp://www.example.com')
         .replace('region: us-east-1', 'region: us-east-one'),
     );

@@ -53,8 +53,8 @@ describe('loading natfleet.yml', () => {
     expect(env.gateway.mode).toBe('shared');
     expect(env.checker).toEqual({
       urls: ['https://checkip.amazonaws.com'],
-      intervalSeconds: 5,
-      timeoutSeconds: 2,
+      intervalSeconds: 1,
+      timeoutSeconds: 1,
       unhealthyThreshold: 3,
       autoFallback: false,
       healthyMinutes: 10,

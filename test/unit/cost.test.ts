@@ -37,7 +37,7 @@ describe('cost estimate', () => {
   it('says which eu-west-1 figures are borrowed from us-east-1, and uses them', () => {
     const c = estimateCost(prod, 100);
     expect(c.notes).toContain(
-      "eu-west-1 prices not found in a citable source, us-east-1's used instead: interface endpoint, EBS gp3, Lambda arm64 duration, Lambda requests, CloudWatch custom metrics.",
+      "eu-west-1 prices not found in a citable source, us-east-1's used instead: interface endpoint, EBS gp3, Lambda arm64 duration, Lambda requests, CloudWatch custom metrics, CloudWatch Logs ingestion, CloudWatch Logs storage.",
     );
     expect(round(line(c, 'Step Functions VPC endpoint').natfleet!)).toBe(round(3 * 0.01 * 730));
     const us = pricesFor('us-east-1');

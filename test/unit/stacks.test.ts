@@ -10,6 +10,7 @@ import { fleetStack } from '../../cloudformation/fleet.js';
 import { checkerStack } from '../../cloudformation/checker.js';
 import { exampleEnv, exampleText } from '../helpers.js';
 import { regionalProd } from '../regional.js';
+import { alarmFailedRounds } from '../../lib/defaults.js';
 
 const prod = exampleEnv('prod');
 const staging = exampleEnv('staging');
@@ -140,7 +141,7 @@ describe('checker stack', () => {
       const zone = prod.zones.find((z) => zoneKey(z.availabilityZone) === key)!;
       expect(p.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
       expect(p.Architectures).toEqual(['arm64']);
-      expect(p.ReservedConcurrentExecutions).toBe(1);
+      expect(p.ReservedConcurrentExecutions).toBe(2);
       expect(p.Code).toEqual({
         S3Bucket: names.artifactsBucket('prod', prod.accountId, prod.region),
         S3Key: { Ref: 'CodeKey' },
@@ -207,7 +208,7 @@ describe('checker stack', () => {
       AlarmName: names.alarmName('prod', 'eu-west-1a', 'failed-rounds'),
       Namespace: names.METRICS.namespace,
       MetricName: names.METRICS.failedRounds,
-      Threshold: prod.checker.unhealthyThreshold,
+      Threshold: alarmFailedRounds(prod.checker.intervalSeconds, prod.checker.unhealthyThreshold),
       AlarmActions: [prod.notifications!.topicArn],
     });
     const onGw = t.template.Resources.OnGatewayAlarmEuWest1a!.Properties!;
