@@ -40,6 +40,9 @@ export interface LocalOptions {
   accountId?: string;
   /** Every Wait and Retry interval becomes this many milliseconds (tests, benchmarks). */
   fastMs?: number;
+  /** A Wait state's own interval in ms, before fastMs (the lab's polls of real boots and
+   * builds: fastMs would spend their patience before a namespace boots); undefined: fastMs. */
+  waitMs?: (machine: string, state: string) => number | undefined;
 }
 
 export interface LocalExecution {
@@ -154,7 +157,9 @@ export class LocalStepFunctions {
           input: unknown,
         ) => Promise<never>;
       }
-      if (this.opts.fastMs !== undefined) {
+      const own = s.Type === 'Wait' ? this.opts.waitMs?.(m.name, state) : undefined;
+      if (own !== undefined) waits[state] = own;
+      else if (this.opts.fastMs !== undefined) {
         if (s.Type === 'Wait') waits[state] = this.opts.fastMs;
         if (s.Retry) retries[state] = this.opts.fastMs;
       }
