@@ -43,6 +43,9 @@ export interface LocalOptions {
   /** A Wait state's own interval in ms, before fastMs (the lab's polls of real boots and
    * builds: fastMs would spend their patience before a namespace boots); undefined: fastMs. */
   waitMs?: (machine: string, state: string) => number | undefined;
+  /** Called for each execution a state machine starts (Maintenance's children), as Step
+   * Functions lists them beside the ones a client started. */
+  onChildStart?: (child: LocalExecution, machineArn: string, input: unknown) => void;
 }
 
 export interface LocalExecution {
@@ -253,11 +256,14 @@ export class LocalStepFunctions {
     input: { StateMachineArn: string; Input?: unknown; Name?: string },
     sync: boolean,
   ) {
+    const childInput: unknown =
+      typeof input.Input === 'string' ? JSON.parse(input.Input) : (input.Input ?? {});
     const child = this.start(
       input.StateMachineArn,
-      typeof input.Input === 'string' ? JSON.parse(input.Input) : (input.Input ?? {}),
+      childInput,
       input.Name ?? `child-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
     );
+    this.opts.onChildStart?.(child, input.StateMachineArn, childInput);
     if (!sync) return { ExecutionArn: child.arn, StartDate: new Date().toISOString() };
     const r = await child.result;
     const described = {

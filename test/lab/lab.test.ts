@@ -60,11 +60,10 @@ describeLab('natfleet lab, short set', () => {
         status: 'SUCCEEDED',
       },
     ]);
-    expect(r.executions.filter((x) => x.machine === 'natfleet-lab-Fallback')).toEqual([
-      expect.objectContaining({ status: 'SUCCEEDED' }),
-    ]);
-    // The outage's repair and each maintenance that got past its build ran Fallback.
-    expect(r.executions.filter((x) => x.machine === 'natfleet-lab-Fallback')).toHaveLength(2);
+    // The outage's repair and the maintenance that got past its build each ran Fallback.
+    expect(
+      r.executions.filter((x) => x.machine === 'natfleet-lab-Fallback').map((x) => x.status),
+    ).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     const routesA = beforeMaintenance()
       .filter((e) => e.zone === 'a' && e.what === 'route')
       .map((e) => e.detail);
