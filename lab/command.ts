@@ -1,7 +1,10 @@
 // `natfleet lab`: options, prerequisites, the run, its table or JSON, and clean-up on every way
 // out (normal end, error, Ctrl-C/SIGTERM; after a crash the next run removes the leftovers).
 import { FAULTS, type Fault } from './checker-lab.js';
+import { spawnSync } from 'node:child_process';
+import { isRoot } from './topology.js';
 import {
+  aptPackages,
   missedTargets,
   missingPrerequisites,
   PROFILES,
@@ -18,6 +21,7 @@ export interface LabCommandArgs {
   runs?: string;
   keep?: boolean;
   json?: boolean;
+  install?: boolean;
 }
 
 export interface LabIo {
@@ -110,12 +114,31 @@ function keepUntilSignal(io: LabIo, stopped: Promise<void>) {
   };
 }
 
+/** apt-get install of the missing tools' packages, as root; says what it runs. */
+function installPackages(io: LabIo, pkgs: string[]): void {
+  io.err(`natfleet lab: apt-get install -y ${pkgs.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env,
+    timeout: 600_000,
+  });
+  if (r.status !== 0) io.err(`natfleet lab: apt-get exited ${r.status ?? r.signal}`);
+}
+
 export async function labCommand(a: LabCommandArgs, io: LabIo): Promise<number> {
   const o = parseLabArgs(a);
-  const missing = missingPrerequisites();
+  let missing = missingPrerequisites();
+  const pkgs = aptPackages(missing);
+  if (a.install && pkgs.length && isRoot()) {
+    installPackages(io, pkgs);
+    missing = missingPrerequisites();
+  }
   if (missing.length) {
     io.err('natfleet lab: missing prerequisites:');
     for (const m of missing) io.err(`  ${m.tool}: ${m.how}`);
+    if (!a.install && aptPackages(missing).length)
+      io.err('  (or run natfleet lab --install to apt-get install the Debian packages, as root)');
     return 1;
   }
   let cleanup: (() => Promise<void>) | undefined;
@@ -183,7 +206,7 @@ export async function labCommand(a: LabCommandArgs, io: LabIo): Promise<number> 
   }
 }
 
-export const labHelp = `Usage: natfleet lab [--zones N] [--scenario LIST] [--profile LIST] [--runs R] [--keep] [--json]
+export const labHelp = `Usage: natfleet lab [--zones N] [--scenario LIST] [--profile LIST] [--runs R] [--keep] [--json] [--install]
 
 Runs the whole system on this machine (as root): network namespaces as the VPC's data plane,
 moto_server as AWS, natfleet deploy --apply of the stacks, the workflows in a local Step
@@ -198,6 +221,7 @@ Options:
   --runs R          runs of each outage (default 1)
   --keep            no scenarios: stay up, print the exports for the ordinary natfleet commands
   --json            the rows as JSON on stdout (progress on stderr)
+  --install         apt-get install the missing Debian packages first (root)
   --help            this text
 
 Scenarios: a zone outage per fault (outage:vanish, outage:uplink, outage:flush) at each

@@ -56,6 +56,14 @@ export function missingPrerequisites(
   return [...out, ...TOOLS.filter((t) => !has(t.tool))];
 }
 
+/** The Debian packages that provide the missing tools (what `--install` installs). */
+export function aptPackages(missing: Prerequisite[]): string[] {
+  const pkgs = missing
+    .map((m) => /^apt-get install (\S+)$/.exec(m.how)?.[1])
+    .filter((p): p is string => !!p);
+  return [...new Set(pkgs)];
+}
+
 export interface OutageRow {
   scenario: 'outage';
   fault: Fault;

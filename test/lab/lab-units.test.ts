@@ -3,6 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { LabUsageError, parseLabArgs } from '../../lab/command.js';
 import {
+  aptPackages,
   labWaits,
   missedTargets,
   missingPrerequisites,
@@ -86,6 +87,16 @@ describe('natfleet lab options', () => {
     expect(all.map((m) => m.tool)).toEqual(
       expect.arrayContaining(['ip', 'nft', 'iptables', 'iperf3', 'curl', 'jq', 'moto_server']),
     );
+    // --install: each Debian package once, nothing for what pip provides or root.
+    expect(aptPackages(missing)).toEqual(['iperf3']);
+    expect(aptPackages(all).sort()).toEqual([
+      'curl',
+      'iperf3',
+      'iproute2',
+      'iptables',
+      'jq',
+      'nftables',
+    ]);
     for (const m of all) expect(m.how).toMatch(/^(apt-get install|python3 -m pip install) \S+/);
   });
 
