@@ -11,7 +11,7 @@ jest.setTimeout(180_000);
 describeLab('two NAT slots per zone and the image test instance', () => {
   let lab: Lab;
   beforeAll(async () => {
-    lab = await Lab.create({ zones: 2 });
+    lab = await Lab.create({ zones: 1 });
   }, 120_000);
   afterAll(async () => {
     await lab?.destroy();
@@ -33,14 +33,14 @@ describeLab('two NAT slots per zone and the image test instance', () => {
   });
 
   it('breaks and removes one slot without touching the other', async () => {
-    await lab.flushNat('b', 1);
-    await lab.routeVia('b', 'nat', 1);
+    await lab.flushNat('a', 1);
+    await lab.routeVia('a', 'nat', 1);
     // Forwarded untranslated: the internet cannot answer the private address.
-    expect(await lab.whoami('b', 1)).toBeUndefined();
-    await lab.killNat('b', 1);
-    await lab.routeVia('b', 'nat', 0);
-    expect(await lab.whoami('b')).toBe(lab.zone('b').natPublic);
-    expect(() => lab.slot('b', 2)).toThrow('zone b: slot 2: expected 0 to 1');
+    expect(await lab.whoami('a', 1)).toBeUndefined();
+    await lab.killNat('a', 1);
+    await lab.routeVia('a', 'nat', 0);
+    expect(await lab.whoami('a')).toBe(lab.zone('a').natPublic);
+    expect(() => lab.slot('a', 2)).toThrow('zone a: slot 2: expected 0 to 1');
   });
 
   it("tests an image as the pipeline's test phase does, and fails one broken before test-nat", async () => {
