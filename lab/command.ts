@@ -106,6 +106,7 @@ function keepUntilSignal(io: LabIo, stopped: Promise<void>) {
     for (const [k, v] of Object.entries(e)) io.out(`  export ${k}=${v}`);
     io.out(`  natfleet failover --env lab --zones eu-west-1a --reason "game day"`);
     io.out(`  natfleet fallback --env lab --zones eu-west-1a --reason "back"`);
+    io.out(`  natfleet maintenance --env lab --reason "new image"   # builds one for real`);
     io.out(
       `  ip netns exec ${lab.lab.zone('a').private} curl -s http://198.51.100.1/   # who the internet sees`,
     );
