@@ -674,12 +674,13 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
 
 /**
  * The lab's clock for the workflows' polls of real work: a NAT namespace boots in seconds and
- * an image builds in tens of them, so ReplaceInstances polls every 500 ms (patience 18 s) and
- * Maintenance the build every 1 s (patience 65 s); every other Wait runs at fastMs.
+ * an image builds in tens of them (minutes on a busy two-core machine), so ReplaceInstances
+ * polls every 1 s (patience 36 s) and Maintenance the build every 3 s (patience 195 s); every
+ * other Wait runs at fastMs.
  */
 export function labWaits(machine: string, state: string): number | undefined {
-  if (machine.endsWith('-ReplaceInstances') && state === 'Pause') return 500;
-  if (machine.endsWith('-Maintenance') && state === 'PollWait') return 1_000;
+  if (machine.endsWith('-ReplaceInstances') && state === 'Pause') return 1_000;
+  if (machine.endsWith('-Maintenance') && state === 'PollWait') return 3_000;
   return undefined;
 }
 

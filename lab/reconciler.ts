@@ -113,23 +113,19 @@ export class Reconciler {
         .filter((i) => i.SubnetId === z.publicSubnet)
         .sort((a, b) => (a.LaunchTime?.getTime() ?? 0) - (b.LaunchTime?.getTime() ?? 0));
       const ids = new Set(mine.map((i) => i.InstanceId!));
-      for (const [slot, id] of s.slots.entries()) {
-        if (id === undefined || ids.has(id)) continue;
-        await this.lab.killNat(z.lab, slot);
-        s.slots[slot] = undefined;
-        s.sourceDestCheck.delete(id);
-        this.boots.delete(id);
-        this.note(z.lab, 'terminated', `${id} in slot ${slot}`, id);
-      }
       for (const i of mine) {
         const id = i.InstanceId!;
         if (s.slots.includes(id)) continue;
-        const slot = [...Array(SLOTS).keys()].find((k) => s.slots[k] === undefined);
+        const free = [...Array(SLOTS).keys()];
+        // A free slot, else one whose instance is gone (removed now rather than after the routes).
+        const slot =
+          free.find((k) => s.slots[k] === undefined) ?? free.find((k) => !ids.has(s.slots[k]!));
         if (slot === undefined) {
           if (this.boots.get(id) !== 'failed') this.note(z.lab, 'error', `${id}: no free NAT slot`);
           this.boots.set(id, 'failed');
           continue;
         }
+        if (s.slots[slot] !== undefined) await this.retire(z.lab, s, slot);
         // A slot's namespace may hold a NAT booted before any instance existed: start clean.
         await this.lab.killNat(z.lab, slot);
         this.boots.set(id, 'booting');
@@ -139,7 +135,7 @@ export class Reconciler {
         this.boots.set(id, boot.code === 0 ? 'booted' : 'failed');
         this.note(z.lab, 'launched', `${id} in slot ${slot} (boot exit ${boot.code})`, id);
       }
-      for (const id of s.slots) if (id) await this.sourceDestCheck(z.lab, s, id);
+      for (const id of s.slots) if (id && ids.has(id)) await this.sourceDestCheck(z.lab, s, id);
     }
     const tables = (
       await this.ec2.send(
@@ -167,6 +163,22 @@ export class Reconciler {
       s.routeInstance = instance;
       this.note(z.lab, 'route', target, instance);
     }
+    // Terminated instances go last: a replacement's route has already left them, as on EC2.
+    const live = new Set(instances.map((i) => i.InstanceId));
+    for (const z of this.zones) {
+      const s = this.state.get(z.lab)!;
+      for (const [slot, id] of s.slots.entries())
+        if (id !== undefined && !live.has(id)) await this.retire(z.lab, s, slot);
+    }
+  }
+
+  private async retire(zone: string, s: ZoneState, slot: number): Promise<void> {
+    const id = s.slots[slot]!;
+    await this.lab.killNat(zone, slot);
+    s.slots[slot] = undefined;
+    s.sourceDestCheck.delete(id);
+    this.boots.delete(id);
+    this.note(zone, 'terminated', `${id} in slot ${slot}`, id);
   }
 
   /** Source/dest check on: the instance drops what it would forward, as EC2 does. */

@@ -188,8 +188,8 @@ describe('natfleet lab options', () => {
   });
 
   it('polls real boots and builds at the lab clock, every other Wait at the fast one', () => {
-    expect(labWaits('natfleet-lab-ReplaceInstances', 'Pause')).toBe(500);
-    expect(labWaits('natfleet-lab-Maintenance', 'PollWait')).toBe(1_000);
+    expect(labWaits('natfleet-lab-ReplaceInstances', 'Pause')).toBe(1_000);
+    expect(labWaits('natfleet-lab-Maintenance', 'PollWait')).toBe(3_000);
     expect(labWaits('natfleet-lab-Maintenance', 'Pause')).toBeUndefined();
     expect(labWaits('natfleet-lab-Fallback', 'PollWait')).toBeUndefined();
   });

@@ -68,12 +68,12 @@ describeLab('natfleet lab, short set', () => {
       .filter((e) => e.zone === 'a' && e.what === 'route')
       .map((e) => e.detail);
     expect(routesA.slice(-2)).toEqual(['gateway', 'nat']);
-    // Zone b's route never moved after it reached its instance.
+    // Zone b: on the user's gateway, then its instance, and never moved again before maintenance.
     expect(
       beforeMaintenance()
         .filter((e) => e.zone === 'b' && e.what === 'route')
         .map((e) => e.detail),
-    ).toEqual(['nat']);
+    ).toEqual(['gateway', 'nat']);
     expect(r.rows.filter((x) => x.scenario === 'fallback')).toHaveLength(1);
   });
 
