@@ -13,6 +13,7 @@ export async function lab(argv: string[], io: Io): Promise<number> {
       runs: { type: 'string' },
       keep: { type: 'boolean' },
       json: { type: 'boolean' },
+      install: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,

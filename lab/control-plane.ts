@@ -27,6 +27,7 @@ import { amiParameter, artifactsBucket, stackName } from '../lib/names.js';
 import { deployCommand } from '../cli/deploy.js';
 import { inNs, startDaemon } from './exec.js';
 import { SfnEndpoint } from './sfn-endpoint.js';
+import type { ServiceClients } from '../lib/workflows/sdk.js';
 import { CONTROL_ADDR, VPC_CIDR, type Lab } from './topology.js';
 import { serverPath } from './paths.js';
 import { relayServer } from './servers/relay.mjs';
@@ -37,6 +38,19 @@ export const ACCOUNT = '123456789012';
 export const MOTO_PORT = 5000;
 const SFN_PORT = 5001;
 const FORWARD = () => serverPath('forward.mjs');
+
+/** An AMI in moto, as an image build registers it. */
+export async function registerAmi(ec2: EC2Client, label: string): Promise<string> {
+  const out = await ec2.send(
+    new RegisterImageCommand({
+      Name: `natfleet-${ENV_NAME}-${label}`,
+      Architecture: 'arm64',
+      RootDeviceName: '/dev/xvda',
+      VirtualizationType: 'hvm',
+    }),
+  );
+  return out.ImageId!;
+}
 
 export interface CheckerProfile {
   intervalSeconds: number;
@@ -182,6 +196,11 @@ export interface ControlPlaneOptions {
   profile: CheckerProfile;
   /** Every Wait and Retry of the workflows, in ms (the lab's clock; undefined: as deployed). */
   fastMs?: number;
+  /** A Wait state's own interval in ms (see LocalOptions.waitMs). */
+  waitMs?: (machine: string, state: string) => number | undefined;
+  /** The workflows' clients instead of the plain moto ones (the lab's status checks, its
+   * Image Builder), given the moto EC2 client. */
+  clients?: (ec2: EC2Client) => ServiceClients;
   log: (line: string) => void;
 }
 
@@ -272,8 +291,9 @@ export class ControlPlane {
       region: REGION,
       accountId: ACCOUNT,
       runner: {
-        clients: { ec2: this.ec2, ssm: this.ssm },
+        clients: { ec2: this.ec2, ssm: this.ssm, ...o.clients?.(this.ec2) },
         ...(o.fastMs !== undefined ? { fastMs: o.fastMs } : {}),
+        ...(o.waitMs ? { waitMs: o.waitMs } : {}),
       },
     });
     await this.sfn.start();
@@ -289,16 +309,7 @@ export class ControlPlane {
 
   /** What the image pipeline leaves behind: an AMI in moto and the SSM parameter naming it. */
   async registerImage(label: string): Promise<string> {
-    const id = (
-      await this.ec2.send(
-        new RegisterImageCommand({
-          Name: `natfleet-${ENV_NAME}-${label}`,
-          Architecture: 'arm64',
-          RootDeviceName: '/dev/xvda',
-          VirtualizationType: 'hvm',
-        }),
-      )
-    ).ImageId!;
+    const id = await registerAmi(this.ec2, label);
     await this.ssm.send(
       new PutParameterCommand({
         Name: amiParameter(ENV_NAME),

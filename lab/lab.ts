@@ -15,8 +15,9 @@ import { sleep } from './exec.js';
 import { bucketStart, EXECUTION_BUCKET_MS } from '../lib/checker/invocation.js';
 import { cleanupStale, INTERNET_ADDR, isRoot, Lab } from './topology.js';
 import { serverPath, checkerDriver } from './paths.js';
-
-/** The checker's driver next to its committed bundle (found from the CLI bundle too). */
+import { bootAwareEc2, ImageBuilderStandIn, type BuildStatus } from './image-builder.js';
+import { watchTraffic, type ZoneTraffic } from './traffic.js';
+import { compare, median, ratios, type Metric } from './datapath.js';
 
 /** The fastest supported checker profile and natfleet.yml's defaults. */
 export const PROFILES: Record<'fast' | 'defaults', CheckerProfile> = {
@@ -42,7 +43,8 @@ const TOOLS: Prerequisite[] = [
   { tool: 'iperf3', how: 'apt-get install iperf3' },
   { tool: 'curl', how: 'apt-get install curl' },
   { tool: 'ss', how: 'apt-get install iproute2' },
-  { tool: 'moto_server', how: "pip install 'moto[server]'" },
+  { tool: 'jq', how: 'apt-get install jq' },
+  { tool: 'moto_server', how: 'python3 -m pip install "moto[server]==5.2.1"' },
 ];
 
 /** What is missing to run the lab here, each with how to get it. */
@@ -52,6 +54,14 @@ export function missingPrerequisites(
 ): Prerequisite[] {
   const out: Prerequisite[] = root ? [] : [{ tool: 'root', how: 'run it with sudo' }];
   return [...out, ...TOOLS.filter((t) => !has(t.tool))];
+}
+
+/** The Debian packages that provide the missing tools (what `--install` installs). */
+export function aptPackages(missing: Prerequisite[]): string[] {
+  const pkgs = missing
+    .map((m) => /^apt-get install (\S+)$/.exec(m.how)?.[1])
+    .filter((p): p is string => !!p);
+  return [...new Set(pkgs)];
 }
 
 export interface OutageRow {
@@ -83,9 +93,44 @@ export interface FallbackRow {
   fault: Fault;
   /** Repair → the zone's route back on its NAT instance (Fallback or a new instance). */
   backMs: number;
+  /** The fallback scenario's own run (an operator's failover, the NAT broken and repaired
+   * while on the standby, then Fallback): what the zone's traffic saw during Fallback. */
+  traffic?: ZoneTraffic;
 }
 
-export type Row = OutageRow | DeadUrlRow | FallbackRow;
+export interface MaintenanceRow {
+  scenario: 'maintenance';
+  /** When it started (epoch ms): the reconciler's events after it are the maintenance's. */
+  at: number;
+  /** The build was told to fail (its test instance broken before test-nat). */
+  failBuild: boolean;
+  zones: string[];
+  build: BuildStatus | 'none';
+  buildReason?: string;
+  buildMs?: number;
+  /** The Maintenance execution's end, as `natfleet maintenance` reported it (exit code). */
+  exitCode: number;
+  execution: string;
+  /** The end of the verb's output when it failed (the workflow's error and cause). */
+  failure?: string;
+  durationMs: number;
+  /** Zones whose NAT instance is another one afterwards. */
+  replaced: string[];
+  traffic: ZoneTraffic[];
+}
+
+export interface DatapathRow {
+  scenario: 'datapath';
+  zone: string;
+  rounds: number;
+  seconds: number;
+  /** Median per mode, and NAT / routed as the median of per-round ratios. */
+  nat: Partial<Record<Metric, number>>;
+  routed: Partial<Record<Metric, number>>;
+  ratio: Partial<Record<Metric, number>>;
+}
+
+export type Row = OutageRow | DeadUrlRow | FallbackRow | MaintenanceRow | DatapathRow;
 
 export type ProfileName = keyof typeof PROFILES;
 
@@ -96,6 +141,13 @@ export interface LabOptions {
   faults: Fault[];
   runs: number;
   deadUrl: boolean;
+  /** Fallback after recovery, on zone a. */
+  fallback?: boolean;
+  /** Maintenance over every zone; and once more with the build told to fail. */
+  maintenance?: boolean;
+  maintenanceFailedBuild?: boolean;
+  /** NAT against plain routing on zone a (rounds of 2 s per metric). */
+  datapath?: number;
   log: (line: string) => void;
   /** Called once the lab is up (for --keep: print the exports, wait for Ctrl-C). */
   whenUp?: (lab: RunningLab) => Promise<void>;
@@ -117,6 +169,8 @@ export class RunningLab {
     readonly lab: Lab,
     readonly cp: ControlPlane,
     private readonly o: LabOptions,
+    /** The image pipeline the workflows' Image Builder calls reach. */
+    readonly images: ImageBuilderStandIn,
   ) {
     this.profile = o.profiles[0] ?? 'fast';
   }
@@ -129,8 +183,12 @@ export class RunningLab {
     for (const z of this.lab.zones) this.checkers.set(z.name, this.startChecker(z.name));
   }
 
-  /** The ordinary CLI code of a workflow verb, against the lab. */
-  async verb(verb: WorkflowVerb, reason: string, zones?: string[]): Promise<string> {
+  /** The ordinary CLI code of a workflow verb, against the lab: exit code, execution, output. */
+  async runVerb(
+    verb: WorkflowVerb,
+    reason: string,
+    zones?: string[],
+  ): Promise<{ code: number; execution: string; out: string[] }> {
     const out: string[] = [];
     const code = await workflowVerb(
       verb,
@@ -143,8 +201,14 @@ export class RunningLab {
       { out: (l) => out.push(l), err: (l) => out.push(l) },
     );
     const last = out.filter((l) => l.startsWith('execution:')).pop() ?? '';
-    if (code !== 0) throw new Error(`natfleet ${verb} failed:\n${out.slice(-15).join('\n')}`);
-    return last.replace('execution: ', '');
+    return { code, execution: last.replace('execution: ', ''), out };
+  }
+
+  /** A workflow verb that must succeed: its execution ARN. */
+  async verb(verb: WorkflowVerb, reason: string, zones?: string[]): Promise<string> {
+    const r = await this.runVerb(verb, reason, zones);
+    if (r.code !== 0) throw new Error(`natfleet ${verb} failed:\n${r.out.slice(-15).join('\n')}`);
+    return r.execution;
   }
 
   awsZone = (lab: string) => `${REGION}${lab}`;
@@ -217,23 +281,36 @@ export class RunningLab {
     }
   }
 
-  private async fault(kind: Fault, zone: string): Promise<void> {
+  /** The zone's instance in service and the slot it runs in. */
+  private serving(zone: string) {
+    const a = this.reconciler.active(zone);
+    if (!a) throw new Error(`lab: zone ${zone} has no NAT instance`);
+    return a;
+  }
+
+  /** Breaks the zone's NAT instance; returns the slot it was in (for the repair). */
+  private async fault(kind: Fault, zone: string): Promise<number> {
+    const { instance, slot } = this.serving(zone);
     if (kind === 'vanish') {
-      const id = this.reconciler.instance(zone)!;
-      await this.lab.killNat(zone);
-      await this.cp.ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
-    } else if (kind === 'uplink') await this.lab.uplinkDown(zone);
-    else await this.lab.flushNat(zone);
+      await this.lab.killNat(zone, slot);
+      await this.cp.ec2.send(new TerminateInstancesCommand({ InstanceIds: [instance] }));
+    } else if (kind === 'uplink') await this.lab.uplinkDown(zone, true, slot);
+    else await this.lab.flushNat(zone, slot);
+    return slot;
+  }
+
+  private async mend(kind: Exclude<Fault, 'vanish'>, zone: string, slot: number): Promise<void> {
+    if (kind === 'uplink') await this.lab.uplinkDown(zone, false, slot);
+    else await this.lab.bootNat(zone, slot);
   }
 
   /** The zone back on a working NAT instance: a new one, or the repaired one and Fallback. */
-  private async repair(kind: Fault, zone: string): Promise<void> {
+  private async repair(kind: Fault, zone: string, slot: number): Promise<void> {
     const t0 = Date.now();
     if (kind === 'vanish') {
       await this.verb('replace', 'lab: replace the vanished NAT', [this.awsZone(zone)]);
     } else {
-      if (kind === 'uplink') await this.lab.uplinkDown(zone, false);
-      else await this.lab.bootNat(zone);
+      await this.mend(kind, zone, slot);
       await this.verb('fallback', 'lab: NAT repaired', [this.awsZone(zone)]);
     }
     await this.reconciler.until(
@@ -269,6 +346,7 @@ export class RunningLab {
     const probers = new Map(
       this.lab.zones.map((z) => [z.name, this.prober(z.name, detectMs / 1000 + 60)]),
     );
+    let slot: number | undefined;
     try {
       const start = Date.now();
       await this.waitLine(
@@ -279,7 +357,7 @@ export class RunningLab {
         start,
       );
       await sleep(Math.random() * p.intervalSeconds * 1000);
-      await this.fault(kind, zone);
+      slot = await this.fault(kind, zone);
       const at = Date.now();
       const z = this.lab.zone(zone);
       const mine = probers.get(zone)!;
@@ -332,7 +410,7 @@ export class RunningLab {
       return row;
     } finally {
       for (const f of probers.values()) kill(f);
-      await this.repair(kind, zone);
+      if (slot !== undefined) await this.repair(kind, zone, slot);
     }
   }
 
@@ -354,6 +432,138 @@ export class RunningLab {
     };
     kill(f);
     this.checkers.set(zone, this.startChecker(zone));
+    this.rows.push(row);
+    return row;
+  }
+
+  /**
+   * Fallback after recovery: an operator fails the zone over, its NAT breaks (rules flushed)
+   * and is repaired while the zone is on its standby, then Fallback brings it back, watched:
+   * new connections during Fallback (target 0 failed) and the long-lived ones it moves.
+   */
+  async fallbackAfterRecovery(zone: string): Promise<FallbackRow> {
+    const z = [this.awsZone(zone)];
+    await this.verb('failover', 'lab: fallback drill', z);
+    await this.reconciler.until(
+      'zone on its standby',
+      30_000,
+      () => this.reconciler.route(zone) === 'gateway',
+    );
+    const slot = await this.fault('flush', zone);
+    await this.mend('flush', zone, slot);
+    const w = await watchTraffic(this.lab, [zone], async () => {
+      await this.verb('fallback', 'lab: NAT repaired', z);
+      await this.reconciler.until(
+        'route back on the NAT',
+        60_000,
+        () => this.reconciler.route(zone) === 'nat',
+      );
+    });
+    const row: FallbackRow = {
+      scenario: 'fallback',
+      zone,
+      fault: 'flush',
+      backMs: w.ms,
+      traffic: w.zones[0]!,
+    };
+    this.rows.push(row);
+    return row;
+  }
+
+  /**
+   * Maintenance — image build → rolling replacement → fallback — through `natfleet
+   * maintenance`, while every zone makes new connections and holds long-lived ones.
+   * `during` runs while the execution is in flight, once the build has ended: the hook for an
+   * operator's failover during maintenance (which needs zone holds to stay put).
+   */
+  async maintenance(
+    o: {
+      zones?: string[];
+      failBuild?: boolean;
+      long?: number;
+      during?: (lab: RunningLab) => Promise<void>;
+    } = {},
+  ): Promise<MaintenanceRow> {
+    const zones = o.zones ?? this.lab.zones.map((z) => z.name);
+    const before = new Map(zones.map((z) => [z, this.reconciler.instance(z)]));
+    this.images.failNext = !!o.failBuild;
+    const builds = this.images.builds.length;
+    const at = Date.now();
+    const w = await watchTraffic(
+      this.lab,
+      this.lab.zones.map((z) => z.name),
+      async () => {
+        const run = this.runVerb(
+          'maintenance',
+          o.failBuild ? 'lab: maintenance, build told to fail' : 'lab: maintenance',
+          zones.map(this.awsZone),
+        );
+        if (o.during) {
+          const deadline = Date.now() + 300_000;
+          const ended = () => {
+            const b = this.images.builds[builds];
+            return b !== undefined && b.status !== 'BUILDING' && b.status !== 'TESTING';
+          };
+          while (!ended() && Date.now() < deadline) await sleep(100);
+          await o.during(this);
+        }
+        const r = await run;
+        // The roll ends with the old instances terminated; wait until the namespaces follow.
+        if (r.code === 0)
+          await this.reconciler.until('every zone on its new instance', 60_000, () =>
+            zones.every(
+              (z) =>
+                this.reconciler.route(z) === 'nat' && this.reconciler.instance(z) !== before.get(z),
+            ),
+          );
+        return r;
+      },
+      o.long !== undefined ? { long: o.long } : {},
+    );
+    const b = this.images.builds[builds];
+    const row: MaintenanceRow = {
+      scenario: 'maintenance',
+      at,
+      failBuild: !!o.failBuild,
+      zones,
+      build: b?.status ?? 'none',
+      ...(b?.reason ? { buildReason: b.reason } : {}),
+      ...(b?.endedAt ? { buildMs: b.endedAt - b.startedAt } : {}),
+      exitCode: w.result.code,
+      execution: w.result.execution,
+      ...(w.result.code !== 0 ? { failure: w.result.out.slice(-6).join('\n') } : {}),
+      durationMs: w.ms,
+      replaced: zones.filter((z) => this.reconciler.instance(z) !== before.get(z)),
+      traffic: w.zones,
+    };
+    this.rows.push(row);
+    return row;
+  }
+
+  /** NAT against plain routing through zone a's instance in service. */
+  async datapath(rounds: number, seconds = 2): Promise<DatapathRow> {
+    const zone = 'a';
+    const metrics: Metric[] = ['tcp', 'conn'];
+    const r = await compare(
+      this.lab,
+      { zone, slot: this.serving(zone).slot },
+      {
+        rounds,
+        seconds,
+        metrics,
+      },
+    );
+    const med = (m: 'nat' | 'routed') =>
+      Object.fromEntries(metrics.map((k) => [k, median(r[m][k])]));
+    const row: DatapathRow = {
+      scenario: 'datapath',
+      zone,
+      rounds,
+      seconds,
+      nat: med('nat'),
+      routed: med('routed'),
+      ratio: ratios(r, metrics),
+    };
     this.rows.push(row);
     return row;
   }
@@ -386,8 +596,27 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     o.log(`lab ${lab.id}: ${o.zones} zone(s) in network namespaces`);
     cp = await ControlPlane.start(lab);
     const first = PROFILES[o.profiles[0] ?? 'fast'];
-    await cp.bringUp({ lab, urls: URLS, profile: first, fastMs: 100, log: o.log });
-    running = new RunningLab(lab, cp, o);
+    const images = new ImageBuilderStandIn({
+      lab,
+      ec2: cp.ec2,
+      region: REGION,
+      accountId: ACCOUNT,
+      onImage: (ami, dir) => running?.reconciler.imageFor(ami, dir),
+      log: o.log,
+    });
+    await cp.bringUp({
+      lab,
+      urls: URLS,
+      profile: first,
+      fastMs: 100,
+      waitMs: labWaits,
+      clients: (ec2) => ({
+        ec2: bootAwareEc2(ec2, (id) => running?.reconciler.bootState(id)),
+        imagebuilder: images,
+      }),
+      log: o.log,
+    });
+    running = new RunningLab(lab, cp, o, images);
     running.reconciler = new Reconciler(lab, cp.ec2, ENV_NAME, cp.zones);
     running.reconciler.start();
     await running.onInstances();
@@ -412,6 +641,24 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
       }
     }
     if (o.deadUrl) await running.deadUrl(lab.zones.length > 1 ? 'b' : 'a', 5);
+    if (o.fallback) {
+      const row = await running.fallbackAfterRecovery('a');
+      o.log(`fallback after recovery (zone a): back on the NAT in ${row.backMs} ms`);
+    }
+    if (o.maintenanceFailedBuild) {
+      const row = await running.maintenance({ failBuild: true });
+      o.log(`maintenance, build told to fail: build ${row.build}, exit ${row.exitCode}`);
+    }
+    if (o.maintenance) {
+      const row = await running.maintenance();
+      o.log(
+        `maintenance: build ${row.build}, exit ${row.exitCode}, ${row.replaced.length} zone(s) replaced in ${row.durationMs} ms${row.failure ? `\n${row.failure}` : ''}`,
+      );
+    }
+    if (o.datapath) {
+      const row = await running.datapath(o.datapath);
+      o.log(`datapath NAT / routed: ${JSON.stringify(row.ratio)}`);
+    }
     const audit = await recordState(cp, 'natfleet lab: game day');
     o.log(
       `audit trail: record-state exit ${audit.exitCode}, pull request #${audit.pullRequest?.number ?? '-'}`,
@@ -423,6 +670,18 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     await cp?.stop();
     await lab.destroy();
   }
+}
+
+/**
+ * The lab's clock for the workflows' polls of real work: a NAT namespace boots in seconds and
+ * an image builds in tens of them (minutes on a busy two-core machine), so ReplaceInstances
+ * polls every 1 s (patience 36 s) and Maintenance the build every 3 s (patience 195 s); every
+ * other Wait runs at fastMs.
+ */
+export function labWaits(machine: string, state: string): number | undefined {
+  if (machine.endsWith('-ReplaceInstances') && state === 'Pause') return 1_000;
+  if (machine.endsWith('-Maintenance') && state === 'PollWait') return 3_000;
+  return undefined;
 }
 
 function result(r: RunningLab): LabResult {
@@ -442,7 +701,11 @@ const pct = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
 };
 
-/** The game-day table: one line per fault (p50/p95 over runs), then the other scenarios. */
+const traffic = (zs: ZoneTraffic[], f: (z: ZoneTraffic) => string) =>
+  zs.map((z) => `${z.zone} ${f(z)}`).join(', ');
+
+/** The game-day tables: one line per fault and profile (p50/p95 over runs), then one per
+ * other scenario with what it measured and its target. */
 export function table(rows: Row[]): string[] {
   const out: string[] = [
     '| scenario | profile | runs | detection p50/p95 ms | fault → flowing p50/p95 ms | probes failed, faulty zone | probes failed, other zones |',
@@ -459,22 +722,70 @@ export function table(rows: Row[]): string[] {
       `| zone outage: ${fault} | ${rs[0]!.profile} | ${rs.length} | ${pct(d, 50)} / ${pct(d, 95)} | ${pct(f, 50)} / ${pct(f, 95)} | ${rs.map((r) => r.failedInZone).join(', ')} | ${rs.reduce((s, r) => s + r.failedElsewhere, 0)} |`,
     );
   }
+  const back = rows.filter((r): r is FallbackRow => r.scenario === 'fallback' && !r.traffic);
+  if (back.length) {
+    const ms = back.map((r) => r.backMs);
+    out.push(
+      `| back on the NAT after repair | | ${back.length} | | ${pct(ms, 50)} / ${pct(ms, 95)} | | |`,
+    );
+  }
+  const other: string[] = [];
   for (const r of rows) {
     if (r.scenario === 'dead-url')
-      out.push(
-        `| one checker URL dead (zone ${r.zone}) | | ${r.rounds} rounds | failovers: ${r.failovers} | | | |`,
+      other.push(
+        `| one checker URL dead (zone ${r.zone}) | ${r.rounds} rounds | failovers: ${r.failovers} | 0 failovers |`,
       );
+    if (r.scenario === 'fallback' && r.traffic) {
+      const t = r.traffic;
+      other.push(
+        `| fallback after recovery (zone ${r.zone}) | 1 | back on the NAT in ${r.backMs} ms; new connections failed ${t.newFailed} of ${t.newTotal}; established connections reset ${t.reset} of ${t.established} | 0 new connections failed |`,
+      );
+    }
+    if (r.scenario === 'maintenance') {
+      const what = r.failBuild
+        ? `maintenance, build told to fail (zones ${r.zones.join(', ')})`
+        : `maintenance: image build → rolling replacement → fallback (zones ${r.zones.join(', ')})`;
+      const build = `build ${r.build}${r.buildMs !== undefined ? ` in ${(r.buildMs / 1000).toFixed(1)} s` : ''}${r.failBuild && r.buildReason ? ` (${r.buildReason.slice(0, 90)})` : ''}`;
+      const result = r.failBuild
+        ? `${build}; run failed: ${r.exitCode !== 0 ? 'yes' : 'no'}; zones replaced: ${r.replaced.length}; new connections failed: ${traffic(r.traffic, (z) => `${z.newFailed}/${z.newTotal}`)}`
+        : `${build}; duration ${(r.durationMs / 1000).toFixed(1)} s; zones replaced ${r.replaced.length} of ${r.zones.length}; new connections failed: ${traffic(r.traffic, (z) => `${z.newFailed}/${z.newTotal}`)}; established connections reset: ${traffic(r.traffic, (z) => `${z.reset}/${z.established}`)}; paused > 1 s: ${traffic(r.traffic, (z) => String(z.paused))}`;
+      other.push(
+        `| ${what} | 1 | ${result} | ${r.failBuild ? 'run fails, fleet untouched, 0 new connections failed' : '0 new connections failed'} |`,
+      );
+    }
+    if (r.scenario === 'datapath') {
+      const fmt = (k: Metric) =>
+        `${k === 'tcp' ? 'TCP' : 'new connections'} ${r.ratio[k]?.toFixed(2)} (${r.nat[k]?.toFixed(2)} vs ${r.routed[k]?.toFixed(2)} ${k === 'tcp' ? 'Gbit/s' : 'k/s'})`;
+      other.push(
+        `| datapath: NAT / plain routing (zone ${r.zone}) | ${r.rounds} rounds | ${(Object.keys(r.ratio) as Metric[]).map(fmt).join('; ')} | ≥ 0.9 |`,
+      );
+    }
   }
-  const back = rows.filter((r): r is FallbackRow => r.scenario === 'fallback');
-  if (back.length)
-    out.push(
-      `| back on the NAT after repair | | ${back.length} | | ${pct(
-        back.map((r) => r.backMs),
-        50,
-      )} / ${pct(
-        back.map((r) => r.backMs),
-        95,
-      )} | | |`,
-    );
+  if (other.length)
+    out.push('', '| scenario | runs | measured | target |', '| --- | --- | --- | --- |', ...other);
+  return out;
+}
+
+/** The scenarios that missed their target, each said in a few words. */
+export function missedTargets(rows: Row[]): string[] {
+  const out: string[] = [];
+  for (const r of rows) {
+    if (r.scenario === 'dead-url' && r.failovers > 0)
+      out.push(`dead URL: ${r.failovers} false failover(s)`);
+    if (r.scenario === 'outage' && r.failedElsewhere > 0)
+      out.push(`outage ${r.fault}: ${r.failedElsewhere} probe(s) lost outside zone ${r.zone}`);
+    if (r.scenario === 'fallback' && r.traffic && r.traffic.newFailed > 0)
+      out.push(`fallback: ${r.traffic.newFailed} new connection(s) failed`);
+    if (r.scenario === 'maintenance') {
+      const failed = r.traffic.reduce((s, z) => s + z.newFailed, 0);
+      if (failed > 0) out.push(`maintenance: ${failed} new connection(s) failed`);
+      if (r.failBuild && (r.exitCode === 0 || r.replaced.length > 0))
+        out.push('maintenance with a failed build: the fleet changed or the run succeeded');
+      if (!r.failBuild && (r.exitCode !== 0 || r.replaced.length !== r.zones.length))
+        out.push(
+          `maintenance: exit ${r.exitCode}, ${r.replaced.length} of ${r.zones.length} zone(s) replaced`,
+        );
+    }
+  }
   return out;
 }

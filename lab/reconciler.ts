@@ -1,5 +1,6 @@
 // Makes the lab's namespaces follow moto's EC2 state, as the VPC would follow AWS's: a running
-// instance in a zone is a NAT namespace booted from the image with its real boot service; a
+// instance in a zone is a NAT namespace (one of the zone's two slots, so an old and a new one
+// coexist during a replacement) booted from its AMI's image with its real boot service; a
 // terminated one is gone; source/dest check on drops what it forwards; a private route table's
 // default route is the private host's route (ADR 0092).
 import {
@@ -11,7 +12,7 @@ import {
 import { TAG } from '../lib/names.js';
 import { run, sleep } from './exec.js';
 import type { ZoneIds } from './control-plane.js';
-import type { Lab } from './topology.js';
+import { SLOTS, type Lab } from './topology.js';
 
 export type RouteTarget = 'nat' | 'gateway' | 'none';
 
@@ -20,20 +21,34 @@ export interface ReconcileEvent {
   zone: string;
   what: 'launched' | 'terminated' | 'route' | 'source-dest-check' | 'error';
   detail: string;
+  /** The instance an event is about (a route's: the instance it points at). */
+  instance?: string;
+}
+
+/** Where a zone's instance runs: which of the zone's NAT slots (see Lab.slot). */
+export interface Placed {
+  instance: string;
+  slot: number;
 }
 
 interface ZoneState {
-  /** The instance whose namespace is booted, if any. */
-  instance?: string;
-  sourceDestCheck?: boolean;
+  /** Slot → the instance whose namespace is booted there. */
+  slots: (string | undefined)[];
+  sourceDestCheck: Map<string, boolean>;
   route?: RouteTarget;
+  routeInstance?: string;
 }
 
 const SDC_TABLE = 'lab_source_dest_check';
 
+/** The status checks EC2 would report for an instance while it boots, and once it is up. */
+export type BootState = 'booting' | 'booted' | 'failed';
+
 export class Reconciler {
   readonly events: ReconcileEvent[] = [];
   private readonly state = new Map<string, ZoneState>();
+  private readonly boots = new Map<string, BootState>();
+  private readonly images = new Map<string, string>();
   private running = false;
   private loop?: Promise<void>;
 
@@ -44,19 +59,38 @@ export class Reconciler {
     private readonly zones: ZoneIds[],
     private readonly log: (line: string) => void = () => {},
   ) {
-    for (const z of zones) this.state.set(z.lab, {});
+    for (const z of zones) this.state.set(z.lab, { slots: [], sourceDestCheck: new Map() });
+  }
+
+  /** The image tree an AMI boots (what the image pipeline built); others boot the lab's. */
+  imageFor(ami: string, dir: string): void {
+    this.images.set(ami, dir);
   }
 
   route(zone: string): RouteTarget | undefined {
     return this.state.get(zone)?.route;
   }
 
-  instance(zone: string): string | undefined {
-    return this.state.get(zone)?.instance;
+  /** The zone's instance in service: the one its route points at, else the newest booted. */
+  active(zone: string): Placed | undefined {
+    const s = this.state.get(zone);
+    if (!s) return undefined;
+    const at = s.route === 'nat' ? s.slots.indexOf(s.routeInstance) : -1;
+    const slot = at >= 0 ? at : s.slots.findLastIndex((x) => x !== undefined);
+    return slot >= 0 ? { instance: s.slots[slot]!, slot } : undefined;
   }
 
-  private note(zone: string, what: ReconcileEvent['what'], detail: string) {
-    this.events.push({ at: Date.now(), zone, what, detail });
+  instance(zone: string): string | undefined {
+    return this.active(zone)?.instance;
+  }
+
+  /** Whether an instance's namespace has booted (undefined: the lab has not started it). */
+  bootState(instance: string): BootState | undefined {
+    return this.boots.get(instance);
+  }
+
+  private note(zone: string, what: ReconcileEvent['what'], detail: string, instance?: string) {
+    this.events.push({ at: Date.now(), zone, what, detail, ...(instance ? { instance } : {}) });
     this.log(`reconcile ${zone}: ${what} ${detail}`);
   }
 
@@ -75,26 +109,33 @@ export class Reconciler {
     const instances = reservations.flatMap((r) => r.Instances ?? []);
     for (const z of this.zones) {
       const s = this.state.get(z.lab)!;
-      // The newest instance in the zone's public subnet is the one its namespace runs.
       const mine = instances
         .filter((i) => i.SubnetId === z.publicSubnet)
-        .sort((a, b) => (b.LaunchTime?.getTime() ?? 0) - (a.LaunchTime?.getTime() ?? 0))[0];
-      if (mine?.InstanceId !== s.instance) {
-        if (s.instance) {
-          await this.lab.killNat(z.lab);
-          this.note(z.lab, 'terminated', s.instance);
-          s.instance = undefined;
-          s.sourceDestCheck = undefined;
+        .sort((a, b) => (a.LaunchTime?.getTime() ?? 0) - (b.LaunchTime?.getTime() ?? 0));
+      const ids = new Set(mine.map((i) => i.InstanceId!));
+      for (const i of mine) {
+        const id = i.InstanceId!;
+        if (s.slots.includes(id)) continue;
+        const free = [...Array(SLOTS).keys()];
+        // A free slot, else one whose instance is gone (removed now rather than after the routes).
+        const slot =
+          free.find((k) => s.slots[k] === undefined) ?? free.find((k) => !ids.has(s.slots[k]!));
+        if (slot === undefined) {
+          if (this.boots.get(id) !== 'failed') this.note(z.lab, 'error', `${id}: no free NAT slot`);
+          this.boots.set(id, 'failed');
+          continue;
         }
-        if (mine?.InstanceId) {
-          // The lab's first NATs were booted before any instance existed: start clean.
-          await this.lab.killNat(z.lab);
-          const boot = await this.lab.launchNat(z.lab);
-          s.instance = mine.InstanceId;
-          this.note(z.lab, 'launched', `${mine.InstanceId} (boot exit ${boot.code})`);
-        }
+        if (s.slots[slot] !== undefined) await this.retire(z.lab, s, slot);
+        // A slot's namespace may hold a NAT booted before any instance existed: start clean.
+        await this.lab.killNat(z.lab, slot);
+        this.boots.set(id, 'booting');
+        const image = this.images.get(i.ImageId ?? '');
+        const boot = await this.lab.launchNat(z.lab, { slot, ...(image ? { image } : {}) });
+        s.slots[slot] = id;
+        this.boots.set(id, boot.code === 0 ? 'booted' : 'failed');
+        this.note(z.lab, 'launched', `${id} in slot ${slot} (boot exit ${boot.code})`, id);
       }
-      if (s.instance) await this.sourceDestCheck(z.lab, s);
+      for (const id of s.slots) if (id && ids.has(id)) await this.sourceDestCheck(z.lab, s, id);
     }
     const tables = (
       await this.ec2.send(
@@ -109,33 +150,45 @@ export class Reconciler {
         (i) =>
           i.InstanceId === r?.InstanceId ||
           i.NetworkInterfaces?.some((n) => n.NetworkInterfaceId === r?.NetworkInterfaceId),
-      );
+      )?.InstanceId;
+      const slot = owner ? s.slots.indexOf(owner) : -1;
       const target: RouteTarget =
-        r?.NatGatewayId === z.gateway
-          ? 'gateway'
-          : owner?.InstanceId && owner.InstanceId === s.instance
-            ? 'nat'
-            : 'none';
-      if (target === s.route) continue;
+        r?.NatGatewayId === z.gateway ? 'gateway' : slot >= 0 ? 'nat' : 'none';
+      const instance = target === 'nat' ? owner : undefined;
+      if (target === s.route && instance === s.routeInstance) continue;
       const p = this.lab.zone(z.lab).private;
       if (target === 'none') await run(['ip', '-n', p, 'route', 'del', 'default']);
-      else await this.lab.routeVia(z.lab, target);
+      else await this.lab.routeVia(z.lab, target, Math.max(0, slot));
       s.route = target;
-      this.note(z.lab, 'route', target);
+      s.routeInstance = instance;
+      this.note(z.lab, 'route', target, instance);
+    }
+    // Terminated instances go last: a replacement's route has already left them, as on EC2.
+    const live = new Set(instances.map((i) => i.InstanceId));
+    for (const z of this.zones) {
+      const s = this.state.get(z.lab)!;
+      for (const [slot, id] of s.slots.entries())
+        if (id !== undefined && !live.has(id)) await this.retire(z.lab, s, slot);
     }
   }
 
+  private async retire(zone: string, s: ZoneState, slot: number): Promise<void> {
+    const id = s.slots[slot]!;
+    await this.lab.killNat(zone, slot);
+    s.slots[slot] = undefined;
+    s.sourceDestCheck.delete(id);
+    this.boots.delete(id);
+    this.note(zone, 'terminated', `${id} in slot ${slot}`, id);
+  }
+
   /** Source/dest check on: the instance drops what it would forward, as EC2 does. */
-  private async sourceDestCheck(zone: string, s: ZoneState): Promise<void> {
+  private async sourceDestCheck(zone: string, s: ZoneState, id: string): Promise<void> {
     const a = await this.ec2.send(
-      new DescribeInstanceAttributeCommand({
-        InstanceId: s.instance,
-        Attribute: 'sourceDestCheck',
-      }),
+      new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: 'sourceDestCheck' }),
     );
     const on = a.SourceDestCheck?.Value !== false;
-    if (on === s.sourceDestCheck) return;
-    const ns = this.lab.zone(zone).nat;
+    if (on === s.sourceDestCheck.get(id)) return;
+    const ns = this.lab.slot(zone, s.slots.indexOf(id)).nat;
     if (on) {
       await run([
         'ip',
@@ -148,8 +201,8 @@ export class Reconciler {
     } else {
       await run(['ip', 'netns', 'exec', ns, 'nft', 'delete', 'table', 'inet', SDC_TABLE]);
     }
-    s.sourceDestCheck = on;
-    this.note(zone, 'source-dest-check', on ? 'on' : 'off');
+    s.sourceDestCheck.set(id, on);
+    this.note(zone, 'source-dest-check', on ? 'on' : 'off', id);
   }
 
   /** Reconciles every `everyMs` until stopped (bounded by `maxMs`). */

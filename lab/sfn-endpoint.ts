@@ -8,7 +8,11 @@ import { rmSync } from 'node:fs';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Definition, State } from '../lib/workflows/asl.js';
 import type { ExecutionEvent, ExecutionResult } from '../lib/workflows/follow.js';
-import { LocalStepFunctions, type LocalOptions } from './stepfunctions/local.js';
+import {
+  LocalStepFunctions,
+  type LocalExecution,
+  type LocalOptions,
+} from './stepfunctions/local.js';
 import { TaskError } from '../lib/workflows/sdk.js';
 import { deployedMachines, type DeployedMachine } from './deployed.js';
 
@@ -87,6 +91,9 @@ export class SfnEndpoint {
       region: o.region,
       accountId: o.accountId,
       ...o.runner,
+      onChildStart: (child, machineArn, input) => {
+        this.track(child, machineArn, JSON.stringify(input));
+      },
     });
   }
 
@@ -229,11 +236,16 @@ export class SfnEndpoint {
     } catch {
       throw new ApiError('InvalidExecutionInput', 'input is not JSON');
     }
-    const run = this.runner.start(m.arn, parsed, name);
+    const x = this.track(this.runner.start(m.arn, parsed, name), m.arn, input);
+    return { executionArn: x.arn, startDate: epoch(x.startDate) };
+  }
+
+  /** An execution the endpoint answers for: one a client started, or a machine's child. */
+  private track(run: LocalExecution, machineArn: string, input: string): Execution {
     const x: Execution = {
       arn: run.arn,
-      name,
-      machineArn: m.arn,
+      name: run.name,
+      machineArn,
       input,
       startDate: new Date(),
       status: 'RUNNING',
@@ -246,7 +258,7 @@ export class SfnEndpoint {
       x.result = r;
       x.stopDate = new Date();
     });
-    return { executionArn: x.arn, startDate: epoch(x.startDate) };
+    return x;
   }
 
   private describe(x: Execution) {

@@ -56,7 +56,19 @@ export interface Zone {
   privateAddr: string;
   /** The NAT instance's file system root (NATFLEET_ROOT). */
   root: string;
+  /** Which of the zone's two NAT slots these NAT fields describe (see Lab.slot). */
+  slot: number;
+  /** The switch's ports of the NAT's uplink and inside link, and the inside link's MAC. */
+  natPort: string;
+  natInsidePort: string;
+  natInsideMac: string;
 }
+
+/** NAT slots per zone: during a rolling replacement the old and the new instance coexist. */
+export const SLOTS = 2;
+
+/** The image pipeline's test instance (Lab.testImage): its own link, never a zone's. */
+const BUILD = { name: 'i', index: 9 };
 
 export interface LabOptions {
   /** Number of zones, 1–3 (a, b, c). */
@@ -82,6 +94,8 @@ export class Lab {
   private readonly daemons = new Map<string, ChildProcess[]>();
   private readonly log: (line: string) => void;
   private readonly imdsV1 = new Set<string>();
+  private readonly slots = new Map<string, Zone[]>();
+  private builds = 0;
 
   private constructor(
     zoneCount: number,
@@ -98,21 +112,31 @@ export class Lab {
     this.zones = Array.from({ length: zoneCount }, (_, k) => {
       const i = k + 1;
       const name = 'abc'[k]!;
-      return {
+      const base = {
         name,
         index: i,
-        nat: `${this.id}-nat-${name}`,
         gateway: `${this.id}-gw-${name}`,
         private: `${this.id}-prv-${name}`,
         ...NAMES[k]!,
-        natPublic: `203.0.113.${10 + i}`,
-        natPrivate: `10.20.${i}.1`,
-        natMac: `02:00:00:00:0${i}:05`,
         gatewayPublic: `203.0.113.${20 + i}`,
         gatewayPrivate: `10.20.${i}.2`,
         privateAddr: `10.20.${i}.10`,
-        root: join(this.dir, `nat-${name}`),
       };
+      // Slot 0 keeps the addresses the lab always had; slot 1 sits beside it.
+      const slots = [0, 1].map((slot) => ({
+        ...base,
+        slot,
+        nat: `${this.id}-nat-${name}${slot ? slot + 1 : ''}`,
+        natPublic: `203.0.113.${10 + 30 * slot + i}`,
+        natPrivate: `10.20.${i}.${1 + 2 * slot}`,
+        natMac: `02:00:00:00:0${i}:${slot}5`,
+        natInsideMac: `02:00:00:00:0${i}:${slot}6`,
+        natPort: `${name}-nat${slot ? slot + 1 : ''}`,
+        natInsidePort: `${name}-nati${slot ? slot + 1 : ''}`,
+        root: join(this.dir, `nat-${name}${slot ? slot + 1 : ''}`),
+      }));
+      this.slots.set(name, slots);
+      return slots[0]!;
     });
   }
 
@@ -138,6 +162,14 @@ export class Lab {
     const z = this.zones.find((x) => x.name === name);
     if (!z)
       throw new Error(`no zone ${name} in this lab (zones: ${this.zones.map((x) => x.name)})`);
+    return z;
+  }
+
+  /** The zone with the NAT fields of one of its slots (0 is what zone() answers). */
+  slot(name: string, slot = 0): Zone {
+    this.zone(name);
+    const z = this.slots.get(name)![slot];
+    if (!z) throw new Error(`zone ${name}: slot ${slot}: expected 0 to ${SLOTS - 1}`);
     return z;
   }
 
@@ -236,7 +268,14 @@ export class Lab {
       const inst = { mac: z.natMac, cidrs: [VPC_CIDR], v1: this.imdsV1.has(z.name) };
       out[z.natPublic] = inst;
       out[`203.0.113.${30 + z.index}`] = inst;
+      const second = this.slot(z.name, 1);
+      out[second.natPublic] = { ...inst, mac: second.natMac };
     }
+    out[this.buildZone().natPublic] = {
+      mac: this.buildZone().natMac,
+      cidrs: [VPC_CIDR],
+      v1: false,
+    };
     writeFileSync(join(this.dir, 'imds.json'), JSON.stringify(out));
   }
 
@@ -269,7 +308,7 @@ export class Lab {
   }
 
   /** The environment the image's scripts get in a NAT namespace (production defaults else). */
-  natEnv(z: Zone): Record<string, string> {
+  natEnv(z: { root: string }): Record<string, string> {
     return {
       NATFLEET_ROOT: z.root,
       NATFLEET_BOOT_HOOK: 'none',
@@ -280,13 +319,22 @@ export class Lab {
     };
   }
 
-  /** The image build: enable-nat and harden-nat, run once into the image's root, in a
-   * namespace of their own with no network (the build writes files; it boots nothing). */
-  private async buildImage(): Promise<void> {
-    const ns = `${this.id}-build`;
+  /** The lab's first image, built at create (what an instance launches from by default). */
+  get defaultImage(): string {
+    return this.image;
+  }
+
+  private buildImage(): Promise<void> {
+    return this.installImage(this.image);
+  }
+
+  /** The image build: enable-nat and harden-nat, run into `dir`, in a namespace of their own
+   * with no network (the build writes files; it boots nothing). */
+  async installImage(dir: string): Promise<void> {
+    const ns = `${this.id}-build${this.builds++}`;
     await this.addNs(ns);
     try {
-      const env = { NATFLEET_ROOT: this.image, NATFLEET_BOOT_HOOK: 'none' };
+      const env = { NATFLEET_ROOT: dir, NATFLEET_BOOT_HOOK: 'none' };
       await this.must(ns, ['bash', scriptPath('enable-nat.sh')], { env });
       await this.must(ns, ['bash', scriptPath('harden-nat.sh')], { env });
     } finally {
@@ -294,17 +342,76 @@ export class Lab {
     }
   }
 
+  /** The image pipeline's test instance, wired like a zone's NAT on a link of its own. */
+  private buildZone(): Zone {
+    const i = BUILD.index;
+    return {
+      name: BUILD.name,
+      index: i,
+      slot: 0,
+      nat: `${this.id}-imgtest`,
+      gateway: '',
+      private: `${this.id}-imgclient`,
+      ...NAMES[0]!,
+      natPublic: `203.0.113.${i}`,
+      natPrivate: `10.20.${i}.1`,
+      natMac: `02:00:00:00:0${i}:05`,
+      natInsideMac: `02:00:00:00:0${i}:06`,
+      natPort: 'img-nat',
+      natInsidePort: 'img-nati',
+      gatewayPublic: '',
+      gatewayPrivate: '',
+      privateAddr: `10.20.${i}.10`,
+      root: join(this.dir, 'imgtest'),
+    };
+  }
+
+  /**
+   * The image's test phase: an instance launched from `image` (a fresh copy), booted, some
+   * private traffic sent through it (test-nat wants translated packets), then test-nat.
+   * `breakIt` runs on the booted instance first (a build told to fail). Removed afterwards.
+   */
+  async testImage(
+    image: string,
+    breakIt?: (ns: string) => Promise<void>,
+  ): Promise<{ boot: RunResult; test: RunResult }> {
+    const z = this.buildZone();
+    if (this.daemons.has(z.nat) || (await namespaces()).includes(z.nat))
+      throw new Error('an image test is already running: one at a time');
+    try {
+      rmSync(z.root, { recursive: true, force: true });
+      cpSync(image, z.root, { recursive: true });
+      writeFileSync(join(z.root, 'etc/lab-dhcp.conf'), `nameserver ${VPC_RESOLVER}\n`);
+      await this.ip(this.switchNs, `link add br-${z.name} type bridge`);
+      await this.ip(this.switchNs, `link set br-${z.name} up`);
+      await this.natHardware(z);
+      await this.addNs(z.private);
+      await this.plug(z.private, 'eth0', `br-${z.name}`, 'img-prv');
+      await this.ip(z.private, `addr add ${z.privateAddr}/24 dev eth0`);
+      await this.ip(z.private, `route add default via ${z.natPrivate}`);
+      const boot = await this.boot(z);
+      if (breakIt) await breakIt(z.nat);
+      await this.exec(z.private, ['curl', '-fsS', '--max-time', '2', `http://${INTERNET_ADDR}/`], {
+        timeoutMs: 5_000,
+      });
+      const test = await this.exec(z.nat, ['bash', scriptPath('test-nat.sh')], {
+        env: this.natEnv(z),
+      });
+      return { boot, test };
+    } finally {
+      this.daemons.delete(z.nat);
+      for (const ns of [z.nat, z.private])
+        if ((await namespaces()).includes(ns)) await removeNamespace(ns);
+      await run(['ip', '-n', this.switchNs, 'link', 'del', `br-${z.name}`]);
+      rmSync(z.root, { recursive: true, force: true });
+    }
+  }
+
   /** A NAT instance's namespace with its two interfaces, as the instance's hardware. */
   private async natHardware(z: Zone): Promise<void> {
     await this.addNs(z.nat);
-    await this.plug(z.nat, z.uplink, 'br-inet', `${z.name}-nat`, z.natMac);
-    await this.plug(
-      z.nat,
-      z.inside,
-      `br-${z.name}`,
-      `${z.name}-nati`,
-      `02:00:00:00:0${z.index}:06`,
-    );
+    await this.plug(z.nat, z.uplink, 'br-inet', z.natPort, z.natMac);
+    await this.plug(z.nat, z.inside, `br-${z.name}`, z.natInsidePort, z.natInsideMac);
     await this.ip(z.nat, `addr add ${z.natPublic}/24 dev ${z.uplink}`);
     await this.ip(z.nat, `addr add ${z.natPrivate}/24 dev ${z.inside}`);
     await this.ip(z.nat, `route add default via ${IGW_ADDR} dev ${z.uplink} metric 512`);
@@ -322,19 +429,23 @@ export class Lab {
     await this.plug(z.nat, z.late, 'br-inet', `${z.name}-late`, `02:00:00:00:0${z.index}:07`);
   }
 
-  /** A new NAT instance from the image: fresh root, hardware, boot. */
-  async launchNat(zone: string): Promise<RunResult> {
-    const z = this.zone(zone);
+  /** A new NAT instance from an image (default: the lab's) in a slot: fresh root, hardware,
+   * boot. */
+  async launchNat(zone: string, o: { slot?: number; image?: string } = {}): Promise<RunResult> {
+    const z = this.slot(zone, o.slot);
     rmSync(z.root, { recursive: true, force: true });
-    cpSync(this.image, z.root, { recursive: true });
+    cpSync(o.image ?? this.image, z.root, { recursive: true });
     writeFileSync(join(z.root, 'etc/lab-dhcp.conf'), `nameserver ${VPC_RESOLVER}\n`);
     await this.natHardware(z);
-    return this.bootNat(zone);
+    return this.boot(z);
   }
 
   /** What systemd does at boot: the DHCP client, then the boot unit's ExecStart. */
-  async bootNat(zone: string): Promise<RunResult> {
-    const z = this.zone(zone);
+  bootNat(zone: string, slot = 0): Promise<RunResult> {
+    return this.boot(this.slot(zone, slot));
+  }
+
+  private async boot(z: Zone): Promise<RunResult> {
     await this.startDhcpClient(z);
     const unit = readFileSync(join(z.root, 'etc/systemd/system/natfleet-nat.service'), 'utf8');
     const exec = /^ExecStart=(.+)$/m.exec(unit)?.[1];
@@ -360,40 +471,46 @@ export class Lab {
   }
 
   /** A reboot: kernel state (rules, sysctls, conntrack) and /run are gone; files stay. */
-  async rebootNat(zone: string, opts: { boot?: boolean } = {}): Promise<RunResult | undefined> {
-    const z = this.zone(zone);
-    await this.killNat(zone);
+  async rebootNat(
+    zone: string,
+    opts: { boot?: boolean; slot?: number } = {},
+  ): Promise<RunResult | undefined> {
+    const z = this.slot(zone, opts.slot);
+    await this.killNat(zone, opts.slot);
     rmSync(join(z.root, 'run'), { recursive: true, force: true });
     await this.natHardware(z);
-    return opts.boot === false ? undefined : this.bootNat(zone);
+    return opts.boot === false ? undefined : this.boot(z);
   }
 
   /** test-nat, as the image's test phase runs it, inside the zone's NAT namespace. */
-  testNat(zone: string): Promise<RunResult> {
-    const z = this.zone(zone);
+  testNat(zone: string, slot = 0): Promise<RunResult> {
+    const z = this.slot(zone, slot);
     return this.exec(z.nat, ['bash', scriptPath('test-nat.sh')], { env: this.natEnv(z) });
   }
 
   /** Fault: the instance vanishes (terminated, host died). */
-  async killNat(zone: string): Promise<void> {
-    const z = this.zone(zone);
+  async killNat(zone: string, slot = 0): Promise<void> {
+    const z = this.slot(zone, slot);
     this.daemons.delete(z.nat);
     if ((await namespaces()).includes(z.nat)) await removeNamespace(z.nat);
   }
 
   /** Fault: the NAT's uplink is cut (its routes and rules stay). */
-  async uplinkDown(zone: string, down = true): Promise<void> {
-    await this.ip(this.switchNs, `link set ${zone}-nat ${down ? 'down' : 'up'}`);
+  async uplinkDown(zone: string, down = true, slot = 0): Promise<void> {
+    await this.ip(
+      this.switchNs,
+      `link set ${this.slot(zone, slot).natPort} ${down ? 'down' : 'up'}`,
+    );
   }
 
   /** Fault: the NAT rules are flushed; forwarding still works, sources leak untranslated. */
-  async flushNat(zone: string): Promise<void> {
-    await this.must(this.zone(zone).nat, ['nft', 'flush', 'ruleset']);
+  async flushNat(zone: string, slot = 0): Promise<void> {
+    await this.must(this.slot(zone, slot).nat, ['nft', 'flush', 'ruleset']);
   }
 
   /** Points the zone's "route table" (the private host's default route) at a target. */
-  async routeVia(zone: string, target: 'nat' | 'gateway'): Promise<void> {
-    const z = this.zone(zone);
+  async routeVia(zone: string, target: 'nat' | 'gateway', slot = 0): Promise<void> {
+    const z = this.slot(zone, slot);
     const via = target === 'nat' ? z.natPrivate : z.gatewayPrivate;
     await this.ip(z.private, `route replace default via ${via} dev eth0`);
   }

@@ -1,6 +1,7 @@
 // The lab's "internet" host, run inside its namespace:
 //   whoami  http://ADDR/       answers with the caller's source address (what a checkip sees)
 //   close   tcp ADDR:CLOSE     accepts and closes at once (new-connection rate)
+//   echo    tcp ADDR:CLOSE+1   echoes what it gets (long-lived connections)
 //   IMDSv2  http://169.254.169.254/  per-caller instance metadata from a JSON file the lab
 //           rewrites: { "<caller address>": { "mac": "..", "cidrs": ["10.20.0.0/16"], "v1"?: true,
 //           "ipv4s"?: ["<primary>", "<secondary>"] } }
@@ -19,6 +20,10 @@ createServer((req, res) => {
 }).listen(80, addr);
 
 tcpServer((s) => s.end()).listen(Number(closePort), addr);
+tcpServer((s) => {
+  s.on('error', () => s.destroy());
+  s.pipe(s);
+}).listen(Number(closePort) + 1, addr);
 
 const tokens = new Set();
 createServer((req, res) => {

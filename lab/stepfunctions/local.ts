@@ -50,6 +50,12 @@ export interface LocalOptions {
     input: unknown,
     call: () => Promise<unknown>,
   ) => Promise<unknown>;
+  /** A Wait state's own interval in ms, before fastMs (the lab's polls of real boots and
+   * builds: fastMs would spend their patience before a namespace boots); undefined: fastMs. */
+  waitMs?: (machine: string, state: string) => number | undefined;
+  /** Called for each execution a state machine starts (Maintenance's children), as Step
+   * Functions lists them beside the ones a client started. */
+  onChildStart?: (child: LocalExecution, machineArn: string, input: unknown) => void;
 }
 
 export interface LocalExecution {
@@ -164,7 +170,9 @@ export class LocalStepFunctions {
           input: unknown,
         ) => Promise<never>;
       }
-      if (this.opts.fastMs !== undefined) {
+      const own = s.Type === 'Wait' ? this.opts.waitMs?.(m.name, state) : undefined;
+      if (own !== undefined) waits[state] = own;
+      else if (this.opts.fastMs !== undefined) {
         if (s.Type === 'Wait') waits[state] = this.opts.fastMs;
         if (s.Retry) retries[state] = this.opts.fastMs;
       }
@@ -263,11 +271,14 @@ export class LocalStepFunctions {
     input: { StateMachineArn: string; Input?: unknown; Name?: string },
     sync: boolean,
   ) {
+    const childInput: unknown =
+      typeof input.Input === 'string' ? JSON.parse(input.Input) : (input.Input ?? {});
     const child = this.start(
       input.StateMachineArn,
-      typeof input.Input === 'string' ? JSON.parse(input.Input) : (input.Input ?? {}),
+      childInput,
       input.Name ?? `child-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
     );
+    this.opts.onChildStart?.(child, input.StateMachineArn, childInput);
     if (!sync) return { ExecutionArn: child.arn, StartDate: new Date().toISOString() };
     const r = await child.result;
     const described = {

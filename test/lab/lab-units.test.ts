@@ -2,7 +2,18 @@
 // definitions back from a template (as CloudFormation would fill them).
 import { describe, expect, it } from '@jest/globals';
 import { LabUsageError, parseLabArgs } from '../../lab/command.js';
-import { missingPrerequisites, table, type Row } from '../../lab/lab.js';
+import {
+  aptPackages,
+  labWaits,
+  missedTargets,
+  missingPrerequisites,
+  table,
+  type MaintenanceRow,
+  type Row,
+} from '../../lab/lab.js';
+import type { ZoneTraffic } from '../../lab/traffic.js';
+import { bootAwareEc2 } from '../../lab/image-builder.js';
+import type { BootState } from '../../lab/reconciler.js';
 import { machinesOf } from '../../lab/deployed.js';
 
 describe('natfleet lab options', () => {
@@ -11,6 +22,10 @@ describe('natfleet lab options', () => {
       zones: 2,
       faults: ['vanish', 'uplink', 'flush'],
       deadUrl: true,
+      fallback: true,
+      maintenance: true,
+      maintenanceFailedBuild: true,
+      datapath: 3,
       profiles: ['fast', 'defaults'],
       runs: 1,
       keep: false,
@@ -22,8 +37,19 @@ describe('natfleet lab options', () => {
       zones: 3,
       faults: ['uplink'],
       deadUrl: false,
+      maintenance: false,
+      datapath: 0,
       profiles: ['defaults'],
       runs: 4,
+    });
+    expect(parseLabArgs({ scenario: 'maintenance, datapath', zones: '1' })).toMatchObject({
+      zones: 1,
+      faults: [],
+      deadUrl: false,
+      fallback: false,
+      maintenance: true,
+      maintenanceFailedBuild: false,
+      datapath: 3,
     });
   });
 
@@ -33,11 +59,11 @@ describe('natfleet lab options', () => {
       [{ zones: 'x' }, 'lab: --zones: expected 1, 2 or 3, got "x"'],
       [
         { scenario: 'outage:meteor' },
-        'lab: --scenario: outage:meteor unknown; expected some of outage:vanish, outage:uplink, outage:flush, dead-url',
+        'lab: --scenario: outage:meteor unknown; expected some of outage:vanish, outage:uplink, outage:flush, dead-url, fallback, maintenance, maintenance:failed-build, datapath',
       ],
       [
         { scenario: ',' },
-        'lab: --scenario: (none) unknown; expected some of outage:vanish, outage:uplink, outage:flush, dead-url',
+        'lab: --scenario: (none) unknown; expected some of outage:vanish, outage:uplink, outage:flush, dead-url, fallback, maintenance, maintenance:failed-build, datapath',
       ],
       [{ profile: 'slow' }, 'lab: --profile: slow unknown; expected fast, defaults or both'],
       [{ runs: '0' }, 'lab: --runs: expected 1 to 20, got "0"'],
@@ -54,8 +80,24 @@ describe('natfleet lab options', () => {
     expect(missing).toEqual([
       { tool: 'root', how: 'run it with sudo' },
       { tool: 'iperf3', how: 'apt-get install iperf3' },
-      { tool: 'moto_server', how: "pip install 'moto[server]'" },
+      { tool: 'moto_server', how: 'python3 -m pip install "moto[server]==5.2.1"' },
     ]);
+    // Every tool the lab needs is named with its package.
+    const all = missingPrerequisites(() => false, true);
+    expect(all.map((m) => m.tool)).toEqual(
+      expect.arrayContaining(['ip', 'nft', 'iptables', 'iperf3', 'curl', 'jq', 'moto_server']),
+    );
+    // --install: each Debian package once, nothing for what pip provides or root.
+    expect(aptPackages(missing)).toEqual(['iperf3']);
+    expect(aptPackages(all).sort()).toEqual([
+      'curl',
+      'iperf3',
+      'iproute2',
+      'iptables',
+      'jq',
+      'nftables',
+    ]);
+    for (const m of all) expect(m.how).toMatch(/^(apt-get install|python3 -m pip install) \S+/);
   });
 
   it('prints p50/p95 per fault and profile, and the other scenarios', () => {
@@ -80,8 +122,127 @@ describe('natfleet lab options', () => {
     expect(t.slice(2)).toEqual([
       '| zone outage: flush | fast | 2 | 100 / 300 | 200 / 400 | 3, 3 | 0 |',
       '| zone outage: uplink | fast | 1 | 50 / 50 | 60 / 60 | 3 | 0 |',
-      '| one checker URL dead (zone b) | | 7 rounds | failovers: 0 | | | |',
+      '',
+      '| scenario | runs | measured | target |',
+      '| --- | --- | --- | --- |',
+      '| one checker URL dead (zone b) | 7 rounds | failovers: 0 | 0 failovers |',
     ]);
+  });
+
+  const zone = (name: string, newFailed: number, reset: number): ZoneTraffic => ({
+    zone: name,
+    newTotal: 120,
+    newFailed,
+    established: 3,
+    reset,
+    paused: 0,
+    maxPauseMs: 150,
+    errors: [],
+  });
+  const maintenance = (over: Partial<MaintenanceRow> = {}): MaintenanceRow => ({
+    scenario: 'maintenance',
+    at: 0,
+    failBuild: false,
+    zones: ['a', 'b'],
+    build: 'AVAILABLE',
+    buildMs: 9_000,
+    exitCode: 0,
+    execution: 'x',
+    durationMs: 21_500,
+    replaced: ['a', 'b'],
+    traffic: [zone('a', 0, 3), zone('b', 0, 2)],
+    ...over,
+  });
+
+  it('prints maintenance per zone: new connections failed, established ones reset', () => {
+    const [line] = table([maintenance()]).filter((l) => l.includes('maintenance'));
+    expect(line).toBe(
+      '| maintenance: image build → rolling replacement → fallback (zones a, b) | 1 | build AVAILABLE in 9.0 s; duration 21.5 s; zones replaced 2 of 2; new connections failed: a 0/120, b 0/120; established connections reset: a 3/3, b 2/3; paused > 1 s: a 0, b 0 | 0 new connections failed |',
+    );
+  });
+
+  it('misses a target for a lost new connection, a changed fleet after a failed build, a false failover', () => {
+    expect(missedTargets([maintenance()])).toEqual([]);
+    expect(missedTargets([maintenance({ traffic: [zone('a', 2, 0), zone('b', 1, 0)] })])).toEqual([
+      'maintenance: 3 new connection(s) failed',
+    ]);
+    expect(missedTargets([maintenance({ exitCode: 1, replaced: ['a'] })])).toEqual([
+      'maintenance: exit 1, 1 of 2 zone(s) replaced',
+    ]);
+    const failed = maintenance({ failBuild: true, build: 'FAILED', exitCode: 1, replaced: [] });
+    expect(missedTargets([failed])).toEqual([]);
+    expect(missedTargets([{ ...failed, replaced: ['b'] }])).toEqual([
+      'maintenance with a failed build: the fleet changed or the run succeeded',
+    ]);
+    expect(missedTargets([{ scenario: 'dead-url', zone: 'b', rounds: 5, failovers: 1 }])).toEqual([
+      'dead URL: 1 false failover(s)',
+    ]);
+    const fallback: Row = {
+      scenario: 'fallback',
+      zone: 'a',
+      fault: 'flush',
+      backMs: 900,
+      traffic: zone('a', 1, 3),
+    };
+    expect(missedTargets([fallback])).toEqual(['fallback: 1 new connection(s) failed']);
+  });
+
+  it('polls real boots and builds at the lab clock, every other Wait at the fast one', () => {
+    expect(labWaits('natfleet-lab-ReplaceInstances', 'Pause')).toBe(1_000);
+    expect(labWaits('natfleet-lab-Maintenance', 'PollWait')).toBe(3_000);
+    expect(labWaits('natfleet-lab-Maintenance', 'Pause')).toBeUndefined();
+    expect(labWaits('natfleet-lab-Fallback', 'PollWait')).toBeUndefined();
+  });
+});
+
+describe('status checks while the lab boots an instance', () => {
+  class DescribeInstanceStatusCommand {}
+  class DescribeInstancesCommand {}
+  const status = (id: string, state = 'running') => ({
+    InstanceId: id,
+    InstanceState: { Name: state },
+    InstanceStatus: { Status: 'ok' },
+    SystemStatus: { Status: 'ok' },
+  });
+  const moto = {
+    send: async (c: unknown) =>
+      c instanceof DescribeInstanceStatusCommand
+        ? {
+            InstanceStatuses: [
+              status('i-up'),
+              status('i-boot'),
+              status('i-bad'),
+              status('i-new'),
+              status('i-off', 'stopped'),
+            ],
+          }
+        : { Reservations: [] },
+  };
+  const states: Record<string, BootState> = {
+    'i-up': 'booted',
+    'i-boot': 'booting',
+    'i-bad': 'failed',
+  };
+  const ec2 = bootAwareEc2(moto, (id) => states[id]);
+
+  it('says initializing until the namespace booted, impaired when its boot failed', async () => {
+    const out = (await ec2.send(new DescribeInstanceStatusCommand())) as {
+      InstanceStatuses: ReturnType<typeof status>[];
+    };
+    const by = Object.fromEntries(
+      out.InstanceStatuses.map((s) => [
+        s.InstanceId,
+        `${s.InstanceStatus.Status}/${s.SystemStatus.Status}`,
+      ]),
+    );
+    expect(by).toEqual({
+      'i-up': 'ok/ok',
+      'i-boot': 'initializing/initializing',
+      'i-bad': 'impaired/ok',
+      'i-new': 'initializing/initializing',
+      'i-off': 'ok/ok',
+    });
+    expect(await ec2.send(new DescribeInstancesCommand())).toEqual({ Reservations: [] });
   });
 });
 

@@ -1,10 +1,12 @@
 // `natfleet lab`'s short scenario set, as CI runs it: two zones, the real deploy, the
 // workflows in the local Step Functions endpoint, the real checker bundle in each private
-// namespace, one outage (NAT rules flushed) with fallback, one dead checker URL. Asserts on
-// counts and events, not on timings.
+// namespace, one outage (NAT rules flushed) with fallback, one dead checker URL, a maintenance
+// whose build is told to fail, then a maintenance over both zones (a real image build, the
+// rolling replacement into each zone's second NAT slot). Asserts on counts and events, not on
+// timings.
 import { beforeAll, expect, it } from '@jest/globals';
 import { namespaces } from '../../lab/namespaces.js';
-import { runLab, type LabResult } from '../../lab/lab.js';
+import { runLab, type LabResult, type MaintenanceRow } from '../../lab/lab.js';
 import { describeLab } from './skip.js';
 
 describeLab('natfleet lab, short set', () => {
@@ -17,9 +19,14 @@ describeLab('natfleet lab, short set', () => {
       faults: ['flush'],
       runs: 1,
       deadUrl: true,
+      maintenanceFailedBuild: true,
+      maintenance: true,
       log: (l) => log.push(l),
     });
-  }, 600_000);
+  }, 900_000);
+  const maintenances = () =>
+    r.rows.filter((x): x is MaintenanceRow => x.scenario === 'maintenance');
+  const beforeMaintenance = () => r.events.filter((e) => e.at < maintenances()[0]!.at);
 
   it('brings every zone onto a NAT instance through the deployed ReplaceInstances', () => {
     const launched = r.events.filter((e) => e.what === 'launched').map((e) => e.zone);
@@ -53,21 +60,72 @@ describeLab('natfleet lab, short set', () => {
         status: 'SUCCEEDED',
       },
     ]);
-    expect(r.executions.filter((x) => x.machine === 'natfleet-lab-Fallback')).toEqual([
-      expect.objectContaining({ status: 'SUCCEEDED' }),
-    ]);
-    const routesA = r.events
+    // The outage's repair and the maintenance that got past its build each ran Fallback.
+    expect(
+      r.executions.filter((x) => x.machine === 'natfleet-lab-Fallback').map((x) => x.status),
+    ).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const routesA = beforeMaintenance()
       .filter((e) => e.zone === 'a' && e.what === 'route')
       .map((e) => e.detail);
     expect(routesA.slice(-2)).toEqual(['gateway', 'nat']);
-    // Zone b's route never moved after it reached its instance.
+    // Zone b: on the user's gateway, then its instance, and never moved again before maintenance.
     expect(
-      r.events
+      beforeMaintenance()
         .filter((e) => e.zone === 'b' && e.what === 'route')
-        .map((e) => e.detail)
-        .slice(-1),
-    ).toEqual(['nat']);
+        .map((e) => e.detail),
+    ).toEqual(['gateway', 'nat']);
     expect(r.rows.filter((x) => x.scenario === 'fallback')).toHaveLength(1);
+  });
+
+  it('a maintenance whose image fails test-nat fails and leaves the fleet as it was', () => {
+    const [failed] = maintenances();
+    expect(failed).toMatchObject({ failBuild: true, build: 'FAILED', exitCode: 1, replaced: [] });
+    // Failed by test-nat's own check on the broken test instance, not by a flag.
+    expect(failed!.buildReason).toMatch(
+      /^test-nat: FAIL: nftables has no natfleet masquerade rule/,
+    );
+    expect(failed!.failure).toMatch(/ImageBuildFailed/);
+    const during = r.events.filter((e) => e.at >= failed!.at && e.at < maintenances()[1]!.at);
+    expect(during.filter((e) => e.what === 'launched' || e.what === 'route')).toEqual([]);
+  });
+
+  it('a maintenance builds the image, rolls both zones make-before-break, and falls back', () => {
+    const m = maintenances()[1]!;
+    expect(m).toMatchObject({ failBuild: false, build: 'AVAILABLE', exitCode: 0 });
+    expect(m.replaced.sort()).toEqual(['a', 'b']);
+    const machines = r.executions.map(
+      (x) => `${x.machine.replace('natfleet-lab-', '')}:${x.status}`,
+    );
+    expect(machines.filter((x) => x.startsWith('Maintenance'))).toEqual([
+      'Maintenance:FAILED',
+      'Maintenance:SUCCEEDED',
+    ]);
+    expect(machines.filter((x) => x.startsWith('ReplaceInstances'))).toEqual([
+      'ReplaceInstances:SUCCEEDED',
+      'ReplaceInstances:SUCCEEDED',
+    ]);
+    for (const zone of ['a', 'b']) {
+      const mine = r.events.filter((e) => e.zone === zone && e.at >= m.at);
+      const launched = mine.find((e) => e.what === 'launched')!;
+      const terminated = mine.find((e) => e.what === 'terminated')!;
+      const moved = mine.find((e) => e.what === 'route')!;
+      // The new instance boots beside the old one, the route moves to it, then the old goes.
+      expect(moved).toMatchObject({ detail: 'nat', instance: launched.instance });
+      expect(launched.at).toBeLessThanOrEqual(moved.at);
+      expect(moved.at).toBeLessThanOrEqual(terminated.at);
+      expect(terminated.instance).not.toBe(launched.instance);
+      expect(launched.detail).toMatch(/in slot \d \(boot exit 0\)$/);
+      // The checker saw nothing worth a failover during the roll.
+      expect(mine.filter((e) => e.what === 'route').map((e) => e.detail)).toEqual(['nat']);
+    }
+    // Traffic was watched in every zone; each long-lived connection through an old instance
+    // ends when its zone moves (no connection handoff yet).
+    expect(m.traffic.map((t) => t.zone)).toEqual(['a', 'b']);
+    for (const t of m.traffic) {
+      expect(t.newTotal).toBeGreaterThan(0);
+      expect(t.established).toBe(3);
+      expect(t.reset).toBe(3);
+    }
   });
 
   it('one dead checker URL starts no failover', () => {
