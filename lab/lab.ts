@@ -12,7 +12,7 @@ import { ACCOUNT, ControlPlane, ENV_NAME, REGION, type CheckerProfile } from './
 import { Reconciler, type ReconcileEvent } from './reconciler.js';
 import { recordState, type AuditTrail } from './audit.js';
 import { sleep } from './exec.js';
-import { bucketStart, EXECUTION_BUCKET_MS } from '../lib/checker/invocation.js';
+import { bucketStart, EXECUTION_BUCKET_MS, MAX_GENERATIONS } from '../lib/checker/invocation.js';
 import { cleanupStale, INTERNET_ADDR, isRoot, Lab } from './topology.js';
 import { serverPath, checkerDriver } from './paths.js';
 import { bootAwareEc2, ImageBuilderStandIn, type BuildStatus } from './image-builder.js';
@@ -321,20 +321,29 @@ export class RunningLab {
     this.rows.push({ scenario: 'fallback', zone, fault: kind, backMs: Date.now() - t0 });
   }
 
-  private readonly failedOverIn = new Map<string, number>();
+  /** Per zone: the 5-minute bucket of its last failovers and how many it started in it. */
+  private readonly failedOverIn = new Map<string, { bucket: number; count: number }>();
 
   /**
-   * The checker names a zone's Failover by a 5-minute bucket, so a second outage of a zone in
-   * the bucket of its last failover starts none (the name exists): wait for the next bucket.
+   * The checker names a zone's Failover by a 5-minute bucket and a generation (ADR 0095): a zone
+   * that has used every generation of the bucket starts no more in it, so wait for the next.
    */
   private async freshBucket(zone: string): Promise<void> {
     const last = this.failedOverIn.get(zone);
-    if (last === undefined || bucketStart(Date.now()).getTime() !== last) return;
-    const wait = last + EXECUTION_BUCKET_MS - Date.now() + 1_000;
+    if (!last || bucketStart(Date.now()).getTime() !== last.bucket) return;
+    if (last.count < MAX_GENERATIONS) return;
+    const wait = last.bucket + EXECUTION_BUCKET_MS - Date.now() + 1_000;
     this.o.log(
-      `zone ${zone} failed over in this 5-minute bucket: waiting ${Math.round(wait / 1000)} s`,
+      `zone ${zone} used all ${MAX_GENERATIONS} failovers of this 5-minute bucket: waiting ${Math.round(wait / 1000)} s`,
     );
     await sleep(Math.max(0, Math.min(wait, EXECUTION_BUCKET_MS + 1_000)));
+  }
+
+  private countFailover(zone: string, at: number): void {
+    const bucket = bucketStart(at).getTime();
+    const last = this.failedOverIn.get(zone);
+    const count = last?.bucket === bucket ? last.count + 1 : 1;
+    this.failedOverIn.set(zone, { bucket, count });
   }
 
   /** Zone outage: fault → detection → flowing again through the standby, probes counted. */
@@ -382,7 +391,7 @@ export class RunningLab {
         (j) => j.type === 'failover',
         at,
       );
-      this.failedOverIn.set(zone, bucketStart(decision.at).getTime());
+      this.countFailover(zone, decision.at);
       const until = flowing.json!.sent as number;
       const failed = (f: Followed, from: number, to: number) =>
         f.lines.filter(
@@ -631,7 +640,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
       if (i > 0) running.useProfile(profile);
       for (let r = 0; r < o.runs; r++) {
         for (const fault of o.faults) {
-          // Zones take turns: fewer waits for a fresh execution bucket (see freshBucket).
+          // Zones take turns, so that every zone's outages are measured.
           const zone = lab.zones[n++ % lab.zones.length]!.name;
           const row = await running.outage(fault, zone);
           o.log(
