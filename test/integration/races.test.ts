@@ -1,0 +1,80 @@
+// Races: two runs started at once in the in-process runner against moto, at several timings
+// (chosen by events and by a barrier on the calls, never by the clock), each ending with the
+// invariant check (worldPerTest).
+import { describe, expect, it } from '@jest/globals';
+import { DeleteRouteCommand } from '@aws-sdk/client-ec2';
+import type { Sender } from '../../lib/workflows/sdk.js';
+import type { WorkflowName } from '../../lib/names.js';
+import { worldPerTest, type World } from '../workflows-world.js';
+
+const newWorld = worldPerTest();
+
+/** Holds every call of `command` until `count` of them have arrived: both runs read before either writes. */
+export function barrier(command: string, count: number) {
+  let waiting: (() => void)[] = [];
+  let seen = 0;
+  return (c: Sender): Sender => ({
+    async send(cmd: unknown) {
+      if ((cmd as object).constructor.name === `${command}Command` && seen < count) {
+        seen++;
+        if (seen < count) await new Promise<void>((r) => waiting.push(r));
+        else {
+          for (const r of waiting) r();
+          waiting = [];
+        }
+      }
+      return c.send(cmd);
+    },
+  });
+}
+
+/** Starts `first`, then `second` when `first` enters state `at` (or at once with at = ''). */
+async function race(
+  w: World,
+  first: [WorkflowName, object],
+  second: [WorkflowName, object],
+  at: string,
+) {
+  const a = w.sf.start(w.arns[first[0]], first[1], 'first');
+  let b: ReturnType<World['sf']['start']> | undefined;
+  const startB = () => (b ??= w.sf.start(w.arns[second[0]], second[1], 'second'));
+  if (at === '') startB();
+  else a.onEvent = (e) => e.kind === 'entered' && e.state === at && startB();
+  const ra = await a.result;
+  const rb = await startB().result;
+  return { a: ra, b: rb };
+}
+
+const noDefaultRoute = async (w: World) => {
+  for (const z of w.zones)
+    for (const t of z.routeTables)
+      await w.ec2.send(
+        new DeleteRouteCommand({ RouteTableId: t, DestinationCidrBlock: '0.0.0.0/0' }),
+      );
+};
+
+describe('two Failovers on route tables with no default route', () => {
+  const tables = 3 * 2;
+  it.each([
+    ['both read before either creates', 'barrier'],
+    ['the second starts with the first', ''],
+    ['the second starts when the first creates', 'GatewayTablesCreate'],
+    ['the second starts when the first reports', 'Report'],
+  ])('%s: both succeed, every table on its gateway', async (_, at) => {
+    const w = await newWorld(at === 'barrier' ? { ec2: barrier('CreateRoute', tables * 2) } : {});
+    await noDefaultRoute(w);
+    const r = await race(w, ['Failover', {}], ['Failover', {}], at === 'barrier' ? '' : at);
+    expect([r.a.status, r.b.status, r.a.cause, r.b.cause]).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      undefined,
+      undefined,
+    ]);
+    for (const z of w.zones)
+      for (const t of z.routeTables)
+        expect((await w.routes()).find((x) => x.routeTableId === t)?.defaultRoute).toEqual({
+          natGatewayId: z.gateway,
+          state: 'active',
+        });
+  });
+});
