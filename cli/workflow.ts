@@ -6,7 +6,7 @@ import { explainAws } from '../lib/errors.js';
 import { sfnStarter, type Starter } from '../lib/workflows/follow.js';
 import {
   operate,
-  parseZones,
+  requiredZones,
   rowsAsText,
   VERBS,
   WorkflowInputError,
@@ -37,7 +37,7 @@ Credentials and region: the usual AWS SDK settings (AWS_PROFILE, AWS_ENDPOINT_UR
 Options:
   --env NAME       the environment (required)
   --reason TEXT    why, recorded with the run (required)
-  --zones a,b      only these zones (default: all)
+  --zones a,b      only these zones (leave out for all; an empty value is refused)
   --config FILE    the configuration (default: natfleet.yml, or $NATFLEET_CONFIG)
   --help           this text`;
 
@@ -56,11 +56,17 @@ export async function workflowVerb(
 ): Promise<number> {
   if (!args.env) throw new UsageError(`${verb}: --env NAME is required`);
   if (!args.reason?.trim()) throw new UsageError(`${verb}: --reason TEXT is required`);
+  let zones: string[] | undefined;
+  try {
+    zones = requiredZones(args.zones);
+  } catch (e) {
+    throw new UsageError(`${verb}: ${(e as Error).message}`);
+  }
   const env = environment(loadConfig(args.config), args.env);
   const aws = awsClients(env.region);
   try {
     const done = await operate(
-      { env, verb, zones: parseZones(args.zones), reason: args.reason, origin: 'cli' },
+      { env, verb, zones, reason: args.reason, origin: 'cli' },
       { ec2: aws.ec2, starter: starter?.(env.region) ?? sfnStarter(aws.sfn), log: io.out },
     );
     io.out('');

@@ -106,6 +106,21 @@ export function parseZones(text: string | undefined): string[] | undefined {
   return list.length ? list : undefined;
 }
 
+/**
+ * --zones as the CLI takes it: given means listed. An empty value (an unset shell variable) is
+ * refused rather than read as "every zone"; leaving the option out means every zone.
+ */
+export function requiredZones(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const list = parseZones(text);
+  if (!list) {
+    throw new WorkflowInputError(
+      `zones: expected zone names separated by commas, got "${text}" (leave --zones out for every zone)`,
+    );
+  }
+  return list;
+}
+
 const clock = (d: Date) => d.toISOString().slice(11, 23);
 
 export function summaryRows(

@@ -52,6 +52,10 @@ describe('natfleet failover|fallback|replace|maintenance', () => {
         ],
         'natfleet: fallback: zones: mars-1a is not a zone of prod; expected some of eu-west-1a, eu-west-1b, eu-west-1c',
       ],
+      ...['', ' ', ',', ' , '].map((zones): [string[], string] => [
+        ['replace', '--env', 'prod', '--reason', 'x', '--zones', zones, '--config', EXAMPLE],
+        `natfleet: replace: zones: expected zone names separated by commas, got "${zones}" (leave --zones out for every zone)`,
+      ]),
       [
         ['maintenance', '--env', 'prod', '--reason', 'x', '--out', 'd'],
         'natfleet: maintenance: unknown option --out',
