@@ -32,6 +32,7 @@ import {
 } from '../lib/workflows/index.js';
 import { adoptedStandby } from '../lib/fleet.js';
 import { REGIONAL_GATEWAY } from './gateway.js';
+import { LOCKED, lockParameter } from '../lib/workflows/lock.js';
 
 const sub = (s: string): Json => ({ 'Fn::Sub': s });
 const arn = (service: string, resource: string, account = '${AWS::AccountId}') =>
@@ -110,8 +111,23 @@ const instanceRoleArn = (env: Environment) =>
 const imagePipelineArn = (env: Environment) =>
   arn('imagebuilder', `image-pipeline/${imagePipelineName(env.name)}`);
 
+/**
+ * What the coordination between runs needs (ADR 0110–0112): the environment's lock for the
+ * workflows that take it, and the stale-lock check on the executions that may hold it.
+ */
+function coordination(env: Environment, wf: WorkflowName): Json[] {
+  if (wf === 'Failover') return [];
+  const holders = LOCKED.map((w) => arn('states', `execution:${stateMachineName(env.name, w)}:*`));
+  return [
+    allow(
+      ['ssm:PutParameter', 'ssm:GetParameter', 'ssm:DeleteParameter'],
+      arn('ssm', `parameter${lockParameter(env.name)}`),
+    ),
+    allow(['states:DescribeExecution'], holders),
+  ];
+}
+
 function policies(env: Environment, wf: WorkflowName): Json[] {
-  const own = arn('states', `stateMachine:${stateMachineName(env.name, wf)}`);
   const routeTables = env.zones.flatMap((z) =>
     z.routeTables.map((t) => arn('ec2', `route-table/${t}`)),
   );
@@ -142,13 +158,12 @@ function policies(env: Environment, wf: WorkflowName): Json[] {
     '*',
   );
   const routes = allow(['ec2:ReplaceRoute', 'ec2:CreateRoute'], routeTables);
-  const out: Json[] = [logs, describe, routes];
+  const out: Json[] = [logs, describe, routes, ...coordination(env, wf)];
   if (wf === 'ReplaceInstances') {
     const eips = env.zones.map((z) =>
       arn('ec2', `elastic-ip/${z.eipAllocation ?? `\${${eipParam(z)}}`}`),
     );
     out.push(
-      allow(['states:ListExecutions'], own),
       allow(['ssm:GetParameter'], arn('ssm', `parameter${amiParameter(env.name)}`)),
       allow(['ec2:RunInstances'], arn('ec2', 'instance/*'), envTag('Request')),
       allow(
@@ -181,7 +196,6 @@ function policies(env: Environment, wf: WorkflowName): Json[] {
       stateMachineName(env.name, c),
     );
     out.push(
-      allow(['states:ListExecutions'], own),
       allow(['imagebuilder:StartImagePipelineExecution'], imagePipelineArn(env)),
       allow(
         ['imagebuilder:GetImage', 'imagebuilder:CancelImageCreation'],

@@ -31,7 +31,11 @@ import { observeRouteTables } from '../lib/aws/fleet.js';
 import type { ObservedTable } from '../lib/routes.js';
 import { workflowDefinitions, type WorkflowRefs } from '../lib/workflows/index.js';
 import { invariantViolations } from './invariant.js';
-import { LocalStepFunctions, type LocalExecution } from '../lab/stepfunctions/local.js';
+import {
+  LocalStepFunctions,
+  type LocalExecution,
+  type LocalOptions,
+} from '../lab/stepfunctions/local.js';
 import type { Sender } from '../lib/workflows/sdk.js';
 import { buildVpc, type BuiltZone } from '../lab/vpc.js';
 import { startMoto, type Moto } from './moto.js';
@@ -166,6 +170,10 @@ export interface World {
 export interface WorldOptions {
   /** Wrap the EC2 client the runner uses (fault injection). */
   ec2?: (c: Sender) => Sender;
+  /** Wraps every Task call of the runner, by state name (barriers, fault injection). */
+  around?: LocalOptions['around'];
+  /** Wrap the SSM client the runner uses. */
+  ssm?: (c: Sender) => Sender;
   imageStatuses?: string[];
   /** Per zone index: an EIP allocation id to configure instead of a real one. */
   eipOverride?: Record<number, string>;
@@ -211,8 +219,13 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
     ami.ImageId!,
   );
   const sf = new LocalStepFunctions({
-    clients: { ec2: checkingAmis(o.ec2 ? o.ec2(ec2) : ec2), ssm, imagebuilder: images },
+    clients: {
+      ec2: checkingAmis(o.ec2 ? o.ec2(ec2) : ec2),
+      ssm: o.ssm ? o.ssm(ssm) : ssm,
+      imagebuilder: images,
+    },
     fastMs: 1,
+    ...(o.around ? { around: o.around } : {}),
   });
   const arnOf = (wf: WorkflowName) => sf.arnOf(stateMachineName('prod', wf));
   const regionalGateway = o.regional ? await regionalStandIn(ec2, zones[0]!) : undefined;

@@ -1,7 +1,7 @@
 // The lab's Step Functions: natfleet's state machines run in-process (aws-local-stepfunctions),
 // every Task answered by one generic adapter. aws-sdk tasks go to the SDK clients given (moto in
 // the tests and the lab, a double for Image Builder); Step Functions' own calls — ListExecutions
-// for the singleton check, StartExecution.sync for Maintenance's children — are answered by
+// and DescribeExecution for the lock, StartExecution.sync for Maintenance's children — are answered by
 // this runner from the executions it holds. Used by the lab, the tests and the benchmarks; not
 // part of lib/, which ships.
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -40,6 +40,11 @@ export interface LocalOptions {
   accountId?: string;
   /** Every Wait and Retry interval becomes this many milliseconds (tests, benchmarks). */
   fastMs?: number;
+  /**
+   * Wraps every Task call, by state name: fault injection and barriers in tests. Default: the
+   * call as is.
+   */
+  around?: (state: string, resource: string, call: () => Promise<unknown>) => Promise<unknown>;
 }
 
 export interface LocalExecution {
@@ -75,6 +80,8 @@ function allStates(states: Record<string, State>, out: [string, State][] = []): 
 
 export class LocalStepFunctions {
   private readonly machines = new Map<string, Registered>();
+  /** Status of every execution started, for DescribeExecution (the lock's stale check). */
+  private readonly statuses = new Map<string, ExecutionResult['status']>();
   private readonly region: string;
   private readonly accountId: string;
 
@@ -130,9 +137,12 @@ export class LocalStepFunctions {
       exec.onEvent?.(e);
     };
     m.running.add(execArn);
-    exec.result = this.run(m, arn, execArn, name, input, emit).finally(() =>
-      m.running.delete(execArn),
-    );
+    this.statuses.set(execArn, 'RUNNING');
+    exec.result = this.run(m, arn, execArn, name, input, emit).then((r) => {
+      m.running.delete(execArn);
+      this.statuses.set(execArn, r.status);
+      return r;
+    });
     return exec;
   }
 
@@ -150,9 +160,11 @@ export class LocalStepFunctions {
     for (const [state, s] of allStates(m.definition.States)) {
       if (s.Type === 'Task') {
         const resource = s.Resource as string;
-        handlers[state] = ((i: unknown) => this.task(resource, i)) as (
-          input: unknown,
-        ) => Promise<never>;
+        const around = this.opts.around;
+        handlers[state] = ((i: unknown) =>
+          around
+            ? around(state, resource, () => this.task(resource, i))
+            : this.task(resource, i)) as (input: unknown) => Promise<never>;
       }
       if (this.opts.fastMs !== undefined) {
         if (s.Type === 'Wait') waits[state] = this.opts.fastMs;
@@ -240,6 +252,12 @@ export class LocalStepFunctions {
           .reverse()
           .map((ExecutionArn) => ({ ExecutionArn, StateMachineArn, Status: 'RUNNING' })),
       };
+    }
+    if (r?.service === 'sfn' && r.action === 'describeExecution') {
+      const { ExecutionArn } = input as { ExecutionArn: string };
+      const status = this.statuses.get(ExecutionArn);
+      if (!status) throw new TaskError('Sfn.ExecutionDoesNotExistException', ExecutionArn);
+      return { ExecutionArn, Status: status };
     }
     return callSdk(this.opts.clients, resource, input);
   }

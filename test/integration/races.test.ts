@@ -28,6 +28,23 @@ export function barrier(command: string, count: number) {
   });
 }
 
+/** Holds the Task calls of the named states until `count` of them have arrived. */
+export function stateBarrier(states: string[], count: number) {
+  let waiting: (() => void)[] = [];
+  let seen = 0;
+  return async (state: string, _: string, call: () => Promise<unknown>) => {
+    if (states.includes(state) && seen < count) {
+      seen++;
+      if (seen < count) await new Promise<void>((r) => waiting.push(r));
+      else {
+        for (const r of waiting) r();
+        waiting = [];
+      }
+    }
+    return call();
+  };
+}
+
 /** Starts `first`, then `second` when `first` enters state `at` (or at once with at = ''). */
 async function race(
   w: World,
@@ -77,4 +94,55 @@ describe('two Failovers on route tables with no default route', () => {
           state: 'active',
         });
   });
+});
+
+const didNothing = (r: { output?: unknown }) =>
+  /did nothing/.test(String((r.output as { result?: string } | undefined)?.result ?? ''));
+
+/** Every managed table on a NAT instance (by its ENI or id), none on a gateway. */
+async function onInstances(w: World) {
+  const routes = await w.routes();
+  return routes.filter((r) => !r.defaultRoute?.natGatewayId).length === routes.length;
+}
+
+describe('two ReplaceInstances at once', () => {
+  it.each([
+    ['both try the lock at the same moment', 'barrier'],
+    ['the second starts with the first', ''],
+    ['the second starts when the first launches', 'Launch'],
+    ['the second starts when the first switches routes', 'Switch'],
+  ])('%s: exactly one rolls the fleet, the other does nothing', async (_, at) => {
+    // The lock's first call in each run ('Singleton' where a definition still lists executions).
+    const w = await newWorld(
+      at === 'barrier' ? { around: stateBarrier(['Lock', 'Singleton'], 2) } : {},
+    );
+    const r = await race(
+      w,
+      ['ReplaceInstances', {}],
+      ['ReplaceInstances', {}],
+      at === 'barrier' ? '' : at,
+    );
+    expect([r.a.status, r.b.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect([didNothing(r.a), didNothing(r.b)].filter(Boolean)).toHaveLength(1);
+    expect(await onInstances(w)).toBe(true);
+    const ids = new Set((await w.routes()).map((t) => t.defaultRoute?.instanceId));
+    for (const z of w.zones) expect(ids.has(z.instanceId)).toBe(false);
+  });
+});
+
+describe('Fallback racing ReplaceInstances', () => {
+  it.each([
+    ['Fallback starts with the roll', ''],
+    ['Fallback starts when the roll launches', 'Launch'],
+    ['Fallback starts when the roll waits for the new instance', 'Status'],
+    ['Fallback starts when the roll switches routes', 'Switch'],
+  ])(
+    '%s: the fleet ends on the new instances, no run says done and left a gateway',
+    async (_, at) => {
+      const w = await newWorld();
+      const r = await race(w, ['ReplaceInstances', {}], ['Fallback', {}], at);
+      expect([r.a.status, r.b.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      expect(await onInstances(w)).toBe(true);
+    },
+  );
 });
