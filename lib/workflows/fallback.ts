@@ -6,6 +6,7 @@ import type { Definition, State, States } from './asl.js';
 import { hasFirst, task } from './asl.js';
 import { instanceStatus } from './instance.js';
 import { locked } from './lock.js';
+import { heldCheck, heldEnd } from './holds.js';
 import {
   gatewayFlow,
   instanceAt,
@@ -27,6 +28,8 @@ const why = (text: string, next = 'ToGateway'): State => ({
 
 export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Definition {
   const states: States = {
+    ...heldCheck('Held', 'FindInstance', 'HeldZone'),
+    HeldZone: heldEnd('Fallback left it there'),
     FindInstance: task(
       'ec2',
       'describeInstances',
@@ -105,7 +108,7 @@ export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Defini
       StartAt: 'Fleet',
       States: {
         ...prologue('Fallback', zoneTable(env, refs), 'Zones'),
-        ...zonesThenReport('Fallback', { StartAt: 'FindInstance', States: states }),
+        ...zonesThenReport('Fallback', { StartAt: 'Held', States: states }),
       },
     }),
   };

@@ -83,6 +83,8 @@ export function locked(
       'LockInherit?': {
         Type: 'Choice',
         Choices: [
+          // Our own put went through though its answer was lost (a retried 5xx).
+          { Variable: '$.holder.holder', StringEqualsPath: '$$.Execution.Id', Next: 'LockTaken' },
           {
             And: [
               { Variable: `$.${STARTED_BY}`, IsPresent: true },

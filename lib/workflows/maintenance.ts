@@ -3,7 +3,7 @@
 // ends the run with the fleet untouched.
 import type { Environment } from '../config/schema.js';
 import type { Definition, State } from './asl.js';
-import { pass, pollAgain, pollStart, task } from './asl.js';
+import { pass, pollAgain, pollStart, RETRY, task } from './asl.js';
 import { prologue, zoneTable, type WorkflowOptions, type WorkflowRefs } from './common.js';
 import { locked } from './lock.js';
 
@@ -35,6 +35,8 @@ function child(
       },
     },
     TimeoutSeconds: timeout,
+    // A throttled or failed start started nothing; a child that ran and failed is not retried.
+    Retry: RETRY,
     ResultSelector: { 'output.$': '$.Output' },
     ResultPath: resultPath,
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: errorPath, Next: next }],

@@ -20,6 +20,7 @@ import {
   type WorkflowRefs,
 } from './common.js';
 import { locked } from './lock.js';
+import { heldCheck, heldEnd } from './holds.js';
 import { causeWithZones } from './report.js';
 
 /** The states of one zone's roll, by phase. Every phase that can fail goes to Rollback. */
@@ -288,10 +289,26 @@ export function rollZone(
   maxPolls: number,
 ): Processor {
   return {
-    StartAt: ROLL.old,
+    StartAt: 'Held',
     States: {
+      ...heldCheck('Held', ROLL.old, 'HeldZone'),
+      HeldZone: heldEnd('not replaced'),
       ...launch(env, refs, ROLL.poll.start),
-      ...awaitReady(pollSeconds, maxPolls, ROLL.sourceDest),
+      ...awaitReady(pollSeconds, maxPolls, 'HeldNow'),
+      // Held while the new instance came up: it does not take the zone.
+      ...heldCheck('HeldNow', ROLL.sourceDest, 'TerminateHeld'),
+      TerminateHeld: {
+        ...task(
+          'ec2',
+          'terminateInstances',
+          { 'InstanceIds.$': 'States.Array($.new.id)' },
+          'HeldMidRoll',
+        ),
+        Catch: [
+          { ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: 'HeldMidRoll' },
+        ],
+      },
+      HeldMidRoll: heldEnd('held during the roll, its new instance terminated'),
       ...takeOver(ROLL.retire),
       ...retireOld(),
       ...rollback(),

@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { DeleteRouteCommand } from '@aws-sdk/client-ec2';
 import type { Sender } from '../../lib/workflows/sdk.js';
 import type { WorkflowName } from '../../lib/names.js';
+import { readHolds, releaseHolds } from '../../lib/holds.js';
 import { worldPerTest, type World } from '../workflows-world.js';
 
 const newWorld = worldPerTest();
@@ -145,4 +146,83 @@ describe('Fallback racing ReplaceInstances', () => {
       expect(await onInstances(w)).toBe(true);
     },
   );
+});
+
+describe('an operator failover with a hold during Maintenance', () => {
+  it.each([
+    ['while the image builds', 'ImageState'],
+    ['when the roll starts', 'Replace'],
+    ['when the final Fallback starts', 'Fallback'],
+  ])(
+    '%s: the held zone stays on its gateway, the others roll, Maintenance says so',
+    async (_, at) => {
+      const w = await newWorld();
+      const held = w.zones[0]!;
+      const r = await race(
+        w,
+        ['Maintenance', { reason: 'monthly' }],
+        ['Failover', { zones: [held.zone], reason: 'game day', hold: { by: 'alice' } }],
+        at,
+      );
+      expect([r.a.status, r.b.status, r.a.cause]).toEqual(['SUCCEEDED', 'SUCCEEDED', undefined]);
+      const routes = await w.routes();
+      for (const t of held.routeTables)
+        expect(routes.find((x) => x.routeTableId === t)?.defaultRoute?.natGatewayId).toBe(
+          held.gateway,
+        );
+      for (const z of w.zones.slice(1))
+        for (const t of z.routeTables)
+          expect(
+            routes.find((x) => x.routeTableId === t)?.defaultRoute?.natGatewayId,
+          ).toBeUndefined();
+      const zones = (r.a.output as { zones: { zone: string; status: string }[] }).zones;
+      expect(zones.find((z) => z.zone === held.zone)).toMatchObject({ status: 'held' });
+      expect((await readHolds(w.ec2, w.env)).map((h) => [h.zone, h.by, h.reason])).toEqual([
+        [held.zone, 'alice', 'game day'],
+      ]);
+    },
+  );
+});
+
+describe('holds end to end', () => {
+  it('a held zone is skipped by Fallback and ReplaceInstances until released', async () => {
+    const w = await newWorld();
+    const [a, b] = [w.zones[0]!, w.zones[1]!];
+    const f = await w.run('Failover', {
+      zones: [a.zone, b.zone],
+      reason: 'isp trouble',
+      hold: { by: 'bob' },
+    });
+    expect(f.r.status).toBe('SUCCEEDED');
+    expect((await readHolds(w.ec2, w.env)).map((h) => h.zone)).toEqual([a.zone, b.zone]);
+    const fb = await w.run('Fallback', {});
+    const status = (r: typeof fb) =>
+      Object.fromEntries(
+        (r.r.output as { zones: { zone: string; status: string }[] }).zones.map((z) => [
+          z.zone,
+          z.status,
+        ]),
+      );
+    expect(status(fb)).toEqual({ [a.zone]: 'held', [b.zone]: 'held', [w.zones[2]!.zone]: 'done' });
+    const rp = await w.run('ReplaceInstances', { zones: [a.zone] });
+    expect(status(rp)).toEqual({ [a.zone]: 'held' });
+    expect((await releaseHolds(w.ec2, w.env, [a.zone])).map((h) => h.zone)).toEqual([a.zone]);
+    expect((await readHolds(w.ec2, w.env)).map((h) => h.zone)).toEqual([b.zone]);
+    const again = await w.run('Fallback', {});
+    expect(status(again)).toMatchObject({ [a.zone]: 'done', [b.zone]: 'held' });
+  });
+
+  it("the checker's failover does not hold: a later Maintenance replaces that zone's instance and brings it back", async () => {
+    const w = await newWorld();
+    const z = w.zones[1]!;
+    expect(
+      (await w.run('Failover', { zones: [z.zone], reason: 'checker: probes failed' })).r.status,
+    ).toBe('SUCCEEDED');
+    expect(await readHolds(w.ec2, w.env)).toEqual([]);
+    const m = await w.run('Maintenance', { reason: 'monthly' });
+    expect(m.r.status).toBe('SUCCEEDED');
+    expect(await onInstances(w)).toBe(true);
+    const ids = new Set((await w.routes()).map((t) => t.defaultRoute?.instanceId));
+    expect(ids.has(z.instanceId)).toBe(false);
+  });
 });

@@ -24,7 +24,9 @@ describe('natfleet failover|fallback|replace|maintenance', () => {
       expect(main).toMatch(new RegExp(`^  ${verb}\\b`, 'm'));
       const h = await natfleet(verb, '--help');
       expect(h.code).toBe(0);
-      expect(h.out).toContain(`Usage: natfleet ${verb} --env NAME --reason TEXT [--zones a,b]`);
+      expect(h.out).toContain(
+        `Usage: natfleet ${verb} --env NAME --reason TEXT ${verb === 'failover' ? '[--hold] ' : ''}[--zones a,b]`,
+      );
     }
   });
 
