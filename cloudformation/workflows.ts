@@ -33,6 +33,7 @@ import {
 import { adoptedStandby } from '../lib/fleet.js';
 import { REGIONAL_GATEWAY } from './gateway.js';
 import { LOCKED, lockParameter } from '../lib/workflows/lock.js';
+import { HOLD_TAG } from '../lib/holds.js';
 
 const sub = (s: string): Json => ({ 'Fn::Sub': s });
 const arn = (service: string, resource: string, account = '${AWS::AccountId}') =>
@@ -116,7 +117,17 @@ const imagePipelineArn = (env: Environment) =>
  * workflows that take it, and the stale-lock check on the executions that may hold it.
  */
 function coordination(env: Environment, wf: WorkflowName): Json[] {
-  if (wf === 'Failover') return [];
+  if (wf === 'Failover') {
+    // The hold: only its own tags, only on the configured route tables.
+    const tables = env.zones.flatMap((z) =>
+      z.routeTables.map((t) => arn('ec2', `route-table/${t}`)),
+    );
+    return [
+      allow(['ec2:CreateTags'], tables, {
+        'ForAllValues:StringEquals': { 'aws:TagKeys': Object.values(HOLD_TAG) },
+      }),
+    ];
+  }
   const holders = LOCKED.map((w) => arn('states', `execution:${stateMachineName(env.name, w)}:*`));
   return [
     allow(
