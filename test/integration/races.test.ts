@@ -6,6 +6,8 @@ import { DeleteRouteCommand } from '@aws-sdk/client-ec2';
 import type { Sender } from '../../lib/workflows/sdk.js';
 import type { WorkflowName } from '../../lib/names.js';
 import { readHolds, releaseHolds } from '../../lib/holds.js';
+import { changeTable } from '../../lib/record/compare.js';
+import { snapshot } from '../../lib/record/snapshot.js';
 import { worldPerTest, type World } from '../workflows-world.js';
 
 const newWorld = worldPerTest();
@@ -208,6 +210,14 @@ describe('holds end to end', () => {
     expect(status(rp)).toEqual({ [a.zone]: 'held' });
     expect((await releaseHolds(w.ec2, w.env, [a.zone])).map((h) => h.zone)).toEqual([a.zone]);
     expect((await readHolds(w.ec2, w.env)).map((h) => h.zone)).toEqual([b.zone]);
+    // The record carries the hold, and its pull request's table says who holds the zone.
+    const record = await snapshot({ ec2: w.ec2, ssm: w.ssm }, w.env, {
+      reason: 'drift',
+      now: new Date(),
+    });
+    expect(record.zones[b.zone]?.hold).toMatchObject({ by: 'bob', reason: 'isp trouble' });
+    expect(record.zones[a.zone]?.hold).toBeUndefined();
+    expect(changeTable(undefined, record)).toContain('gateway (held by bob: isp trouble)');
     const again = await w.run('Fallback', {});
     expect(status(again)).toMatchObject({ [a.zone]: 'done', [b.zone]: 'held' });
   });
