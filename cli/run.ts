@@ -11,6 +11,7 @@ import { deployCommand, deployHelp } from './deploy.js';
 import { schemaCommand, schemaHelp } from './schema.js';
 import { workflowHelp, workflowVerb, workflowVerbs } from './workflow.js';
 import { lab } from './lab.js';
+import { releaseCommand, releaseHelp, statusCommand, statusHelp } from './holds.js';
 import { labHelp } from '../lab/command.js';
 
 export const mainHelp = `Usage: natfleet <command> [options]
@@ -27,6 +28,8 @@ Commands:
   replace    replace the NAT instances zone by zone
   maintenance
              build a new NAT image, replace the instances, fall back
+  release    lift the holds a failover --hold put on zones
+  status     an environment's holds, zone modes, targets and running executions
   lab        the whole system on this machine (root): game-day scenarios and their table
 
 Run "natfleet help <command>" (or "natfleet <command> --help") for a command's options,
@@ -47,6 +50,7 @@ const OPTIONS = {
   stacks: { type: 'string' },
   'checker-dir': { type: 'string' },
   'role-arn': { type: 'string' },
+  hold: { type: 'boolean' },
 } as const;
 
 const ALLOWED: Record<string, string[]> = {
@@ -55,6 +59,9 @@ const ALLOWED: Record<string, string[]> = {
   schema: ['state', 'write', 'config'],
   deploy: ['config', 'env', 'plan', 'apply', 'stacks', 'checker-dir', 'role-arn'],
   ...Object.fromEntries(workflowVerbs.map((v) => [v, ['config', 'env', 'zones', 'reason']])),
+  failover: ['config', 'env', 'zones', 'reason', 'hold'],
+  release: ['config', 'env', 'zones'],
+  status: ['config', 'env'],
 };
 export const HELP: Record<string, string> = {
   validate: validateHelp,
@@ -62,6 +69,8 @@ export const HELP: Record<string, string> = {
   schema: schemaHelp,
   deploy: deployHelp,
   ...Object.fromEntries(workflowVerbs.map((v) => [v, workflowHelp(v)])),
+  release: releaseHelp,
+  status: statusHelp,
   lab: labHelp,
 };
 
@@ -138,9 +147,19 @@ export async function run(argv: string[], io: Io, env = process.env): Promise<nu
       case 'maintenance':
         return await workflowVerb(
           verb,
-          { config, env: values.env, zones: values.zones, reason: values.reason },
+          {
+            config,
+            env: values.env,
+            zones: values.zones,
+            reason: values.reason,
+            ...(values.hold ? { hold: true } : {}),
+          },
           io,
         );
+      case 'release':
+        return await releaseCommand({ config, env: values.env, zones: values.zones }, io);
+      case 'status':
+        return await statusCommand({ config, env: values.env }, io);
       default:
         return schemaCommand(
           {

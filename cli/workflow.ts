@@ -1,12 +1,13 @@
 // `natfleet failover|fallback|replace|maintenance`: start the workflow in Step Functions, follow
 // it, print per zone what the routes were, are, and why.
+import { hostname, userInfo } from 'node:os';
 import { environment, loadConfig } from '../lib/config/load.js';
 import { awsClients } from '../lib/aws/clients.js';
 import { explainAws } from '../lib/errors.js';
 import { sfnStarter, type Starter } from '../lib/workflows/follow.js';
 import {
   operate,
-  parseZones,
+  requiredZones,
   rowsAsText,
   VERBS,
   WorkflowInputError,
@@ -23,11 +24,18 @@ const WHAT: Record<WorkflowVerb, string> = {
   maintenance: 'builds a new NAT image, then replaces the instances and falls back',
 };
 
+/** Who holds a zone from this machine: NATFLEET_OPERATOR, else the login and host. */
+const operator = () => process.env.NATFLEET_OPERATOR ?? `cli:${userInfo().username}@${hostname()}`;
+
+const HOLD_HELP = `  --hold           hold the zones on their gateways until natfleet release (Fallback,
+                   ReplaceInstances and Maintenance skip them)
+`;
+
 export const workflowVerbs = Object.keys(VERBS) as WorkflowVerb[];
 
 export const workflowHelp = (
   verb: WorkflowVerb,
-) => `Usage: natfleet ${verb} --env NAME --reason TEXT [--zones a,b] [--config FILE]
+) => `Usage: natfleet ${verb} --env NAME --reason TEXT ${verb === 'failover' ? '[--hold] ' : ''}[--zones a,b] [--config FILE]
 
 Starts the ${VERBS[verb]} workflow of the environment: it ${WHAT[verb]}.
 Prints each state as it is entered and left, then per zone the default route before
@@ -37,7 +45,7 @@ Credentials and region: the usual AWS SDK settings (AWS_PROFILE, AWS_ENDPOINT_UR
 Options:
   --env NAME       the environment (required)
   --reason TEXT    why, recorded with the run (required)
-  --zones a,b      only these zones (default: all)
+${verb === 'failover' ? HOLD_HELP : ''}  --zones a,b      only these zones (leave out for all; an empty value is refused)
   --config FILE    the configuration (default: natfleet.yml, or $NATFLEET_CONFIG)
   --help           this text`;
 
@@ -46,6 +54,7 @@ export interface WorkflowArgs {
   env?: string;
   zones?: string;
   reason?: string;
+  hold?: boolean;
 }
 
 export async function workflowVerb(
@@ -56,11 +65,24 @@ export async function workflowVerb(
 ): Promise<number> {
   if (!args.env) throw new UsageError(`${verb}: --env NAME is required`);
   if (!args.reason?.trim()) throw new UsageError(`${verb}: --reason TEXT is required`);
+  let zones: string[] | undefined;
+  try {
+    zones = requiredZones(args.zones);
+  } catch (e) {
+    throw new UsageError(`${verb}: ${(e as Error).message}`);
+  }
   const env = environment(loadConfig(args.config), args.env);
   const aws = awsClients(env.region);
   try {
     const done = await operate(
-      { env, verb, zones: parseZones(args.zones), reason: args.reason, origin: 'cli' },
+      {
+        env,
+        verb,
+        zones,
+        reason: args.reason,
+        origin: 'cli',
+        ...(args.hold ? { holdBy: operator() } : {}),
+      },
       { ec2: aws.ec2, starter: starter?.(env.region) ?? sfnStarter(aws.sfn), log: io.out },
     );
     io.out('');

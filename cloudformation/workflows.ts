@@ -34,6 +34,8 @@ import {
 import { adoptedStandby } from '../lib/fleet.js';
 import { REGIONAL_GATEWAY } from './gateway.js';
 import { handoffStatements } from './handoff-iam.js';
+import { LOCKED, lockParameter } from '../lib/workflows/lock.js';
+import { HOLD_TAG } from '../lib/holds.js';
 
 const sub = (s: string): Json => ({ 'Fn::Sub': s });
 const arn = (service: string, resource: string, account = '${AWS::AccountId}') =>
@@ -161,12 +163,12 @@ function policies(env: Environment, wf: WorkflowName, definition: unknown): Json
   if (describe.length) out.push(allow('Describe', describe, '*'));
   const routes = ['ec2:ReplaceRoute', 'ec2:CreateRoute'].filter((a) => calls.has(a));
   if (routes.length) out.push(allow('RoutesOfTheVpc', routes, arn('ec2', 'route-table/*'), vpc));
+  out.push(...coordination(env, wf, vpc));
   if (wf === 'ReplaceInstances') {
     const eips = env.zones.map((z) =>
       arn('ec2', `elastic-ip/${z.eipAllocation ?? `\${${eipParam(z)}}`}`),
     );
     out.push(
-      allow('Singleton', ['states:ListExecutions'], own),
       allow('CurrentImage', ['ssm:GetParameter'], arn('ssm', `parameter${amiParameter(env.name)}`)),
       allow(
         'LaunchTaggedInstance',
@@ -243,7 +245,6 @@ function policies(env: Environment, wf: WorkflowName, definition: unknown): Json
       stateMachineName(env.name, c),
     );
     out.push(
-      allow('Singleton', ['states:ListExecutions'], own),
       allow('BuildImage', ['imagebuilder:StartImagePipelineExecution'], imagePipelineArn(env)),
       // Builds of this environment's recipe only: image/<recipe>/<version>/<build>.
       allow(
@@ -271,6 +272,35 @@ function policies(env: Environment, wf: WorkflowName, definition: unknown): Json
     );
   }
   return out;
+}
+
+/**
+ * What coordination between runs needs (ADRs 0110–0112): Failover writes a zone's hold (only the
+ * hold's tags, on the VPC's route tables, like its routes); the locked workflows take and give
+ * back the environment's lock and read the execution that may hold it.
+ */
+function coordination(env: Environment, wf: WorkflowName, vpc: Json): Json[] {
+  if (wf === 'Failover') {
+    return [
+      allow('HoldZones', ['ec2:CreateTags'], arn('ec2', 'route-table/*'), {
+        ...(vpc as object),
+        'ForAllValues:StringEquals': { 'aws:TagKeys': Object.values(HOLD_TAG) },
+      }),
+    ];
+  }
+  if (!(LOCKED as readonly string[]).includes(wf)) return [];
+  return [
+    allow(
+      'EnvironmentLock',
+      ['ssm:PutParameter', 'ssm:GetParameter', 'ssm:DeleteParameter'],
+      arn('ssm', `parameter${lockParameter(env.name)}`),
+    ),
+    allow(
+      'LockHolder',
+      ['states:DescribeExecution'],
+      LOCKED.map((w) => arn('states', `execution:${stateMachineName(env.name, w)}:*`)),
+    ),
+  ];
 }
 
 export function workflowsStack(env: Environment, options: WorkflowOptions = {}): RenderedStack {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Environment } from '../lib/config/schema.js';
 import type { Sender } from '../lib/workflows/sdk.js';
+import type { TaskCall } from '../lab/stepfunctions/local.js';
 
 /** Where a call was made: the environment and the ids the templates get as parameters. */
 export interface Setting {
@@ -191,11 +192,9 @@ export function aroundTasks(
   lookup?: Lookup,
 ) {
   return async (
-    machine: string,
-    resource: string,
-    input: unknown,
+    { machine, resource, input }: TaskCall,
     call: () => Promise<unknown>,
-  ) => {
+  ): Promise<unknown> => {
     const sdk = /^arn:aws[a-z-]*:states:::aws-sdk:([a-z0-9]+):([a-zA-Z0-9]+)$/.exec(resource);
     const own = /^arn:aws[a-z-]*:states:::states:(.+)$/.exec(resource);
     const i = (input ?? {}) as Record<string, unknown>;

@@ -103,6 +103,12 @@ export function requestsOf(call: Call, setting: Setting): Request[] {
         ...vpc,
         'ec2:RouteTableID': String(i.RouteTableId),
       });
+    case 'ec2:CreateTags': // a zone's hold, on its route tables (the launch's are in RunInstances)
+      return (i.Resources as string[]).map((id) => ({
+        action: op,
+        resource: ec2(`route-table/${id}`),
+        context: { ...vpc, ...tagContext('Request', tagsOf(i.Tags)) },
+      }));
     case 'ec2:ModifyInstanceAttribute':
       return one(op, ec2(`instance/${i.InstanceId}`), instance(String(i.InstanceId)));
     case 'ec2:TerminateInstances':
@@ -127,6 +133,7 @@ export function requestsOf(call: Call, setting: Setting): Request[] {
       return runInstances(call, setting, ec2);
     case 'ssm:GetParameter':
     case 'ssm:PutParameter':
+    case 'ssm:DeleteParameter':
       return one(op, `arn:aws:ssm:${R}:${A}:parameter${i.Name}`);
     case 'ssm:ListCommands':
     case 'ssm:GetCommandInvocation':
@@ -150,6 +157,8 @@ export function requestsOf(call: Call, setting: Setting): Request[] {
       return one(op, field(i, 'ImageBuildVersionArn'));
     case 'sfn:ListExecutions':
       return one('states:ListExecutions', field(i, 'StateMachineArn'));
+    case 'sfn:DescribeExecution':
+      return one('states:DescribeExecution', field(i, 'ExecutionArn'));
     case 'sfn:StartExecution':
       return one('states:StartExecution', field(i, 'StateMachineArn'));
     case 'states:startExecution.sync:2':

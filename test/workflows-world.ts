@@ -31,7 +31,11 @@ import { observeRouteTables } from '../lib/aws/fleet.js';
 import type { ObservedTable } from '../lib/routes.js';
 import { workflowDefinitions, type WorkflowRefs } from '../lib/workflows/index.js';
 import { invariantViolations } from './invariant.js';
-import { LocalStepFunctions, type LocalExecution } from '../lab/stepfunctions/local.js';
+import {
+  LocalStepFunctions,
+  type LocalExecution,
+  type LocalOptions,
+} from '../lab/stepfunctions/local.js';
 import type { Sender } from '../lib/workflows/sdk.js';
 import { buildVpc, type BuiltZone } from '../lab/vpc.js';
 import { startMoto, type Moto } from './moto.js';
@@ -171,6 +175,10 @@ export interface World {
 export interface WorldOptions {
   /** Wrap the EC2 client the runner uses (fault injection). */
   ec2?: (c: Sender) => Sender;
+  /** Wraps every Task call of the runner, by state name (barriers, fault injection). */
+  around?: LocalOptions['around'];
+  /** Wrap the SSM client the runner uses (fault injection, RunCommand doubles). */
+  ssm?: (c: Sender) => Sender;
   imageStatuses?: string[];
   /** Per zone index: an EIP allocation id to configure instead of a real one. */
   eipOverride?: Record<number, string>;
@@ -183,8 +191,6 @@ export interface WorldOptions {
   regional?: boolean;
   /** Changes the environment before the definitions are built (e.g. instance.egress). */
   edit?: (env: Environment, zones: BuiltZone[], ec2: EC2Client) => Promise<void>;
-  /** Wrap the SSM client the runner uses (RunCommand doubles). */
-  ssm?: (c: Sender) => Sender;
 }
 
 export async function buildWorld(o: WorldOptions = {}): Promise<World> {
@@ -224,6 +230,7 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
     env,
     refs: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId! },
   });
+  const record = aroundTasks(setting, workflowRole(env.name), tagLookup(ec2));
   const sf = new LocalStepFunctions({
     clients: {
       ec2: checkingAmis(o.ec2 ? o.ec2(ec2) : ec2),
@@ -231,7 +238,8 @@ export async function buildWorld(o: WorldOptions = {}): Promise<World> {
       imagebuilder: images,
     },
     fastMs: 1,
-    around: aroundTasks(setting, workflowRole(env.name), tagLookup(ec2)),
+    // The recorder first (the role makes the call), then the test's own hook (faults, barriers).
+    around: (t, call) => record(t, () => (o.around ? o.around(t, call) : call())),
   });
   const arnOf = (wf: WorkflowName) => sf.arnOf(stateMachineName('prod', wf));
   const regionalGateway = o.regional ? await regionalStandIn(ec2, zones[0]!) : undefined;

@@ -1,7 +1,7 @@
 // The lab's Step Functions: natfleet's state machines run in-process (aws-local-stepfunctions),
 // every Task answered by one generic adapter. aws-sdk tasks go to the SDK clients given (moto in
 // the tests and the lab, a double for Image Builder); Step Functions' own calls — ListExecutions
-// for the singleton check, StartExecution.sync for Maintenance's children — are answered by
+// and DescribeExecution for the lock, StartExecution.sync for Maintenance's children — are answered by
 // this runner from the executions it holds. Used by the lab, the tests and the benchmarks; not
 // part of lib/, which ships.
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -41,21 +41,24 @@ export interface LocalOptions {
   /** Every Wait and Retry interval becomes this many milliseconds (tests, benchmarks). */
   fastMs?: number;
   /**
-   * Around every Task, with the state machine making it (the tests' call recorder): answers
-   * what `call` answers, or throws what it throws.
+   * Around every Task call (the tests' call recorder, fault injection, barriers): answers what
+   * `call` answers, or throws what it throws. Default: the call as is.
    */
-  around?: (
-    machine: string,
-    resource: string,
-    input: unknown,
-    call: () => Promise<unknown>,
-  ) => Promise<unknown>;
+  around?: (task: TaskCall, call: () => Promise<unknown>) => Promise<unknown>;
   /** A Wait state's own interval in ms, before fastMs (the lab's polls of real boots and
    * builds: fastMs would spend their patience before a namespace boots); undefined: fastMs. */
   waitMs?: (machine: string, state: string) => number | undefined;
   /** Called for each execution a state machine starts (Maintenance's children), as Step
    * Functions lists them beside the ones a client started. */
   onChildStart?: (child: LocalExecution, machineArn: string, input: unknown) => void;
+}
+
+/** One Task call: the state machine, its state, the resource and the input it passes. */
+export interface TaskCall {
+  machine: string;
+  state: string;
+  resource: string;
+  input: unknown;
 }
 
 export interface LocalExecution {
@@ -91,6 +94,8 @@ function allStates(states: Record<string, State>, out: [string, State][] = []): 
 
 export class LocalStepFunctions {
   private readonly machines = new Map<string, Registered>();
+  /** Status of every execution started, for DescribeExecution (the lock's stale check). */
+  private readonly statuses = new Map<string, ExecutionResult['status']>();
   private readonly region: string;
   private readonly accountId: string;
 
@@ -146,9 +151,12 @@ export class LocalStepFunctions {
       exec.onEvent?.(e);
     };
     m.running.add(execArn);
-    exec.result = this.run(m, arn, execArn, name, input, emit).finally(() =>
-      m.running.delete(execArn),
-    );
+    this.statuses.set(execArn, 'RUNNING');
+    exec.result = this.run(m, arn, execArn, name, input, emit).then((r) => {
+      m.running.delete(execArn);
+      this.statuses.set(execArn, r.status);
+      return r;
+    });
     return exec;
   }
 
@@ -166,7 +174,8 @@ export class LocalStepFunctions {
     for (const [state, s] of allStates(m.definition.States)) {
       if (s.Type === 'Task') {
         const resource = s.Resource as string;
-        handlers[state] = ((i: unknown) => this.aroundTask(m.name, resource, i)) as (
+        handlers[state] = ((input: unknown) =>
+          this.aroundTask({ machine: m.name, state, resource, input })) as (
           input: unknown,
         ) => Promise<never>;
       }
@@ -236,9 +245,9 @@ export class LocalStepFunctions {
     }
   }
 
-  private aroundTask(machine: string, resource: string, input: unknown): Promise<unknown> {
-    const call = () => this.task(resource, input);
-    return this.opts.around ? this.opts.around(machine, resource, input, call) : call();
+  private aroundTask(t: TaskCall): Promise<unknown> {
+    const call = () => this.task(t.resource, t.input);
+    return this.opts.around ? this.opts.around(t, call) : call();
   }
 
   /** The one adapter every Task goes through. */
@@ -263,6 +272,12 @@ export class LocalStepFunctions {
           .reverse()
           .map((ExecutionArn) => ({ ExecutionArn, StateMachineArn, Status: 'RUNNING' })),
       };
+    }
+    if (r?.service === 'sfn' && r.action === 'describeExecution') {
+      const { ExecutionArn } = input as { ExecutionArn: string };
+      const status = this.statuses.get(ExecutionArn);
+      if (!status) throw new TaskError('Sfn.ExecutionDoesNotExistException', ExecutionArn);
+      return { ExecutionArn, Status: status };
     }
     return callSdk(this.opts.clients, resource, input);
   }

@@ -59,11 +59,17 @@ function zoneRow(zone: string, a: ZoneRecord | undefined, b: ZoneRecord | undefi
     .join('<br>');
   return [
     zone,
-    arrow(a?.mode ?? dash, b?.mode ?? dash),
+    arrow(modeText(a), modeText(b)),
     arrow(a?.instance?.instanceId ?? dash, b?.instance?.instanceId ?? dash),
     arrow(a?.instance?.amiId ?? dash, b?.instance?.amiId ?? dash),
     routes || dash,
   ];
+}
+
+/** The zone's mode, and who holds it there. */
+function modeText(z: StateRecord['zones'][string] | undefined): string {
+  if (!z) return dash;
+  return z.hold ? `${z.mode} (held by ${z.hold.by}: ${z.hold.reason})` : z.mode;
 }
 
 /** Markdown: the image line and one row per zone, each changed cell as before → after. */

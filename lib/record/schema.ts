@@ -74,6 +74,16 @@ export const ZoneRecordSchema = strict(
     ),
     instance: Type.Optional(InstanceRecordSchema),
     gateway: Type.Optional(GatewayRecordSchema),
+    hold: Type.Optional(
+      strict(
+        {
+          reason: Type.String({ description: 'why the operator holds the zone' }),
+          by: Type.String({ description: 'who holds it' }),
+          at: Type.String({ description: 'since when (ISO 8601)' }),
+        },
+        "an operator's hold of the zone on its gateway (natfleet failover --hold)",
+      ),
+    ),
     routeTables: Type.Record(Type.String({ pattern: '^rtb-[0-9a-f]{8,17}$' }), RouteRecordSchema, {
       additionalProperties: false,
       description: 'each managed route table by id, with its default route',

@@ -14,6 +14,7 @@ import { pricesFor } from '../cost/regions.js';
 import type { ZoneTargets } from '../fleet.js';
 import { natInstances, observeRouteTables, observeZoneTargets } from '../aws/fleet.js';
 import { amiParameter } from '../names.js';
+import { readHolds } from '../holds.js';
 import { routeMatches, type ObservedRoute, type ObservedTable } from '../routes.js';
 import {
   RECORD_VERSION,
@@ -164,7 +165,7 @@ export async function snapshot(
 ): Promise<StateRecord> {
   const { ec2, ssm } = clients;
   const targets = await observeZoneTargets(ec2, env);
-  const [tables, instances, image, seen] = await Promise.all([
+  const [tables, instances, image, seen, holds] = await Promise.all([
     observeRouteTables(
       ec2,
       targets.flatMap((z) => z.routeTables),
@@ -172,6 +173,7 @@ export async function snapshot(
     natInstances(ec2, env.name),
     imageRecord(ec2, ssm, env.name, lookup),
     gatewaysSeen(ec2, [...new Set(targets.flatMap((z) => (z.gateway ? [z.gateway] : [])))]),
+    readHolds(ec2, env),
   ]);
   const byTable = new Map(tables.map((t) => [t.routeTableId, t]));
   const zones: Record<string, ZoneRecord> = {};
@@ -184,10 +186,12 @@ export async function snapshot(
         )
       : undefined;
     const gw = z.gateway ? seen.get(z.gateway)?.(z.zone) : undefined;
+    const hold = holds.find((h) => h.zone === z.zone);
     zones[z.zone] = {
       mode: zoneMode(z, own),
       ...(inst ? { instance: inst } : {}),
       ...(gw ? { gateway: gw } : {}),
+      ...(hold ? { hold: { reason: hold.reason, by: hold.by, at: hold.at } } : {}),
       routeTables: Object.fromEntries(z.routeTables.map((id, n) => [id, routeRecord(own[n])])),
     };
   }

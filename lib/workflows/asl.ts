@@ -35,8 +35,15 @@ export const TRANSIENT = [
   'Ec2.UnavailableException',
   'Ec2.Ec2Exception',
   'Ssm.ThrottlingException',
+  'Ssm.InternalServerErrorException',
+  'Imagebuilder.ThrottlingException',
   'Imagebuilder.ServiceUnavailableException',
+  'Imagebuilder.ServiceException',
   'Sfn.ThrottlingException',
+  'Sfn.InternalServerErrorException',
+  // The optimized states:startExecution integration (Maintenance's children): not started.
+  'StepFunctions.ThrottlingException',
+  'StepFunctions.InternalServerErrorException',
 ];
 
 export const RETRY: Json = [

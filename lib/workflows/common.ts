@@ -72,6 +72,9 @@ export function zoneTable(env: Environment, refs: WorkflowRefs): ZoneEntry[] {
   });
 }
 
+/** What EC2 answers a CreateRoute when the table has a default route already. */
+export const ROUTE_EXISTS = 'Ec2.RouteAlreadyExistsException';
+
 /** Blank route fields merged under the observed default route so a Choice can read any of them. */
 const NONE = '-';
 const FIELDS = [...Object.keys(ROUTE_FIELDS), 'State'];
@@ -233,6 +236,13 @@ export function pointTable(p: string, kind: Target['kind']): Processor {
       next,
       { onError: `${p}Failed` },
     );
+  // Another run created the default route between our read and our write: replace it, and say
+  // so (ADR 0111). Any other error still fails the table.
+  const create = route('createRoute', `${p}Created`);
+  create.Catch = [
+    { ErrorEquals: [ROUTE_EXISTS], ResultPath: '$.raced', Next: `${p}RaceReplace` },
+    ...(create.Catch as Json[]),
+  ];
   return {
     StartAt: `${p}Default`,
     States: {
@@ -272,7 +282,9 @@ export function pointTable(p: string, kind: Target['kind']): Processor {
         Default: `${p}Replace`,
       },
       [`${p}Replace`]: route('replaceRoute', `${p}Replaced`),
-      [`${p}Create`]: route('createRoute', `${p}Created`),
+      [`${p}Create`]: create,
+      [`${p}RaceReplace`]: route('replaceRoute', `${p}RaceReplaced`),
+      [`${p}RaceReplaced`]: out('replaced', { concurrent: 'the route was created meanwhile' }),
       [`${p}Replaced`]: out('replaced', {
         from: Object.fromEntries(FIELDS.map((f) => [`${f}.$`, `$.current.route.${f}`])),
       }),

@@ -5,6 +5,8 @@ import type { Environment } from '../config/schema.js';
 import type { Definition, State, States } from './asl.js';
 import { hasFirst, task } from './asl.js';
 import { instanceStatus } from './instance.js';
+import { locked } from './lock.js';
+import { heldCheck, heldEnd } from './holds.js';
 import {
   gatewayFlow,
   instanceAt,
@@ -26,6 +28,8 @@ const why = (text: string, next = 'ToGateway'): State => ({
 
 export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Definition {
   const states: States = {
+    ...heldCheck('Held', 'FindInstance', 'HeldZone'),
+    HeldZone: heldEnd('Fallback left it there'),
     FindInstance: task(
       'ec2',
       'describeInstances',
@@ -99,11 +103,13 @@ export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Defini
   };
   return {
     Comment: `natfleet ${env.name}: Fallback — zones with a ready NAT instance back on it, the others on their standby`,
-    StartAt: 'Fleet',
     TimeoutSeconds: 300,
-    States: {
-      ...prologue('Fallback', zoneTable(env, refs), 'Zones'),
-      ...zonesThenReport('Fallback', { StartAt: 'FindInstance', States: states }),
-    },
+    ...locked('Fallback', env.name, {
+      StartAt: 'Fleet',
+      States: {
+        ...prologue('Fallback', zoneTable(env, refs), 'Zones'),
+        ...zonesThenReport('Fallback', { StartAt: 'Held', States: states }),
+      },
+    }),
   };
 }

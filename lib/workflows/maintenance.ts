@@ -1,11 +1,11 @@
-// Maintenance: a singleton that builds a new NAT image, publishes its AMI id, then runs
+// Maintenance: under the environment's lock (its children inherit it), builds a new NAT image, publishes its AMI id, then runs
 // ReplaceInstances and Fallback. A build that fails, is cancelled or does not finish in time
 // ends the run with the fleet untouched.
 import type { Environment } from '../config/schema.js';
 import type { Definition, State } from './asl.js';
-import { pass, pollAgain, pollStart, task } from './asl.js';
+import { pass, pollAgain, pollStart, RETRY, task } from './asl.js';
 import { prologue, zoneTable, type WorkflowOptions, type WorkflowRefs } from './common.js';
-import { singleton } from './singleton.js';
+import { locked } from './lock.js';
 
 const POLL = { start: 'PollInit', count: 'PollCount', patience: 'Patience?', pause: 'PollWait' };
 
@@ -35,6 +35,8 @@ function child(
       },
     },
     TimeoutSeconds: timeout,
+    // A throttled or failed start started nothing; a child that ran and failed is not retried.
+    Retry: RETRY,
     ResultSelector: { 'output.$': '$.Output' },
     ResultPath: resultPath,
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: errorPath, Next: next }],
@@ -54,133 +56,136 @@ export function maintenanceDefinition(
   const maxPolls = Math.max(1, Math.floor((timeout - replaceTimeout - 600) / poll));
   return {
     Comment: `natfleet ${env.name}: Maintenance — new image, rolling replacement, fallback`,
-    StartAt: 'Singleton',
     TimeoutSeconds: timeout,
-    States: {
-      ...singleton('Maintenance', 'Fleet'),
-      ...prologue('Maintenance', zoneTable(env, refs), 'Build'),
-      Build: task(
-        'imagebuilder',
-        'startImagePipelineExecution',
-        {
-          ImagePipelineArn: refs.imagePipelineArn,
-          'ClientToken.$': "States.Hash($$.Execution.Id, 'MD5')",
-        },
-        'PollInit',
-        {
-          ResultSelector: { 'arn.$': '$.ImageBuildVersionArn' },
-          ResultPath: '$.image',
-          onError: 'BuildNotStartedCause',
-        },
-      ),
-      ...fail(
-        'BuildNotStarted',
-        "States.Format('the image pipeline did not start: {}; fleet untouched', $.error.Cause)",
-      ),
-      ...pollStart(POLL, 'ImageState'),
-      ImageState: task(
-        'imagebuilder',
-        'getImage',
-        { 'ImageBuildVersionArn.$': '$.image.arn' },
-        'Built?',
-        {
-          ResultSelector: { 'status.$': '$.Image.State.Status', 'image.$': '$.Image' },
-          ResultPath: '$.build',
-        },
-      ),
-      'Built?': {
-        Type: 'Choice',
-        Choices: [
-          { Variable: '$.build.status', StringEquals: 'AVAILABLE', Next: 'Ami' },
-          {
-            Or: ['FAILED', 'CANCELLED', 'DELETED'].map((s) => ({
-              Variable: '$.build.status',
-              StringEquals: s,
-            })),
-            Next: 'ImageBuildFailedCause',
-          },
-        ],
-        Default: 'PollCount',
-      },
-      ...fail(
-        'ImageBuildFailed',
-        "States.Format('image build {} ended {}; fleet untouched', $.image.arn, $.build.status)",
-      ),
-      ...pollAgain(POLL, maxPolls, poll, 'ImageState', 'CancelBuild'),
-      CancelBuild: {
-        ...task(
+    ...locked('Maintenance', env.name, {
+      StartAt: 'Fleet',
+      States: {
+        ...prologue('Maintenance', zoneTable(env, refs), 'Build'),
+        Build: task(
           'imagebuilder',
-          'cancelImageCreation',
+          'startImagePipelineExecution',
           {
-            'ImageBuildVersionArn.$': '$.image.arn',
-            'ClientToken.$': "States.Hash($.image.arn, 'MD5')",
+            ImagePipelineArn: refs.imagePipelineArn,
+            'ClientToken.$': "States.Hash($$.Execution.Id, 'MD5')",
           },
-          'ImageBuildTimedOutCause',
+          'PollInit',
+          {
+            ResultSelector: { 'arn.$': '$.ImageBuildVersionArn' },
+            ResultPath: '$.image',
+            onError: 'BuildNotStartedCause',
+          },
         ),
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'ImageBuildTimedOutCause' }],
-      },
-      ...fail(
-        'ImageBuildTimedOut',
-        `States.Format('image build {} not finished after ${maxPolls * poll} s (last status {}); cancelled, fleet untouched', $.image.arn, $.build.status)`,
-      ),
-      Ami: pass(
-        { 'ids.$': `$.build.image.OutputResources.Amis[?(@.Region == '${env.region}')].Image` },
-        '$.ami',
-        'Publish',
-      ),
-      Publish: task(
-        'ssm',
-        'putParameter',
-        {
-          Name: refs.amiParameter,
-          'Value.$': '$.ami.ids[0]',
-          Type: 'String',
-          DataType: 'aws:ec2:image',
-          Overwrite: true,
+        ...fail(
+          'BuildNotStarted',
+          "States.Format('the image pipeline did not start: {}; fleet untouched', $.error.Cause)",
+        ),
+        ...pollStart(POLL, 'ImageState'),
+        ImageState: task(
+          'imagebuilder',
+          'getImage',
+          { 'ImageBuildVersionArn.$': '$.image.arn' },
+          'Built?',
+          {
+            ResultSelector: { 'status.$': '$.Image.State.Status', 'image.$': '$.Image' },
+            ResultPath: '$.build',
+          },
+        ),
+        'Built?': {
+          Type: 'Choice',
+          Choices: [
+            { Variable: '$.build.status', StringEquals: 'AVAILABLE', Next: 'Ami' },
+            {
+              Or: ['FAILED', 'CANCELLED', 'DELETED'].map((s) => ({
+                Variable: '$.build.status',
+                StringEquals: s,
+              })),
+              Next: 'ImageBuildFailedCause',
+            },
+          ],
+          Default: 'PollCount',
         },
-        'Replace',
-        { onError: 'PublishFailedCause' },
-      ),
-      ...fail(
-        'PublishFailed',
-        "States.Format('could not publish AMI {}: {}; fleet untouched', $.ami.ids[0], $.error.Cause)",
-      ),
-      Replace: child(
-        refs.replaceInstancesArn,
-        '$.replace',
-        '$.replaceError',
-        'Fallback',
-        replaceTimeout + 60,
-      ),
-      Fallback: child(refs.fallbackArn, '$.fallback', '$.fallbackError', 'Outcome?', 600),
-      'Outcome?': {
-        Type: 'Choice',
-        Choices: [
-          { Variable: '$.replaceError', IsPresent: true, Next: 'ReplaceFailedCause' },
-          { Variable: '$.fallbackError', IsPresent: true, Next: 'FallbackFailedCause' },
-        ],
-        Default: 'Done',
-      },
-      ...fail(
-        'ReplaceFailed',
-        "States.Format('AMI {} published; ReplaceInstances failed ({}), Fallback ran after it', $.ami.ids[0], $.replaceError.Cause)",
-      ),
-      ...fail(
-        'FallbackFailed',
-        "States.Format('AMI {} published and rolled out; Fallback failed: {}', $.ami.ids[0], $.fallbackError.Cause)",
-      ),
-      Done: {
-        Type: 'Pass',
-        Parameters: {
-          workflow: 'Maintenance',
-          'reason.$': '$.reason',
-          image: { 'arn.$': '$.image.arn', 'ami.$': '$.ami.ids[0]' },
-          'replace.$': '$.replace.output',
-          'fallback.$': '$.fallback.output',
-          'zones.$': '$.fallback.output.zones',
+        ...fail(
+          'ImageBuildFailed',
+          "States.Format('image build {} ended {}; fleet untouched', $.image.arn, $.build.status)",
+        ),
+        ...pollAgain(POLL, maxPolls, poll, 'ImageState', 'CancelBuild'),
+        CancelBuild: {
+          ...task(
+            'imagebuilder',
+            'cancelImageCreation',
+            {
+              'ImageBuildVersionArn.$': '$.image.arn',
+              'ClientToken.$': "States.Hash($.image.arn, 'MD5')",
+            },
+            'ImageBuildTimedOutCause',
+          ),
+          Catch: [
+            { ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'ImageBuildTimedOutCause' },
+          ],
         },
-        End: true,
+        ...fail(
+          'ImageBuildTimedOut',
+          `States.Format('image build {} not finished after ${maxPolls * poll} s (last status {}); cancelled, fleet untouched', $.image.arn, $.build.status)`,
+        ),
+        Ami: pass(
+          { 'ids.$': `$.build.image.OutputResources.Amis[?(@.Region == '${env.region}')].Image` },
+          '$.ami',
+          'Publish',
+        ),
+        Publish: task(
+          'ssm',
+          'putParameter',
+          {
+            Name: refs.amiParameter,
+            'Value.$': '$.ami.ids[0]',
+            Type: 'String',
+            DataType: 'aws:ec2:image',
+            Overwrite: true,
+          },
+          'Replace',
+          { onError: 'PublishFailedCause' },
+        ),
+        ...fail(
+          'PublishFailed',
+          "States.Format('could not publish AMI {}: {}; fleet untouched', $.ami.ids[0], $.error.Cause)",
+        ),
+        Replace: child(
+          refs.replaceInstancesArn,
+          '$.replace',
+          '$.replaceError',
+          'Fallback',
+          replaceTimeout + 60,
+        ),
+        Fallback: child(refs.fallbackArn, '$.fallback', '$.fallbackError', 'Outcome?', 600),
+        'Outcome?': {
+          Type: 'Choice',
+          Choices: [
+            { Variable: '$.replaceError', IsPresent: true, Next: 'ReplaceFailedCause' },
+            { Variable: '$.fallbackError', IsPresent: true, Next: 'FallbackFailedCause' },
+          ],
+          Default: 'Done',
+        },
+        ...fail(
+          'ReplaceFailed',
+          "States.Format('AMI {} published; ReplaceInstances failed ({}), Fallback ran after it', $.ami.ids[0], $.replaceError.Cause)",
+        ),
+        ...fail(
+          'FallbackFailed',
+          "States.Format('AMI {} published and rolled out; Fallback failed: {}', $.ami.ids[0], $.fallbackError.Cause)",
+        ),
+        Done: {
+          Type: 'Pass',
+          Parameters: {
+            workflow: 'Maintenance',
+            'reason.$': '$.reason',
+            image: { 'arn.$': '$.image.arn', 'ami.$': '$.ami.ids[0]' },
+            'replace.$': '$.replace.output',
+            'fallback.$': '$.fallback.output',
+            'zones.$': '$.fallback.output.zones',
+          },
+          End: true,
+        },
       },
-    },
+    }),
   };
 }

@@ -29,6 +29,8 @@ export interface OperateRequest {
   reason: string;
   /** Where the run comes from, part of the execution name: cli, gha-<run id>, … */
   origin: string;
+  /** Failover only: hold the zones on their gateways, by this operator (ADR 0111). */
+  holdBy?: string;
 }
 
 export interface OperateDeps {
@@ -60,7 +62,7 @@ export interface Operated {
 /** Checks the request; throws WorkflowInputError naming the field and what was expected. */
 export function checkRequest(r: OperateRequest): {
   workflow: WorkflowName;
-  input: { zones?: string[]; reason: string };
+  input: { zones?: string[]; reason: string; hold?: { by: string } };
 } {
   if (!(r.verb in VERBS)) {
     throw new WorkflowInputError(
@@ -91,9 +93,17 @@ export function checkRequest(r: OperateRequest): {
       );
     }
   }
+  if (r.holdBy !== undefined && r.verb !== 'failover')
+    throw new WorkflowInputError(`hold: only a failover holds zones, not ${r.verb}`);
+  if (r.holdBy !== undefined && !r.holdBy.trim())
+    throw new WorkflowInputError('hold: expected who holds the zones');
   return {
     workflow: VERBS[r.verb as WorkflowVerb],
-    input: { ...(r.zones ? { zones: r.zones } : {}), reason },
+    input: {
+      ...(r.zones ? { zones: r.zones } : {}),
+      reason,
+      ...(r.holdBy ? { hold: { by: r.holdBy.trim() } } : {}),
+    },
   };
 }
 
@@ -104,6 +114,21 @@ export function parseZones(text: string | undefined): string[] | undefined {
     .map((z) => z.trim())
     .filter(Boolean);
   return list.length ? list : undefined;
+}
+
+/**
+ * --zones as the CLI takes it: given means listed. An empty value (an unset shell variable) is
+ * refused rather than read as "every zone"; leaving the option out means every zone.
+ */
+export function requiredZones(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const list = parseZones(text);
+  if (!list) {
+    throw new WorkflowInputError(
+      `zones: expected zone names separated by commas, got "${text}" (leave --zones out for every zone)`,
+    );
+  }
+  return list;
 }
 
 const clock = (d: Date) => d.toISOString().slice(11, 23);

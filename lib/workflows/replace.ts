@@ -1,4 +1,4 @@
-// ReplaceInstances: a singleton that rolls zone by zone — launch from the launch template with
+// ReplaceInstances: under the environment's lock, rolls zone by zone — launch from the launch template with
 // the current AMI, wait for running + status ok (bounded), source/dest check off, move the EIP,
 // switch the zone's routes to the new instance in one step, terminate the old one. A zone that
 // fails goes to its standby gateway, its new instance is terminated and the roll stops there.
@@ -19,8 +19,9 @@ import {
   type WorkflowOptions,
   type WorkflowRefs,
 } from './common.js';
-import { singleton } from './singleton.js';
 import { withHandoff } from './handoff.js';
+import { locked } from './lock.js';
+import { heldCheck, heldEnd } from './holds.js';
 import { causeWithZones } from './report.js';
 
 /** The states of one zone's roll, by phase. Every phase that can fail goes to Rollback. */
@@ -289,13 +290,29 @@ export function rollZone(
   maxPolls: number,
 ): Processor {
   return {
-    StartAt: ROLL.old,
+    StartAt: 'Held',
     // instance.egress floating: the connection handoff between take-over's steps (handoff.ts).
     States: withHandoff(
       env,
       {
+        ...heldCheck('Held', ROLL.old, 'HeldZone'),
+        HeldZone: heldEnd('not replaced'),
         ...launch(env, refs, ROLL.poll.start),
-        ...awaitReady(pollSeconds, maxPolls, ROLL.sourceDest),
+        ...awaitReady(pollSeconds, maxPolls, 'HeldNow'),
+        // Held while the new instance came up: it does not take the zone.
+        ...heldCheck('HeldNow', ROLL.sourceDest, 'TerminateHeld'),
+        TerminateHeld: {
+          ...task(
+            'ec2',
+            'terminateInstances',
+            { 'InstanceIds.$': 'States.Array($.new.id)' },
+            'HeldMidRoll',
+          ),
+          Catch: [
+            { ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: 'HeldMidRoll' },
+          ],
+        },
+        HeldMidRoll: heldEnd('held during the roll, its new instance terminated'),
         ...takeOver(ROLL.retire),
         ...retireOld(),
         ...rollback(),
@@ -316,71 +333,71 @@ export function replaceDefinition(
   const maxPolls = Math.max(1, Math.floor((timeout * 0.6) / poll));
   return {
     Comment: `natfleet ${env.name}: ReplaceInstances — roll the NAT instances zone by zone`,
-    StartAt: 'Singleton',
-    TimeoutSeconds: timeout,
-    States: {
-      ...singleton('ReplaceInstances', 'Fleet'),
-      ...prologue('ReplaceInstances', zoneTable(env, refs), 'RollInit'),
-      RollInit: pass(
-        { i: 0, 'n.$': 'States.ArrayLength($.chosen.zones)', done: {} },
-        '$.roll',
-        'More?',
-      ),
-      'More?': {
-        Type: 'Choice',
-        Choices: [{ Variable: '$.roll.i', NumericLessThanPath: '$.roll.n', Next: 'Pick' }],
-        Default: 'Rolled',
-      },
-      Pick: pass(
-        { 'z.$': 'States.Array(States.ArrayGetItem($.chosen.zones, $.roll.i))' },
-        '$.cur',
-        'RollZone',
-      ),
-      RollZone: {
-        Type: 'Map',
-        ItemsPath: '$.cur.z',
-        MaxConcurrency: 1,
-        ItemProcessor: rollZone(env, refs, poll, maxPolls),
-        ResultPath: '$.last',
-        Next: 'Record',
-      },
-      // done[zone] = result (a keyed object: ASL has no array append).
-      Record: pass(
-        {
-          'i.$': 'States.MathAdd($.roll.i, 1)',
-          'n.$': '$.roll.n',
-          'done.$':
-            'States.JsonMerge($.roll.done, States.StringToJson(States.Format(\'\\{"{}":{}\\}\', $.last[0].zone, States.JsonToString($.last[0]))), false)',
+    ...locked('ReplaceInstances', env.name, {
+      StartAt: 'Fleet',
+      States: {
+        ...prologue('ReplaceInstances', zoneTable(env, refs), 'RollInit'),
+        RollInit: pass(
+          { i: 0, 'n.$': 'States.ArrayLength($.chosen.zones)', done: {} },
+          '$.roll',
+          'More?',
+        ),
+        'More?': {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.roll.i', NumericLessThanPath: '$.roll.n', Next: 'Pick' }],
+          Default: 'Rolled',
         },
-        '$.roll',
-        'ZoneOk?',
-      ),
-      'ZoneOk?': {
-        Type: 'Choice',
-        Choices: [{ Variable: '$.last[0].ok', BooleanEquals: false, Next: 'Stopped' }],
-        Default: 'More?',
-      },
-      Stopped: pass(
-        {
-          'cause.$': causeWithZones(
-            'ReplaceInstances stopped at {}: {}. Zones not reached are untouched',
-            ['$.last[0].zone', '$.last[0].why'],
-            '$.roll.done',
-          ),
+        Pick: pass(
+          { 'z.$': 'States.Array(States.ArrayGetItem($.chosen.zones, $.roll.i))' },
+          '$.cur',
+          'RollZone',
+        ),
+        RollZone: {
+          Type: 'Map',
+          ItemsPath: '$.cur.z',
+          MaxConcurrency: 1,
+          ItemProcessor: rollZone(env, refs, poll, maxPolls),
+          ResultPath: '$.last',
+          Next: 'Record',
         },
-        '$.report',
-        'ZoneFailed',
-      ),
-      ZoneFailed: { Type: 'Fail', Error: 'ZoneFailed', CausePath: '$.report.cause' },
-      Rolled: {
-        Type: 'Pass',
-        Parameters: {
-          workflow: 'ReplaceInstances',
-          'reason.$': '$.reason',
-          'zones.$': '$.roll.done.*',
+        // done[zone] = result (a keyed object: ASL has no array append).
+        Record: pass(
+          {
+            'i.$': 'States.MathAdd($.roll.i, 1)',
+            'n.$': '$.roll.n',
+            'done.$':
+              'States.JsonMerge($.roll.done, States.StringToJson(States.Format(\'\\{"{}":{}\\}\', $.last[0].zone, States.JsonToString($.last[0]))), false)',
+          },
+          '$.roll',
+          'ZoneOk?',
+        ),
+        'ZoneOk?': {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.last[0].ok', BooleanEquals: false, Next: 'Stopped' }],
+          Default: 'More?',
         },
-        End: true,
+        Stopped: pass(
+          {
+            'cause.$': causeWithZones(
+              'ReplaceInstances stopped at {}: {}. Zones not reached are untouched',
+              ['$.last[0].zone', '$.last[0].why'],
+              '$.roll.done',
+            ),
+          },
+          '$.report',
+          'ZoneFailed',
+        ),
+        ZoneFailed: { Type: 'Fail', Error: 'ZoneFailed', CausePath: '$.report.cause' },
+        Rolled: {
+          Type: 'Pass',
+          Parameters: {
+            workflow: 'ReplaceInstances',
+            'reason.$': '$.reason',
+            'zones.$': '$.roll.done.*',
+          },
+          End: true,
+        },
       },
-    },
+    }),
   };
 }

@@ -9,13 +9,20 @@ import type { ExecutionResult } from './follow.js';
 /** What comes between a cause's text and its per-zone report. */
 export const MARK = 'per zone: ';
 
-export type ZoneStatus = 'done' | 'blocked' | 'failed';
+/** held: an operator holds the zone on its gateway; the run left it alone (not a failure). */
+export type ZoneStatus = 'done' | 'held' | 'blocked' | 'failed';
 
 /** The last state of a zone: its status, why (a JSONPath expression), and what else is known. */
 export function zoneEnd(status: ZoneStatus, why: string, extra: Record<string, Json> = {}): State {
   return {
     Type: 'Pass',
-    Parameters: { 'zone.$': '$.zone', status, ok: status === 'done', 'why.$': why, ...extra },
+    Parameters: {
+      'zone.$': '$.zone',
+      status,
+      ok: status === 'done' || status === 'held',
+      'why.$': why,
+      ...extra,
+    },
     End: true,
   };
 }

@@ -264,7 +264,7 @@ describe('fault matrix', () => {
     const r2 = await second;
     expect(r2).toMatchObject({
       status: 'SUCCEEDED',
-      output: { result: expect.stringContaining('did nothing'), running: 2 },
+      output: { result: expect.stringContaining('did nothing'), lockedBy: first.arn },
     });
     expect((await first.result).status).toBe('SUCCEEDED');
     expect((await running(world)).map((i) => i.InstanceId).sort()).toHaveLength(3);

@@ -24,7 +24,9 @@ describe('natfleet failover|fallback|replace|maintenance', () => {
       expect(main).toMatch(new RegExp(`^  ${verb}\\b`, 'm'));
       const h = await natfleet(verb, '--help');
       expect(h.code).toBe(0);
-      expect(h.out).toContain(`Usage: natfleet ${verb} --env NAME --reason TEXT [--zones a,b]`);
+      expect(h.out).toContain(
+        `Usage: natfleet ${verb} --env NAME --reason TEXT ${verb === 'failover' ? '[--hold] ' : ''}[--zones a,b]`,
+      );
     }
   });
 
@@ -52,6 +54,10 @@ describe('natfleet failover|fallback|replace|maintenance', () => {
         ],
         'natfleet: fallback: zones: mars-1a is not a zone of prod; expected some of eu-west-1a, eu-west-1b, eu-west-1c',
       ],
+      ...['', ' ', ',', ' , '].map((zones): [string[], string] => [
+        ['replace', '--env', 'prod', '--reason', 'x', '--zones', zones, '--config', EXAMPLE],
+        `natfleet: replace: zones: expected zone names separated by commas, got "${zones}" (leave --zones out for every zone)`,
+      ]),
       [
         ['maintenance', '--env', 'prod', '--reason', 'x', '--out', 'd'],
         'natfleet: maintenance: unknown option --out',

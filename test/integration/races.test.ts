@@ -1,0 +1,239 @@
+// Races: two runs started at once in the in-process runner against moto, at several timings
+// (chosen by events and by a barrier on the calls, never by the clock), each ending with the
+// invariant check (worldPerTest).
+import { describe, expect, it } from '@jest/globals';
+import { DeleteRouteCommand } from '@aws-sdk/client-ec2';
+import type { Sender } from '../../lib/workflows/sdk.js';
+import type { TaskCall } from '../../lab/stepfunctions/local.js';
+import type { WorkflowName } from '../../lib/names.js';
+import { readHolds, releaseHolds } from '../../lib/holds.js';
+import { changeTable } from '../../lib/record/compare.js';
+import { snapshot } from '../../lib/record/snapshot.js';
+import { worldPerTest, type World } from '../workflows-world.js';
+
+const newWorld = worldPerTest();
+
+/** Holds every call of `command` until `count` of them have arrived: both runs read before either writes. */
+export function barrier(command: string, count: number) {
+  let waiting: (() => void)[] = [];
+  let seen = 0;
+  return (c: Sender): Sender => ({
+    async send(cmd: unknown) {
+      if ((cmd as object).constructor.name === `${command}Command` && seen < count) {
+        seen++;
+        if (seen < count) await new Promise<void>((r) => waiting.push(r));
+        else {
+          for (const r of waiting) r();
+          waiting = [];
+        }
+      }
+      return c.send(cmd);
+    },
+  });
+}
+
+/** Holds the Task calls of the named states until `count` of them have arrived. */
+export function stateBarrier(states: string[], count: number) {
+  let waiting: (() => void)[] = [];
+  let seen = 0;
+  return async ({ state }: TaskCall, call: () => Promise<unknown>) => {
+    if (states.includes(state) && seen < count) {
+      seen++;
+      if (seen < count) await new Promise<void>((r) => waiting.push(r));
+      else {
+        for (const r of waiting) r();
+        waiting = [];
+      }
+    }
+    return call();
+  };
+}
+
+/** Starts `first`, then `second` when `first` enters state `at` (or at once with at = ''). */
+async function race(
+  w: World,
+  first: [WorkflowName, object],
+  second: [WorkflowName, object],
+  at: string,
+) {
+  const a = w.sf.start(w.arns[first[0]], first[1], 'first');
+  let b: ReturnType<World['sf']['start']> | undefined;
+  const startB = () => (b ??= w.sf.start(w.arns[second[0]], second[1], 'second'));
+  if (at === '') startB();
+  else a.onEvent = (e) => e.kind === 'entered' && e.state === at && startB();
+  const ra = await a.result;
+  const rb = await startB().result;
+  return { a: ra, b: rb };
+}
+
+const noDefaultRoute = async (w: World) => {
+  for (const z of w.zones)
+    for (const t of z.routeTables)
+      await w.ec2.send(
+        new DeleteRouteCommand({ RouteTableId: t, DestinationCidrBlock: '0.0.0.0/0' }),
+      );
+};
+
+describe('two Failovers on route tables with no default route', () => {
+  const tables = 3 * 2;
+  it.each([
+    ['both read before either creates', 'barrier'],
+    ['the second starts with the first', ''],
+    ['the second starts when the first creates', 'GatewayTablesCreate'],
+    ['the second starts when the first reports', 'Report'],
+  ])('%s: both succeed, every table on its gateway', async (_, at) => {
+    const w = await newWorld(at === 'barrier' ? { ec2: barrier('CreateRoute', tables * 2) } : {});
+    await noDefaultRoute(w);
+    const r = await race(w, ['Failover', {}], ['Failover', {}], at === 'barrier' ? '' : at);
+    expect([r.a.status, r.b.status, r.a.cause, r.b.cause]).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+      undefined,
+      undefined,
+    ]);
+    for (const z of w.zones)
+      for (const t of z.routeTables)
+        expect((await w.routes()).find((x) => x.routeTableId === t)?.defaultRoute).toEqual({
+          natGatewayId: z.gateway,
+          state: 'active',
+        });
+  });
+});
+
+const didNothing = (r: { output?: unknown }) =>
+  /did nothing/.test(String((r.output as { result?: string } | undefined)?.result ?? ''));
+
+/** Every managed table on a NAT instance (by its ENI or id), none on a gateway. */
+async function onInstances(w: World) {
+  const routes = await w.routes();
+  return routes.filter((r) => !r.defaultRoute?.natGatewayId).length === routes.length;
+}
+
+describe('two ReplaceInstances at once', () => {
+  it.each([
+    ['both try the lock at the same moment', 'barrier'],
+    ['the second starts with the first', ''],
+    ['the second starts when the first launches', 'Launch'],
+    ['the second starts when the first switches routes', 'Switch'],
+  ])('%s: exactly one rolls the fleet, the other does nothing', async (_, at) => {
+    // The lock's first call in each run ('Singleton' where a definition still lists executions).
+    const w = await newWorld(
+      at === 'barrier' ? { around: stateBarrier(['Lock', 'Singleton'], 2) } : {},
+    );
+    const r = await race(
+      w,
+      ['ReplaceInstances', {}],
+      ['ReplaceInstances', {}],
+      at === 'barrier' ? '' : at,
+    );
+    expect([r.a.status, r.b.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect([didNothing(r.a), didNothing(r.b)].filter(Boolean)).toHaveLength(1);
+    expect(await onInstances(w)).toBe(true);
+    const ids = new Set((await w.routes()).map((t) => t.defaultRoute?.instanceId));
+    for (const z of w.zones) expect(ids.has(z.instanceId)).toBe(false);
+  });
+});
+
+describe('Fallback racing ReplaceInstances', () => {
+  it.each([
+    ['Fallback starts with the roll', ''],
+    ['Fallback starts when the roll launches', 'Launch'],
+    ['Fallback starts when the roll waits for the new instance', 'Status'],
+    ['Fallback starts when the roll switches routes', 'Switch'],
+  ])(
+    '%s: the fleet ends on the new instances, no run says done and left a gateway',
+    async (_, at) => {
+      const w = await newWorld();
+      const r = await race(w, ['ReplaceInstances', {}], ['Fallback', {}], at);
+      expect([r.a.status, r.b.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      expect(await onInstances(w)).toBe(true);
+    },
+  );
+});
+
+describe('an operator failover with a hold during Maintenance', () => {
+  it.each([
+    ['while the image builds', 'ImageState'],
+    ['when the roll starts', 'Replace'],
+    ['when the final Fallback starts', 'Fallback'],
+  ])(
+    '%s: the held zone stays on its gateway, the others roll, Maintenance says so',
+    async (_, at) => {
+      const w = await newWorld();
+      const held = w.zones[0]!;
+      const r = await race(
+        w,
+        ['Maintenance', { reason: 'monthly' }],
+        ['Failover', { zones: [held.zone], reason: 'game day', hold: { by: 'alice' } }],
+        at,
+      );
+      expect([r.a.status, r.b.status, r.a.cause]).toEqual(['SUCCEEDED', 'SUCCEEDED', undefined]);
+      const routes = await w.routes();
+      for (const t of held.routeTables)
+        expect(routes.find((x) => x.routeTableId === t)?.defaultRoute?.natGatewayId).toBe(
+          held.gateway,
+        );
+      for (const z of w.zones.slice(1))
+        for (const t of z.routeTables)
+          expect(
+            routes.find((x) => x.routeTableId === t)?.defaultRoute?.natGatewayId,
+          ).toBeUndefined();
+      const zones = (r.a.output as { zones: { zone: string; status: string }[] }).zones;
+      expect(zones.find((z) => z.zone === held.zone)).toMatchObject({ status: 'held' });
+      expect((await readHolds(w.ec2, w.env)).map((h) => [h.zone, h.by, h.reason])).toEqual([
+        [held.zone, 'alice', 'game day'],
+      ]);
+    },
+  );
+});
+
+describe('holds end to end', () => {
+  it('a held zone is skipped by Fallback and ReplaceInstances until released', async () => {
+    const w = await newWorld();
+    const [a, b] = [w.zones[0]!, w.zones[1]!];
+    const f = await w.run('Failover', {
+      zones: [a.zone, b.zone],
+      reason: 'isp trouble',
+      hold: { by: 'bob' },
+    });
+    expect(f.r.status).toBe('SUCCEEDED');
+    expect((await readHolds(w.ec2, w.env)).map((h) => h.zone)).toEqual([a.zone, b.zone]);
+    const fb = await w.run('Fallback', {});
+    const status = (r: typeof fb) =>
+      Object.fromEntries(
+        (r.r.output as { zones: { zone: string; status: string }[] }).zones.map((z) => [
+          z.zone,
+          z.status,
+        ]),
+      );
+    expect(status(fb)).toEqual({ [a.zone]: 'held', [b.zone]: 'held', [w.zones[2]!.zone]: 'done' });
+    const rp = await w.run('ReplaceInstances', { zones: [a.zone] });
+    expect(status(rp)).toEqual({ [a.zone]: 'held' });
+    expect((await releaseHolds(w.ec2, w.env, [a.zone])).map((h) => h.zone)).toEqual([a.zone]);
+    expect((await readHolds(w.ec2, w.env)).map((h) => h.zone)).toEqual([b.zone]);
+    // The record carries the hold, and its pull request's table says who holds the zone.
+    const record = await snapshot({ ec2: w.ec2, ssm: w.ssm }, w.env, {
+      reason: 'drift',
+      now: new Date(),
+    });
+    expect(record.zones[b.zone]?.hold).toMatchObject({ by: 'bob', reason: 'isp trouble' });
+    expect(record.zones[a.zone]?.hold).toBeUndefined();
+    expect(changeTable(undefined, record)).toContain('gateway (held by bob: isp trouble)');
+    const again = await w.run('Fallback', {});
+    expect(status(again)).toMatchObject({ [a.zone]: 'done', [b.zone]: 'held' });
+  });
+
+  it("the checker's failover does not hold: a later Maintenance replaces that zone's instance and brings it back", async () => {
+    const w = await newWorld();
+    const z = w.zones[1]!;
+    expect(
+      (await w.run('Failover', { zones: [z.zone], reason: 'checker: probes failed' })).r.status,
+    ).toBe('SUCCEEDED');
+    expect(await readHolds(w.ec2, w.env)).toEqual([]);
+    const m = await w.run('Maintenance', { reason: 'monthly' });
+    expect(m.r.status).toBe('SUCCEEDED');
+    expect(await onInstances(w)).toBe(true);
+    const ids = new Set((await w.routes()).map((t) => t.defaultRoute?.instanceId));
+    expect(ids.has(z.instanceId)).toBe(false);
+  });
+});
