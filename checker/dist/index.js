@@ -3181,16 +3181,22 @@ const compactTime = (at) => at
     .replace(/\.\d{3}Z$/, 'Z')
     .replace(/[-:]/g, '');
 /**
- * Checker execution names made from the zone and the start of a time bucket: checkers that see
- * the same outage in the same bucket ask for the same name, so only one execution starts.
+ * Checker execution names made from the zone, the start of a time bucket and a generation:
+ * checkers that see the same outage in the same bucket ask for the same names in the same
+ * order, so only one execution starts. Generation 0 has no suffix; a later generation is asked
+ * for only when the earlier ones are closed and did not hold (ADR 0095).
  */
-const bucketExecutionName = (verb, zone, bucketStart) => {
+const bucketExecutionName = (verb, zone, bucketStart, generation = 0) => {
     if (!/^[a-z0-9-]{1,40}$/.test(zone))
         throw new Error(`not a zone name: ${JSON.stringify(zone)}`);
-    return `${PREFIX}-${verb}-${zone}-${compactTime(bucketStart)}`;
+    if (!Number.isInteger(generation) || generation < 0 || generation > 99) {
+        throw new Error(`not a generation (0 to 99): ${generation}`);
+    }
+    const base = `${PREFIX}-${verb}-${zone}-${compactTime(bucketStart)}`;
+    return generation === 0 ? base : `${base}-g${generation}`;
 };
-const failoverExecutionName = (zone, bucketStart) => bucketExecutionName('failover', zone, bucketStart);
-const fallbackExecutionName = (zone, bucketStart) => bucketExecutionName('fallback', zone, bucketStart);
+const failoverExecutionName = (zone, bucketStart, generation = 0) => bucketExecutionName('failover', zone, bucketStart, generation);
+const fallbackExecutionName = (zone, bucketStart, generation = 0) => bucketExecutionName('fallback', zone, bucketStart, generation);
 /**
  * An operator's or a GitHub run's execution name: workflow, where it came from (cli, a run id),
  * the time to the second and a short random tail so two starts in one second both run.
@@ -3414,7 +3420,10 @@ function zoneMode(routeTables, observed) {
 async function readZoneMode(sdk, routeTables) {
     return zoneMode(routeTables, await fleetReads(sdk.ec2, sdk.commands).routeTables(routeTables));
 }
-/** Starts an execution; one already started under the same name counts as started. */
+/**
+ * Starts an execution. A running one of the same name and input is "already-started"; a name
+ * that is taken otherwise (the execution is closed, or its input differs) is "name-taken".
+ */
 async function startExecution(sdk, stateMachineArn, name, input) {
     const asked = Date.now();
     try {
@@ -3430,7 +3439,7 @@ async function startExecution(sdk, stateMachineArn, name, input) {
     }
     catch (e) {
         if (e instanceof Error && e.name === 'ExecutionAlreadyExists')
-            return 'already-started';
+            return 'name-taken';
         throw e;
     }
 }
@@ -3488,9 +3497,12 @@ function fallbackView(sdk, env, zone, urls) {
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: external "node:dns"
+const external_node_dns_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 ;// CONCATENATED MODULE: ./lib/checker/probe.ts
 // One probe: an HTTP request to a URL over IPv4. Any HTTP response, 4xx and 5xx included,
 // proves that traffic leaves and comes back; only no answer at all is a failure.
+
 
 
 const realClock = {
@@ -3505,9 +3517,54 @@ const realClock = {
         }, { once: true });
     }),
 };
+const resolve4 = (host) => new Promise((ok, fail) => (0,external_node_dns_namespaceObject.lookup)(host, { family: 4 }, (e, address) => (e ? fail(e) : ok(address))));
+/**
+ * Name resolution beside the probe, not in front of it: the VPC's resolver is not behind the
+ * NAT, so a slow or failing lookup says nothing about the NAT and must not fail a round. A
+ * probe connects to the last address the resolver gave for its host at once and starts one
+ * lookup (at most one per host at a time) that refreshes it; only a host never resolved
+ * waits for its lookup.
+ */
+function cachedLookup(resolve = resolve4) {
+    const known = new Map();
+    const pending = new Map();
+    const refresh = (host) => {
+        let p = pending.get(host);
+        if (!p) {
+            p = resolve(host).then((a) => {
+                known.set(host, a);
+                return a;
+            });
+            const forget = () => pending.delete(host);
+            p.then(forget, forget);
+            pending.set(host, p);
+        }
+        return p;
+    };
+    return (host, options, callback) => {
+        const answer = (address) => options.all ? callback(null, [{ address, family: 4 }]) : callback(null, address, 4);
+        const last = known.get(host);
+        const fresh = refresh(host);
+        if (last !== undefined) {
+            fresh.catch(() => undefined);
+            return answer(last);
+        }
+        fresh.then(answer, (e) => callback(e, '', 4));
+    };
+}
+const lookup = cachedLookup();
+/** Starts resolving the URLs' host names (at INIT, beside the SDK load); never rejects. */
+function warmNames(urls) {
+    for (const u of urls) {
+        const host = new URL(u).hostname;
+        if (/^[\d.]+$/.test(host))
+            continue;
+        lookup(host, { family: 4 }, () => undefined);
+    }
+}
 /**
  * The real request: HEAD over IPv4 on a fresh connection (no keep-alive, so every probe
- * proves a new flow through the NAT, DNS and handshake included).
+ * proves a new flow through the NAT, handshake included); the address from cachedLookup.
  */
 const httpGet = (url, signal) => new Promise((resolve, reject) => {
     const u = new URL(url);
@@ -3516,6 +3573,7 @@ const httpGet = (url, signal) => new Promise((resolve, reject) => {
         method: 'HEAD',
         family: 4,
         agent: false,
+        lookup,
         signal,
         headers: { 'user-agent': 'natfleet-checker' },
     }, (res) => {
@@ -3556,12 +3614,36 @@ function errorText(e) {
 ;// CONCATENATED MODULE: ./lib/defaults.ts
 // Sizing facts shared by the stacks, the checker and the cost estimate.
 const CHECKER_MEMORY_MB = 128;
-/** The checker probes for this long per one-minute invocation. */
-const defaults_CHECKER_PROBE_SECONDS = 55;
-const CHECKER_TIMEOUT_SECONDS = 60;
+/**
+ * The checker probes for this long per one-minute invocation: past the next invocation's start,
+ * so that the two overlap and no moment of the minute goes unprobed (ADR 0096).
+ */
+const defaults_CHECKER_PROBE_SECONDS = 64;
+/** The Lambda timeout: the probing, the reserve for the failover call and the cold start. */
+const CHECKER_TIMEOUT_SECONDS = 70;
+/** Two invocations of a zone's checker overlap for a few seconds every minute. */
+const CHECKER_CONCURRENCY = 2;
+/**
+ * Failed rounds in a minute that trip the failed-rounds alarm (the second path to Failover):
+ * half the minute's rounds, and never fewer than the threshold. Scattered failures (a
+ * flapping site, a slow resolver) stay below it at a one-second rhythm; a dead NAT fails
+ * every round.
+ */
+const alarmFailedRounds = (intervalSeconds, threshold) => Math.max(threshold, Math.ceil(Math.floor(60 / intervalSeconds) / 2));
 /** ProbeSuccess (1/0), ProbeLatency, FailedRounds, FailoversStarted, OnInstance (lib/checker/metrics.ts). */
 const CHECKER_METRICS_PER_ZONE = 5;
 const CHECKER_INVOCATIONS_PER_MONTH = (/* unused pure expression or super */ null && (60 * 730));
+/**
+ * The checker's log volume per round: one JSON round line and one EMF document (all of the
+ * round's probes in one, lib/checker/metrics.ts), bytes with two URLs as measured from the
+ * real lines (test/unit/checker-metrics.test.ts keeps these true); plus per invocation the
+ * Lambda's START/END/REPORT lines, the mode document and the summary line.
+ */
+const CHECKER_LOG = {
+    linesPerRound: 2,
+    bytesPerRound: 780,
+    bytesPerInvocation: 900,
+};
 /** Lambda runtime and architecture of the checker (Node.js 22 or newer, Graviton). */
 const CHECKER_RUNTIME = 'nodejs22.x';
 const CHECKER_LOG_RETENTION_DAYS = 30;
@@ -3580,6 +3662,8 @@ const EXECUTION_BUCKET_MS = 5 * 60_000;
 /** Time kept back from the Lambda's remaining time for the failover call and the last logs. */
 const RESERVE_MS = 4_000;
 const bucketStart = (ms) => new Date(Math.floor(ms / EXECUTION_BUCKET_MS) * EXECUTION_BUCKET_MS);
+/** Names asked for in one bucket at most: each one needs a whole outage and its undoing. */
+const MAX_GENERATIONS = 8;
 const safe = async (p, log, what) => {
     try {
         await p;
@@ -3631,13 +3715,10 @@ async function runInvocation(s, deps, remainingMs) {
             ...round,
             at: new Date(started).toISOString(),
         });
-        await Promise.all([
-            ...probes.map((p) => safe(metrics.probe(p), log, 'probe metric')),
-            safe(metrics.round(round), log, 'round metric'),
-        ]);
+        await safe(metrics.round(round), log, 'round metric');
         if (!decided && consecutive >= s.unhealthyThreshold) {
             decided = true;
-            summary.failover = await decideFailover(s, deps, summary.mode, round);
+            summary.failover = await decideFailover(s, deps, summary.mode);
             log({ type: 'failover', zone: s.zone, ...summary.failover });
             const action = summary.failover.action;
             // A failed start is tried again after the next failed round.
@@ -3663,7 +3744,7 @@ async function runInvocation(s, deps, remainingMs) {
     }
     return summary;
 }
-async function decideFailover(s, deps, modeAtStart, round) {
+async function decideFailover(s, deps, modeAtStart) {
     // Trust "instance" (or no answer yet) from the start of the invocation: starting at once is
     // what matters, and Failover is idempotent. "gateway" is read again: a Fallback may have run.
     if (modeAtStart === 'gateway') {
@@ -3672,14 +3753,38 @@ async function decideFailover(s, deps, modeAtStart, round) {
             return { action: 'skipped', reason: 'the zone is already on its gateway' };
         }
     }
-    const failed = round.probes.map((p) => `${p.url}: ${p.ok ? 'ok' : p.error}`).join('; ');
+    // The input is the same for every checker of this zone and outage: Step Functions then
+    // answers a repeat of a running execution with it, which tells "in flight" from "closed".
+    // Each round's errors are in the round logs.
     const input = {
         zones: [s.zone],
-        reason: `checker: ${round.consecutiveFailures} consecutive failed probe rounds in ${s.zone} (${failed})`.slice(0, REASON_MAX_LENGTH),
+        reason: `checker: ${s.unhealthyThreshold} consecutive failed probe rounds in ${s.zone}`.slice(0, REASON_MAX_LENGTH),
     };
-    const name = failoverExecutionName(s.zone, bucketStart(deps.clock.now()));
+    const bucket = bucketStart(deps.clock.now());
+    // A taken name whose execution is closed and whose zone still reads as on its instance did
+    // not hold (the zone was fallen back, or the run failed): the next generation's name is asked.
+    // A mode that cannot be read counts as not held: a second Failover is harmless, none is not.
+    const held = async () => (await deps.readMode().catch(() => undefined)) === 'gateway';
+    const r = await startGeneration(deps, s.failoverArn, input, held, (g) => failoverExecutionName(s.zone, bucket, g));
+    return r.action === 'error' ? r : { ...r, input };
+}
+/**
+ * Starts under the first name of the bucket whose execution is not known to be closed and
+ * held: a running one of the same input is this outage's, so it is "already-started".
+ */
+async function startGeneration(deps, arn, input, held, nameOf) {
+    let name = nameOf(0);
     try {
-        return { action: await deps.startExecution(s.failoverArn, name, input), name, input };
+        for (let g = 0; g < MAX_GENERATIONS; g++) {
+            name = nameOf(g);
+            const outcome = await deps.startExecution(arn, name, input);
+            if (outcome !== 'name-taken')
+                return { action: outcome, name };
+            if (await held())
+                return { action: 'already-started', name };
+            deps.log({ type: 'name-taken', name, next: g + 1 < MAX_GENERATIONS });
+        }
+        return { action: 'error', name, error: `all ${MAX_GENERATIONS} names of the bucket are taken` };
     }
     catch (e) {
         return { action: 'error', name, error: e instanceof Error ? e.message : String(e) };
@@ -3699,10 +3804,18 @@ async function checkFallback(s, deps, mode) {
             healthyMinutes: s.healthyMinutes,
         });
         if (d.start) {
-            const name = fallbackExecutionName(s.zone, bucketStart(deps.clock.now()));
-            const input = { zones: [s.zone], reason: d.reason };
-            const action = await deps.startExecution(s.fallbackArn, name, input);
-            return { action, reason: d.reason, name };
+            const bucket = bucketStart(deps.clock.now());
+            // A fixed reason keeps the input the same for every checker (see decideFailover).
+            const input = {
+                zones: [s.zone],
+                reason: `checker: ${s.zone} healthy for ${s.healthyMinutes} min`,
+            };
+            // Fallback is optional: a mode that cannot be read stops here rather than start twice.
+            const held = async () => (await deps.readMode().catch(() => 'instance')) === 'instance';
+            const r = await startGeneration(deps, s.fallbackArn, input, held, (g) => fallbackExecutionName(s.zone, bucket, g));
+            if (r.action === 'error')
+                return { action: 'error', reason: r.error, name: r.name };
+            return { action: r.action, reason: d.reason, name: r.name };
         }
         if (d.runHealthCommand && instance) {
             await fb.runHealthCommand(instance.instanceId);
@@ -3720,6 +3833,8 @@ var lib = __nccwpck_require__(610);
 ;// CONCATENATED MODULE: ./lib/checker/metrics.ts
 // CloudWatch embedded metrics (EMF lines on stdout): namespace natfleet, dimensions
 // Environment and Zone only, so that each zone costs a fixed, small number of metrics.
+// One document per round carries every probe's values: the line count per round does not grow
+// with the number of URLs (docs/cost.md counts these lines).
 
 
 const NAMESPACE = METRICS.namespace;
@@ -3732,6 +3847,7 @@ function emfMetrics(environment, zone) {
             [METRICS.dimensions.environment]: environment,
             [METRICS.dimensions.zone]: zone,
         });
+        // A name put twice keeps both values (an EMF value array): each is one sample.
         for (const [name, value, unit] of metrics)
             m.putMetric(name, value, unit, lib.StorageResolution.Standard);
         for (const [k, v] of Object.entries(properties))
@@ -3739,16 +3855,15 @@ function emfMetrics(environment, zone) {
         await m.flush();
     };
     return {
-        probe: (p) => p.ok
-            ? emit([
-                [METRIC.probeSuccess, 1, lib.Unit.Count],
-                [METRIC.probeLatency, p.ms, lib.Unit.Milliseconds],
-            ], { Url: p.url, Status: p.status })
-            : emit([[METRIC.probeSuccess, 0, lib.Unit.Count]], { Url: p.url, Error: p.error }),
-        round: (r) => emit([[METRIC.failedRounds, r.ok ? 0 : 1, lib.Unit.Count]], {
-            Round: r.round,
-            ConsecutiveFailures: r.consecutiveFailures,
-        }),
+        round: (r) => emit([
+            ...r.probes.map((p) => [
+                METRIC.probeSuccess,
+                p.ok ? 1 : 0,
+                lib.Unit.Count,
+            ]),
+            ...r.probes.flatMap((p) => p.ok ? [[METRIC.probeLatency, p.ms, lib.Unit.Milliseconds]] : []),
+            [METRIC.failedRounds, r.ok ? 0 : 1, lib.Unit.Count],
+        ], { Round: r.round, ConsecutiveFailures: r.consecutiveFailures }),
         mode: (mode) => emit([[METRIC.onInstance, mode === 'instance' ? 1 : 0, lib.Unit.None]], { Mode: mode }),
         failoverStarted: () => emit([[METRIC.failoversStarted, 1, lib.Unit.Count]]),
     };
@@ -3760,8 +3875,8 @@ function emfMetrics(environment, zone) {
 const ENVIRONMENT_NAME = '^[a-z][a-z0-9-]{0,15}$';
 const AVAILABILITY_ZONE = '^[a-z]{2}(-[a-z]+)+-\\d[a-z]$';
 const CHECKER_LIMITS = {
-    intervalSeconds: { min: 1, max: 30, default: 5 },
-    timeoutSeconds: { min: 1, max: 30, default: 2 },
+    intervalSeconds: { min: 1, max: 30, default: 1 },
+    timeoutSeconds: { min: 1, max: 30, default: 1 },
     unhealthyThreshold: { min: 1, max: 100, default: 3 },
     healthyMinutes: { min: 1, max: 1440, default: 10 },
 };
@@ -3799,9 +3914,115 @@ function withoutUserinfo(s) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/config/checks.ts
+// One function per value rule, shared by the natfleet.yml loader (lib/config/rules.ts) and the
+// checker's settings parser (lib/checker/settings.ts): whatever the checker would refuse at run
+// time, validate refuses first. Each returns what was expected, or undefined when the value is
+// good. Plain code, no schema library: the checker Lambda bundles it.
+
+/**
+ * A URL the checker can probe: http or https with a host, no user:password@ (it would land in
+ * templates, logs and metrics), no IPv6 literal (the probes are IPv4 only: the NAT forwards
+ * IPv4), and no comma (the checker's environment holds the URLs as one comma-joined list).
+ */
+function probeUrlProblem(url) {
+    const what = 'an http:// or https:// URL with a host name or IPv4 address (no IPv6 literal, no user:password@, no comma)';
+    if (url.includes(',') || !isHttpUrl(url.trim()) || hasUserinfo(url))
+        return what;
+    return new URL(url.trim()).hostname.startsWith('[') ? what : undefined;
+}
+const PRIVATE_RANGES = (/* unused pure expression or super */ null && (['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10']));
+function parseCidr(cidr) {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    if (!m)
+        return undefined;
+    const octets = m.slice(1, 5).map(Number);
+    const bits = Number(m[5]);
+    if (octets.some((o) => o > 255) || bits > 32)
+        return undefined;
+    if (m.slice(1, 5).some((o) => o.length > 1 && o.startsWith('0')))
+        return undefined;
+    const ip = octets.reduce((a, o) => a * 256 + o, 0);
+    return { ip, bits };
+}
+/** Whole numbers, not 32-bit operators: an address above 2^31 stays positive. */
+const block = (ip, bits) => Math.floor(ip / 2 ** (32 - bits));
+const within = (c, range) => c.bits >= range.bits && block(c.ip, range.bits) === block(range.ip, range.bits);
+/**
+ * A VPC range the NAT security group may take traffic from: a real IPv4 CIDR (octets 0–255,
+ * prefix 0–32, no host bits set), never 0.0.0.0/0 (the NAT would forward for the internet),
+ * and a private range (RFC 1918, or 100.64.0.0/10 of RFC 6598) unless `allowPublic`.
+ */
+function vpcCidrProblem(cidr, allowPublic = false) {
+    const c = parseCidr(cidr);
+    if (!c)
+        return 'an IPv4 CIDR: four numbers 0–255 and a prefix 0–32 (e.g. 10.0.0.0/16)';
+    if (c.ip % 2 ** (32 - c.bits) !== 0) {
+        return `the network address of the range (no host bits set after /${c.bits})`;
+    }
+    if (c.bits === 0)
+        return 'a VPC range, never 0.0.0.0/0 (the NAT would forward for anyone)';
+    if (allowPublic)
+        return undefined;
+    const ranges = PRIVATE_RANGES.map((r) => parseCidr(r));
+    return ranges.some((r) => within(c, r))
+        ? undefined
+        : `a private range (${PRIVATE_RANGES.join(', ')}), or allowPublicVpcCidrs: true for a VPC that uses public addresses`;
+}
+/**
+ * The AWS regions natfleet knows (AWS's "Regions and Availability Zones" list, 2026-11): a
+ * misspelt or unknown region is refused here rather than by the first stack.
+ */
+const KNOWN_REGIONS = (/* unused pure expression or super */ null && ([
+    'us-east-1',
+    'us-east-2',
+    'us-west-1',
+    'us-west-2',
+    'af-south-1',
+    'ap-east-1',
+    'ap-east-2',
+    'ap-south-1',
+    'ap-south-2',
+    'ap-northeast-1',
+    'ap-northeast-2',
+    'ap-northeast-3',
+    'ap-southeast-1',
+    'ap-southeast-2',
+    'ap-southeast-3',
+    'ap-southeast-4',
+    'ap-southeast-5',
+    'ap-southeast-6',
+    'ap-southeast-7',
+    'ca-central-1',
+    'ca-west-1',
+    'eu-central-1',
+    'eu-central-2',
+    'eu-west-1',
+    'eu-west-2',
+    'eu-west-3',
+    'eu-south-1',
+    'eu-south-2',
+    'eu-north-1',
+    'il-central-1',
+    'me-south-1',
+    'me-central-1',
+    'mx-central-1',
+    'sa-east-1',
+    'us-gov-east-1',
+    'us-gov-west-1',
+    'cn-north-1',
+    'cn-northwest-1',
+]));
+function regionProblem(region) {
+    return KNOWN_REGIONS.includes(region)
+        ? undefined
+        : `a known AWS region (${KNOWN_REGIONS.slice(0, 4).join(', ')}, …; lib/config/checks.ts)`;
+}
+
 ;// CONCATENATED MODULE: ./lib/checker/settings.ts
 // The checker's configuration: environment variables set by the checker stack, read and
 // validated once at cold start. Limits and defaults come from the natfleet.yml schema.
+
 
 
 const VAR = {
@@ -3859,7 +4080,7 @@ function readSettings(vars) {
     const settings = {
         environment: text(VAR.environment, (v) => new RegExp(ENVIRONMENT_NAME).test(v), 'an environment name'),
         zone: text(VAR.zone, (v) => zonePattern.test(v), 'an availability zone name (e.g. eu-west-1a)'),
-        urls: list(VAR.urls, isIpv4Url, 'comma-separated http:// or https:// URLs (no IPv6 literals, no user:password@)'),
+        urls: list(VAR.urls, (u) => probeUrlProblem(u) === undefined, 'comma-separated http:// or https:// URLs (no IPv6 literals, no user:password@)'),
         intervalSeconds: int(VAR.intervalSeconds, CHECKER_LIMITS.intervalSeconds),
         timeoutSeconds: int(VAR.timeoutSeconds, CHECKER_LIMITS.timeoutSeconds),
         unhealthyThreshold: int(VAR.unhealthyThreshold, CHECKER_LIMITS.unhealthyThreshold),
@@ -3886,10 +4107,6 @@ function readSettings(vars) {
     if (problems.length > 0)
         throw new CheckerSettingsError(problems);
     return settings;
-}
-/** Probes are IPv4 only: a URL whose host is an IPv6 literal can never be probed. */
-function isIpv4Url(s) {
-    return isHttpUrl(s) && !hasUserinfo(s) && !new URL(s).hostname.startsWith('[');
 }
 function isEndpointUrl(s) {
     if (!isHttpUrl(s) || hasUserinfo(s))
@@ -3977,6 +4194,8 @@ let settings;
 let problem;
 try {
     settings = readSettings(process.env);
+    // The first round then rarely waits on the resolver (names are resolved beside probes).
+    warmNames(settings.urls);
 }
 catch (e) {
     problem = e instanceof Error ? e : new Error(String(e));

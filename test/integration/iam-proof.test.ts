@@ -8,10 +8,12 @@ import * as ec2sdk from '@aws-sdk/client-ec2';
 import { DeleteRouteCommand, ModifyInstanceAttributeCommand } from '@aws-sdk/client-ec2';
 import * as sfnsdk from '@aws-sdk/client-sfn';
 import * as ssmsdk from '@aws-sdk/client-ssm';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { CheckerSdk } from '../../lib/checker/sdk.js';
 import { fallbackView, readZoneMode, startExecution } from '../../lib/checker/aws.js';
-import { stateMachineArn } from '../../lib/names.js';
+import { stateMachineArn, stateMachineName } from '../../lib/names.js';
+import { releaseHolds } from '../../lib/holds.js';
+import { LOCKED, lockParameter } from '../../lib/workflows/lock.js';
 import { recordedCalls, recordOn, recordSetting, recording, tagLookup } from '../calls.js';
 import { describeProof, prove } from '../iam-proof.js';
 import { EXPLICIT_CASES } from '../iam-cases.js';
@@ -91,6 +93,26 @@ describe('the IAM proof', () => {
     expect((await w.run('Failover', { zones: [w.zones[0]!.zone], reason: 'drill' })).r.status).toBe(
       'SUCCEEDED',
     );
+    // An operator's hold (the hold's tags on the zone's route tables), then lifted.
+    const held = { zones: [w.zones[1]!.zone], reason: 'game day', hold: { by: 'ops' } };
+    expect((await w.run('Failover', held)).r.status).toBe('SUCCEEDED');
+    await releaseHolds(w.ec2, w.env, [w.zones[1]!.zone]);
+    // The lock left behind by a run of each locked workflow that no longer exists: every locked
+    // workflow reads its holder and takes it over.
+    for (const holder of LOCKED) {
+      for (const wf of LOCKED) {
+        await w.ssm.send(
+          new PutParameterCommand({
+            Name: lockParameter(w.env.name),
+            Value: `arn:aws:states:eu-west-1:123456789012:execution:${stateMachineName(w.env.name, holder)}:gone`,
+            Type: 'String',
+            Overwrite: true,
+          }),
+        );
+        const zones = wf === 'Fallback' ? {} : { zones: [w.zones[0]!.zone] };
+        expect((await w.run(wf, { ...zones, reason: 'stale lock' })).r.status).toBe('SUCCEEDED');
+      }
+    }
     await noDefault();
     // Zone b's instance not ready (source/dest check on): Fallback keeps it on its standby.
     await w.ec2.send(

@@ -1,5 +1,6 @@
 // The handoff's states in ReplaceInstances (lib/workflows/handoff.ts): absent unless egress is
 // floating, valid ASL when present, every state reachable, the order the lab proves.
+import { allStates } from '../../lab/stepfunctions/local.js';
 import { describe, expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { replaceDefinition, type WorkflowRefs } from '../../lib/workflows/index.js';
@@ -32,8 +33,13 @@ const floating = (name: 'prod' | 'staging'): Environment => {
   return env;
 };
 
+/** The zone roll's processor, wherever the definition nests it (under the lock's Parallel). */
 const roll = (d: Definition) =>
-  (d.States.RollZone as { ItemProcessor: { StartAt: string; States: States } }).ItemProcessor;
+  (
+    allStates(d.States).find(([n]) => n === 'RollZone')![1] as {
+      ItemProcessor: { StartAt: string; States: States };
+    }
+  ).ItemProcessor;
 
 /** Every state a transition (Next, Default, Choices, Catch) reaches from StartAt. */
 function reachable(start: string, states: States): Set<string> {

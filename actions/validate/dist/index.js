@@ -28375,7 +28375,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
-/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8664);
+/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9789);
 
 
 await (0,_validate_js__WEBPACK_IMPORTED_MODULE_1__/* .validateAction */ .F)(_actions_core__WEBPACK_IMPORTED_MODULE_0__);
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8664:
+/***/ 9789:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28492,7 +28492,7 @@ function describe(value) {
         return Object.keys(value).length ? 'a mapping' : 'an empty mapping';
     return JSON.stringify(value);
 }
-class ConfigError extends Error {
+class problems_ConfigError extends Error {
     file;
     problems;
     constructor(file, problems) {
@@ -34995,15 +34995,15 @@ var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./lib/config/limits.ts
 // Plain limits and patterns of natfleet.yml, kept apart from the schema so that code that
 // must stay small (the checker Lambda) can use them without the schema library.
-const ENVIRONMENT_NAME = '^[a-z][a-z0-9-]{0,15}$';
-const AVAILABILITY_ZONE = '^[a-z]{2}(-[a-z]+)+-\\d[a-z]$';
-const CHECKER_LIMITS = {
-    intervalSeconds: { min: 1, max: 30, default: 5 },
-    timeoutSeconds: { min: 1, max: 30, default: 2 },
+const limits_ENVIRONMENT_NAME = '^[a-z][a-z0-9-]{0,15}$';
+const limits_AVAILABILITY_ZONE = '^[a-z]{2}(-[a-z]+)+-\\d[a-z]$';
+const limits_CHECKER_LIMITS = {
+    intervalSeconds: { min: 1, max: 30, default: 1 },
+    timeoutSeconds: { min: 1, max: 30, default: 1 },
     unhealthyThreshold: { min: 1, max: 100, default: 3 },
     healthyMinutes: { min: 1, max: 1440, default: 10 },
 };
-function isHttpUrl(s) {
+function limits_isHttpUrl(s) {
     try {
         const u = new URL(s);
         return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
@@ -35013,7 +35013,7 @@ function isHttpUrl(s) {
     }
 }
 /** A URL that carries user:password@ would put a credential into templates, logs and metrics. */
-function hasUserinfo(s) {
+function limits_hasUserinfo(s) {
     try {
         const u = new URL(s);
         return u.username !== '' || u.password !== '';
@@ -35052,24 +35052,46 @@ const schema_int = (min, max, dflt, description) => Type.Integer({ minimum: min,
 const limited = (l, description) => schema_int(l.min, l.max, l.default, description);
 const strict = (props, description, extra = {}) => Type.Object(props, { additionalProperties: false, description, ...extra });
 const REGION = '^[a-z]{2}(-[a-z]+)+-\\d$';
+/**
+ * The largest fleet natfleet.yml accepts: what fits every AWS limit once rendered (lib/limits.ts;
+ * test/unit/largest-fleet.test.ts renders exactly this fleet and checks each limit). Zones: no
+ * region has more than 6. URLs and route tables: the checker's 4 KB of environment variables.
+ * VPC ranges: the VPC's own maximum of 50, under the security group's 60 inbound rules.
+ */
+const FLEET_BOUNDS = {
+    zones: 6,
+    routeTablesPerZone: 50,
+    urls: 10,
+    urlLength: 200,
+    vpcCidrs: 50,
+};
 const ARCHITECTURES = ['arm64', 'x86_64'];
 const GATEWAY_MODES = ['shared', 'per-zone', 'regional'];
 const ENDPOINT_MODES = ['create', 'existing', 'none'];
+/** What the NAT translates to: the instance's primary address, or a floating secondary address
+ * that moves to the new instance on replacement with the connections' state (ADR 0140). */
+const EGRESS_MODES = ['primary', 'floating'];
+const IPV4 = '^((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)$';
 const GITHUB_REPOSITORY = '^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$';
 const OIDC_PROVIDER_ARN = '^arn:aws[a-z-]*:iam::\\d{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$';
 const ZoneSchema = strict({
     availabilityZone: Type.String({
-        pattern: AVAILABILITY_ZONE,
+        pattern: limits_AVAILABILITY_ZONE,
         description: 'an availability zone name (e.g. eu-west-1a)',
     }),
     publicSubnet: id('subnet', 'a subnet id'),
     privateSubnet: id('subnet', 'a subnet id'),
     routeTables: Type.Array(id('rtb', 'a route table id'), {
         minItems: 1,
-        description: 'the private route tables this zone serves (at least one)',
+        maxItems: FLEET_BOUNDS.routeTablesPerZone,
+        description: `the private route tables this zone serves (1 to ${FLEET_BOUNDS.routeTablesPerZone})`,
     }),
     eipAllocation: Type.Optional(id('eipalloc', 'an Elastic IP allocation id')),
     natGatewayId: Type.Optional(id('nat', 'a NAT gateway id to adopt as this zone’s standby')),
+    floatingAddress: Type.Optional(Type.String({
+        pattern: IPV4,
+        description: 'a free private IPv4 address of the zone’s public subnet, the NAT’s floating egress address (instance.egress floating)',
+    })),
 }, 'one availability zone: its NAT instance, standby and route tables');
 const GatewaySchema = strict({
     mode: Type.Optional({ ...oneOf(GATEWAY_MODES, 'standby gateway mode'), default: 'shared' }),
@@ -35077,15 +35099,19 @@ const GatewaySchema = strict({
     natGatewayId: Type.Optional(id('nat', 'a NAT gateway id to adopt as the standby of every zone (shared or regional)')),
 }, 'the standby NAT Gateway(s)', { default: {} });
 const CheckerSchema = strict({
-    urls: Type.Array(Type.String({ description: 'an http:// or https:// URL' }), {
+    urls: Type.Array(Type.String({
+        maxLength: FLEET_BOUNDS.urlLength,
+        description: `an http:// or https:// URL (at most ${FLEET_BOUNDS.urlLength} characters)`,
+    }), {
         minItems: 1,
-        description: 'URLs probed through the NAT (at least one)',
+        maxItems: FLEET_BOUNDS.urls,
+        description: `URLs probed through the NAT (1 to ${FLEET_BOUNDS.urls})`,
     }),
-    intervalSeconds: Type.Optional(limited(CHECKER_LIMITS.intervalSeconds, 'seconds between probe rounds (1–30)')),
-    timeoutSeconds: Type.Optional(limited(CHECKER_LIMITS.timeoutSeconds, 'per-URL timeout in seconds (1–30)')),
-    unhealthyThreshold: Type.Optional(limited(CHECKER_LIMITS.unhealthyThreshold, 'consecutive failed rounds before failover (≥ 1)')),
+    intervalSeconds: Type.Optional(limited(limits_CHECKER_LIMITS.intervalSeconds, 'seconds between probe rounds (1–30)')),
+    timeoutSeconds: Type.Optional(limited(limits_CHECKER_LIMITS.timeoutSeconds, 'per-URL timeout in seconds (1–30)')),
+    unhealthyThreshold: Type.Optional(limited(limits_CHECKER_LIMITS.unhealthyThreshold, 'consecutive failed rounds before failover (≥ 1)')),
     autoFallback: Type.Optional(Type.Boolean({ default: false, description: 'true or false' })),
-    healthyMinutes: Type.Optional(limited(CHECKER_LIMITS.healthyMinutes, 'minutes an instance must be healthy before auto-fallback (≥ 1)')),
+    healthyMinutes: Type.Optional(limited(limits_CHECKER_LIMITS.healthyMinutes, 'minutes an instance must be healthy before auto-fallback (≥ 1)')),
     stepFunctionsEndpoint: Type.Optional({
         ...oneOf(ENDPOINT_MODES, 'Step Functions VPC endpoint'),
         default: 'create',
@@ -35101,7 +35127,15 @@ const EnvironmentSchema = strict({
     vpcCidrs: Type.Array(Type.String({
         pattern: '^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$',
         description: 'an IPv4 CIDR (e.g. 10.0.0.0/16)',
-    }), { minItems: 1, description: 'the VPC’s IPv4 CIDRs, allowed to send through the NAT' }),
+    }), {
+        minItems: 1,
+        maxItems: FLEET_BOUNDS.vpcCidrs,
+        description: `the VPC’s IPv4 CIDRs, allowed to send through the NAT (1 to ${FLEET_BOUNDS.vpcCidrs})`,
+    }),
+    allowPublicVpcCidrs: Type.Optional(Type.Boolean({
+        default: false,
+        description: 'true or false: accept vpcCidrs outside the private ranges (RFC 1918, 100.64.0.0/10)',
+    })),
     instance: strict({
         type: Type.String({
             pattern: '^[a-z][a-z0-9-]*\\.[a-z0-9]+$',
@@ -35111,13 +35145,21 @@ const EnvironmentSchema = strict({
             ...oneOf(ARCHITECTURES, 'CPU architecture'),
             default: 'arm64',
         }),
+        egress: Type.Optional({
+            ...oneOf(EGRESS_MODES, 'the address the NAT translates to'),
+            default: 'primary',
+        }),
     }, 'the NAT instance'),
     image: Type.Optional(strict({
         rebuildEveryDays: Type.Optional(schema_int(1, 365, 14, 'days between image builds (≥ 1)')),
         keep: Type.Optional(schema_int(1, 50, 3, 'images to keep (≥ 1)')),
     }, 'the NAT image pipeline', { default: {} })),
     gateway: Type.Optional(GatewaySchema),
-    zones: Type.Array(ZoneSchema, { minItems: 1, description: 'the zones (at least one)' }),
+    zones: Type.Array(ZoneSchema, {
+        minItems: 1,
+        maxItems: FLEET_BOUNDS.zones,
+        description: `the zones (1 to ${FLEET_BOUNDS.zones})`,
+    }),
     checker: CheckerSchema,
     github: Type.Optional(strict({
         repository: Type.String({
@@ -35144,7 +35186,7 @@ const EnvironmentSchema = strict({
 const ConfigSchema = Type.Object({
     $schema: Type.Optional(Type.String({ description: 'path or URL of this schema' })),
     version: Type.Literal(1, { description: 'the configuration format version: 1' }),
-    environments: Type.Record(Type.String({ pattern: ENVIRONMENT_NAME }), EnvironmentSchema, {
+    environments: Type.Record(Type.String({ pattern: limits_ENVIRONMENT_NAME }), EnvironmentSchema, {
         additionalProperties: false,
         minProperties: 1,
         description: 'at least one environment, named with lowercase letters, digits and dashes (up to 16)',
@@ -35247,6 +35289,111 @@ function structureProblems(doc, sourceOf = () => undefined) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./lib/config/checks.ts
+// One function per value rule, shared by the natfleet.yml loader (lib/config/rules.ts) and the
+// checker's settings parser (lib/checker/settings.ts): whatever the checker would refuse at run
+// time, validate refuses first. Each returns what was expected, or undefined when the value is
+// good. Plain code, no schema library: the checker Lambda bundles it.
+
+/**
+ * A URL the checker can probe: http or https with a host, no user:password@ (it would land in
+ * templates, logs and metrics), no IPv6 literal (the probes are IPv4 only: the NAT forwards
+ * IPv4), and no comma (the checker's environment holds the URLs as one comma-joined list).
+ */
+function checks_probeUrlProblem(url) {
+    const what = 'an http:// or https:// URL with a host name or IPv4 address (no IPv6 literal, no user:password@, no comma)';
+    if (url.includes(',') || !limits_isHttpUrl(url.trim()) || limits_hasUserinfo(url))
+        return what;
+    return new URL(url.trim()).hostname.startsWith('[') ? what : undefined;
+}
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
+function parseCidr(cidr) {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    if (!m)
+        return undefined;
+    const octets = m.slice(1, 5).map(Number);
+    const bits = Number(m[5]);
+    if (octets.some((o) => o > 255) || bits > 32)
+        return undefined;
+    if (m.slice(1, 5).some((o) => o.length > 1 && o.startsWith('0')))
+        return undefined;
+    const ip = octets.reduce((a, o) => a * 256 + o, 0);
+    return { ip, bits };
+}
+/** Whole numbers, not 32-bit operators: an address above 2^31 stays positive. */
+const block = (ip, bits) => Math.floor(ip / 2 ** (32 - bits));
+const within = (c, range) => c.bits >= range.bits && block(c.ip, range.bits) === block(range.ip, range.bits);
+/**
+ * A VPC range the NAT security group may take traffic from: a real IPv4 CIDR (octets 0–255,
+ * prefix 0–32, no host bits set), never 0.0.0.0/0 (the NAT would forward for the internet),
+ * and a private range (RFC 1918, or 100.64.0.0/10 of RFC 6598) unless `allowPublic`.
+ */
+function vpcCidrProblem(cidr, allowPublic = false) {
+    const c = parseCidr(cidr);
+    if (!c)
+        return 'an IPv4 CIDR: four numbers 0–255 and a prefix 0–32 (e.g. 10.0.0.0/16)';
+    if (c.ip % 2 ** (32 - c.bits) !== 0) {
+        return `the network address of the range (no host bits set after /${c.bits})`;
+    }
+    if (c.bits === 0)
+        return 'a VPC range, never 0.0.0.0/0 (the NAT would forward for anyone)';
+    if (allowPublic)
+        return undefined;
+    const ranges = PRIVATE_RANGES.map((r) => parseCidr(r));
+    return ranges.some((r) => within(c, r))
+        ? undefined
+        : `a private range (${PRIVATE_RANGES.join(', ')}), or allowPublicVpcCidrs: true for a VPC that uses public addresses`;
+}
+/**
+ * The AWS regions natfleet knows (AWS's "Regions and Availability Zones" list, 2026-11): a
+ * misspelt or unknown region is refused here rather than by the first stack.
+ */
+const KNOWN_REGIONS = [
+    'us-east-1',
+    'us-east-2',
+    'us-west-1',
+    'us-west-2',
+    'af-south-1',
+    'ap-east-1',
+    'ap-east-2',
+    'ap-south-1',
+    'ap-south-2',
+    'ap-northeast-1',
+    'ap-northeast-2',
+    'ap-northeast-3',
+    'ap-southeast-1',
+    'ap-southeast-2',
+    'ap-southeast-3',
+    'ap-southeast-4',
+    'ap-southeast-5',
+    'ap-southeast-6',
+    'ap-southeast-7',
+    'ca-central-1',
+    'ca-west-1',
+    'eu-central-1',
+    'eu-central-2',
+    'eu-west-1',
+    'eu-west-2',
+    'eu-west-3',
+    'eu-south-1',
+    'eu-south-2',
+    'eu-north-1',
+    'il-central-1',
+    'me-south-1',
+    'me-central-1',
+    'mx-central-1',
+    'sa-east-1',
+    'us-gov-east-1',
+    'us-gov-west-1',
+    'cn-north-1',
+    'cn-northwest-1',
+];
+function regionProblem(region) {
+    return KNOWN_REGIONS.includes(region)
+        ? undefined
+        : `a known AWS region (${KNOWN_REGIONS.slice(0, 4).join(', ')}, …; lib/config/checks.ts)`;
+}
+
 ;// CONCATENATED MODULE: ./lib/config/gateway-rules.ts
 // Cross-field rules of the regional standby (`gateway.mode: regional`). Like rules.ts they read
 // the raw document defensively and compare only values that are themselves valid.
@@ -35278,9 +35425,81 @@ function regionalGatewayRules(env, base, zones, problems) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/config/egress-rules.ts
+// Cross-field rules of the floating egress address (`instance.egress: floating`, ADR 0140). Like
+// rules.ts they read the raw document defensively and compare only values that are valid.
+
+
+const egress_rules_isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const ip = new RegExp(IPV4);
+const cidr = /^((?:\d{1,3}\.){3}\d{1,3})\/(\d{1,2})$/;
+const toInt = (a) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+/** Whether IPv4 address `a` lies in `block` (a.b.c.d/n); false for a malformed block. */
+function inCidr(a, block) {
+    const m = cidr.exec(block);
+    if (!m || !ip.test(m[1]) || Number(m[2]) > 32)
+        return false;
+    const size = 2 ** (32 - Number(m[2]));
+    const start = Math.floor(toInt(m[1]) / size) * size;
+    return toInt(a) >= start && toInt(a) < start + size;
+}
+/**
+ * With `instance.egress: floating` every zone names its floating address, each once, inside
+ * the VPC's CIDRs; with the primary address (the default) no zone names one.
+ */
+function floatingEgressRules(env, base, zones, problems) {
+    const instance = egress_rules_isObj(env.instance) ? env.instance : {};
+    const floating = instance.egress === 'floating';
+    const vpc = Array.isArray(env.vpcCidrs)
+        ? env.vpcCidrs.filter((c) => typeof c === 'string')
+        : [];
+    const first = new Map();
+    for (const { z, path } of zones) {
+        const at = [...path, 'floatingAddress'];
+        const a = z.floatingAddress;
+        if (!floating) {
+            if (a !== undefined)
+                problems.push({
+                    path: at,
+                    expected: `no floatingAddress unless ${formatPath([...base, 'instance', 'egress'])} is floating`,
+                    found: describe(a),
+                });
+            continue;
+        }
+        if (a === undefined) {
+            problems.push({
+                path: at,
+                expected: 'a floating address for every zone with instance.egress floating (a free private IPv4 address of the zone’s public subnet)',
+                found: 'none',
+            });
+            continue;
+        }
+        if (typeof a !== 'string' || !ip.test(a))
+            continue; // the structure check names it
+        const prev = first.get(a);
+        if (prev) {
+            problems.push({
+                path: at,
+                expected: `each floating address once (first at ${formatPath(prev)})`,
+                found: JSON.stringify(a),
+            });
+        }
+        else
+            first.set(a, at);
+        if (vpc.length > 0 && !vpc.some((c) => inCidr(a, c)))
+            problems.push({
+                path: at,
+                expected: `an address inside the VPC (${vpc.join(', ')})`,
+                found: JSON.stringify(a),
+            });
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/config/rules.ts
 // Cross-field rules. They read the raw document defensively so that they still report
 // their problems when other fields are structurally wrong: loading reports everything at once.
+
+
 
 
 
@@ -35386,6 +35605,12 @@ const regionalGateway = ({ env, base, zones }) => {
     regionalGatewayRules(env, base, zones, problems);
     return problems;
 };
+/** instance.egress floating: one floating address per zone (lib/config/egress-rules.ts). */
+const floatingEgress = ({ env, base, zones }) => {
+    const problems = [];
+    floatingEgressRules(env, base, zones, problems);
+    return problems;
+};
 const architectureMatchesType = ({ env, base }) => {
     const instance = rules_isObj(env.instance) ? env.instance : {};
     const type = str(instance.type);
@@ -35406,7 +35631,7 @@ const checkerUrls = ({ env, base }) => {
     return list(checker.urls).flatMap((u, i) => {
         const url = str(u);
         const path = [...base, 'checker', 'urls', i];
-        if (url !== undefined && hasUserinfo(url)) {
+        if (url !== undefined && limits_hasUserinfo(url)) {
             return [
                 {
                     path,
@@ -35415,10 +35640,26 @@ const checkerUrls = ({ env, base }) => {
                 },
             ];
         }
-        return url !== undefined && !isHttpUrl(url)
-            ? [{ path, expected: 'an http:// or https:// URL', found: JSON.stringify(url) }]
+        const problem = url === undefined ? undefined : checks_probeUrlProblem(url);
+        return problem ? [{ path, expected: problem, found: JSON.stringify(url) }] : [];
+    });
+};
+/** Real, private (unless allowed) VPC ranges; never 0.0.0.0/0 (lib/config/checks.ts). */
+const vpcCidrs = ({ env, base }) => {
+    const allowPublic = env.allowPublicVpcCidrs === true;
+    return list(env.vpcCidrs).flatMap((c, i) => {
+        const cidr = str(c);
+        const problem = cidr === undefined ? undefined : vpcCidrProblem(cidr, allowPublic);
+        return problem
+            ? [{ path: [...base, 'vpcCidrs', i], expected: problem, found: JSON.stringify(cidr) }]
             : [];
     });
+};
+const knownRegion = ({ env, base, region }) => {
+    const problem = region === undefined ? undefined : regionProblem(region);
+    return problem
+        ? [{ path: [...base, 'region'], expected: problem, found: JSON.stringify(env.region) }]
+        : [];
 };
 const timeoutWithinInterval = ({ env, base }) => {
     const checker = rules_isObj(env.checker) ? env.checker : {};
@@ -35464,8 +35705,11 @@ const RULES = {
     sharedGateway,
     perZoneGateway,
     regionalGateway,
+    floatingEgress,
     architectureMatchesType,
     checkerUrls,
+    vpcCidrs,
+    knownRegion,
     timeoutWithinInterval,
     topicInAccountAndRegion,
 };
@@ -35490,7 +35734,7 @@ function ruleProblems(doc) {
     const envs = rules_isObj(doc) && rules_isObj(doc.environments) ? doc.environments : {};
     for (const [name, env] of Object.entries(envs)) {
         // A misnamed environment is reported by the structure check; its contents wait for the fix.
-        if (rules_isObj(env) && new RegExp(ENVIRONMENT_NAME).test(name)) {
+        if (rules_isObj(env) && new RegExp(limits_ENVIRONMENT_NAME).test(name)) {
             const v = environmentView(name, env);
             for (const rule of Object.values(RULES))
                 problems.push(...rule(v));
@@ -35514,7 +35758,7 @@ function parseConfig(text, file = DEFAULT_CONFIG_PATH) {
     const lines = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, uniqueKeys: true });
     if (doc.errors.length > 0) {
-        throw new ConfigError(file, doc.errors.map((e) => ({
+        throw new problems_ConfigError(file, doc.errors.map((e) => ({
             path: [],
             expected: 'valid YAML',
             found: e.message.split('\n')[0] ?? e.code,
@@ -35524,7 +35768,7 @@ function parseConfig(text, file = DEFAULT_CONFIG_PATH) {
     const raw = doc.toJS();
     // Not a mapping (`config: /etc/passwd`): say what it is, never what it holds.
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new ConfigError(file, [
+        throw new problems_ConfigError(file, [
             {
                 path: [],
                 expected: 'a YAML mapping (version: 1, environments: …)',
@@ -35542,7 +35786,7 @@ function parseConfig(text, file = DEFAULT_CONFIG_PATH) {
         for (const p of problems)
             p.line ??= lineOf(doc, lines, p.path);
         problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-        throw new ConfigError(file, problems);
+        throw new problems_ConfigError(file, problems);
     }
     const config = withDefaults(raw);
     for (const env of Object.values(config.environments)) {
@@ -35560,7 +35804,7 @@ function loadConfig(file = DEFAULT_CONFIG_PATH) {
     }
     catch (e) {
         const reason = e.code === 'ENOENT' ? 'no such file' : String(e);
-        throw new ConfigError(file, [{ path: [], expected: 'a readable natfleet.yml', found: reason }]);
+        throw new problems_ConfigError(file, [{ path: [], expected: 'a readable natfleet.yml', found: reason }]);
     }
     return parseConfig(text, file);
 }
@@ -35617,7 +35861,7 @@ const STACKS = (/* unused pure expression or super */ null && ([
 ]));
 /** Stacks deployed only when named in the stacks filter: the access stack is an administrator's. */
 const ON_REQUEST_STACKS = (/* unused pure expression or super */ null && (['access']));
-const WORKFLOWS = (/* unused pure expression or super */ null && (['Failover', 'Fallback', 'ReplaceInstances', 'Maintenance']));
+const WORKFLOWS = ['Failover', 'Fallback', 'ReplaceInstances', 'Maintenance'];
 const ROLES = (/* unused pure expression or super */ null && ([
     'access',
     'artifacts',
@@ -35666,7 +35910,7 @@ const UNBUILT_CODE_KEY = 'checker/unbuilt.zip';
 const TEMPLATE_PREFIX = { plan: 'plan/templates/', apply: 'apply/templates/' };
 const templateKey = (mode, stack, sha256) => `${TEMPLATE_PREFIX[mode]}${stack}/${sha256}.json`;
 // ── access stack: the GitHub OIDC roles and the CloudFormation service role ────────────────
-const ACCESS_ROLES = (/* unused pure expression or super */ null && (['plan', 'deploy', 'operate', 'cloudformation']));
+const ACCESS_ROLES = ['plan', 'deploy', 'operate', 'cloudformation'];
 const accessRoleName = (env, role) => join(env, role);
 const accessRoleArn = (accountId, env, role, partition = 'aws') => `arn:${partition}:iam::${accountId}:role/${accessRoleName(env, role)}`;
 /** Change sets are named by mode, so a role's policy can name the ones it may touch. */
@@ -35736,16 +35980,22 @@ const compactTime = (at) => at
     .replace(/\.\d{3}Z$/, 'Z')
     .replace(/[-:]/g, '');
 /**
- * Checker execution names made from the zone and the start of a time bucket: checkers that see
- * the same outage in the same bucket ask for the same name, so only one execution starts.
+ * Checker execution names made from the zone, the start of a time bucket and a generation:
+ * checkers that see the same outage in the same bucket ask for the same names in the same
+ * order, so only one execution starts. Generation 0 has no suffix; a later generation is asked
+ * for only when the earlier ones are closed and did not hold (ADR 0095).
  */
-const bucketExecutionName = (verb, zone, bucketStart) => {
+const bucketExecutionName = (verb, zone, bucketStart, generation = 0) => {
     if (!/^[a-z0-9-]{1,40}$/.test(zone))
         throw new Error(`not a zone name: ${JSON.stringify(zone)}`);
-    return `${PREFIX}-${verb}-${zone}-${compactTime(bucketStart)}`;
+    if (!Number.isInteger(generation) || generation < 0 || generation > 99) {
+        throw new Error(`not a generation (0 to 99): ${generation}`);
+    }
+    const base = `${PREFIX}-${verb}-${zone}-${compactTime(bucketStart)}`;
+    return generation === 0 ? base : `${base}-g${generation}`;
 };
-const failoverExecutionName = (zone, bucketStart) => bucketExecutionName('failover', zone, bucketStart);
-const fallbackExecutionName = (zone, bucketStart) => bucketExecutionName('fallback', zone, bucketStart);
+const failoverExecutionName = (zone, bucketStart, generation = 0) => bucketExecutionName('failover', zone, bucketStart, generation);
+const fallbackExecutionName = (zone, bucketStart, generation = 0) => bucketExecutionName('fallback', zone, bucketStart, generation);
 /**
  * An operator's or a GitHub run's execution name: workflow, where it came from (cli, a run id),
  * the time to the second and a short random tail so two starts in one second both run.
@@ -35928,6 +36178,47 @@ async function observeZoneTargets(ec2, env) {
     });
 }
 
+;// CONCATENATED MODULE: ./lib/defaults.ts
+// Sizing facts shared by the stacks, the checker and the cost estimate.
+const CHECKER_MEMORY_MB = 128;
+/**
+ * The checker probes for this long per one-minute invocation: past the next invocation's start,
+ * so that the two overlap and no moment of the minute goes unprobed (ADR 0096).
+ */
+const defaults_CHECKER_PROBE_SECONDS = 64;
+/** The Lambda timeout: the probing, the reserve for the failover call and the cold start. */
+const CHECKER_TIMEOUT_SECONDS = 70;
+/** Two invocations of a zone's checker overlap for a few seconds every minute. */
+const CHECKER_CONCURRENCY = 2;
+/**
+ * Failed rounds in a minute that trip the failed-rounds alarm (the second path to Failover):
+ * half the minute's rounds, and never fewer than the threshold. Scattered failures (a
+ * flapping site, a slow resolver) stay below it at a one-second rhythm; a dead NAT fails
+ * every round.
+ */
+const alarmFailedRounds = (intervalSeconds, threshold) => Math.max(threshold, Math.ceil(Math.floor(60 / intervalSeconds) / 2));
+/** ProbeSuccess (1/0), ProbeLatency, FailedRounds, FailoversStarted, OnInstance (lib/checker/metrics.ts). */
+const CHECKER_METRICS_PER_ZONE = 5;
+const CHECKER_INVOCATIONS_PER_MONTH = (/* unused pure expression or super */ null && (60 * 730));
+/**
+ * The checker's log volume per round: one JSON round line and one EMF document (all of the
+ * round's probes in one, lib/checker/metrics.ts), bytes with two URLs as measured from the
+ * real lines (test/unit/checker-metrics.test.ts keeps these true); plus per invocation the
+ * Lambda's START/END/REPORT lines, the mode document and the summary line.
+ */
+const CHECKER_LOG = {
+    linesPerRound: 2,
+    bytesPerRound: 780,
+    bytesPerInvocation: 900,
+};
+/** Lambda runtime and architecture of the checker (Node.js 22 or newer, Graviton). */
+const CHECKER_RUNTIME = 'nodejs22.x';
+const CHECKER_LOG_RETENTION_DAYS = 30;
+/** A zone still on its standby gateway after this long alerts the operator. */
+const ON_GATEWAY_ALARM_MINUTES = 60;
+/** Longest `reason` a workflow run takes: one constant for the CLI, the action and the checker. */
+const defaults_REASON_MAX_LENGTH = 200;
+
 ;// CONCATENATED MODULE: ./lib/workflows/operate.ts
 
 
@@ -35966,9 +36257,17 @@ function checkRequest(r) {
             throw new WorkflowInputError(`zones: ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a zone of ${r.env.name}; expected some of ${known.join(', ')}`);
         }
     }
+    if (r.holdBy !== undefined && r.verb !== 'failover')
+        throw new WorkflowInputError(`hold: only a failover holds zones, not ${r.verb}`);
+    if (r.holdBy !== undefined && !r.holdBy.trim())
+        throw new WorkflowInputError('hold: expected who holds the zones');
     return {
         workflow: VERBS[r.verb],
-        input: { ...(r.zones ? { zones: r.zones } : {}), reason },
+        input: {
+            ...(r.zones ? { zones: r.zones } : {}),
+            reason,
+            ...(r.holdBy ? { hold: { by: r.holdBy.trim() } } : {}),
+        },
     };
 }
 /** "a, b" or "a,b" → ['a', 'b']; empty → undefined (every zone). */
@@ -35978,6 +36277,19 @@ function parseZones(text) {
         .map((z) => z.trim())
         .filter(Boolean);
     return list.length ? list : undefined;
+}
+/**
+ * --zones as the CLI takes it: given means listed. An empty value (an unset shell variable) is
+ * refused rather than read as "every zone"; leaving the option out means every zone.
+ */
+function requiredZones(text) {
+    if (text === undefined)
+        return undefined;
+    const list = parseZones(text);
+    if (!list) {
+        throw new WorkflowInputError(`zones: expected zone names separated by commas, got "${text}" (leave --zones out for every zone)`);
+    }
+    return list;
 }
 const clock = (d) => d.toISOString().slice(11, 23);
 function summaryRows(env, before, after, result, chosen) {
@@ -36178,7 +36490,7 @@ function annotateConfigError(core, e) {
  */
 function failAction(core, action, e, ctx = { doing: action }) {
     const nothing = ctx.nothing ?? 'nothing was changed';
-    if (e instanceof ConfigError) {
+    if (e instanceof problems_ConfigError) {
         annotateConfigError(core, e);
         const n = e.problems.length;
         core.setFailed(`${e.file} has ${n} problem${n === 1 ? '' : 's'}; ${nothing}`);
@@ -36212,6 +36524,3749 @@ function table_markdownTable(header, rows) {
 const usd = (n) => n === undefined
     ? '—'
     : `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+;// CONCATENATED MODULE: ./lib/limits.ts
+
+const AWS_LIMITS = {
+    rolePolicy: {
+        max: 10_240,
+        unit: 'characters of inline policy per role (whitespace not counted)',
+        source: 'IAM User Guide, "IAM and AWS STS quotas": role policy size',
+    },
+    lambdaEnvironment: {
+        max: 4_096,
+        unit: 'bytes of environment variables per function (names and values)',
+        source: 'Lambda Developer Guide, "Lambda quotas": function environment variables, 4 KB',
+    },
+    templateUrlBody: {
+        max: 1_000_000,
+        unit: 'bytes of template in S3',
+        source: 'CloudFormation User Guide, "CloudFormation quotas": template body size in an S3 object',
+    },
+    templateResources: {
+        max: 500,
+        unit: 'resources per template',
+        source: 'CloudFormation User Guide, "CloudFormation quotas": resources',
+    },
+    templateParameters: {
+        max: 200,
+        unit: 'parameters per template',
+        source: 'CloudFormation User Guide, "CloudFormation quotas": parameters',
+    },
+    templateOutputs: {
+        max: 200,
+        unit: 'outputs per template',
+        source: 'CloudFormation User Guide, "CloudFormation quotas": outputs',
+    },
+    stateMachineDefinition: {
+        max: 1_048_576,
+        unit: 'bytes of state machine definition',
+        source: 'Step Functions Developer Guide, "Step Functions service quotas": definition size, 1 MB',
+    },
+    // Not measurable on a template: test/integration/largest-fleet-history.test.ts runs the
+    // workflows of the largest fleet and bounds their histories.
+    executionHistory: {
+        max: 25_000,
+        unit: 'events in one execution’s history',
+        source: 'Step Functions Developer Guide, "Step Functions service quotas": execution history, 25,000 events',
+    },
+    rulesPerEventBus: {
+        max: 300,
+        unit: 'EventBridge rules on the default bus (every environment of the account and region)',
+        source: 'EventBridge User Guide, "Amazon EventBridge quotas": rules per event bus, 300 (adjustable)',
+    },
+    securityGroupRules: {
+        max: 60,
+        unit: 'inbound rules per security group',
+        source: 'Amazon VPC User Guide, "Amazon VPC quotas": inbound rules per security group, 60',
+    },
+    metricsPerAlarm: {
+        max: 10,
+        unit: 'metrics in one alarm',
+        source: 'CloudWatch User Guide, "CloudWatch service quotas": metrics per alarm with metric math, 10',
+    },
+};
+// The longest value an intrinsic can stand for, so that an estimate never comes out short.
+const PSEUDO_MAX = {
+    'AWS::Partition': 'aws-us-gov'.length,
+    'AWS::Region': 'ap-southeast-7'.length,
+    'AWS::AccountId': 12,
+};
+/** A stack parameter or another resource's id or ARN substituted in: at most this long. */
+const REF_MAX = 100;
+/** The most characters a template value can become once CloudFormation resolves it. */
+function maxLength(v) {
+    if (typeof v === 'string')
+        return Buffer.byteLength(v);
+    if (v === null || typeof v !== 'object' || Array.isArray(v))
+        return JSON.stringify(v).length;
+    if ('Fn::Sub' in v && typeof v['Fn::Sub'] === 'string') {
+        return Buffer.byteLength(v['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_m, name) => 'x'.repeat(PSEUDO_MAX[name] ?? REF_MAX)));
+    }
+    return REF_MAX;
+}
+/** A value with every intrinsic replaced by a string of the longest it can resolve to. */
+function resolvedAtMost(v) {
+    if (Array.isArray(v))
+        return v.map(resolvedAtMost);
+    if (v === null || typeof v !== 'object')
+        return v;
+    const keys = Object.keys(v);
+    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::')))
+        return 'x'.repeat(maxLength(v));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolvedAtMost(x)]));
+}
+/** Characters of a policy document as IAM counts them: the JSON without whitespace. */
+const policyLength = (doc) => JSON.stringify(resolvedAtMost(doc)).replace(/\s+/g, '').length;
+/** Every limited quantity of an environment's rendered stacks, measured. */
+function measure(env, stacks) {
+    const base = ['environments', env.name];
+    const out = [];
+    let rules = 0;
+    for (const s of stacks) {
+        const t = s.template;
+        const at = (limit, what, value, path = base) => out.push({ limit, stack: s.name, what, value, path });
+        at('templateUrlBody', 'template', Buffer.byteLength(JSON.stringify(t)), [...base, 'zones']);
+        at('templateResources', 'template', Object.keys(t.Resources).length, [...base, 'zones']);
+        at('templateParameters', 'template', Object.keys(t.Parameters ?? {}).length, [
+            ...base,
+            'zones',
+        ]);
+        at('templateOutputs', 'template', Object.keys(t.Outputs ?? {}).length, [...base, 'zones']);
+        for (const [id, r] of Object.entries(t.Resources)) {
+            const p = (r.Properties ?? {});
+            if (r.Type === 'AWS::IAM::Role') {
+                const docs = (p.Policies ?? []).map((x) => x.PolicyDocument);
+                at('rolePolicy', `role ${id}`, docs.reduce((n, d) => n + policyLength(d), 0), [...base, 'zones']);
+            }
+            if (r.Type === 'AWS::Lambda::Function') {
+                const vars = (p.Environment?.Variables ??
+                    {});
+                const size = Object.entries(vars).reduce((n, [k, v]) => n + Buffer.byteLength(k) + maxLength(v), 0);
+                at('lambdaEnvironment', `function ${id}`, size, [...base, 'checker', 'urls']);
+            }
+            if (r.Type === 'AWS::StepFunctions::StateMachine') {
+                const size = Buffer.byteLength(JSON.stringify(p.Definition ?? p.DefinitionString ?? ''));
+                at('stateMachineDefinition', `state machine ${id}`, size, [...base, 'zones']);
+            }
+            if (r.Type === 'AWS::Events::Rule' && !p.EventBusName)
+                rules++;
+            if (r.Type === 'AWS::EC2::SecurityGroup') {
+                const n = (p.SecurityGroupIngress ?? []).length;
+                at('securityGroupRules', `security group ${id}`, n, [...base, 'vpcCidrs']);
+            }
+            if (r.Type === 'AWS::CloudWatch::Alarm') {
+                const n = (p.Metrics ?? []).length;
+                at('metricsPerAlarm', `alarm ${id}`, n, [...base, 'zones']);
+            }
+        }
+    }
+    out.push({
+        limit: 'rulesPerEventBus',
+        stack: '(all stacks)',
+        what: 'EventBridge rules of this environment',
+        value: rules,
+        path: [...base, 'zones'],
+    });
+    return out;
+}
+/** What exceeds a limit, as configuration problems (which field grows it, which limit, why). */
+function limitProblems(env, stacks) {
+    return measure(env, stacks)
+        .filter((m) => m.value > AWS_LIMITS[m.limit].max)
+        .map((m) => {
+        const l = AWS_LIMITS[m.limit];
+        return {
+            path: m.path,
+            expected: `a fleet whose ${m.stack} ${m.what} fits AWS's limit of ${l.max.toLocaleString('en-US')} ${l.unit} (${l.source})`,
+            found: `${m.value.toLocaleString('en-US')}`,
+        };
+    });
+}
+/** Throws a ConfigError naming each limit the rendered stacks exceed; nothing is called. */
+function checkLimits(file, env, stacks) {
+    const problems = limitProblems(env, stacks);
+    if (problems.length)
+        throw new ConfigError(file, problems);
+}
+
+;// CONCATENATED MODULE: ./lib/cfn.ts
+/** The trust policy of a role that only `service` (e.g. ec2.amazonaws.com) may assume. */
+function assumeRolePolicy(service, condition) {
+    return {
+        Version: '2012-10-17',
+        Statement: [
+            {
+                Effect: 'Allow',
+                Principal: { Service: service },
+                Action: 'sts:AssumeRole',
+                ...(condition ? { Condition: condition } : {}),
+            },
+        ],
+    };
+}
+const ref = (name) => ({ Ref: name });
+const getAtt = (resource, attr) => ({
+    'Fn::GetAtt': [resource, attr],
+});
+const tagList = (tags) => tags.map((t) => ({ Key: t.Key, Value: t.Value }));
+/** eu-west-1a → EuWest1a: a zone as part of a logical id or output name. */
+function zoneKey(zone) {
+    return zone
+        .split('-')
+        .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+        .join('');
+}
+/** The parameter file format of `aws cloudformation create-change-set --parameters file://…`. */
+function parameterFile(params) {
+    return Object.entries(params).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+    }));
+}
+function resourceCounts(t) {
+    const out = {};
+    for (const r of Object.values(t.Resources))
+        out[r.Type] = (out[r.Type] ?? 0) + 1;
+    return out;
+}
+
+;// CONCATENATED MODULE: ./cloudformation/access.ts
+
+
+const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+const GITHUB_AUDIENCE = 'sts.amazonaws.com';
+const sub = (s) => ({ 'Fn::Sub': s });
+const access_arn = (service, resource, regional = true) => sub(`arn:\${AWS::Partition}:${service}:${regional ? '${AWS::Region}' : ''}:\${AWS::AccountId}:${resource}`);
+const roleArn = (e, role) => access_arn('iam', `role/${accessRoleName(e, role)}`, false);
+/** The managed policies the stacks attach; the service role may attach no other. */
+const STACK_MANAGED_POLICIES = [
+    'AmazonSSMManagedInstanceCore',
+    'EC2InstanceProfileForImageBuilder',
+    'service-role/EC2ImageBuilderLifecycleExecutionPolicy',
+];
+/** The trust of each GitHub role, from natfleet.yml's github section. */
+function githubTrust(env) {
+    const gh = env.github;
+    if (!gh)
+        throw new Error(`environment ${env.name} has no github section`);
+    const repo = gh.repository;
+    const branch = `refs/heads/${gh.defaultBranch ?? 'main'}`;
+    const environmentRun = `repo:${repo}:environment:${env.name}`;
+    const fromDefaultBranch = {
+        ref: branch,
+        jobWorkflowRef: `${repo}/.github/workflows/*@${branch}`,
+    };
+    return {
+        // Pull requests plan; the scheduled drift check on the default branch reads.
+        plan: { subjects: [`repo:${repo}:pull_request`, `repo:${repo}:ref:${branch}`] },
+        deploy: { subjects: [environmentRun], ...fromDefaultBranch },
+        operate: { subjects: [environmentRun], ...fromDefaultBranch },
+    };
+}
+function trustPolicy(provider, t) {
+    const k = (claim) => `${GITHUB_OIDC_HOST}:${claim}`;
+    return {
+        Version: '2012-10-17',
+        Statement: [
+            {
+                Effect: 'Allow',
+                Principal: { Federated: provider },
+                Action: 'sts:AssumeRoleWithWebIdentity',
+                Condition: {
+                    StringEquals: {
+                        [k('aud')]: GITHUB_AUDIENCE,
+                        [k('sub')]: t.subjects.length === 1 ? t.subjects[0] : t.subjects,
+                        ...(t.ref ? { [k('ref')]: t.ref } : {}),
+                    },
+                    ...(t.jobWorkflowRef
+                        ? { StringLike: { [k('job_workflow_ref')]: t.jobWorkflowRef } }
+                        : {}),
+                },
+            },
+        ],
+    };
+}
+const EC2_READS = [
+    'ec2:DescribeVpcs',
+    'ec2:DescribeSubnets',
+    'ec2:DescribeRouteTables',
+    'ec2:DescribeNatGateways',
+    'ec2:DescribeAddresses',
+    'ec2:DescribeInstances',
+    'ec2:DescribeInstanceStatus',
+    'ec2:DescribeImages',
+];
+/** What plan and the record read; deploy reads the same. */
+function readStatements(env) {
+    const e = env.name;
+    return [
+        { Sid: 'Ec2Reads', Effect: 'Allow', Action: EC2_READS, Resource: '*' },
+        {
+            Sid: 'AmiParameter',
+            Effect: 'Allow',
+            Action: 'ssm:GetParameter',
+            Resource: access_arn('ssm', `parameter${amiParameter(e)}`),
+        },
+        {
+            Sid: 'StackReads',
+            Effect: 'Allow',
+            Action: [
+                'cloudformation:DescribeStacks',
+                'cloudformation:DescribeStackResources',
+                'cloudformation:DescribeStackEvents',
+            ],
+            Resource: access_arn('cloudformation', `stack/${envPrefix(e)}*/*`),
+        },
+        {
+            Sid: 'ArtifactsBucket',
+            Effect: 'Allow',
+            Action: 's3:ListBucket',
+            Resource: sub(`arn:\${AWS::Partition}:s3:::${artifactsBucket(e, env.accountId, env.region)}`),
+        },
+    ];
+}
+const objects = (env, prefix) => sub(`arn:\${AWS::Partition}:s3:::${artifactsBucket(env.name, env.accountId, env.region)}/${prefix}*`);
+/** Change sets of this environment's stacks whose names start with the mode's prefix. */
+function changeSetStatement(env, mode, actions) {
+    return {
+        Sid: `${mode === 'plan' ? 'Plan' : 'Apply'}ChangeSets`,
+        Effect: 'Allow',
+        Action: actions.map((a) => `cloudformation:${a}`),
+        Resource: access_arn('cloudformation', `stack/${envPrefix(env.name)}*/*`),
+        Condition: { StringLike: { 'cloudformation:ChangeSetName': `${changeSetPrefix(mode)}*` } },
+    };
+}
+function planPolicy(env) {
+    return {
+        Version: '2012-10-17',
+        Statement: [
+            ...readStatements(env),
+            changeSetStatement(env, 'plan', ['CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']),
+            {
+                // CloudFormation fetches a TemplateURL with the caller's rights: the plan prefix only.
+                Sid: 'PlanPrefix',
+                Effect: 'Allow',
+                Action: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
+                Resource: objects(env, TEMPLATE_PREFIX.plan),
+            },
+        ],
+    };
+}
+function deployPolicy(env) {
+    const e = env.name;
+    const bucket = artifactsBucket(e, env.accountId, env.region);
+    return {
+        Version: '2012-10-17',
+        Statement: [
+            ...readStatements(env),
+            {
+                ...changeSetStatement(env, 'apply', [
+                    'CreateChangeSet',
+                    'DescribeChangeSet',
+                    'DeleteChangeSet',
+                    'ExecuteChangeSet',
+                ]),
+                Condition: {
+                    StringLike: { 'cloudformation:ChangeSetName': `${changeSetPrefix('apply')}*` },
+                    // Every change set runs as the service role, from an inline body or the apply prefix.
+                    StringEqualsIfExists: { 'cloudformation:RoleArn': roleArn(e, 'cloudformation') },
+                    StringLikeIfExists: {
+                        'cloudformation:TemplateUrl': `https://${bucket}.s3.${env.region}.amazonaws.com/${TEMPLATE_PREFIX.apply}*`,
+                    },
+                },
+            },
+            {
+                Sid: 'ApplyPrefixAndCheckerCode',
+                Effect: 'Allow',
+                Action: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
+                Resource: [objects(env, TEMPLATE_PREFIX.apply), objects(env, 'checker/')],
+            },
+            {
+                Sid: 'PassTheServiceRoleToCloudFormation',
+                Effect: 'Allow',
+                Action: 'iam:PassRole',
+                Resource: roleArn(e, 'cloudformation'),
+                Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+            },
+            {
+                // The access stack is an administrator's: the roles it holds cannot widen themselves.
+                Sid: 'NotTheAccessStack',
+                Effect: 'Deny',
+                Action: [
+                    'cloudformation:CreateChangeSet',
+                    'cloudformation:ExecuteChangeSet',
+                    'cloudformation:CreateStack',
+                    'cloudformation:UpdateStack',
+                    'cloudformation:DeleteStack',
+                ],
+                Resource: access_arn('cloudformation', `stack/${stackName(e, 'access')}/*`),
+            },
+        ],
+    };
+}
+function operatePolicy(env) {
+    const e = env.name;
+    return {
+        Version: '2012-10-17',
+        Statement: [
+            {
+                Sid: 'StartAndListWorkflows',
+                Effect: 'Allow',
+                Action: ['states:StartExecution', 'states:ListExecutions', 'states:DescribeStateMachine'],
+                Resource: WORKFLOWS.map((wf) => access_arn('states', `stateMachine:${stateMachineName(e, wf)}`)),
+            },
+            {
+                Sid: 'FollowAndStopWorkflows',
+                Effect: 'Allow',
+                Action: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
+                Resource: WORKFLOWS.map((wf) => access_arn('states', `execution:${stateMachineName(e, wf)}:*`)),
+            },
+            { Sid: 'RoutesAndInstances', Effect: 'Allow', Action: EC2_READS, Resource: '*' },
+            {
+                Sid: 'AmiParameter',
+                Effect: 'Allow',
+                Action: 'ssm:GetParameter',
+                Resource: access_arn('ssm', `parameter${amiParameter(e)}`),
+            },
+        ],
+    };
+}
+/** What CloudFormation does for the stacks: their resources, and IAM only on their own roles. */
+function servicePolicy(env) {
+    const e = env.name;
+    const p = envPrefix(e);
+    const bucket = artifactsBucket(e, env.accountId, env.region);
+    const accessRoles = ACCESS_ROLES.map((r) => roleArn(e, r));
+    return {
+        Version: '2012-10-17',
+        Statement: [
+            {
+                Sid: 'StackRoles',
+                Effect: 'Allow',
+                Action: [
+                    'iam:CreateRole',
+                    'iam:DeleteRole',
+                    'iam:GetRole',
+                    'iam:UpdateRole',
+                    'iam:UpdateRoleDescription',
+                    'iam:UpdateAssumeRolePolicy',
+                    'iam:TagRole',
+                    'iam:UntagRole',
+                    'iam:PutRolePolicy',
+                    'iam:GetRolePolicy',
+                    'iam:DeleteRolePolicy',
+                    'iam:ListRolePolicies',
+                    'iam:ListAttachedRolePolicies',
+                    'iam:DetachRolePolicy',
+                    'iam:CreateInstanceProfile',
+                    'iam:DeleteInstanceProfile',
+                    'iam:GetInstanceProfile',
+                    'iam:AddRoleToInstanceProfile',
+                    'iam:RemoveRoleFromInstanceProfile',
+                    'iam:TagInstanceProfile',
+                    'iam:UntagInstanceProfile',
+                ],
+                Resource: [access_arn('iam', `role/${p}*`, false), access_arn('iam', `instance-profile/${p}*`, false)],
+            },
+            {
+                Sid: 'OnlyTheStacksManagedPolicies',
+                Effect: 'Allow',
+                Action: 'iam:AttachRolePolicy',
+                Resource: access_arn('iam', `role/${p}*`, false),
+                Condition: {
+                    ArnEquals: {
+                        'iam:PolicyARN': STACK_MANAGED_POLICIES.map((m) => sub(`arn:\${AWS::Partition}:iam::aws:policy/${m}`)),
+                    },
+                },
+            },
+            {
+                Sid: 'PassStackRolesToTheirServices',
+                Effect: 'Allow',
+                Action: 'iam:PassRole',
+                Resource: access_arn('iam', `role/${p}*`, false),
+                Condition: {
+                    StringEquals: {
+                        'iam:PassedToService': [
+                            'ec2.amazonaws.com',
+                            'lambda.amazonaws.com',
+                            'states.amazonaws.com',
+                            'events.amazonaws.com',
+                            'imagebuilder.amazonaws.com',
+                        ],
+                    },
+                },
+            },
+            {
+                Sid: 'NeverTheAccessRoles',
+                Effect: 'Deny',
+                Action: 'iam:*',
+                Resource: [...accessRoles, access_arn('iam', `oidc-provider/${GITHUB_OIDC_HOST}`, false)],
+            },
+            {
+                Sid: 'Ec2AndImageBuilder',
+                Effect: 'Allow',
+                // EC2 and Image Builder resources carry generated ids, not names to scope by.
+                Action: ['ec2:*', 'imagebuilder:*'],
+                Resource: '*',
+            },
+            {
+                Sid: 'ArtifactsBucketAndCheckerCode',
+                Effect: 'Allow',
+                Action: ['s3:*'],
+                Resource: [
+                    sub(`arn:\${AWS::Partition}:s3:::${bucket}`),
+                    sub(`arn:\${AWS::Partition}:s3:::${bucket}/checker/*`),
+                ],
+            },
+            {
+                Sid: 'StackServices',
+                Effect: 'Allow',
+                Action: ['lambda:*', 'states:*', 'events:*', 'cloudwatch:*', 'ssm:*', 'logs:*'],
+                Resource: [
+                    access_arn('lambda', `function:${p}*`),
+                    access_arn('states', `stateMachine:${p}*`),
+                    access_arn('events', `rule/${p}*`),
+                    access_arn('cloudwatch', `alarm:${p}*`),
+                    access_arn('ssm', `parameter/natfleet/${e}/*`),
+                    access_arn('logs', `log-group:/aws/lambda/${p}*`),
+                    access_arn('logs', `log-group:/natfleet/${e}/*`),
+                ],
+            },
+            {
+                // Step Functions log delivery and describe calls take no narrower resource.
+                Sid: 'LogDelivery',
+                Effect: 'Allow',
+                Action: [
+                    'logs:CreateLogDelivery',
+                    'logs:GetLogDelivery',
+                    'logs:UpdateLogDelivery',
+                    'logs:DeleteLogDelivery',
+                    'logs:ListLogDeliveries',
+                    'logs:PutResourcePolicy',
+                    'logs:DescribeResourcePolicies',
+                    'logs:DescribeLogGroups',
+                    'cloudwatch:DescribeAlarms',
+                    'lambda:GetAccountSettings',
+                ],
+                Resource: '*',
+            },
+        ],
+    };
+}
+function githubRole(env, role, provider, policy, dependsOn) {
+    const e = env.name;
+    return {
+        Type: 'AWS::IAM::Role',
+        ...(dependsOn ? { DependsOn: dependsOn } : {}),
+        Properties: {
+            RoleName: accessRoleName(e, role),
+            Description: `natfleet ${e}: GitHub ${role} (docs/security.md)`,
+            MaxSessionDuration: 3600,
+            AssumeRolePolicyDocument: trustPolicy(provider, githubTrust(env)[role]),
+            Policies: [{ PolicyName: role, PolicyDocument: policy }],
+            Tags: tagList(tags(e, 'access')),
+        },
+    };
+}
+function accessStack(env) {
+    if (!env.github)
+        return undefined;
+    const e = env.name;
+    const adopted = env.github.oidcProviderArn;
+    const provider = adopted ?? access_arn('iam', `oidc-provider/${GITHUB_OIDC_HOST}`, false);
+    const dependsOn = adopted ? undefined : 'GitHubOidcProvider';
+    const resources = {
+        PlanRole: githubRole(env, 'plan', provider, planPolicy(env), dependsOn),
+        DeployRole: githubRole(env, 'deploy', provider, deployPolicy(env), dependsOn),
+        OperateRole: githubRole(env, 'operate', provider, operatePolicy(env), dependsOn),
+        CloudFormationRole: {
+            Type: 'AWS::IAM::Role',
+            Properties: {
+                RoleName: accessRoleName(e, 'cloudformation'),
+                Description: `natfleet ${e}: the CloudFormation service role the deploy role passes`,
+                AssumeRolePolicyDocument: assumeRolePolicy('cloudformation.amazonaws.com'),
+                Policies: [{ PolicyName: 'stacks', PolicyDocument: servicePolicy(env) }],
+                Tags: tagList(tags(e, 'access')),
+            },
+        },
+    };
+    if (!adopted) {
+        resources.GitHubOidcProvider = {
+            Type: 'AWS::IAM::OIDCProvider',
+            // Shared by every role of the account that trusts GitHub: kept when the stack goes.
+            DeletionPolicy: 'Retain',
+            UpdateReplacePolicy: 'Retain',
+            Properties: {
+                Url: `https://${GITHUB_OIDC_HOST}`,
+                ClientIdList: [GITHUB_AUDIENCE],
+                Tags: tagList(tags(e, 'access')),
+            },
+        };
+    }
+    const outputs = {};
+    for (const [id, role] of [
+        ['PlanRoleArn', 'plan'],
+        ['DeployRoleArn', 'deploy'],
+        ['OperateRoleArn', 'operate'],
+        ['CloudFormationRoleArn', 'cloudformation'],
+    ]) {
+        outputs[id] = { Description: `the ${role} role`, Value: roleArn(e, role) };
+    }
+    return {
+        kind: 'access',
+        name: stackName(e, 'access'),
+        parameters: {},
+        template: {
+            AWSTemplateFormatVersion: '2010-09-09',
+            Description: `natfleet ${e}: GitHub OIDC roles and the CloudFormation service role`,
+            Resources: resources,
+            Outputs: outputs,
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./cloudformation/artifacts.ts
+
+/** The prefixes apply executes from: written by the deploy role alone (the bucket policy). */
+const APPLY_PREFIXES = [TEMPLATE_PREFIX.apply, CHECKER_PREFIX];
+/** Every way of putting or removing an object's bytes or a version of them. */
+const OBJECT_WRITES = [
+    's3:PutObject',
+    's3:DeleteObject',
+    's3:DeleteObjectVersion',
+    's3:RestoreObject',
+    's3:ReplicateObject',
+];
+
+function artifactsStack(env) {
+    const bucket = artifactsBucket(env.name, env.accountId, env.region);
+    return {
+        kind: 'artifacts',
+        name: stackName(env.name, 'artifacts'),
+        parameters: {},
+        template: {
+            AWSTemplateFormatVersion: '2010-09-09',
+            Description: `natfleet ${env.name}: artifacts bucket`,
+            Resources: {
+                Bucket: {
+                    Type: 'AWS::S3::Bucket',
+                    DeletionPolicy: 'Retain',
+                    UpdateReplacePolicy: 'Retain',
+                    Properties: {
+                        BucketName: bucket,
+                        VersioningConfiguration: { Status: 'Enabled' },
+                        BucketEncryption: {
+                            ServerSideEncryptionConfiguration: [
+                                {
+                                    ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
+                                    BucketKeyEnabled: true,
+                                },
+                            ],
+                        },
+                        PublicAccessBlockConfiguration: {
+                            BlockPublicAcls: true,
+                            BlockPublicPolicy: true,
+                            IgnorePublicAcls: true,
+                            RestrictPublicBuckets: true,
+                        },
+                        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+                        LifecycleConfiguration: {
+                            Rules: [
+                                {
+                                    Id: 'expire-old-versions',
+                                    Status: 'Enabled',
+                                    NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+                                },
+                            ],
+                        },
+                        Tags: tagList(tags(env.name, 'artifacts')),
+                    },
+                },
+                BucketPolicy: {
+                    Type: 'AWS::S3::BucketPolicy',
+                    Properties: {
+                        Bucket: ref('Bucket'),
+                        PolicyDocument: {
+                            Version: '2012-10-17',
+                            Statement: [
+                                {
+                                    Sid: 'TlsOnly',
+                                    Effect: 'Deny',
+                                    Principal: '*',
+                                    Action: 's3:*',
+                                    Resource: [getAtt('Bucket', 'Arn'), { 'Fn::Sub': '${Bucket.Arn}/*' }],
+                                    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+                                },
+                                {
+                                    // A pull request's plan role (or anyone else in the account) cannot put bytes
+                                    // where the next apply reads them: templates and the checker's code.
+                                    Sid: 'ApplyPrefixesDeployRoleOnly',
+                                    Effect: 'Deny',
+                                    Principal: '*',
+                                    Action: OBJECT_WRITES,
+                                    Resource: APPLY_PREFIXES.map((p) => ({ 'Fn::Sub': `\${Bucket.Arn}/${p}*` })),
+                                    Condition: {
+                                        ArnNotEquals: {
+                                            'aws:PrincipalArn': {
+                                                'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${accessRoleName(env.name, 'deploy')}`,
+                                            },
+                                        },
+                                    },
+                                },
+                            ],
+                        },
+                    },
+                },
+            },
+            Outputs: {
+                BucketName: { Description: 'artifacts bucket', Value: ref('Bucket') },
+            },
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./cloudformation/gateway.ts
+
+
+/** The logical id (and output name) of the regional standby. */
+const REGIONAL_GATEWAY = 'GatewayRegional';
+/** The zonal standbys this stack creates (adopted ones excluded). */
+function createdStandbys(env) {
+    if (env.gateway.mode === 'regional')
+        return [];
+    if (env.gateway.mode === 'shared') {
+        if (env.gateway.natGatewayId || !env.gateway.subnet)
+            return [];
+        return [{ key: 'Shared', subnet: env.gateway.subnet }];
+    }
+    return env.zones
+        .filter((z) => !z.natGatewayId)
+        .map((z) => ({
+        key: zoneKey(z.availabilityZone),
+        zone: z.availabilityZone,
+        subnet: z.publicSubnet,
+    }));
+}
+const blank = (env) => ({
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `natfleet ${env.name}: standby NAT Gateway (${env.gateway.mode})`,
+    Parameters: {},
+    Resources: {},
+    Outputs: {},
+});
+/**
+ * One regional gateway in automatic mode: AWS covers every zone of the VPC that has subnets and
+ * allocates its addresses; it makes the gateway's own route table to the internet gateway.
+ */
+function regionalStack(env) {
+    if (env.gateway.natGatewayId)
+        return undefined;
+    const t = blank(env);
+    t.Parameters.VpcId = {
+        Type: 'AWS::EC2::VPC::Id',
+        Description: 'the VPC the regional standby NAT Gateway serves',
+    };
+    t.Resources[REGIONAL_GATEWAY] = {
+        Type: 'AWS::EC2::NatGateway',
+        Properties: {
+            AvailabilityMode: 'regional',
+            ConnectivityType: 'public',
+            VpcId: ref('VpcId'),
+            Tags: tagList(tags(env.name, 'standby-gateway', undefined, gatewayName(env.name))),
+        },
+    };
+    t.Outputs[REGIONAL_GATEWAY] = {
+        Description: 'regional standby NAT Gateway (every zone)',
+        Value: ref(REGIONAL_GATEWAY),
+    };
+    t.Outputs.GatewayRouteTable = {
+        Description: 'the route table AWS made for the regional gateway (default route to the IGW)',
+        Value: getAtt(REGIONAL_GATEWAY, 'RouteTableId'),
+    };
+    return {
+        kind: 'gateway',
+        name: stackName(env.name, 'gateway'),
+        template: t,
+        parameters: { VpcId: env.vpcId },
+    };
+}
+function gatewayStack(env) {
+    if (env.gateway.mode === 'regional')
+        return regionalStack(env);
+    const standbys = createdStandbys(env);
+    if (standbys.length === 0)
+        return undefined;
+    const t = blank(env);
+    const parameters = {};
+    for (const s of standbys) {
+        const name = gatewayName(env.name, s.zone);
+        const subnetParam = `Subnet${s.key}`;
+        t.Parameters[subnetParam] = {
+            Type: 'AWS::EC2::Subnet::Id',
+            Description: `public subnet of the ${s.zone ?? 'shared'} standby NAT Gateway`,
+        };
+        parameters[subnetParam] = s.subnet;
+        t.Resources[`Eip${s.key}`] = {
+            Type: 'AWS::EC2::EIP',
+            Properties: { Domain: 'vpc', Tags: tagList(tags(env.name, 'standby-gateway', s.zone, name)) },
+        };
+        t.Resources[`Gateway${s.key}`] = {
+            Type: 'AWS::EC2::NatGateway',
+            Properties: {
+                AllocationId: getAtt(`Eip${s.key}`, 'AllocationId'),
+                SubnetId: ref(subnetParam),
+                ConnectivityType: 'public',
+                Tags: tagList(tags(env.name, 'standby-gateway', s.zone, name)),
+            },
+        };
+        t.Outputs[`Gateway${s.key}`] = {
+            Description: `standby NAT Gateway ${s.zone ?? '(shared)'}`,
+            Value: ref(`Gateway${s.key}`),
+        };
+        t.Outputs[`GatewayIp${s.key}`] = {
+            Description: `public address of the ${s.zone ?? 'shared'} standby`,
+            Value: ref(`Eip${s.key}`),
+        };
+    }
+    return { kind: 'gateway', name: stackName(env.name, 'gateway'), template: t, parameters };
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./lib/image/components.ts
+// The NAT image's Image Builder components: the documents in imagebuilder/ with every
+// `natfleet-embed:FILE` value replaced by that file's text (`natfleet-embed-gzip:FILE`: its
+// gzip, base64-encoded, for scripts past the document size limit; the document unpacks it),
+// so each document carries its scripts and the image stack needs no bucket. The lab runs the
+// very same script files.
+
+
+
+
+const COMPONENTS = ['enable-nat', 'harden-nat', 'install-test-nat', 'test-nat'];
+/** Image Builder's limit on an inline component document (AWS::ImageBuilder::Component Data). */
+const COMPONENT_DATA_LIMIT = 16_000;
+const EMBED = /^natfleet-embed(-gzip)?:(.+)$/;
+// Each file by a literal path, so that ncc copies it into the bundles that render stacks.
+const read = (url) => (0,external_node_fs_namespaceObject.readFileSync)(url, 'utf8');
+const FILES = {
+    'enable-nat.yml': () => read(new URL(/* asset import */ __nccwpck_require__(9919), __nccwpck_require__.b)),
+    'harden-nat.yml': () => read(new URL(/* asset import */ __nccwpck_require__(6360), __nccwpck_require__.b)),
+    'install-test-nat.yml': () => read(new URL(/* asset import */ __nccwpck_require__(4056), __nccwpck_require__.b)),
+    'test-nat.yml': () => read(new URL(/* asset import */ __nccwpck_require__(1710), __nccwpck_require__.b)),
+    'scripts/natfleet-lib.sh': () => read(new URL(/* asset import */ __nccwpck_require__(3381), __nccwpck_require__.b)),
+    'scripts/nat-boot.sh': () => read(new URL(/* asset import */ __nccwpck_require__(6028), __nccwpck_require__.b)),
+    'scripts/nat-handoff.sh': () => read(new URL(/* asset import */ __nccwpck_require__(3820), __nccwpck_require__.b)),
+    'scripts/enable-nat.sh': () => read(new URL(/* asset import */ __nccwpck_require__(4911), __nccwpck_require__.b)),
+    'scripts/harden-nat.sh': () => read(new URL(/* asset import */ __nccwpck_require__(794), __nccwpck_require__.b)),
+    'scripts/test-nat.sh': () => read(new URL(/* asset import */ __nccwpck_require__(2724), __nccwpck_require__.b)),
+};
+/** Reads a file of imagebuilder/: from `dir` when given (tests), else the shipped copy. */
+function reader(dir) {
+    if (dir)
+        return (rel) => (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, rel), 'utf8');
+    return (rel) => {
+        const f = FILES[rel];
+        if (!f)
+            throw new Error(`imagebuilder/${rel} is not listed in lib/image/components.ts`);
+        return f();
+    };
+}
+/** A file's gzip as base64; fixed header (no name, mtime 0) so the same text gives the same
+ * document, and so the same content version. */
+const gzipBase64 = (text) => (0,external_node_zlib_.gzipSync)(text, { level: 9 }).toString('base64');
+function components_embed(node, file, seen) {
+    if (typeof node === 'string') {
+        const m = EMBED.exec(node);
+        if (!m)
+            return node;
+        seen.embedded.push(m[2]);
+        if (!m[1])
+            return file(m[2]);
+        seen.gzipped.push(m[2]);
+        return gzipBase64(file(m[2]));
+    }
+    if (Array.isArray(node))
+        return node.map((n) => components_embed(n, file, seen));
+    if (node && typeof node === 'object')
+        return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, components_embed(v, file, seen)]));
+    return node;
+}
+/** One component's document with its scripts embedded. */
+function componentDocument(name, dir) {
+    const file = reader(dir);
+    const source = (0,dist/* parse */.qg)(file(`${name}.yml`));
+    if (source.name !== name)
+        throw new Error(`${name}.yml: name is ${String(source.name)}, expected ${name}`);
+    const seen = { embedded: [], gzipped: [] };
+    const doc = components_embed(source, file, seen);
+    const data = (0,dist/* stringify */.As)(doc, { lineWidth: 0, indentSeq: false }); // compact: the size limit
+    if (data.includes('{{'))
+        throw new Error(`${name}: "{{" would be read as an Image Builder variable; keep it out of the scripts`);
+    if (data.length > COMPONENT_DATA_LIMIT)
+        throw new Error(`${name}: document is ${data.length} characters, Image Builder takes at most ${COMPONENT_DATA_LIMIT}`);
+    return { name, description: String(source.description), data, ...seen };
+}
+const componentDocuments = (dir) => COMPONENTS.map((c) => componentDocument(c, dir));
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./lib/image/recipe.ts
+// Facts about the NAT image the stacks and workflows share.
+
+/** The value the AMI parameter holds until the first image is built (see docs/image.md). */
+const AMI_PLACEHOLDER = 'none';
+/** Amazon Linux 2023's public parameter: Image Builder resolves it at every build. */
+const baseImageParameter = (arch) => `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`;
+/**
+ * The root volume, the same in the image recipe and the launch template: Amazon Linux 2023's
+ * 8 GiB, gp3, encrypted. Giving the size keeps launches independent of how the AMI's own
+ * mapping reads.
+ */
+const ROOT_VOLUME = {
+    DeviceName: '/dev/xvda',
+    Ebs: { VolumeSize: 8, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true },
+};
+/** The AWS-managed component that reboots the test instance before test-nat runs. */
+const REBOOT_TEST_COMPONENT = 'reboot-test-linux';
+/** Image Builder versions are immutable, so a changed document needs a new version: take it
+ * from the content (major.minor.patch, each below 2^30). */
+function contentVersion(...parts) {
+    const h = (0,external_node_crypto_.createHash)('sha256');
+    for (const p of parts)
+        h.update(p).update('\0');
+    const n = parseInt(h.digest('hex').slice(0, 7), 16);
+    return `1.0.${n}`;
+}
+
+;// CONCATENATED MODULE: ./cloudformation/image.ts
+
+
+
+
+/** Image Builder takes tags as a map, not a list. */
+const tagMap = (list) => Object.fromEntries(list.map((t) => [t.Key, t.Value]));
+const logicalId = {
+    'enable-nat': 'EnableNatComponent',
+    'harden-nat': 'HardenNatComponent',
+    'install-test-nat': 'InstallTestNatComponent',
+    'test-nat': 'TestNatComponent',
+};
+function imageStack(env, imagebuilderDir) {
+    const e = env.name;
+    const t = tags(e, 'image');
+    const docs = componentDocuments(imagebuilderDir);
+    const recipeVersion = contentVersion(...docs.map((d) => d.data), env.instance.architecture, REBOOT_TEST_COMPONENT, JSON.stringify(ROOT_VOLUME));
+    const resources = {};
+    for (const d of docs) {
+        resources[logicalId[d.name]] = {
+            Type: 'AWS::ImageBuilder::Component',
+            Properties: {
+                Name: imageComponentName(e, d.name),
+                Version: contentVersion(d.data),
+                Platform: 'Linux',
+                SupportedOsVersions: ['Amazon Linux 2023'],
+                Description: d.description,
+                ChangeDescription: `content ${contentVersion(d.data)}`,
+                Data: d.data,
+                Tags: tagMap(t),
+            },
+        };
+    }
+    resources.Recipe = {
+        Type: 'AWS::ImageBuilder::ImageRecipe',
+        Properties: {
+            Name: imageResourceName(e, 'recipe'),
+            Version: recipeVersion,
+            Description: `natfleet ${e}: NAT instance on Amazon Linux 2023 (${env.instance.architecture})`,
+            ParentImage: `ssm:${baseImageParameter(env.instance.architecture)}`,
+            BlockDeviceMappings: [{ ...ROOT_VOLUME, Ebs: { ...ROOT_VOLUME.Ebs } }],
+            Components: [
+                { ComponentArn: ref('EnableNatComponent') },
+                { ComponentArn: ref('HardenNatComponent') },
+                { ComponentArn: ref('InstallTestNatComponent') },
+                {
+                    ComponentArn: {
+                        'Fn::Sub': `arn:\${AWS::Partition}:imagebuilder:\${AWS::Region}:aws:component/${REBOOT_TEST_COMPONENT}/x.x.x`,
+                    },
+                },
+                { ComponentArn: ref('TestNatComponent') },
+            ],
+            Tags: tagMap(t),
+        },
+    };
+    // The build and test instances: SSM for Image Builder's commands, its component fetch and
+    // logs; nothing else (AWS's documented minimum for Image Builder instances).
+    resources.InstanceRole = {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+            AssumeRolePolicyDocument: assumeRolePolicy('ec2.amazonaws.com'),
+            ManagedPolicyArns: [
+                { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore' },
+                {
+                    'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/EC2InstanceProfileForImageBuilder',
+                },
+            ],
+            Tags: tagList(t),
+        },
+    };
+    resources.InstanceProfile = {
+        Type: 'AWS::IAM::InstanceProfile',
+        Properties: { Roles: [ref('InstanceRole')] },
+    };
+    // No inbound at all; outbound HTTPS only (SSM, S3, package repositories). Instance
+    // metadata and the VPC resolver are not subject to security groups.
+    resources.SecurityGroup = {
+        Type: 'AWS::EC2::SecurityGroup',
+        Properties: {
+            GroupDescription: `natfleet ${e}: image build and test instances (HTTPS out only)`,
+            VpcId: ref('VpcId'),
+            SecurityGroupEgress: [
+                {
+                    IpProtocol: 'tcp',
+                    FromPort: 443,
+                    ToPort: 443,
+                    CidrIp: '0.0.0.0/0',
+                    Description: 'HTTPS to SSM, S3 and the package repositories',
+                },
+            ],
+            Tags: tagList(tags(e, 'image', undefined, imageResourceName(e, 'build'))),
+        },
+    };
+    resources.Infrastructure = {
+        Type: 'AWS::ImageBuilder::InfrastructureConfiguration',
+        Properties: {
+            Name: imageResourceName(e, 'infrastructure'),
+            Description: `natfleet ${e}: where the NAT image is built and tested`,
+            InstanceProfileName: ref('InstanceProfile'),
+            InstanceTypes: [env.instance.type],
+            SubnetId: ref('SubnetId'),
+            SecurityGroupIds: [ref('SecurityGroup')],
+            TerminateInstanceOnFailure: true,
+            InstanceMetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+            ResourceTags: tagMap(t),
+            Tags: tagMap(t),
+        },
+    };
+    resources.Distribution = {
+        Type: 'AWS::ImageBuilder::DistributionConfiguration',
+        Properties: {
+            Name: imageResourceName(e, 'distribution'),
+            Description: `natfleet ${e}: NAT image AMIs, tagged for the lifecycle policy`,
+            Distributions: [
+                {
+                    Region: env.region,
+                    AmiDistributionConfiguration: {
+                        Name: `${imageResourceName(e, 'ami')}-{{ imagebuilder:buildDate }}`,
+                        Description: `natfleet ${e} NAT instance`,
+                        AmiTags: tagMap(tags(e, 'image', undefined, imageResourceName(e, 'ami'))),
+                    },
+                },
+            ],
+            Tags: tagMap(t),
+        },
+    };
+    resources.Pipeline = {
+        Type: 'AWS::ImageBuilder::ImagePipeline',
+        Properties: {
+            Name: imagePipelineName(e),
+            Description: `natfleet ${e}: started by the Maintenance workflow only (no schedule)`,
+            ImageRecipeArn: ref('Recipe'),
+            InfrastructureConfigurationArn: ref('Infrastructure'),
+            DistributionConfigurationArn: ref('Distribution'),
+            Status: 'ENABLED',
+            EnhancedImageMetadataEnabled: true,
+            ImageTestsConfiguration: { ImageTestsEnabled: true, TimeoutMinutes: 60 },
+            Tags: tagMap(t),
+        },
+    };
+    resources.LifecycleRole = {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+            AssumeRolePolicyDocument: assumeRolePolicy('imagebuilder.amazonaws.com'),
+            ManagedPolicyArns: [
+                {
+                    'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/EC2ImageBuilderLifecycleExecutionPolicy',
+                },
+            ],
+            Tags: tagList(t),
+        },
+    };
+    // Image rotation: the newest `image.keep` AMIs of this environment stay, older ones and
+    // their snapshots go. Selected by the tags the distribution puts on every AMI.
+    resources.Lifecycle = {
+        Type: 'AWS::ImageBuilder::LifecyclePolicy',
+        Properties: {
+            Name: imageResourceName(e, 'lifecycle'),
+            Description: `natfleet ${e}: keep the last ${env.image.keep} NAT images`,
+            ExecutionRole: getAtt('LifecycleRole', 'Arn'),
+            ResourceType: 'AMI_IMAGE',
+            Status: 'ENABLED',
+            PolicyDetails: [
+                {
+                    Action: { Type: 'DELETE', IncludeResources: { Amis: true, Snapshots: true } },
+                    Filter: { Type: 'COUNT', Value: env.image.keep },
+                },
+            ],
+            ResourceSelection: { TagMap: tagMap(tags(e, 'image')) },
+            Tags: tagMap(t),
+        },
+    };
+    // Exists from the first deploy on, before any image does: Maintenance writes the AMI id.
+    resources.AmiParameter = {
+        Type: 'AWS::SSM::Parameter',
+        Properties: {
+            Name: amiParameter(e),
+            Type: 'String',
+            DataType: 'text',
+            Value: AMI_PLACEHOLDER,
+            Description: `natfleet ${e}: the current NAT image (${AMI_PLACEHOLDER} until the first build)`,
+            Tags: tagMap(t),
+        },
+    };
+    return {
+        kind: 'image',
+        name: stackName(e, 'image'),
+        parameters: { VpcId: env.vpcId, SubnetId: env.zones[0].privateSubnet },
+        template: {
+            AWSTemplateFormatVersion: '2010-09-09',
+            Description: `natfleet ${e}: NAT image pipeline`,
+            Parameters: {
+                VpcId: { Type: 'AWS::EC2::VPC::Id', Description: 'the VPC the image is built in' },
+                SubnetId: {
+                    Type: 'AWS::EC2::Subnet::Id',
+                    Description: 'a private subnet with a route to the internet for build and test',
+                },
+            },
+            Resources: resources,
+            Outputs: {
+                Pipeline: { Description: 'the image pipeline ARN', Value: ref('Pipeline') },
+                Recipe: { Description: 'the image recipe ARN', Value: ref('Recipe') },
+                AmiParameter: {
+                    Description: 'SSM parameter with the current AMI id',
+                    Value: ref('AmiParameter'),
+                },
+            },
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./cloudformation/fleet.ts
+
+
+
+/**
+ * Protocol -1 ("all") with FromPort/ToPort -1: AWS ignores the ports, moto needs them (it fails
+ * without), and cfn-lint warns that they are ignored (W3687) — silenced on exactly these groups.
+ */
+const ALL_PROTOCOLS_METADATA = {
+    'cfn-lint': { config: { ignore_checks: ['W3687'] } },
+};
+const SSM_CORE_POLICY = 'arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore';
+/**
+ * The launch template's image: EC2 (not CloudFormation) resolves this at each launch, so the
+ * stack deploys before any image or even the parameter exists. `{{resolve:ssm:…}}` would be
+ * resolved by CloudFormation at deploy time and fail on a new environment.
+ */
+const launchImage = (env) => `resolve:ssm:${amiParameter(env)}`;
+function fleetStack(env) {
+    const e = env.name;
+    const t = {
+        AWSTemplateFormatVersion: '2010-09-09',
+        Description: `natfleet ${e}: NAT instance launch template, security group, role, addresses`,
+        Parameters: {
+            VpcId: { Type: 'AWS::EC2::VPC::Id', Description: 'the VPC the NAT instances serve' },
+        },
+        Resources: {
+            SecurityGroup: {
+                Type: 'AWS::EC2::SecurityGroup',
+                Metadata: ALL_PROTOCOLS_METADATA,
+                Properties: {
+                    GroupName: securityGroupName(e, 'nat-instance'),
+                    GroupDescription: `natfleet ${e} NAT instances: traffic from the VPC only`,
+                    VpcId: ref('VpcId'),
+                    // All protocols from the VPC's own ranges; nothing from anywhere else. FromPort and
+                    // ToPort -1 mean "all" (and keep moto from failing on a missing port).
+                    SecurityGroupIngress: env.vpcCidrs.map((cidr) => ({
+                        IpProtocol: '-1',
+                        FromPort: -1,
+                        ToPort: -1,
+                        CidrIp: cidr,
+                        Description: 'forwarded traffic from the VPC',
+                    })),
+                    SecurityGroupEgress: [
+                        {
+                            IpProtocol: '-1',
+                            FromPort: -1,
+                            ToPort: -1,
+                            CidrIp: '0.0.0.0/0',
+                            Description: 'forwarded traffic to the internet',
+                        },
+                    ],
+                    Tags: tagList(tags(e, 'nat-instance', undefined, securityGroupName(e, 'nat-instance'))),
+                },
+            },
+            Role: {
+                Type: 'AWS::IAM::Role',
+                Properties: {
+                    RoleName: instanceRoleName(e),
+                    Description: `natfleet ${e} NAT instances: Systems Manager only`,
+                    AssumeRolePolicyDocument: assumeRolePolicy('ec2.amazonaws.com'),
+                    ManagedPolicyArns: [{ 'Fn::Sub': SSM_CORE_POLICY }],
+                    Tags: tagList(tags(e, 'nat-instance')),
+                },
+            },
+            InstanceProfile: {
+                Type: 'AWS::IAM::InstanceProfile',
+                Properties: { InstanceProfileName: instanceProfileName(e), Roles: [ref('Role')] },
+            },
+            LaunchTemplate: {
+                Type: 'AWS::EC2::LaunchTemplate',
+                Properties: {
+                    LaunchTemplateName: launchTemplateName(e),
+                    LaunchTemplateData: {
+                        ImageId: launchImage(e),
+                        InstanceType: env.instance.type,
+                        IamInstanceProfile: { Arn: getAtt('InstanceProfile', 'Arn') },
+                        SecurityGroupIds: [ref('SecurityGroup')],
+                        MetadataOptions: {
+                            HttpEndpoint: 'enabled',
+                            HttpTokens: 'required',
+                            HttpPutResponseHopLimit: 1,
+                        },
+                        BlockDeviceMappings: [{ ...ROOT_VOLUME, Ebs: { ...ROOT_VOLUME.Ebs } }],
+                        TagSpecifications: ['instance', 'volume', 'network-interface'].map((type) => ({
+                            ResourceType: type,
+                            Tags: tagList(tags(e, 'nat-instance')),
+                        })),
+                    },
+                    TagSpecifications: [
+                        { ResourceType: 'launch-template', Tags: tagList(tags(e, 'nat-instance')) },
+                    ],
+                },
+            },
+        },
+        Outputs: {
+            SecurityGroupId: { Description: 'NAT instance security group', Value: ref('SecurityGroup') },
+            LaunchTemplateId: {
+                Description: 'NAT instance launch template',
+                Value: ref('LaunchTemplate'),
+            },
+            LaunchTemplateVersion: {
+                Description: 'latest launch template version',
+                Value: getAtt('LaunchTemplate', 'LatestVersionNumber'),
+            },
+            InstanceProfileArn: {
+                Description: 'NAT instance profile',
+                Value: getAtt('InstanceProfile', 'Arn'),
+            },
+            RoleArn: { Description: 'NAT instance role', Value: getAtt('Role', 'Arn') },
+        },
+    };
+    // A stable egress address per zone, unless the zone brings its own (eipAllocation).
+    for (const z of env.zones.filter((z) => !z.eipAllocation)) {
+        const key = zoneKey(z.availabilityZone);
+        const name = eipName(e, z.availabilityZone);
+        t.Resources[`Eip${key}`] = {
+            Type: 'AWS::EC2::EIP',
+            DeletionPolicy: 'Retain',
+            UpdateReplacePolicy: 'Retain',
+            Properties: {
+                Domain: 'vpc',
+                Tags: tagList(tags(e, 'nat-instance', z.availabilityZone, name)),
+            },
+        };
+        const outputs = t.Outputs;
+        outputs[`EipAllocation${key}`] = {
+            Description: `Elastic IP of ${instanceName(e, z.availabilityZone)}`,
+            Value: getAtt(`Eip${key}`, 'AllocationId'),
+        };
+    }
+    return {
+        kind: 'fleet',
+        name: stackName(e, 'fleet'),
+        template: t,
+        parameters: { VpcId: env.vpcId },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/checker/settings.ts
+// The checker's configuration: environment variables set by the checker stack, read and
+// validated once at cold start. Limits and defaults come from the natfleet.yml schema.
+
+
+
+const VAR = {
+    environment: 'NATFLEET_ENVIRONMENT',
+    zone: 'NATFLEET_ZONE',
+    urls: 'NATFLEET_URLS',
+    intervalSeconds: 'NATFLEET_INTERVAL_SECONDS',
+    timeoutSeconds: 'NATFLEET_TIMEOUT_SECONDS',
+    unhealthyThreshold: 'NATFLEET_UNHEALTHY_THRESHOLD',
+    probeSeconds: 'NATFLEET_PROBE_SECONDS',
+    routeTables: 'NATFLEET_ROUTE_TABLES',
+    failoverArn: 'NATFLEET_FAILOVER_ARN',
+    autoFallback: 'NATFLEET_AUTO_FALLBACK',
+    healthyMinutes: 'NATFLEET_HEALTHY_MINUTES',
+    fallbackArn: 'NATFLEET_FALLBACK_ARN',
+    statesEndpoint: 'NATFLEET_STATES_ENDPOINT',
+};
+class CheckerSettingsError extends Error {
+    problems;
+    constructor(problems) {
+        super(`natfleet checker: bad configuration, the checker is NOT checking:\n` +
+            problems.map((p) => `  - ${p}`).join('\n'));
+        this.problems = problems;
+        this.name = 'CheckerSettingsError';
+    }
+}
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
+const ROUTE_TABLE = /^rtb-[0-9a-f]{8,17}$/;
+function readSettings(vars) {
+    const problems = [];
+    // A credential in a URL is never repeated, not even in the message that refuses it.
+    const bad = (name, expected) => problems.push(`${name}: expected ${expected}, got ${JSON.stringify(redactUserinfo(vars[name] ?? ''))}`);
+    const text = (name, test, expected) => {
+        const v = vars[name]?.trim();
+        if (!v || !test(v))
+            bad(name, expected);
+        return v ?? '';
+    };
+    const list = (name, test, expected) => {
+        const items = (vars[name] ?? '').split(',').map((s) => s.trim());
+        if (items.length === 0 || items.some((s) => !s || !test(s)))
+            bad(name, expected);
+        return items;
+    };
+    const int = (name, { min, max, default: dflt }) => {
+        const raw = vars[name]?.trim();
+        if (!raw)
+            return dflt;
+        const n = Number(raw);
+        if (!/^\d+$/.test(raw) || n < min || n > max)
+            bad(name, `a whole number from ${min} to ${max}`);
+        return n;
+    };
+    const zonePattern = new RegExp(AVAILABILITY_ZONE);
+    const settings = {
+        environment: text(VAR.environment, (v) => new RegExp(ENVIRONMENT_NAME).test(v), 'an environment name'),
+        zone: text(VAR.zone, (v) => zonePattern.test(v), 'an availability zone name (e.g. eu-west-1a)'),
+        urls: list(VAR.urls, (u) => probeUrlProblem(u) === undefined, 'comma-separated http:// or https:// URLs (no IPv6 literals, no user:password@)'),
+        intervalSeconds: int(VAR.intervalSeconds, CHECKER_LIMITS.intervalSeconds),
+        timeoutSeconds: int(VAR.timeoutSeconds, CHECKER_LIMITS.timeoutSeconds),
+        unhealthyThreshold: int(VAR.unhealthyThreshold, CHECKER_LIMITS.unhealthyThreshold),
+        probeSeconds: int(VAR.probeSeconds, { min: 1, max: 900, default: CHECKER_PROBE_SECONDS }),
+        routeTables: list(VAR.routeTables, (v) => ROUTE_TABLE.test(v), 'comma-separated route table ids (rtb-…)'),
+        failoverArn: text(VAR.failoverArn, (v) => STATE_MACHINE_ARN.test(v), 'a state machine ARN'),
+        autoFallback: false,
+        healthyMinutes: int(VAR.healthyMinutes, CHECKER_LIMITS.healthyMinutes),
+    };
+    const auto = vars[VAR.autoFallback]?.trim() ?? '';
+    if (auto === 'true')
+        settings.autoFallback = true;
+    else if (auto !== '' && auto !== 'false')
+        bad(VAR.autoFallback, 'true or false');
+    if (vars[VAR.fallbackArn] || settings.autoFallback) {
+        settings.fallbackArn = text(VAR.fallbackArn, (v) => STATE_MACHINE_ARN.test(v), 'a state machine ARN (required when auto-fallback is on)');
+    }
+    if (vars[VAR.statesEndpoint]?.trim()) {
+        settings.statesEndpoint = text(VAR.statesEndpoint, isEndpointUrl, 'an https:// URL of a VPC endpoint host, nothing else (no path, no user:password@)');
+    }
+    if (settings.timeoutSeconds > settings.intervalSeconds && !problems.length) {
+        bad(VAR.timeoutSeconds, `at most ${VAR.intervalSeconds} (${settings.intervalSeconds})`);
+    }
+    if (problems.length > 0)
+        throw new CheckerSettingsError(problems);
+    return settings;
+}
+function isEndpointUrl(s) {
+    if (!isHttpUrl(s) || hasUserinfo(s))
+        return false;
+    const u = new URL(s);
+    return u.protocol === 'https:' && (u.pathname === '/' || u.pathname === '') && !u.search;
+}
+const redactUserinfo = (v) => v.replace(/\/\/[^/@\s,]*@/g, '//***@');
+/** The variables the checker stack sets for one zone's checker (the inverse of readSettings). */
+function checkerVariables(env, zone, arns) {
+    const z = env.zones.find((x) => x.availabilityZone === zone);
+    if (!z)
+        throw new Error(`environment ${env.name} has no zone ${zone}`);
+    const c = env.checker;
+    return {
+        [VAR.environment]: env.name,
+        [VAR.zone]: zone,
+        [VAR.urls]: c.urls.join(','),
+        [VAR.intervalSeconds]: String(c.intervalSeconds),
+        [VAR.timeoutSeconds]: String(c.timeoutSeconds),
+        [VAR.unhealthyThreshold]: String(c.unhealthyThreshold),
+        [VAR.probeSeconds]: String(defaults_CHECKER_PROBE_SECONDS),
+        [VAR.routeTables]: z.routeTables.join(','),
+        [VAR.failoverArn]: arns.failover,
+        [VAR.autoFallback]: String(c.autoFallback),
+        [VAR.healthyMinutes]: String(c.healthyMinutes),
+        ...(arns.fallback ? { [VAR.fallbackArn]: arns.fallback } : {}),
+        ...(arns.statesEndpoint ? { [VAR.statesEndpoint]: arns.statesEndpoint } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./cloudformation/checker.ts
+// checker stack: per zone a Lambda in the zone's private subnet that probes the internet through
+// the zone's NAT every minute and starts Failover; alarms as the operator's alert and as a
+// second path to Failover; the Step Functions endpoint that keeps that call inside the VPC.
+
+
+
+
+
+const checker_sub = (s) => ({ 'Fn::Sub': s });
+/** Minutes in a row of checker errors or silence before the checker-alive alarm. */
+const CHECKER_SILENT_MINUTES = 3;
+/**
+ * The endpoint's own regional name: the first of its DNS entries ("<zone id>:<name>"). The
+ * checker's SDK is pointed at it (NATFLEET_STATES_ENDPOINT).
+ */
+function statesEndpointUrl() {
+    return {
+        'Fn::Join': [
+            '',
+            [
+                'https://',
+                {
+                    'Fn::Select': [
+                        1,
+                        { 'Fn::Split': [':', { 'Fn::Select': [0, getAtt('StatesEndpoint', 'DnsEntries')] }] },
+                    ],
+                },
+            ],
+        ],
+    };
+}
+/** Through the endpoint: the checker role starting this environment's Failover (and Fallback). */
+function endpointPolicy(env) {
+    return {
+        Version: '2012-10-17',
+        Statement: [
+            {
+                Sid: 'CheckerStartsItsWorkflows',
+                Effect: 'Allow',
+                Principal: '*',
+                Action: 'states:StartExecution',
+                Resource: checkerStartable(env).map((wf) => checker_sub(stateMachineArnSub(env.name, wf))),
+                Condition: { ArnEquals: { 'aws:PrincipalArn': getAtt('Role', 'Arn') } },
+            },
+        ],
+    };
+}
+/** The workflows the checker may start: Failover, and Fallback only with auto-fallback on. */
+function checkerStartable(env) {
+    return env.checker.autoFallback ? ['Failover', 'Fallback'] : ['Failover'];
+}
+function checkerRole(env) {
+    const e = env.name;
+    return {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+            RoleName: checkerRoleName(e),
+            Description: `natfleet ${e} checker: probe, log, start failover`,
+            AssumeRolePolicyDocument: assumeRolePolicy('lambda.amazonaws.com'),
+            Policies: [
+                {
+                    PolicyName: 'checker',
+                    PolicyDocument: {
+                        Version: '2012-10-17',
+                        Statement: [
+                            {
+                                Sid: 'StartWorkflows',
+                                Effect: 'Allow',
+                                Action: 'states:StartExecution',
+                                Resource: checkerStartable(env).map((wf) => checker_sub(stateMachineArnSub(e, wf))),
+                            },
+                            {
+                                Sid: 'Logs',
+                                Effect: 'Allow',
+                                Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                                Resource: env.zones.map((z) => checker_sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${checkerLogGroup(e, z.availabilityZone)}:*`)),
+                            },
+                            {
+                                // Lambda attaches the function's network interfaces in the private subnets with
+                                // the execution role. None of these actions supports a narrower resource.
+                                Sid: 'LambdaVpcAccess',
+                                Effect: 'Allow',
+                                Action: [
+                                    'ec2:CreateNetworkInterface',
+                                    'ec2:DescribeNetworkInterfaces',
+                                    'ec2:DeleteNetworkInterface',
+                                    'ec2:AssignPrivateIpAddresses',
+                                    'ec2:UnassignPrivateIpAddresses',
+                                    'ec2:DescribeSubnets',
+                                ],
+                                Resource: '*',
+                            },
+                            {
+                                // Whether the zone is on its instance or its gateway (describes take no resource).
+                                Sid: 'ZoneRoutes',
+                                Effect: 'Allow',
+                                Action: 'ec2:DescribeRouteTables',
+                                Resource: '*',
+                            },
+                            ...(env.checker.autoFallback ? autoFallbackStatements(env) : []),
+                        ],
+                    },
+                },
+            ],
+            Tags: tagList(tags(e, 'checker')),
+        },
+    };
+}
+/**
+ * Auto-fallback: the zone's instance and its status, and the health command run on it (only on
+ * this environment's NAT instances) with its results (lib/checker/aws.ts).
+ */
+function autoFallbackStatements(env) {
+    const place = '${AWS::Partition}:ssm:${AWS::Region}';
+    return [
+        {
+            Sid: 'ZoneInstance',
+            Effect: 'Allow',
+            Action: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'ssm:ListCommands'],
+            Resource: '*',
+        },
+        {
+            Sid: 'HealthCommandDocument',
+            Effect: 'Allow',
+            Action: 'ssm:SendCommand',
+            Resource: checker_sub(`arn:${place}::document/AWS-RunShellScript`),
+        },
+        {
+            Sid: 'HealthCommandOnFleetInstances',
+            Effect: 'Allow',
+            Action: 'ssm:SendCommand',
+            Resource: checker_sub('arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*'),
+            Condition: {
+                StringEquals: {
+                    [`ssm:resourceTag/${names_TAG.environment}`]: env.name,
+                    [`ssm:resourceTag/${names_TAG.role}`]: 'nat-instance',
+                },
+            },
+        },
+    ];
+}
+/** EventBridge's role for the alarm path: it may start Failover and nothing else. */
+function alarmRole(env) {
+    const e = env.name;
+    return {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+            RoleName: alarmRoleName(e),
+            Description: `natfleet ${e}: a checker alarm starts Failover`,
+            AssumeRolePolicyDocument: assumeRolePolicy('events.amazonaws.com'),
+            Policies: [
+                {
+                    PolicyName: 'start-failover',
+                    PolicyDocument: {
+                        Version: '2012-10-17',
+                        Statement: [
+                            {
+                                Sid: 'StartFailover',
+                                Effect: 'Allow',
+                                Action: 'states:StartExecution',
+                                Resource: checker_sub(stateMachineArnSub(e, 'Failover')),
+                            },
+                        ],
+                    },
+                },
+            ],
+            Tags: tagList(tags(e, 'checker')),
+        },
+    };
+}
+function zoneResources(env, zone, t, parameters) {
+    const e = env.name;
+    const az = zone.availabilityZone;
+    const k = zoneKey(az);
+    const subnetParam = `PrivateSubnet${k}`;
+    t.Parameters[subnetParam] = {
+        Type: 'AWS::EC2::Subnet::Id',
+        Description: `private subnet of ${az}, where its checker runs`,
+    };
+    parameters[subnetParam] = zone.privateSubnet;
+    const dims = [
+        { Name: METRICS.dimensions.environment, Value: e },
+        { Name: METRICS.dimensions.zone, Value: az },
+    ];
+    const topic = env.notifications?.topicArn;
+    const actions = topic ? { AlarmActions: [topic], OKActions: [topic] } : {};
+    const r = t.Resources;
+    r[`LogGroup${k}`] = {
+        Type: 'AWS::Logs::LogGroup',
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
+        Properties: {
+            LogGroupName: checkerLogGroup(e, az),
+            RetentionInDays: CHECKER_LOG_RETENTION_DAYS,
+            Tags: tagList(tags(e, 'checker', az)),
+        },
+    };
+    r[`Function${k}`] = {
+        Type: 'AWS::Lambda::Function',
+        Properties: {
+            FunctionName: checkerFunctionName(e, az),
+            Description: `natfleet ${e} ${az}: probes through the NAT, fails the zone over`,
+            Runtime: CHECKER_RUNTIME,
+            Architectures: ['arm64'],
+            Handler: 'index.handler',
+            MemorySize: CHECKER_MEMORY_MB,
+            Timeout: CHECKER_TIMEOUT_SECONDS,
+            ReservedConcurrentExecutions: CHECKER_CONCURRENCY,
+            Role: getAtt('Role', 'Arn'),
+            Code: { S3Bucket: artifactsBucket(e, env.accountId, env.region), S3Key: ref('CodeKey') },
+            VpcConfig: { SubnetIds: [ref(subnetParam)], SecurityGroupIds: [ref('SecurityGroup')] },
+            LoggingConfig: { LogGroup: ref(`LogGroup${k}`), LogFormat: 'Text' },
+            Environment: {
+                // The checker's own mapping (lib/checker/settings.ts), the inverse of what it reads.
+                Variables: checkerVariables(env, zone.availabilityZone, {
+                    failover: checker_sub(stateMachineArnSub(env.name, 'Failover')),
+                    ...(env.checker.autoFallback
+                        ? { fallback: checker_sub(stateMachineArnSub(env.name, 'Fallback')) }
+                        : {}),
+                    ...(env.checker.stepFunctionsEndpoint === 'create'
+                        ? { statesEndpoint: statesEndpointUrl() }
+                        : {}),
+                }),
+            },
+            Tags: tagList(tags(e, 'checker', az)),
+        },
+    };
+    r[`Schedule${k}`] = {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+            Name: checkerRuleName(e, az),
+            Description: `natfleet ${e} ${az}: run the checker every minute`,
+            ScheduleExpression: 'rate(1 minute)',
+            State: 'ENABLED',
+            Targets: [{ Id: 'checker', Arn: getAtt(`Function${k}`, 'Arn') }],
+        },
+    };
+    r[`SchedulePermission${k}`] = {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+            FunctionName: ref(`Function${k}`),
+            Action: 'lambda:InvokeFunction',
+            Principal: 'events.amazonaws.com',
+            SourceArn: getAtt(`Schedule${k}`, 'Arn'),
+        },
+    };
+    const failedRoundsAlarm = alarmFailedRounds(env.checker.intervalSeconds, env.checker.unhealthyThreshold);
+    r[`FailedRoundsAlarm${k}`] = {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+            AlarmName: alarmName(e, az, 'failed-rounds'),
+            AlarmDescription: `natfleet ${e} ${az}: ${failedRoundsAlarm} or more probe rounds failed within a minute; Failover is started`,
+            Namespace: METRICS.namespace,
+            MetricName: METRICS.failedRounds,
+            Dimensions: dims,
+            Statistic: 'Sum',
+            Period: 60,
+            EvaluationPeriods: 1,
+            Threshold: failedRoundsAlarm,
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+            // A silent checker is not evidence that the NAT is down: no failover on missing data.
+            TreatMissingData: 'notBreaching',
+            ...actions,
+        },
+    };
+    r[`OnGatewayAlarm${k}`] = {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+            AlarmName: alarmName(e, az, 'on-gateway'),
+            AlarmDescription: `natfleet ${e} ${az}: on the standby NAT Gateway for more than ${ON_GATEWAY_ALARM_MINUTES} minutes (paying per GB); run Fallback or Replace`,
+            Namespace: METRICS.namespace,
+            // OnInstance is 0 while the zone is on its gateway: its maximum below 1 for every minute.
+            MetricName: METRICS.onInstance,
+            Dimensions: dims,
+            Statistic: 'Maximum',
+            Period: 60,
+            EvaluationPeriods: ON_GATEWAY_ALARM_MINUTES,
+            DatapointsToAlarm: ON_GATEWAY_ALARM_MINUTES,
+            Threshold: 1,
+            ComparisonOperator: 'LessThanThreshold',
+            TreatMissingData: 'missing',
+            ...actions,
+        },
+    };
+    // The checker itself: a Lambda error, or a minute without a single probe round, for
+    // CHECKER_SILENT_MINUTES in a row. Silence breaches: a dead checker fails no zone over, so
+    // it must be said (the failed-rounds alarm above cannot see it).
+    r[`CheckerAliveAlarm${k}`] = {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+            AlarmName: alarmName(e, az, 'checker-alive'),
+            AlarmDescription: `natfleet ${e} ${az}: the checker is not checking (Lambda errors, or no probe round for ${CHECKER_SILENT_MINUTES} minutes); the zone has no automatic failover until it is fixed`,
+            Metrics: [
+                {
+                    Id: 'errors',
+                    ReturnData: false,
+                    MetricStat: {
+                        Metric: {
+                            Namespace: 'AWS/Lambda',
+                            MetricName: 'Errors',
+                            Dimensions: [{ Name: 'FunctionName', Value: ref(`Function${k}`) }],
+                        },
+                        Period: 60,
+                        Stat: 'Sum',
+                    },
+                },
+                {
+                    Id: 'rounds',
+                    ReturnData: false,
+                    // FailedRounds is emitted once per round (1 or 0): its sample count is the rounds.
+                    MetricStat: {
+                        Metric: {
+                            Namespace: METRICS.namespace,
+                            MetricName: METRICS.failedRounds,
+                            Dimensions: dims,
+                        },
+                        Period: 60,
+                        Stat: 'SampleCount',
+                    },
+                },
+                {
+                    Id: 'dead',
+                    Label: 'checker errors plus silent minutes',
+                    Expression: 'FILL(errors, 0) + IF(FILL(rounds, 0) == 0, 1, 0)',
+                    ReturnData: true,
+                },
+            ],
+            EvaluationPeriods: CHECKER_SILENT_MINUTES,
+            DatapointsToAlarm: CHECKER_SILENT_MINUTES,
+            Threshold: 1,
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+            TreatMissingData: 'breaching',
+            ...actions,
+        },
+    };
+    r[`AlarmFailover${k}`] = {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+            Name: alarmRuleName(e, az),
+            Description: `natfleet ${e} ${az}: failed-rounds alarm starts Failover (second path)`,
+            EventPattern: {
+                source: ['aws.cloudwatch'],
+                'detail-type': ['CloudWatch Alarm State Change'],
+                // By name, not GetAtt: the rule needs only the ARN, not the alarm resource itself.
+                resources: [
+                    checker_sub(`arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${alarmName(e, az, 'failed-rounds')}`),
+                ],
+                detail: { state: { value: ['ALARM'] } },
+            },
+            State: 'ENABLED',
+            Targets: [
+                {
+                    Id: 'failover',
+                    Arn: checker_sub(stateMachineArnSub(e, 'Failover')),
+                    RoleArn: getAtt('AlarmRole', 'Arn'),
+                    Input: JSON.stringify({
+                        zones: [az],
+                        reason: `alarm ${alarmName(e, az, 'failed-rounds')}`,
+                    }),
+                },
+            ],
+        },
+    };
+    t.Outputs[`Function${k}`] = { Description: `checker of ${az}`, Value: ref(`Function${k}`) };
+}
+function checkerStack(env, codeKey = UNBUILT_CODE_KEY) {
+    const e = env.name;
+    const t = {
+        AWSTemplateFormatVersion: '2010-09-09',
+        Description: `natfleet ${e}: connectivity checkers, their alarms and the Step Functions endpoint`,
+        Parameters: {
+            VpcId: { Type: 'AWS::EC2::VPC::Id', Description: 'the VPC the checkers run in' },
+            CodeKey: {
+                Type: 'String',
+                Description: 'key of the checker zip in the artifacts bucket (its content hash)',
+                AllowedPattern: '^checker/[0-9a-z]+\\.zip$',
+            },
+        },
+        Resources: {
+            Role: checkerRole(env),
+            AlarmRole: alarmRole(env),
+            SecurityGroup: {
+                Type: 'AWS::EC2::SecurityGroup',
+                Metadata: ALL_PROTOCOLS_METADATA,
+                Properties: {
+                    GroupName: securityGroupName(e, 'checker'),
+                    GroupDescription: `natfleet ${e} checkers: outbound only`,
+                    VpcId: ref('VpcId'),
+                    SecurityGroupEgress: [
+                        {
+                            IpProtocol: '-1',
+                            FromPort: -1,
+                            ToPort: -1,
+                            CidrIp: '0.0.0.0/0',
+                            Description: 'probes and the Step Functions API',
+                        },
+                    ],
+                    Tags: tagList(tags(e, 'checker', undefined, securityGroupName(e, 'checker'))),
+                },
+            },
+        },
+        Outputs: {},
+    };
+    const parameters = { VpcId: env.vpcId, CodeKey: codeKey };
+    for (const z of env.zones)
+        zoneResources(env, z, t, parameters);
+    if (env.checker.stepFunctionsEndpoint === 'create') {
+        t.Resources.EndpointSecurityGroup = {
+            Type: 'AWS::EC2::SecurityGroup',
+            Properties: {
+                GroupName: securityGroupName(e, 'endpoint'),
+                GroupDescription: `natfleet ${e} Step Functions endpoint: HTTPS from the checkers`,
+                VpcId: ref('VpcId'),
+                SecurityGroupIngress: [
+                    {
+                        IpProtocol: 'tcp',
+                        FromPort: 443,
+                        ToPort: 443,
+                        SourceSecurityGroupId: ref('SecurityGroup'),
+                        Description: 'checkers calling Step Functions',
+                    },
+                ],
+                Tags: tagList(tags(e, 'checker', undefined, securityGroupName(e, 'endpoint'))),
+            },
+        };
+        t.Resources.StatesEndpoint = {
+            Type: 'AWS::EC2::VPCEndpoint',
+            Properties: {
+                VpcEndpointType: 'Interface',
+                ServiceName: checker_sub('com.amazonaws.${AWS::Region}.states'),
+                VpcId: ref('VpcId'),
+                SubnetIds: env.zones.map((z) => ref(`PrivateSubnet${zoneKey(z.availabilityZone)}`)),
+                SecurityGroupIds: [ref('EndpointSecurityGroup')],
+                // Off: with private DNS every workload of the VPC would reach Step Functions through
+                // this endpoint and its policy. The checkers call it by its own name instead.
+                PrivateDnsEnabled: false,
+                PolicyDocument: endpointPolicy(env),
+            },
+        };
+        t.Outputs.StatesEndpoint = {
+            Description: 'Step Functions interface endpoint',
+            Value: ref('StatesEndpoint'),
+        };
+    }
+    return { kind: 'checker', name: stackName(e, 'checker'), template: t, parameters };
+}
+
+;// CONCATENATED MODULE: ./lib/holds.ts
+// Zone holds: an operator's Failover may hold a zone on its standby gateway. The hold is three
+// tags on each of the zone's route tables — why, who, since when — so every workflow reads it
+// with the DescribeRouteTables it makes anyway, and it lives as long as the tables (ADR 0111).
+// Fallback, ReplaceInstances and Maintenance skip a held zone; `natfleet release` lifts it.
+
+
+const HOLD_TAG = {
+    reason: `${PREFIX}:hold`,
+    by: `${PREFIX}:hold-by`,
+    at: `${PREFIX}:hold-at`,
+};
+const tag = (tags, key) => tags?.find((t) => t.Key === key)?.Value;
+/** The holds of an environment, one per held zone. */
+async function readHolds(ec2, env) {
+    const ids = env.zones.flatMap((z) => z.routeTables);
+    if (!ids.length)
+        return [];
+    const out = await ec2.send(new DescribeRouteTablesCommand({
+        Filters: [
+            { Name: 'route-table-id', Values: ids },
+            { Name: 'tag-key', Values: [HOLD_TAG.reason] },
+        ],
+    }));
+    const byTable = new Map((out.RouteTables ?? []).map((t) => [t.RouteTableId, t.Tags]));
+    const holds = [];
+    for (const z of env.zones) {
+        const held = z.routeTables.filter((t) => byTable.has(t));
+        const tags = byTable.get(held[0] ?? '');
+        if (!held.length)
+            continue;
+        holds.push({
+            zone: z.availabilityZone,
+            reason: tag(tags, HOLD_TAG.reason) ?? '',
+            by: tag(tags, HOLD_TAG.by) ?? 'unknown',
+            at: tag(tags, HOLD_TAG.at) ?? 'unknown',
+            routeTables: held,
+        });
+    }
+    return holds;
+}
+/** Lifts the holds of the given zones (all held zones when absent); returns the zones released. */
+async function releaseHolds(ec2, env, zones) {
+    const holds = (await readHolds(ec2, env)).filter((h) => !zones || zones.includes(h.zone));
+    const tables = holds.flatMap((h) => h.routeTables);
+    if (tables.length) {
+        await ec2.send(new DeleteTagsCommand({
+            Resources: tables,
+            Tags: Object.values(HOLD_TAG).map((Key) => ({ Key })),
+        }));
+    }
+    return holds;
+}
+const holdLine = (h) => `${h.zone}: held by ${h.by} since ${h.at}: ${h.reason}`;
+
+;// CONCATENATED MODULE: ./lib/workflows/asl.ts
+/** An AWS SDK service integration: arn:aws:states:::aws-sdk:<service>:<action>. */
+const sdk = (service, action) => `arn:aws:states:::aws-sdk:${service}:${action}`;
+/**
+ * Errors worth a retry with backoff. Step Functions names SDK errors Service.CodeException;
+ * EC2 may report every error as Ec2.Ec2Exception, so that is retried too (a few seconds lost on
+ * a permanent error is cheaper than a failover that gives up on throttling).
+ */
+const TRANSIENT = [
+    'Ec2.RequestLimitExceededException',
+    'Ec2.ThrottlingException',
+    'Ec2.InternalErrorException',
+    'Ec2.UnavailableException',
+    'Ec2.Ec2Exception',
+    'Ssm.ThrottlingException',
+    'Ssm.InternalServerErrorException',
+    'Imagebuilder.ThrottlingException',
+    'Imagebuilder.ServiceUnavailableException',
+    'Imagebuilder.ServiceException',
+    'Sfn.ThrottlingException',
+    'Sfn.InternalServerErrorException',
+    // The optimized states:startExecution integration (Maintenance's children): not started.
+    'StepFunctions.ThrottlingException',
+    'StepFunctions.InternalServerErrorException',
+];
+const RETRY = [
+    {
+        ErrorEquals: TRANSIENT,
+        IntervalSeconds: 1,
+        MaxAttempts: 3,
+        BackoffRate: 2,
+        JitterStrategy: 'FULL',
+    },
+];
+/** A task that calls one SDK action; errors not retried go to `onError` with $.error set. */
+function task(service, action, parameters, next, extra = {}) {
+    const s = { Type: 'Task', Resource: sdk(service, action), Parameters: parameters };
+    if (extra.ResultSelector)
+        s.ResultSelector = extra.ResultSelector;
+    s.ResultPath = extra.ResultPath === undefined ? null : extra.ResultPath;
+    if (extra.retry !== false)
+        s.Retry = RETRY;
+    if (extra.onError)
+        s.Catch = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: extra.onError }];
+    Object.assign(s, typeof next === 'string' ? { Next: next } : next);
+    return s;
+}
+const pass = (parameters, resultPath, next) => ({
+    Type: 'Pass',
+    Parameters: parameters,
+    ResultPath: resultPath,
+    Next: next,
+});
+/** "Is there a first element" without reading a path that may be missing (States.Runtime). */
+const hasFirst = (path, next) => ({
+    Variable: `${path}[0]`,
+    IsPresent: true,
+    Next: next,
+});
+/** Sets $.wait.polls to 0 before the first poll. */
+const pollStart = (names, first) => ({
+    [names.start]: { Type: 'Pass', Result: { polls: 0 }, ResultPath: '$.wait', Next: first },
+});
+/** After a poll that found nothing final: count it, then wait and poll `again`, or give up
+ * after `maxPolls` polls. */
+function pollAgain(names, maxPolls, seconds, again, giveUp) {
+    return {
+        [names.count]: pass({ 'polls.$': 'States.MathAdd($.wait.polls, 1)' }, '$.wait', names.patience),
+        [names.patience]: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.wait.polls', NumericGreaterThanEquals: maxPolls, Next: giveUp }],
+            Default: names.pause,
+        },
+        [names.pause]: { Type: 'Wait', Seconds: seconds, Next: again },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/workflows/report.ts
+/** What comes between a cause's text and its per-zone report. */
+const MARK = 'per zone: ';
+/** The last state of a zone: its status, why (a JSONPath expression), and what else is known. */
+function zoneEnd(status, why, extra = {}) {
+    return {
+        Type: 'Pass',
+        Parameters: {
+            'zone.$': '$.zone',
+            status,
+            ok: status === 'done' || status === 'held',
+            'why.$': why,
+            ...extra,
+        },
+        End: true,
+    };
+}
+/**
+ * A States.Format expression for a Fail Cause: `text` (a States.Format template, its `{}`
+ * filled from `args` in order), then MARK and the zone records at `zones` (a list, or an object
+ * keyed by zone) as JSON. The report comes last so that the reader finds all of it.
+ */
+function causeWithZones(text, args, zones) {
+    const all = [...args, `States.JsonToString(${zones})`].join(', ');
+    return `States.Format('${text}; ${MARK}{}', ${all})`;
+}
+/**
+ * The report at the end of a cause. The text before it may quote errors that contain MARK, so
+ * the first MARK after which the rest is whole JSON wins. Any case: ReplaceInstances deployed
+ * before this module wrote ". Per zone: ".
+ */
+function reportIn(cause) {
+    for (const m of cause.matchAll(new RegExp(MARK, 'gi'))) {
+        try {
+            return JSON.parse(cause.slice(m.index + MARK.length));
+        }
+        catch {
+            // not the report's mark: look further
+        }
+    }
+    return undefined;
+}
+/** The zone records of a run: from its output, or from the report in a failure's cause. */
+function zoneRecords(result) {
+    let zones = result.output?.zones;
+    if (!zones && result.cause)
+        zones = reportIn(result.cause);
+    if (Array.isArray(zones))
+        return zones;
+    return zones && typeof zones === 'object' ? Object.values(zones) : [];
+}
+/** Per zone, why it ended as it did. */
+function report_zoneReasons(result) {
+    const out = {};
+    for (const z of zoneRecords(result))
+        if (z.zone && z.why)
+            out[z.zone] = z.why;
+    return out;
+}
+
+;// CONCATENATED MODULE: ./lib/workflows/holds.ts
+// The hold in the definitions (ADR 0111): Failover writes it when its input asks; Fallback and
+// ReplaceInstances read it per zone and skip a held zone. See lib/holds.ts.
+
+
+
+/**
+ * Failover with `hold: { by }` in its input: the hold tags on every table of the chosen zones,
+ * before any route moves (a run that reads them after this sees the hold). A failed hold does
+ * not stop the failover; the output says so.
+ */
+function holdStates(next) {
+    return {
+        'Hold?': {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.hold.by', IsPresent: true, Next: 'Hold' }],
+            Default: next,
+        },
+        Hold: {
+            ...task('ec2', 'createTags', {
+                'Resources.$': '$.chosen.zones[*].routeTables[*]',
+                Tags: [
+                    { Key: HOLD_TAG.reason, 'Value.$': '$.reason' },
+                    { Key: HOLD_TAG.by, 'Value.$': '$.hold.by' },
+                    { Key: HOLD_TAG.at, 'Value.$': '$$.Execution.StartTime' },
+                ],
+            }, next),
+            Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.holdError', Next: next }],
+        },
+    };
+}
+/**
+ * State `name`: is any of the zone's tables ($.routeTables) held? Held → `held`, else `free`.
+ * The tag-key filter answers an empty list when none is, which every executor reads safely.
+ */
+function heldCheck(name, free, held) {
+    return {
+        [name]: task('ec2', 'describeRouteTables', {
+            Filters: [
+                { Name: 'route-table-id', 'Values.$': '$.routeTables' },
+                { Name: 'tag-key', Values: [HOLD_TAG.reason] },
+            ],
+        }, `${name}?`, {
+            ResultSelector: {
+                'tables.$': '$.RouteTables',
+                'count.$': 'States.ArrayLength($.RouteTables)',
+            },
+            ResultPath: '$.held',
+        }),
+        [`${name}?`]: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.held.count', NumericGreaterThan: 0, Next: `${name}Tags` }],
+            Default: free,
+        },
+        [`${name}Tags`]: pass({ 'tags.$': '$.held.tables[0].Tags' }, '$.held', held),
+    };
+}
+/** The end of a held zone: skipped, ok, and the hold's tags in the report. */
+const heldEnd = (what) => zoneEnd('held', `States.Format('held on its standby gateway: ${what}; natfleet release lifts the hold')`, {
+    'hold.$': '$.held.tags',
+});
+
+;// CONCATENATED MODULE: ./lib/workflows/common.ts
+
+
+
+
+
+function zoneTable(env, refs) {
+    return env.zones.map((z) => {
+        const gateway = refs.gateways[z.availabilityZone];
+        if (!gateway)
+            throw new Error(`workflow refs: no standby gateway for ${z.availabilityZone}`);
+        return {
+            zone: z.availabilityZone,
+            routeTables: [...z.routeTables],
+            gateway,
+            publicSubnet: z.publicSubnet,
+            eip: refs.eipAllocations?.[z.availabilityZone] ?? z.eipAllocation ?? '',
+        };
+    });
+}
+/** What EC2 answers a CreateRoute when the table has a default route already. */
+const ROUTE_EXISTS = 'Ec2.RouteAlreadyExistsException';
+/** Blank route fields merged under the observed default route so a Choice can read any of them. */
+const NONE = '-';
+const FIELDS = [...Object.keys(ROUTE_FIELDS), 'State'];
+const BLANK = Object.fromEntries(FIELDS.map((f) => [f, NONE]));
+const gatewayAt = (natGatewayId) => ({
+    kind: 'gateway',
+    at: { natGatewayId },
+});
+const instanceAt = (eniId, instanceId) => ({
+    kind: 'instance',
+    at: { eniId, instanceId },
+});
+/** One clause of the route rule as a Choice rule over $.current.route and $.target. */
+function matchRule(c, next) {
+    const equal = {
+        Variable: `$.current.route.${c.route}`,
+        StringEqualsPath: `$.target.${c.target}`,
+    };
+    if (!c.absent)
+        return { ...equal, Next: next };
+    return {
+        And: [equal, { Variable: `$.current.route.${c.absent}`, StringEquals: NONE }],
+        Next: next,
+    };
+}
+/** Filters that find a zone's NAT instances (zone from $.zone) in the given states. */
+function instanceFilters(env, states) {
+    return [
+        { Name: `tag:${names_TAG.environment}`, Values: [env] },
+        { Name: `tag:${names_TAG.role}`, Values: ['nat-instance'] },
+        { Name: `tag:${names_TAG.zone}`, 'Values.$': 'States.Array($.zone)' },
+        { Name: 'instance-state-name', Values: states },
+    ];
+}
+/**
+ * Input handling every workflow starts with: a default reason, the zone table, the chosen zones
+ * (all when `zones` is absent), a refusal of unknown zones before anything changes, and an early
+ * successful end for an empty list. Leaves the chosen zone entries at $.chosen.zones.
+ */
+function prologue(wf, table, next) {
+    return {
+        Fleet: {
+            Type: 'Pass',
+            Result: { all: table.map((z) => z.zone), table },
+            ResultPath: '$.fleet',
+            Next: 'Reason?',
+        },
+        'Reason?': {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.reason', IsPresent: true, Next: 'Zones?' }],
+            Default: 'NoReason',
+        },
+        NoReason: { Type: 'Pass', Result: 'none given', ResultPath: '$.reason', Next: 'Zones?' },
+        'Zones?': {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.zones', IsPresent: true, Next: 'Empty?' }],
+            Default: 'AllZones',
+        },
+        AllZones: { Type: 'Pass', InputPath: '$.fleet.all', ResultPath: '$.zones', Next: 'Empty?' },
+        'Empty?': {
+            Type: 'Choice',
+            Choices: [hasFirst('$.zones', 'CheckZones')],
+            Default: 'NothingToDo',
+        },
+        CheckZones: {
+            Type: 'Map',
+            ItemsPath: '$.zones',
+            ItemSelector: {
+                'zone.$': '$$.Map.Item.Value',
+                'all.$': '$.fleet.all',
+                'known.$': 'States.ArrayContains($.fleet.all, $$.Map.Item.Value)',
+            },
+            ItemProcessor: {
+                StartAt: 'Known?',
+                States: {
+                    'Known?': {
+                        Type: 'Choice',
+                        Choices: [{ Variable: '$.known', BooleanEquals: true, Next: 'KnownZone' }],
+                        Default: 'UnknownZone',
+                    },
+                    KnownZone: { Type: 'Pass', Result: true, End: true },
+                    UnknownZone: pass({
+                        'cause.$': "States.Format('unknown zone {}: this environment has {}; nothing was changed', $.zone, States.JsonToString($.all))",
+                    }, '$.report', 'RejectZone'),
+                    RejectZone: { Type: 'Fail', Error: 'UnknownZone', CausePath: '$.report.cause' },
+                },
+            },
+            ResultPath: null,
+            Next: 'Choose',
+        },
+        Choose: {
+            Type: 'Map',
+            ItemsPath: '$.fleet.table',
+            ItemSelector: {
+                'chosen.$': 'States.ArrayContains($.zones, $$.Map.Item.Value.zone)',
+                'entry.$': '$$.Map.Item.Value',
+            },
+            ItemProcessor: { StartAt: 'Entry', States: { Entry: { Type: 'Pass', End: true } } },
+            // Not empty: at least one zone was listed and every listed zone is known.
+            ResultSelector: { 'zones.$': '$[?(@.chosen == true)].entry' },
+            ResultPath: '$.chosen',
+            Next: next,
+        },
+        NothingToDo: {
+            Type: 'Pass',
+            Parameters: {
+                workflow: wf,
+                'reason.$': '$.reason',
+                result: 'no zones chosen: nothing to do',
+                zones: [],
+            },
+            End: true,
+        },
+    };
+}
+/**
+ * Per route table: read the default route; leave it when the route rule says it is on the
+ * target, else replace or create it (the rule's `write` field). `kind` is the target's.
+ */
+function pointTable(p, kind) {
+    const rule = ROUTE_RULE[kind];
+    const out = (action, extra = {}) => ({
+        Type: 'Pass',
+        Parameters: {
+            'zone.$': '$.zone',
+            'table.$': '$.table',
+            action,
+            'to.$': '$.targetId',
+            ...extra,
+        },
+        End: true,
+    });
+    const route = (verb, next) => task('ec2', verb, {
+        'RouteTableId.$': '$.table',
+        DestinationCidrBlock: routes_DEFAULT_ROUTE,
+        [`${rule.write.route}.$`]: '$.targetId',
+    }, next, { onError: `${p}Failed` });
+    // Another run created the default route between our read and our write: replace it, and say
+    // so (ADR 0111). Any other error still fails the table.
+    const create = route('createRoute', `${p}Created`);
+    create.Catch = [
+        { ErrorEquals: [ROUTE_EXISTS], ResultPath: '$.raced', Next: `${p}RaceReplace` },
+        ...create.Catch,
+    ];
+    return {
+        StartAt: `${p}Default`,
+        States: {
+            // Wildcards only in Parameters, intrinsics only on plain paths (as AWS allows). Every VPC
+            // route table has its local route, so the list is never empty.
+            [`${p}Default`]: pass({ 'dests.$': '$.found.routes[*].DestinationCidrBlock' }, '$.has', `${p}DefaultCheck`),
+            [`${p}DefaultCheck`]: pass({ 'exists.$': `States.ArrayContains($.has.dests, '${routes_DEFAULT_ROUTE}')` }, '$.has', `${p}HasRoute?`),
+            [`${p}HasRoute?`]: {
+                Type: 'Choice',
+                Choices: [{ Variable: '$.has.exists', BooleanEquals: true, Next: `${p}Pick` }],
+                Default: `${p}Create`,
+            },
+            [`${p}Pick`]: pass({ 'def.$': `$.found.routes[?(@.DestinationCidrBlock == '${routes_DEFAULT_ROUTE}')]` }, '$.found', `${p}Current`),
+            [`${p}Current`]: pass({ 'route.$': 'States.JsonMerge($.blank, States.ArrayGetItem($.found.def, 0), false)' }, '$.current', `${p}Right?`),
+            [`${p}Right?`]: {
+                Type: 'Choice',
+                Choices: [
+                    { Variable: '$.current.route.State', StringEquals: BLACKHOLE, Next: `${p}Replace` },
+                    ...rule.match.map((c) => matchRule(c, `${p}Unchanged`)),
+                ],
+                Default: `${p}Replace`,
+            },
+            [`${p}Replace`]: route('replaceRoute', `${p}Replaced`),
+            [`${p}Create`]: create,
+            [`${p}RaceReplace`]: route('replaceRoute', `${p}RaceReplaced`),
+            [`${p}RaceReplaced`]: out('replaced', { concurrent: 'the route was created meanwhile' }),
+            [`${p}Replaced`]: out('replaced', {
+                from: Object.fromEntries(FIELDS.map((f) => [`${f}.$`, `$.current.route.${f}`])),
+            }),
+            [`${p}Created`]: out('created'),
+            [`${p}Unchanged`]: out('unchanged'),
+            [`${p}Failed`]: out('failed', { 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' }),
+        },
+    };
+}
+/**
+ * States `name`: one DescribeRouteTables for the zone's tables, then a Map pointing each at the
+ * target found at `target`; on to `done`, or to `failed` when a table was not found or could
+ * not be changed. Leaves $.routes.tables (what happened per table).
+ */
+function tablesStates(name, target, done, failed) {
+    const values = Object.entries(target.at);
+    const written = ROUTE_RULE[target.kind].write.target;
+    return {
+        [name]: task('ec2', 'describeRouteTables', 
+        // A filter, not RouteTableIds: a missing table is reported, not fatal to the others.
+        { Filters: [{ Name: 'route-table-id', 'Values.$': '$.routeTables' }] }, `${name}Found?`, {
+            ResultSelector: {
+                'tables.$': '$.RouteTables',
+                'count.$': 'States.ArrayLength($.RouteTables)',
+            },
+            ResultPath: '$.found',
+            onError: `${name}Unreadable`,
+        }),
+        [`${name}Unreadable`]: {
+            Type: 'Pass',
+            Parameters: { tables: [], 'error.$': '$.error' },
+            ResultPath: '$.routes',
+            Next: failed,
+        },
+        [`${name}Found?`]: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.found.count', NumericGreaterThan: 0, Next: `${name}Each` }],
+            Default: `${name}Unreadable`,
+        },
+        [`${name}Each`]: {
+            Type: 'Map',
+            ItemsPath: '$.found.tables',
+            ItemSelector: {
+                'zone.$': '$.zone',
+                'table.$': '$$.Map.Item.Value.RouteTableId',
+                found: { 'routes.$': '$$.Map.Item.Value.Routes' },
+                'targetId.$': target.at[written],
+                target: Object.fromEntries(values.map(([k, path]) => [`${k}.$`, path])),
+                blank: BLANK,
+            },
+            ItemProcessor: pointTable(name, target.kind),
+            ResultSelector: { 'tables.$': '$', 'actions.$': '$[*].action' },
+            ResultPath: '$.routes',
+            Next: `${name}Verdict`,
+        },
+        [`${name}Verdict`]: pass({
+            'failed.$': "States.ArrayContains($.routes.actions, 'failed')",
+            'wanted.$': 'States.ArrayLength($.routeTables)',
+        }, '$.verdict', `${name}Failed?`),
+        [`${name}Failed?`]: {
+            Type: 'Choice',
+            Choices: [
+                { Variable: '$.verdict.failed', BooleanEquals: true, Next: failed },
+                { Not: { Variable: '$.verdict.wanted', NumericEqualsPath: '$.found.count' }, Next: failed },
+            ],
+            Default: done,
+        },
+    };
+}
+/**
+ * A guard on a list that may be empty, then whether its (single) element has every field at the
+ * wanted value. The test goes through States.ArrayContains over `list[*].field` rather than a
+ * Choice on `list[0].field`, which some executors read as a list.
+ */
+function firstIs(name, list, fields, yes, no) {
+    const keys = Object.keys(fields);
+    return {
+        [name]: { Type: 'Choice', Choices: [hasFirst(list, `${name}Test`)], Default: no },
+        // Wildcards only in Parameters, intrinsics only on plain paths (as AWS allows).
+        [`${name}Test`]: pass(Object.fromEntries(keys.map((f, i) => [`f${i}.$`, `${list}[*].${f}`])), '$.test', `${name}Check`),
+        [`${name}Check`]: pass(Object.fromEntries(keys.map((f, i) => [`c${i}.$`, `States.ArrayContains($.test.f${i}, '${fields[f]}')`])), '$.test', `${name}Verdict`),
+        [`${name}Verdict`]: {
+            Type: 'Choice',
+            Choices: [
+                {
+                    And: keys.map((_, i) => ({ Variable: `$.test.c${i}`, BooleanEquals: true })),
+                    Next: yes,
+                },
+            ],
+            Default: no,
+        },
+    };
+}
+/**
+ * The zone's tables to its standby gateway when that gateway is available; `$.note.why` says
+ * why the zone goes there. Ends the zone with status done, blocked or failed.
+ */
+function gatewayFlow() {
+    return {
+        ToGateway: task('ec2', 'describeNatGateways', { 'NatGatewayIds.$': 'States.Array($.gateway)' }, 'Available?', { ResultSelector: { 'gateways.$': '$.NatGateways' }, ResultPath: '$.gw', onError: 'Blocked' }),
+        ...firstIs('Available?', '$.gw.gateways', { State: 'available' }, 'GatewayTables', 'Blocked'),
+        ...tablesStates('GatewayTables', gatewayAt('$.gateway'), 'OnGateway', 'ZoneFailed'),
+        OnGateway: zoneEnd('done', "States.Format('{}: on standby gateway {}', $.note.why, $.gateway)", {
+            mode: 'gateway',
+            'target.$': '$.gateway',
+            'tables.$': '$.routes.tables',
+        }),
+        Blocked: zoneEnd('blocked', "States.Format('{}, but standby gateway {} is not available: routes left as they are', $.note.why, $.gateway)"),
+        ZoneFailed: zoneEnd('failed', "States.Format('{}, but not every route table was found and changed', $.note.why)", {
+            'tables.$': '$.routes.tables',
+        }),
+    };
+}
+/** Zones in parallel, then the report: success when every zone is done, else a failure whose cause is the report. */
+function zonesThenReport(wf, zone) {
+    return {
+        Zones: {
+            Type: 'Map',
+            ItemsPath: '$.chosen.zones',
+            ItemProcessor: zone,
+            ResultSelector: { 'zones.$': '$', 'oks.$': '$[*].ok' },
+            ResultPath: '$.result',
+            Next: 'Verdict',
+        },
+        Verdict: pass({ 'incomplete.$': 'States.ArrayContains($.result.oks, false)' }, '$.verdict', 'AllDone?'),
+        'AllDone?': {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.verdict.incomplete', BooleanEquals: true, Next: 'Incomplete' }],
+            Default: 'Report',
+        },
+        Incomplete: pass({
+            'cause.$': causeWithZones(`${wf} incomplete`, [], '$.result.zones'),
+        }, '$.report', 'NotDone'),
+        NotDone: { Type: 'Fail', Error: 'ZonesNotDone', CausePath: '$.report.cause' },
+        Report: {
+            Type: 'Pass',
+            Parameters: { workflow: wf, 'reason.$': '$.reason', 'zones.$': '$.result.zones' },
+            End: true,
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/workflows/failover.ts
+
+
+function failoverDefinition(env, refs) {
+    const zone = {
+        StartAt: 'Why',
+        States: {
+            Why: { Type: 'Pass', Result: { why: 'failover' }, ResultPath: '$.note', Next: 'ToGateway' },
+            ...gatewayFlow(),
+        },
+    };
+    return {
+        Comment: `natfleet ${env.name}: Failover — route tables of the chosen zones to their standby NAT gateways`,
+        StartAt: 'Fleet',
+        TimeoutSeconds: 300,
+        States: {
+            ...prologue('Failover', zoneTable(env, refs), 'Hold?'),
+            ...holdStates('Zones'),
+            ...zonesThenReport('Failover', zone),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/workflows/instance.ts
+
+
+/** A running instance whose instance and system status checks pass. */
+const READY = {
+    'InstanceState.Name': 'running',
+    'InstanceStatus.Status': 'ok',
+    'SystemStatus.Status': 'ok',
+};
+/**
+ * `status` reads the instance at `idPath` into $.status.s (IncludeAllInstances: a pending or
+ * stopped instance answers too); `verdict` goes to `ready` when it is READY, else to `notReady`.
+ * A failed read goes to `onError` with $.error set.
+ */
+function instanceStatus(names, idPath, ready, notReady, onError) {
+    return {
+        [names.status]: task('ec2', 'describeInstanceStatus', { 'InstanceIds.$': `States.Array(${idPath})`, IncludeAllInstances: true }, names.verdict, { ResultSelector: { 's.$': '$.InstanceStatuses' }, ResultPath: '$.status', onError }),
+        ...firstIs(names.verdict, '$.status.s', READY, ready, notReady),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/workflows/lock.ts
+// One lock per environment for the workflows that change instances or bring zones back to them
+// (ReplaceInstances, Fallback, Maintenance): an SSM parameter created with Overwrite false, so of
+// two runs that try at the same moment exactly one succeeds (ADR 0110). Its value is the
+// holder's execution ARN. A run started by the holder (Maintenance's children) inherits it; a
+// holder that no longer runs (timed out, aborted) has left a stale lock, which is taken over.
+// Failover never takes it: an emergency does not wait.
+
+
+/** The workflows that run under the lock (and so may hold it). */
+const LOCKED = [
+    'ReplaceInstances',
+    'Fallback',
+    'Maintenance',
+];
+const lockParameter = (env) => `/${PREFIX}/${env}/lock`;
+const LOCK_TAKEN = 'Ssm.ParameterAlreadyExistsException';
+/** The field Step Functions sets in a child's input: the parent's execution ARN. */
+const STARTED_BY = 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID';
+/** Tries to take the lock at most this often (a stale lock taken over in between). */
+const ATTEMPTS = 2;
+/**
+ * `body` (StartAt + States) run under the environment's lock. Whatever way the body ends, the
+ * lock is released when this run took it; a failure is passed on unchanged. A run that finds
+ * the lock held by another running execution ends at once, successfully, having done nothing.
+ */
+function locked(wf, env, body) {
+    const Name = lockParameter(env);
+    const release = (mine, not) => ({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.lock.mine', BooleanEquals: true, Next: mine }],
+        Default: not,
+    });
+    const deleteLock = (next) => ({
+        ...task('ssm', 'deleteParameter', { Name }, next),
+        // A lock already gone is released; anything else is left to the next run's stale check.
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: next }],
+    });
+    return {
+        StartAt: 'LockInit',
+        States: {
+            LockInit: {
+                Type: 'Pass',
+                Result: { attempts: 0, mine: false },
+                ResultPath: '$.lock',
+                Next: 'LockNoHolder',
+            },
+            LockNoHolder: {
+                Type: 'Pass',
+                Result: { holder: 'none' },
+                ResultPath: '$.holder',
+                Next: 'Lock',
+            },
+            Lock: {
+                ...task('ssm', 'putParameter', { Name, 'Value.$': '$$.Execution.Id', Type: 'String', Overwrite: false }, 'LockTaken'),
+                Catch: [{ ErrorEquals: [LOCK_TAKEN], ResultPath: null, Next: 'LockHolder' }],
+            },
+            LockTaken: pass({ mine: true, 'holder.$': '$$.Execution.Id' }, '$.lock', 'LockedBody'),
+            LockHolder: {
+                ...task('ssm', 'getParameter', { Name }, 'LockInherit?', {
+                    ResultSelector: { 'holder.$': '$.Parameter.Value' },
+                    ResultPath: '$.holder',
+                }),
+                // Released between our put and our read: try again.
+                Catch: [
+                    { ErrorEquals: ['Ssm.ParameterNotFoundException'], ResultPath: null, Next: 'LockAgain' },
+                ],
+            },
+            'LockInherit?': {
+                Type: 'Choice',
+                Choices: [
+                    // Our own put went through though its answer was lost (a retried 5xx).
+                    { Variable: '$.holder.holder', StringEqualsPath: '$$.Execution.Id', Next: 'LockTaken' },
+                    {
+                        And: [
+                            { Variable: `$.${STARTED_BY}`, IsPresent: true },
+                            { Variable: `$.${STARTED_BY}`, StringEqualsPath: '$.holder.holder' },
+                        ],
+                        Next: 'LockInherited',
+                    },
+                ],
+                Default: 'LockHolderState',
+            },
+            LockInherited: pass({ mine: false, 'holder.$': '$.holder.holder' }, '$.lock', 'LockedBody'),
+            LockHolderState: {
+                ...task('sfn', 'describeExecution', { 'ExecutionArn.$': '$.holder.holder' }, 'LockStale?', {
+                    ResultSelector: { 'status.$': '$.Status' },
+                    ResultPath: '$.holderState',
+                }),
+                Catch: [
+                    {
+                        ErrorEquals: ['Sfn.ExecutionDoesNotExistException'],
+                        ResultPath: null,
+                        Next: 'LockTakeOver',
+                    },
+                ],
+            },
+            'LockStale?': {
+                Type: 'Choice',
+                Choices: [{ Variable: '$.holderState.status', StringEquals: 'RUNNING', Next: 'LockBusy' }],
+                Default: 'LockTakeOver',
+            },
+            LockTakeOver: deleteLock('LockAgain'),
+            LockAgain: pass({ 'attempts.$': 'States.MathAdd($.lock.attempts, 1)', mine: false }, '$.lock', 'LockRetry?'),
+            'LockRetry?': {
+                Type: 'Choice',
+                Choices: [{ Variable: '$.lock.attempts', NumericLessThan: ATTEMPTS, Next: 'Lock' }],
+                Default: 'LockBusy',
+            },
+            LockBusy: {
+                Type: 'Pass',
+                Parameters: {
+                    workflow: wf,
+                    result: `the lock of ${env} is held by another run: this one did nothing`,
+                    'lockedBy.$': '$.holder.holder',
+                    zones: [],
+                },
+                End: true,
+            },
+            LockedBody: {
+                Type: 'Parallel',
+                Branches: [body],
+                ResultSelector: { 'out.$': '$[0]' },
+                ResultPath: '$.body',
+                Catch: [
+                    { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'LockReleaseAfterFailure' },
+                ],
+                Next: 'LockRelease',
+            },
+            LockRelease: release('LockReleaseDelete', 'LockReleased'),
+            LockReleaseDelete: deleteLock('LockReleased'),
+            LockReleased: { Type: 'Pass', InputPath: '$.body.out', End: true },
+            LockReleaseAfterFailure: release('LockReleaseAfterFailureDelete', 'LockFailed'),
+            LockReleaseAfterFailureDelete: deleteLock('LockFailed'),
+            LockFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/workflows/fallback.ts
+
+
+
+
+
+const why = (text, next = 'ToGateway') => ({
+    Type: 'Pass',
+    Parameters: text.startsWith('States.') ? { 'why.$': text } : { why: text },
+    ResultPath: '$.note',
+    Next: next,
+});
+function fallbackDefinition(env, refs) {
+    const states = {
+        ...heldCheck('Held', 'FindInstance', 'HeldZone'),
+        HeldZone: heldEnd('Fallback left it there'),
+        FindInstance: task('ec2', 'describeInstances', { Filters: instanceFilters(env.name, ['running']) }, 'Running?', {
+            ResultSelector: { 'r.$': '$.Reservations' },
+            ResultPath: '$.found',
+            onError: 'LookupFailed',
+        }),
+        'Running?': {
+            Type: 'Choice',
+            Choices: [hasFirst('$.found.r', 'Candidate')],
+            Default: 'NoInstance',
+        },
+        NoInstance: why('no running NAT instance'),
+        Candidate: {
+            Type: 'Pass',
+            Parameters: {
+                'id.$': '$.found.r[0].Instances[0].InstanceId',
+                'check.$': '$.found.r[0].Instances[0].SourceDestCheck',
+                'enis.$': '$.found.r[0].Instances[0].NetworkInterfaces',
+            },
+            ResultPath: '$.instance',
+            Next: 'CheckOff?',
+        },
+        'CheckOff?': {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.instance.check', BooleanEquals: false, Next: 'Status' }],
+            Default: 'CheckOn',
+        },
+        CheckOn: why("States.Format('source/dest check is still on for {}', $.instance.id)"),
+        ...instanceStatus({ status: 'Status', verdict: 'Healthy?' }, '$.instance.id', 'Target', 'ChecksFailing', 'LookupFailed'),
+        ChecksFailing: why("States.Format('status checks have not passed for {}', $.instance.id)"),
+        Target: {
+            Type: 'Pass',
+            // Every instance has its primary interface (device index 0).
+            Parameters: {
+                'eni.$': '$.instance.enis[?(@.Attachment.DeviceIndex == 0)].NetworkInterfaceId',
+            },
+            ResultPath: '$.target',
+            Next: 'ToInstance',
+        },
+        ...tablesStates('ToInstance', instanceAt('$.target.eni[0]', '$.instance.id'), 'OnInstance', 'InstanceFailed'),
+        OnInstance: zoneEnd('done', "States.Format('NAT instance {} is ready: on it', $.instance.id)", {
+            mode: 'instance',
+            'target.$': '$.target.eni[0]',
+            'tables.$': '$.routes.tables',
+        }),
+        InstanceFailed: zoneEnd('failed', "States.Format('NAT instance {} is ready, but a route change failed', $.instance.id)", {
+            'tables.$': '$.routes.tables',
+        }),
+        LookupFailed: zoneEnd('failed', "States.Format('{}: {}', $.error.Error, $.error.Cause)"),
+        ...gatewayFlow(),
+    };
+    return {
+        Comment: `natfleet ${env.name}: Fallback — zones with a ready NAT instance back on it, the others on their standby`,
+        TimeoutSeconds: 300,
+        ...locked('Fallback', env.name, {
+            StartAt: 'Fleet',
+            States: {
+                ...prologue('Fallback', zoneTable(env, refs), 'Zones'),
+                ...zonesThenReport('Fallback', { StartAt: 'Held', States: states }),
+            },
+        }),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/workflows/maintenance.ts
+
+
+
+const POLL = { start: 'PollInit', count: 'PollCount', patience: 'Patience?', pause: 'PollWait' };
+const START_SYNC = 'arn:aws:states:::states:startExecution.sync:2';
+const fail = (error, cause) => ({
+    [`${error}Cause`]: pass({ 'cause.$': cause }, '$.report', error),
+    [error]: { Type: 'Fail', Error: error, CausePath: '$.report.cause' },
+});
+function child(arn, resultPath, errorPath, next, timeout) {
+    return {
+        Type: 'Task',
+        Resource: START_SYNC,
+        Parameters: {
+            StateMachineArn: arn,
+            Input: {
+                'zones.$': '$.zones',
+                'reason.$': "States.Format('maintenance: {}', $.reason)",
+                'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+            },
+        },
+        TimeoutSeconds: timeout,
+        // A throttled or failed start started nothing; a child that ran and failed is not retried.
+        Retry: RETRY,
+        ResultSelector: { 'output.$': '$.Output' },
+        ResultPath: resultPath,
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: errorPath, Next: next }],
+        Next: next,
+    };
+}
+function maintenanceDefinition(env, refs, options = {}) {
+    const timeout = options.maintenanceTimeoutSeconds ?? 5400;
+    const replaceTimeout = options.replaceTimeoutSeconds ?? 900;
+    const poll = options.imagePollSeconds ?? 60;
+    // The build gets what the roll and the fallback do not need.
+    const maxPolls = Math.max(1, Math.floor((timeout - replaceTimeout - 600) / poll));
+    return {
+        Comment: `natfleet ${env.name}: Maintenance — new image, rolling replacement, fallback`,
+        TimeoutSeconds: timeout,
+        ...locked('Maintenance', env.name, {
+            StartAt: 'Fleet',
+            States: {
+                ...prologue('Maintenance', zoneTable(env, refs), 'Build'),
+                Build: task('imagebuilder', 'startImagePipelineExecution', {
+                    ImagePipelineArn: refs.imagePipelineArn,
+                    'ClientToken.$': "States.Hash($$.Execution.Id, 'MD5')",
+                }, 'PollInit', {
+                    ResultSelector: { 'arn.$': '$.ImageBuildVersionArn' },
+                    ResultPath: '$.image',
+                    onError: 'BuildNotStartedCause',
+                }),
+                ...fail('BuildNotStarted', "States.Format('the image pipeline did not start: {}; fleet untouched', $.error.Cause)"),
+                ...pollStart(POLL, 'ImageState'),
+                ImageState: task('imagebuilder', 'getImage', { 'ImageBuildVersionArn.$': '$.image.arn' }, 'Built?', {
+                    ResultSelector: { 'status.$': '$.Image.State.Status', 'image.$': '$.Image' },
+                    ResultPath: '$.build',
+                }),
+                'Built?': {
+                    Type: 'Choice',
+                    Choices: [
+                        { Variable: '$.build.status', StringEquals: 'AVAILABLE', Next: 'Ami' },
+                        {
+                            Or: ['FAILED', 'CANCELLED', 'DELETED'].map((s) => ({
+                                Variable: '$.build.status',
+                                StringEquals: s,
+                            })),
+                            Next: 'ImageBuildFailedCause',
+                        },
+                    ],
+                    Default: 'PollCount',
+                },
+                ...fail('ImageBuildFailed', "States.Format('image build {} ended {}; fleet untouched', $.image.arn, $.build.status)"),
+                ...pollAgain(POLL, maxPolls, poll, 'ImageState', 'CancelBuild'),
+                CancelBuild: {
+                    ...task('imagebuilder', 'cancelImageCreation', {
+                        'ImageBuildVersionArn.$': '$.image.arn',
+                        'ClientToken.$': "States.Hash($.image.arn, 'MD5')",
+                    }, 'ImageBuildTimedOutCause'),
+                    Catch: [
+                        { ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'ImageBuildTimedOutCause' },
+                    ],
+                },
+                ...fail('ImageBuildTimedOut', `States.Format('image build {} not finished after ${maxPolls * poll} s (last status {}); cancelled, fleet untouched', $.image.arn, $.build.status)`),
+                Ami: pass({ 'ids.$': `$.build.image.OutputResources.Amis[?(@.Region == '${env.region}')].Image` }, '$.ami', 'Publish'),
+                Publish: task('ssm', 'putParameter', {
+                    Name: refs.amiParameter,
+                    'Value.$': '$.ami.ids[0]',
+                    Type: 'String',
+                    DataType: 'aws:ec2:image',
+                    Overwrite: true,
+                }, 'Replace', { onError: 'PublishFailedCause' }),
+                ...fail('PublishFailed', "States.Format('could not publish AMI {}: {}; fleet untouched', $.ami.ids[0], $.error.Cause)"),
+                Replace: child(refs.replaceInstancesArn, '$.replace', '$.replaceError', 'Fallback', replaceTimeout + 60),
+                Fallback: child(refs.fallbackArn, '$.fallback', '$.fallbackError', 'Outcome?', 600),
+                'Outcome?': {
+                    Type: 'Choice',
+                    Choices: [
+                        { Variable: '$.replaceError', IsPresent: true, Next: 'ReplaceFailedCause' },
+                        { Variable: '$.fallbackError', IsPresent: true, Next: 'FallbackFailedCause' },
+                    ],
+                    Default: 'Done',
+                },
+                ...fail('ReplaceFailed', "States.Format('AMI {} published; ReplaceInstances failed ({}), Fallback ran after it', $.ami.ids[0], $.replaceError.Cause)"),
+                ...fail('FallbackFailed', "States.Format('AMI {} published and rolled out; Fallback failed: {}', $.ami.ids[0], $.fallbackError.Cause)"),
+                Done: {
+                    Type: 'Pass',
+                    Parameters: {
+                        workflow: 'Maintenance',
+                        'reason.$': '$.reason',
+                        image: { 'arn.$': '$.image.arn', 'ami.$': '$.ami.ids[0]' },
+                        'replace.$': '$.replace.output',
+                        'fallback.$': '$.fallback.output',
+                        'zones.$': '$.fallback.output.zones',
+                    },
+                    End: true,
+                },
+            },
+        }),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/workflows/handoff.ts
+
+/** Where the script is installed on the image (enable-nat.sh). */
+const HANDOFF_SCRIPT = '/usr/local/libexec/natfleet/nat-handoff.sh';
+/** Seconds between polls of a command or of the address move, and how many. */
+const POLL_SECONDS = 1;
+const MAX_POLLS = 120;
+const HANDOFF = {
+    address: 'HandoffAddress?',
+    peers: 'HandoffPeers',
+    running: 'HandoffRunning',
+    old: 'HandoffOld?',
+    pick: 'HandoffPick',
+    receive: 'HandoffReceive',
+    send: 'HandoffSend',
+    copied: 'HandoffCopied',
+    copyOk: 'HandoffCopyOk',
+    noCopy: 'HandoffNoCopy',
+    moved: 'HandoffMoved?',
+    move: 'HandoffMove',
+    shows: {
+        start: 'HandoffShowsInit',
+        count: 'HandoffShowsCount',
+        patience: 'HandoffShowsPatience?',
+        pause: 'HandoffShowsPause',
+    },
+    read: 'HandoffRead',
+    there: 'HandoffThere',
+    shown: 'HandoffShown?',
+    notShown: 'HandoffNotShown',
+    eip: 'HandoffEip?',
+    associate: 'HandoffAssociate',
+    final: 'HandoffFinal?',
+    finalReceive: 'HandoffFinalReceive',
+    finalSend: 'HandoffFinalSend',
+    finalCopied: 'HandoffFinalCopied',
+    adopt: 'HandoffAdopt',
+    adopted: 'HandoffAdopted',
+    adoptOk: 'HandoffAdoptOk',
+    giveBack: 'HandoffGiveBack?',
+    giveBackMove: 'HandoffGiveBackMove',
+    giveBackEip: 'HandoffGiveBackEip?',
+    giveBackAssociate: 'HandoffGiveBackAssociate',
+};
+/** SSM's errors worth a retry: the agent of a just-ready instance may not be registered yet;
+ * an invocation is not readable at once after SendCommand. */
+const SSM_RETRY = [
+    {
+        ErrorEquals: ['Ssm.InvalidInstanceIdException', 'Ssm.InvocationDoesNotExistException'],
+        IntervalSeconds: 3,
+        MaxAttempts: 6, // about a minute in all
+        BackoffRate: 1.5,
+    },
+];
+const withRetry = (s, retry) => ({
+    ...s,
+    Retry: [...retry, ...(s.Retry ?? [])],
+});
+/** The command line: words that are JSONPaths ($.…) are filled in at run time. */
+function commandLine(args) {
+    const words = args.split(' ');
+    const paths = words.filter((w) => w.startsWith('$.'));
+    const text = words.map((w) => (w.startsWith('$.') ? '{}' : w)).join(' ');
+    return `States.Format('${HANDOFF_SCRIPT} ${text}', ${paths.join(', ')})`;
+}
+/** nat-handoff.sh through SSM RunCommand on the instance at `instance`; $.cmd.id for the poll. */
+function runScript(instance, args, next, onError) {
+    return withRetry(task('ssm', 'sendCommand', {
+        'InstanceIds.$': `States.Array(${instance})`,
+        DocumentName: 'AWS-RunShellScript',
+        Comment: 'natfleet connection handoff',
+        TimeoutSeconds: 60,
+        Parameters: {
+            'commands.$': `States.Array(${commandLine(args)})`,
+            executionTimeout: ['120'],
+        },
+    }, next, { ResultSelector: { 'id.$': '$.Command.CommandId' }, ResultPath: '$.cmd', onError }), SSM_RETRY);
+}
+/** Polls the command at $.cmd.id on `instance` until it ends: on to `ok`, or a failure (with
+ * the script's own words) to `failed`. */
+function awaitCommand(p, instance, ok, failed) {
+    const names = {
+        start: `${p}Init`,
+        count: `${p}Count`,
+        patience: `${p}Patience?`,
+        pause: `${p}Pause`,
+    };
+    return {
+        ...pollStart(names, `${p}Status`),
+        [`${p}Status`]: withRetry(task('ssm', 'getCommandInvocation', { 'CommandId.$': '$.cmd.id', 'InstanceId.$': instance }, `${p}Done?`, {
+            ResultSelector: { 'status.$': '$.Status', 'said.$': '$.StandardErrorContent' },
+            ResultPath: '$.inv',
+            onError: failed,
+        }), SSM_RETRY),
+        [`${p}Done?`]: {
+            Type: 'Choice',
+            Choices: [
+                { Variable: '$.inv.status', StringEquals: 'Success', Next: ok },
+                {
+                    Or: ['Failed', 'Cancelled', 'TimedOut', 'Cancelling'].map((s) => ({
+                        Variable: '$.inv.status',
+                        StringEquals: s,
+                    })),
+                    Next: `${p}Failed`,
+                },
+            ],
+            Default: names.count,
+        },
+        ...pollAgain(names, MAX_POLLS, POLL_SECONDS, `${p}Status`, `${p}TooSlow`),
+        [`${p}Failed`]: pass({
+            Error: 'HandoffFailed',
+            'Cause.$': `States.Format('nat-handoff.sh on {} ended {}: {}', ${instance}, $.inv.status, $.inv.said)`,
+        }, '$.error', failed),
+        [`${p}TooSlow`]: pass({
+            Error: 'HandoffTooSlow',
+            'Cause.$': `States.Format('nat-handoff.sh on {} not finished within ${MAX_POLLS * POLL_SECONDS} s', ${instance})`,
+        }, '$.error', failed),
+    };
+}
+/** The zone's floating address, baked per zone (Choice on $.zone) into $.float.address. */
+function addressOf(env, next) {
+    const out = {
+        [HANDOFF.address]: {
+            Type: 'Choice',
+            Choices: env.zones.map((z, i) => ({
+                Variable: '$.zone',
+                StringEquals: z.availabilityZone,
+                Next: `HandoffAddress${i}`,
+            })),
+            Default: `HandoffAddress0`,
+        },
+    };
+    env.zones.forEach((z, i) => {
+        out[`HandoffAddress${i}`] = {
+            Type: 'Pass',
+            Result: { address: z.floatingAddress ?? '' },
+            ResultPath: '$.float',
+            Next: next,
+        };
+    });
+    return out;
+}
+/** The handoff's states for a zone roll. */
+function handoffStates(env, roll) {
+    const giveBack = HANDOFF.giveBack;
+    return {
+        ...addressOf(env, HANDOFF.peers),
+        // The old instance that carries the zone now (running), and the new one's address.
+        [HANDOFF.peers]: pass({
+            'newIp.$': '$.new.enis[?(@.Attachment.DeviceIndex == 0)].PrivateIpAddress',
+            'all.$': '$.old.r[*].Instances[*]',
+        }, '$.handoff', HANDOFF.running),
+        // (A filter after a wildcard is not a path ASL takes: two steps; 16 is running's code, as
+        // the validator takes a nested field compared with a number only.)
+        [HANDOFF.running]: pass({
+            'newIp.$': '$.handoff.newIp',
+            'running.$': '$.handoff.all[?(@.State.Code == 16)].InstanceId',
+            'ips.$': '$.handoff.all[?(@.State.Code == 16)].PrivateIpAddress',
+            'enis.$': '$.handoff.all[?(@.State.Code == 16)].NetworkInterfaces[?(@.Attachment.DeviceIndex == 0)].NetworkInterfaceId',
+        }, '$.handoff', HANDOFF.old),
+        [HANDOFF.old]: {
+            Type: 'Choice',
+            Choices: [hasFirst('$.handoff.running', HANDOFF.pick)],
+            Default: HANDOFF.move, // nothing to copy from: move, adopt, then switch
+        },
+        [HANDOFF.pick]: pass({
+            'id.$': 'States.ArrayGetItem($.handoff.running, 0)',
+            'ip.$': 'States.ArrayGetItem($.handoff.ips, 0)',
+            'eni.$': 'States.ArrayGetItem($.handoff.enis, 0)',
+            'newIp.$': 'States.ArrayGetItem($.handoff.newIp, 0)',
+        }, '$.peer', HANDOFF.receive),
+        // Copy: the receiver first (it listens, bounded), then the sender.
+        [HANDOFF.receive]: runScript('$.new.id', 'receive $.float.address $.peer.ip', HANDOFF.send, HANDOFF.noCopy),
+        [HANDOFF.send]: {
+            ...runScript('$.peer.id', 'send $.float.address $.peer.newIp', `${HANDOFF.copied}Init`, HANDOFF.noCopy),
+            ResultPath: '$.sent',
+        },
+        ...awaitCommand(HANDOFF.copied, '$.new.id', HANDOFF.copyOk, HANDOFF.noCopy),
+        [HANDOFF.copyOk]: {
+            Type: 'Pass',
+            Result: true,
+            ResultPath: '$.handoff.copied',
+            Next: roll.switch,
+        },
+        // A copy that fails before the switch costs the state, not the replacement: the roll goes
+        // on as today's (the address moves, the new instance adopts it, then the switch).
+        [HANDOFF.noCopy]: pass({ 'why.$': '$.error.Cause' }, '$.handoff.skipped', HANDOFF.move),
+        // replace.ts' Switch comes here: after a copy the address still has to move.
+        [HANDOFF.moved]: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.handoff.adopted', IsPresent: true, Next: roll.retire }],
+            Default: HANDOFF.move,
+        },
+        [HANDOFF.move]: task('ec2', 'assignPrivateIpAddresses', {
+            'NetworkInterfaceId.$': '$.newEni.eni[0]',
+            'PrivateIpAddresses.$': 'States.Array($.float.address)',
+            AllowReassignment: true,
+        }, HANDOFF.shows.start, { onError: giveBack }),
+        ...pollStart(HANDOFF.shows, HANDOFF.read),
+        [HANDOFF.read]: task('ec2', 'describeNetworkInterfaces', { 'NetworkInterfaceIds.$': 'States.Array($.newEni.eni[0])' }, HANDOFF.there, {
+            ResultSelector: {
+                'ips.$': '$.NetworkInterfaces[0].PrivateIpAddresses[*].PrivateIpAddress',
+            },
+            ResultPath: '$.shows',
+            onError: giveBack,
+        }),
+        [HANDOFF.there]: pass({ 'there.$': 'States.ArrayContains($.shows.ips, $.float.address)' }, '$.shows', HANDOFF.shown),
+        [HANDOFF.shown]: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.shows.there', BooleanEquals: true, Next: HANDOFF.eip }],
+            Default: HANDOFF.shows.count,
+        },
+        ...pollAgain(HANDOFF.shows, MAX_POLLS, POLL_SECONDS, HANDOFF.read, HANDOFF.notShown),
+        [HANDOFF.notShown]: pass({
+            Error: 'AddressNotMoved',
+            'Cause.$': `States.Format('{} not on {} after ${MAX_POLLS * POLL_SECONDS} s', $.float.address, $.newEni.eni[0])`,
+        }, '$.error', giveBack),
+        // The zone's Elastic IP is associated with the floating address, on its new ENI.
+        [HANDOFF.eip]: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.eip', StringEquals: '', Next: HANDOFF.final }],
+            Default: HANDOFF.associate,
+        },
+        [HANDOFF.associate]: task('ec2', 'associateAddress', {
+            'AllocationId.$': '$.eip',
+            'NetworkInterfaceId.$': '$.newEni.eni[0]',
+            'PrivateIpAddress.$': '$.float.address',
+            AllowReassociation: true,
+        }, HANDOFF.final, { onError: giveBack }),
+        // Final delta (or, with no old instance, only adopt the address once it shows).
+        [HANDOFF.final]: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.handoff.copied', IsPresent: true, Next: HANDOFF.finalReceive }],
+            Default: HANDOFF.adopt,
+        },
+        [HANDOFF.finalReceive]: runScript('$.new.id', 'receive $.float.address $.peer.ip final', HANDOFF.finalSend, giveBack),
+        [HANDOFF.finalSend]: {
+            ...runScript('$.peer.id', 'send $.float.address $.peer.newIp', `${HANDOFF.finalCopied}Init`, giveBack),
+            ResultPath: '$.sent',
+        },
+        ...awaitCommand(HANDOFF.finalCopied, '$.new.id', roll.retire, giveBack),
+        [HANDOFF.adopt]: runScript('$.new.id', 'adopt $.float.address final', `${HANDOFF.adopted}Init`, giveBack),
+        ...awaitCommand(HANDOFF.adopted, '$.new.id', HANDOFF.adoptOk, giveBack),
+        [HANDOFF.adoptOk]: {
+            Type: 'Pass',
+            Result: true,
+            ResultPath: '$.handoff.adopted',
+            Next: roll.switch,
+        },
+        // After the move failed half-way: the address back to the old instance (which still
+        // carries its entries), then the zone's rollback to its gateway.
+        [giveBack]: {
+            Type: 'Choice',
+            Choices: [hasFirst('$.handoff.running', HANDOFF.giveBackMove)],
+            Default: roll.rollback,
+        },
+        [HANDOFF.giveBackMove]: {
+            ...task('ec2', 'assignPrivateIpAddresses', {
+                'NetworkInterfaceId.$': '$.peer.eni',
+                'PrivateIpAddresses.$': 'States.Array($.float.address)',
+                AllowReassignment: true,
+            }, HANDOFF.giveBackEip),
+            Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.giveBackError', Next: roll.rollback }],
+        },
+        [HANDOFF.giveBackEip]: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.eip', StringEquals: '', Next: roll.rollback }],
+            Default: HANDOFF.giveBackAssociate,
+        },
+        [HANDOFF.giveBackAssociate]: {
+            ...task('ec2', 'associateAddress', {
+                'AllocationId.$': '$.eip',
+                'NetworkInterfaceId.$': '$.peer.eni',
+                'PrivateIpAddress.$': '$.float.address',
+                AllowReassociation: true,
+            }, roll.rollback),
+            Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.giveBackError', Next: roll.rollback }],
+        },
+    };
+}
+/**
+ * A zone roll's states with the handoff wired in when the environment's egress is floating:
+ * source/dest check → copy → (the roll's own) route switch → address move → final delta →
+ * retire; with nothing copied (no old instance, or the copy failed): address move → adopt →
+ * switch → retire. The roll's own Elastic IP move is left out (the address carries it).
+ * Otherwise the states as they are.
+ */
+function withHandoff(env, states, roll) {
+    if (env.instance.egress !== 'floating')
+        return states;
+    const out = { ...states, ...handoffStates(env, roll) };
+    out[roll.sourceDest] = { ...out[roll.sourceDest], Next: HANDOFF.address };
+    // The switch's success (its Failed? Choice's Default) goes on to the move.
+    const verdict = `${roll.switch}Failed?`;
+    if (!out[verdict])
+        throw new Error(`handoff: no state ${verdict} in the zone roll`);
+    out[verdict] = { ...out[verdict], Default: HANDOFF.moved };
+    delete out[roll.eip];
+    delete out[roll.moveEip];
+    return out;
+}
+
+;// CONCATENATED MODULE: ./lib/workflows/replace.ts
+
+
+
+
+
+
+
+
+/** The states of one zone's roll, by phase. Every phase that can fail goes to Rollback. */
+const ROLL = {
+    // launch
+    old: 'Old',
+    ami: 'Ami',
+    launch: 'Launch',
+    newEni: 'NewEni',
+    // wait until ready
+    poll: { start: 'WaitInit', count: 'Count', patience: 'Patience?', pause: 'Pause' },
+    status: { status: 'Status', verdict: 'Ready?' },
+    dead: 'Dead?',
+    notRunning: 'NotRunning',
+    tooSlow: 'TooSlow',
+    // take over
+    sourceDest: 'SourceDest',
+    eip: 'Eip?',
+    moveEip: 'MoveEip',
+    switch: 'Switch',
+    switchError: 'SwitchError',
+    // retire the old instance
+    retire: 'Retire?',
+    oldIds: 'OldIds',
+    terminate: 'Terminate',
+    replaced: 'Replaced',
+    terminateFailed: 'TerminateFailed',
+    // roll back: the zone to its standby, then the new instance away
+    rollback: 'Rollback',
+    standby: 'Standby?',
+    rollbackRoutes: 'RollbackRoutes',
+    launched: 'Launched?',
+    terminateNew: 'TerminateNew',
+    rolledBack: 'RolledBack',
+    rollbackFailed: 'RollbackFailed',
+    noStandby: 'NoStandby',
+};
+/** A failure of the roll: $.error set as a task's Catch would, then Rollback. */
+const replace_fail = (error, cause) => pass({ Error: error, 'Cause.$': cause }, '$.error', ROLL.rollback);
+/** The old instances (to retire later), the current AMI, one new instance and its ENI. */
+function launch(env, refs, next) {
+    const name = instanceName(env.name, '{}');
+    const onError = ROLL.rollback;
+    return {
+        [ROLL.old]: task('ec2', 'describeInstances', { Filters: instanceFilters(env.name, ['pending', 'running', 'stopping', 'stopped']) }, ROLL.ami, { ResultSelector: { 'r.$': '$.Reservations' }, ResultPath: '$.old', onError }),
+        [ROLL.ami]: task('ssm', 'getParameter', { Name: refs.amiParameter }, ROLL.launch, {
+            ResultSelector: { 'id.$': '$.Parameter.Value' },
+            ResultPath: '$.ami',
+            onError,
+        }),
+        [ROLL.launch]: task('ec2', 'runInstances', {
+            LaunchTemplate: {
+                LaunchTemplateId: refs.launchTemplateId,
+                Version: refs.launchTemplateVersion ?? '$Default',
+            },
+            'ImageId.$': '$.ami.id',
+            'SubnetId.$': '$.publicSubnet',
+            MinCount: 1,
+            MaxCount: 1,
+            // The same token on a retry: EC2 launches once.
+            'ClientToken.$': "States.Hash(States.Format('{}/{}', $$.Execution.Id, $.zone), 'MD5')",
+            TagSpecifications: [
+                {
+                    ResourceType: 'instance',
+                    Tags: [
+                        { Key: names_TAG.environment, Value: env.name },
+                        { Key: names_TAG.role, Value: 'nat-instance' },
+                        { Key: names_TAG.zone, 'Value.$': '$.zone' },
+                        { Key: 'Name', 'Value.$': `States.Format('${name}', $.zone)` },
+                    ],
+                },
+            ],
+        }, ROLL.newEni, {
+            ResultSelector: {
+                'id.$': '$.Instances[0].InstanceId',
+                'enis.$': '$.Instances[0].NetworkInterfaces',
+            },
+            ResultPath: '$.new',
+            onError,
+        }),
+        [ROLL.newEni]: pass({ 'eni.$': '$.new.enis[?(@.Attachment.DeviceIndex == 0)].NetworkInterfaceId' }, '$.newEni', next),
+    };
+}
+/** Polls the new instance until it is ready; one that stops or stays unready is a failure. */
+function awaitReady(pollSeconds, maxPolls, next) {
+    return {
+        ...pollStart(ROLL.poll, ROLL.status.status),
+        ...instanceStatus(ROLL.status, '$.new.id', next, ROLL.dead, ROLL.rollback),
+        [ROLL.dead]: {
+            Type: 'Choice',
+            Choices: [
+                { Variable: '$.status.s[0]', IsPresent: false, Next: ROLL.poll.count },
+                {
+                    Or: ['stopping', 'stopped', 'shutting-down', 'terminated'].map((s) => ({
+                        Variable: '$.status.s[0].InstanceState.Name',
+                        StringEquals: s,
+                    })),
+                    Next: ROLL.notRunning,
+                },
+            ],
+            Default: ROLL.poll.count,
+        },
+        [ROLL.notRunning]: replace_fail('InstanceNotRunning', "States.Format('new instance {} is {}', $.new.id, $.status.s[0].InstanceState.Name)"),
+        ...pollAgain(ROLL.poll, maxPolls, pollSeconds, ROLL.status.status, ROLL.tooSlow),
+        [ROLL.tooSlow]: replace_fail('InstanceNotReady', `States.Format('new instance {} did not pass its status checks within ${pollSeconds * maxPolls} s', $.new.id)`),
+    };
+}
+/** Source/dest check off, the zone's Elastic IP moved, the zone's routes on the new ENI. */
+function takeOver(next) {
+    return {
+        [ROLL.sourceDest]: task('ec2', 'modifyInstanceAttribute', { 'InstanceId.$': '$.new.id', SourceDestCheck: { Value: false } }, ROLL.eip, { onError: ROLL.rollback }),
+        [ROLL.eip]: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.eip', StringEquals: '', Next: ROLL.switch }],
+            Default: ROLL.moveEip,
+        },
+        [ROLL.moveEip]: task('ec2', 'associateAddress', { 'AllocationId.$': '$.eip', 'InstanceId.$': '$.new.id', AllowReassociation: true }, ROLL.switch, { onError: ROLL.rollback }),
+        ...tablesStates(ROLL.switch, instanceAt('$.newEni.eni[0]', '$.new.id'), next, ROLL.switchError),
+        [ROLL.switchError]: replace_fail('RouteChangeFailed', "States.Format('route changes to {} failed: {}', $.new.id, States.JsonToString($.routes.tables))"),
+    };
+}
+/** The old instances terminated; the zone is done either way (a failed terminate is said). */
+function retireOld() {
+    const onInstance = { 'instance.$': '$.new.id', 'target.$': '$.newEni.eni[0]', mode: 'instance' };
+    return {
+        [ROLL.retire]: {
+            Type: 'Choice',
+            Choices: [hasFirst('$.old.r', ROLL.oldIds)],
+            Default: ROLL.replaced,
+        },
+        [ROLL.oldIds]: pass({ 'ids.$': '$.old.r[*].Instances[*].InstanceId' }, '$.oldIds', ROLL.terminate),
+        [ROLL.terminate]: task('ec2', 'terminateInstances', { 'InstanceIds.$': '$.oldIds.ids' }, ROLL.replaced, { onError: ROLL.terminateFailed }),
+        [ROLL.replaced]: zoneEnd('done', "States.Format('new NAT instance {} in service', $.new.id)", onInstance),
+        [ROLL.terminateFailed]: zoneEnd('done', "States.Format('new NAT instance {} in service; the old one could not be terminated: {}', $.new.id, $.error.Cause)", onInstance),
+    };
+}
+/** From any failure ($.error set): the zone to its standby when that is available, then the
+ * new instance (if one was launched) terminated. The zone ends failed. */
+function rollback() {
+    return {
+        [ROLL.rollback]: task('ec2', 'describeNatGateways', { 'NatGatewayIds.$': 'States.Array($.gateway)' }, ROLL.standby, {
+            ResultSelector: { 'gateways.$': '$.NatGateways' },
+            ResultPath: '$.gw',
+            onError: ROLL.noStandby,
+        }),
+        ...firstIs(ROLL.standby, '$.gw.gateways', { State: 'available' }, ROLL.rollbackRoutes, ROLL.noStandby),
+        ...tablesStates(ROLL.rollbackRoutes, gatewayAt('$.gateway'), ROLL.launched, ROLL.rollbackFailed),
+        [ROLL.launched]: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.new.id', IsPresent: true, Next: ROLL.terminateNew }],
+            Default: ROLL.rolledBack,
+        },
+        [ROLL.terminateNew]: {
+            ...task('ec2', 'terminateInstances', { 'InstanceIds.$': 'States.Array($.new.id)' }, ROLL.rolledBack),
+            Catch: [
+                { ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: ROLL.rolledBack },
+            ],
+        },
+        [ROLL.rolledBack]: zoneEnd('failed', "States.Format('{}: {}; the zone is on standby gateway {}', $.error.Error, $.error.Cause, $.gateway)", { mode: 'gateway', 'target.$': '$.gateway', 'error.$': '$.error.Error' }),
+        [ROLL.rollbackFailed]: zoneEnd('failed', "States.Format('{}: {}; moving the zone to its standby failed too, new instance left running', $.error.Error, $.error.Cause)", { 'error.$': '$.error.Error' }),
+        [ROLL.noStandby]: zoneEnd('failed', "States.Format('{}: {}; standby gateway {} is not available, routes and instances left as they are', $.error.Error, $.error.Cause, $.gateway)", { 'error.$': '$.error.Error' }),
+    };
+}
+/** One zone: launch → await ready → take over → retire the old; any failure → rollback. */
+function rollZone(env, refs, pollSeconds, maxPolls) {
+    return {
+        StartAt: 'Held',
+        // instance.egress floating: the connection handoff between take-over's steps (handoff.ts).
+        States: withHandoff(env, {
+            ...heldCheck('Held', ROLL.old, 'HeldZone'),
+            HeldZone: heldEnd('not replaced'),
+            ...launch(env, refs, ROLL.poll.start),
+            ...awaitReady(pollSeconds, maxPolls, 'HeldNow'),
+            // Held while the new instance came up: it does not take the zone.
+            ...heldCheck('HeldNow', ROLL.sourceDest, 'TerminateHeld'),
+            TerminateHeld: {
+                ...task('ec2', 'terminateInstances', { 'InstanceIds.$': 'States.Array($.new.id)' }, 'HeldMidRoll'),
+                Catch: [
+                    { ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: 'HeldMidRoll' },
+                ],
+            },
+            HeldMidRoll: heldEnd('held during the roll, its new instance terminated'),
+            ...takeOver(ROLL.retire),
+            ...retireOld(),
+            ...rollback(),
+        }, ROLL),
+    };
+}
+function replaceDefinition(env, refs, options = {}) {
+    const timeout = options.replaceTimeoutSeconds ?? 900;
+    const poll = options.instancePollSeconds ?? 15;
+    // Status polling ends well before the sanity timeout, so a slow zone is rolled back, not cut off.
+    const maxPolls = Math.max(1, Math.floor((timeout * 0.6) / poll));
+    return {
+        Comment: `natfleet ${env.name}: ReplaceInstances — roll the NAT instances zone by zone`,
+        ...locked('ReplaceInstances', env.name, {
+            StartAt: 'Fleet',
+            States: {
+                ...prologue('ReplaceInstances', zoneTable(env, refs), 'RollInit'),
+                RollInit: pass({ i: 0, 'n.$': 'States.ArrayLength($.chosen.zones)', done: {} }, '$.roll', 'More?'),
+                'More?': {
+                    Type: 'Choice',
+                    Choices: [{ Variable: '$.roll.i', NumericLessThanPath: '$.roll.n', Next: 'Pick' }],
+                    Default: 'Rolled',
+                },
+                Pick: pass({ 'z.$': 'States.Array(States.ArrayGetItem($.chosen.zones, $.roll.i))' }, '$.cur', 'RollZone'),
+                RollZone: {
+                    Type: 'Map',
+                    ItemsPath: '$.cur.z',
+                    MaxConcurrency: 1,
+                    ItemProcessor: rollZone(env, refs, poll, maxPolls),
+                    ResultPath: '$.last',
+                    Next: 'Record',
+                },
+                // done[zone] = result (a keyed object: ASL has no array append).
+                Record: pass({
+                    'i.$': 'States.MathAdd($.roll.i, 1)',
+                    'n.$': '$.roll.n',
+                    'done.$': 'States.JsonMerge($.roll.done, States.StringToJson(States.Format(\'\\{"{}":{}\\}\', $.last[0].zone, States.JsonToString($.last[0]))), false)',
+                }, '$.roll', 'ZoneOk?'),
+                'ZoneOk?': {
+                    Type: 'Choice',
+                    Choices: [{ Variable: '$.last[0].ok', BooleanEquals: false, Next: 'Stopped' }],
+                    Default: 'More?',
+                },
+                Stopped: pass({
+                    'cause.$': causeWithZones('ReplaceInstances stopped at {}: {}. Zones not reached are untouched', ['$.last[0].zone', '$.last[0].why'], '$.roll.done'),
+                }, '$.report', 'ZoneFailed'),
+                ZoneFailed: { Type: 'Fail', Error: 'ZoneFailed', CausePath: '$.report.cause' },
+                Rolled: {
+                    Type: 'Pass',
+                    Parameters: {
+                        workflow: 'ReplaceInstances',
+                        'reason.$': '$.reason',
+                        'zones.$': '$.roll.done.*',
+                    },
+                    End: true,
+                },
+            },
+        }),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/workflows/index.ts
+
+
+
+
+
+function workflowDefinitions(env, refs, options = {}) {
+    return {
+        Failover: failoverDefinition(env, refs),
+        Fallback: fallbackDefinition(env, refs),
+        ReplaceInstances: replaceDefinition(env, refs, options),
+        Maintenance: maintenanceDefinition(env, refs, options),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/fleet.ts
+/** Zones and route tables as configured, before anything is known about live targets. */
+function fleet_fleetZones(env) {
+    return env.zones.map((z) => ({
+        zone: z.availabilityZone,
+        routeTables: [...z.routeTables],
+        gateway: adoptedStandby(env, z.availabilityZone),
+    }));
+}
+/** The gateway a zone adopts as its standby: one for every zone unless the mode is per-zone. */
+function adoptedStandby(env, zone) {
+    if (env.gateway.mode !== 'per-zone')
+        return env.gateway.natGatewayId;
+    return env.zones.find((z) => z.availabilityZone === zone)?.natGatewayId;
+}
+
+;// CONCATENATED MODULE: ./cloudformation/handoff-iam.ts
+
+const handoff_iam_sub = (s) => ({ 'Fn::Sub': s });
+const handoff_iam_arn = (service, resource, account = '${AWS::AccountId}') => handoff_iam_sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:${account}:${resource}`);
+/** The statements, or none when the environment translates to the primary address. */
+function handoffStatements(env) {
+    if (env.instance.egress !== 'floating')
+        return [];
+    // ENIs launched by RunInstances carry no natfleet tag: held to the zones' public subnets.
+    const inPublicSubnets = {
+        StringEquals: {
+            'ec2:Subnet': env.zones.map((z) => handoff_iam_arn('ec2', `subnet/${z.publicSubnet}`)),
+        },
+    };
+    return [
+        {
+            Sid: 'HandoffMoveFloatingAddress',
+            Effect: 'Allow',
+            Action: ['ec2:AssignPrivateIpAddresses'],
+            Resource: handoff_iam_arn('ec2', 'network-interface/*'),
+            Condition: inPublicSubnets,
+        },
+        {
+            Sid: 'HandoffAssociateElasticIp',
+            Effect: 'Allow',
+            Action: ['ec2:AssociateAddress'],
+            Resource: handoff_iam_arn('ec2', 'network-interface/*'), // the Elastic IPs: ZoneAddresses
+            Condition: inPublicSubnets,
+        },
+        {
+            Sid: 'HandoffRunCommandDocument',
+            Effect: 'Allow',
+            Action: ['ssm:SendCommand'],
+            Resource: handoff_iam_arn('ssm', 'document/AWS-RunShellScript', ''),
+        },
+        {
+            Sid: 'HandoffRunCommandOnFleet',
+            Effect: 'Allow',
+            Action: ['ssm:SendCommand'],
+            Resource: handoff_iam_arn('ec2', 'instance/*'),
+            // The NAT instances only: Image Builder's build instances carry the environment tag too.
+            Condition: {
+                StringEquals: {
+                    [`ssm:resourceTag/${names_TAG.environment}`]: env.name,
+                    [`ssm:resourceTag/${names_TAG.role}`]: 'nat-instance',
+                },
+            },
+        },
+        {
+            Sid: 'HandoffReadCommand',
+            Effect: 'Allow',
+            Action: ['ssm:GetCommandInvocation'],
+            Resource: '*', // GetCommandInvocation has no resource-level permissions
+        },
+    ];
+}
+
+;// CONCATENATED MODULE: ./cloudformation/workflows.ts
+
+
+
+
+
+
+
+
+const workflows_sub = (s) => ({ 'Fn::Sub': s });
+const workflows_arn = (service, resource, account = '${AWS::AccountId}') => workflows_sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:${account}:${resource}`);
+const allow = (Sid, Action, Resource, Condition) => ({
+    Sid,
+    Effect: 'Allow',
+    Action,
+    Resource,
+    ...(Condition ? { Condition } : {}),
+});
+/** The stack's parameters that deploy fills from the gateway and fleet stacks' resources. */
+function stackInputs(env) {
+    const inputs = {
+        LaunchTemplateId: {
+            stack: 'fleet',
+            logicalId: 'LaunchTemplate',
+            value: 'id',
+            placeholder: 'lt-00000000000000000',
+        },
+    };
+    for (const z of env.zones) {
+        const g = gatewayParam(env, z.availabilityZone);
+        if (g)
+            inputs[g] = { stack: 'gateway', logicalId: g, value: 'id', placeholder: NAT_PLACEHOLDER };
+        const e = eipParam(z);
+        if (e) {
+            inputs[e] = {
+                stack: 'fleet',
+                logicalId: `Eip${zoneKey(z.availabilityZone)}`,
+                value: 'allocation-id',
+                placeholder: 'eipalloc-00000000000000000',
+            };
+        }
+    }
+    return inputs;
+}
+const NAT_PLACEHOLDER = 'nat-00000000000000000';
+/** The gateway stack's logical id of a zone's standby; none when the standby is adopted. */
+function gatewayParam(env, zone) {
+    if (adoptedStandby(env, zone))
+        return undefined;
+    if (env.gateway.mode === 'regional')
+        return REGIONAL_GATEWAY;
+    return env.gateway.mode === 'shared' ? 'GatewayShared' : `Gateway${zoneKey(zone)}`;
+}
+/** The fleet stack makes a zone's Elastic IP unless the zone brings its own. */
+function eipParam(z) {
+    return z.eipAllocation ? undefined : `EipAllocation${zoneKey(z.availabilityZone)}`;
+}
+function refsFor(env) {
+    const gateways = {};
+    const eipAllocations = {};
+    for (const z of env.zones) {
+        const p = gatewayParam(env, z.availabilityZone);
+        gateways[z.availabilityZone] = p ? `\${${p}}` : adoptedStandby(env, z.availabilityZone);
+        const e = eipParam(z);
+        eipAllocations[z.availabilityZone] = e ? `\${${e}}` : z.eipAllocation;
+    }
+    return {
+        gateways,
+        eipAllocations,
+        launchTemplateId: '${LaunchTemplateId}',
+        amiParameter: amiParameter(env.name),
+        imagePipelineArn: '${ImagePipelineArn}',
+        replaceInstancesArn: '${ReplaceInstancesArn}',
+        fallbackArn: '${FallbackArn}',
+    };
+}
+// Fixed names make these ARNs known without reading the fleet and image stacks.
+const instanceRoleArn = (env) => workflows_sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${instanceRoleName(env.name)}`);
+const imagePipelineArn = (env) => workflows_arn('imagebuilder', `image-pipeline/${imagePipelineName(env.name)}`);
+/** Every aws-sdk action a definition's tasks call, as IAM names it (ec2:DescribeRouteTables). */
+function sdkActions(definition) {
+    const found = new Set();
+    const text = JSON.stringify(definition);
+    for (const m of text.matchAll(/arn:aws:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)/g)) {
+        found.add(`${m[1]}:${m[2].charAt(0).toUpperCase()}${m[2].slice(1)}`);
+    }
+    return found;
+}
+/**
+ * Each workflow's role: what its own definition calls and nothing else (docs/iam.md lists every
+ * statement and the calls that need it; test/integration/iam-proof.test.ts proves both ways).
+ * Route changes are granted by the VPC (a condition), not one ARN per route table: the policy
+ * stays the same size however many tables the fleet serves (docs/adr/0100).
+ */
+function policies(env, wf, definition) {
+    const own = workflows_arn('states', `stateMachine:${stateMachineName(env.name, wf)}`);
+    const calls = sdkActions(definition);
+    const tag = (kind, role) => ({
+        StringEquals: {
+            [`aws:${kind}Tag/${names_TAG.environment}`]: env.name,
+            [`aws:${kind}Tag/${names_TAG.role}`]: role,
+        },
+    });
+    const vpc = { ArnEquals: { 'ec2:Vpc': workflows_arn('ec2', `vpc/${env.vpcId}`) } };
+    // Step Functions delivers the execution log with the role; these take no resource.
+    const out = [
+        allow('LogDelivery', [
+            'logs:CreateLogDelivery',
+            'logs:GetLogDelivery',
+            'logs:UpdateLogDelivery',
+            'logs:DeleteLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy',
+            'logs:DescribeResourcePolicies',
+            'logs:DescribeLogGroups',
+        ], '*'),
+    ];
+    // Describe calls have no resource-level permissions.
+    const describe = [...calls].filter((a) => a.startsWith('ec2:Describe')).sort();
+    if (describe.length)
+        out.push(allow('Describe', describe, '*'));
+    const routes = ['ec2:ReplaceRoute', 'ec2:CreateRoute'].filter((a) => calls.has(a));
+    if (routes.length)
+        out.push(allow('RoutesOfTheVpc', routes, workflows_arn('ec2', 'route-table/*'), vpc));
+    out.push(...coordination(env, wf, vpc));
+    if (wf === 'ReplaceInstances') {
+        const eips = env.zones.map((z) => workflows_arn('ec2', `elastic-ip/${z.eipAllocation ?? `\${${eipParam(z)}}`}`));
+        out.push(allow('CurrentImage', ['ssm:GetParameter'], workflows_arn('ssm', `parameter${amiParameter(env.name)}`)), allow('LaunchTaggedInstance', ['ec2:RunInstances'], workflows_arn('ec2', 'instance/*'), tag('Request', 'nat-instance')), allow('LaunchInPublicSubnets', ['ec2:RunInstances'], [
+            ...env.zones.map((z) => workflows_arn('ec2', `subnet/${z.publicSubnet}`)),
+            workflows_arn('ec2', 'network-interface/*'),
+        ], vpc), allow('LaunchVolume', ['ec2:RunInstances'], workflows_arn('ec2', 'volume/*'), tag('Request', 'nat-instance')), allow('LaunchFromTemplate', ['ec2:RunInstances'], workflows_arn('ec2', 'launch-template/${LaunchTemplateId}')), allow('LaunchWithFleetGroup', ['ec2:RunInstances'], workflows_arn('ec2', 'security-group/*'), tag('Resource', 'nat-instance')), 
+        // Only AMIs this environment's image pipeline made (the distribution tags them).
+        allow('LaunchFleetImage', ['ec2:RunInstances'], workflows_arn('ec2', 'image/*', ''), tag('Resource', 'image')), 
+        // Tags at launch need CreateTags on every resource type the launch tags.
+        allow('TagAtLaunch', ['ec2:CreateTags'], ['instance', 'volume', 'network-interface'].map((t) => workflows_arn('ec2', `${t}/*`)), {
+            StringEquals: {
+                'ec2:CreateAction': 'RunInstances',
+                [`aws:RequestTag/${names_TAG.environment}`]: env.name,
+            },
+        }), 
+        // The fleet's own instances: the Image Builder build instances carry role "image".
+        allow('FleetInstances', [
+            'ec2:TerminateInstances',
+            'ec2:ModifyInstanceAttribute',
+            // A floating address carries the Elastic IP instead (HandoffAssociateElasticIp).
+            ...(eips.length && env.instance.egress !== 'floating' ? ['ec2:AssociateAddress'] : []),
+        ], workflows_arn('ec2', 'instance/*'), tag('Resource', 'nat-instance')), allow('PassInstanceRole', ['iam:PassRole'], instanceRoleArn(env), {
+            StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+        }));
+        if (eips.length)
+            out.push(allow('ZoneAddresses', ['ec2:AssociateAddress'], eips));
+        out.push(...handoffStatements(env));
+    }
+    if (wf === 'Maintenance') {
+        const children = ['ReplaceInstances', 'Fallback'].map((c) => stateMachineName(env.name, c));
+        out.push(allow('BuildImage', ['imagebuilder:StartImagePipelineExecution'], imagePipelineArn(env)), 
+        // Builds of this environment's recipe only: image/<recipe>/<version>/<build>.
+        allow('FollowBuild', ['imagebuilder:GetImage', 'imagebuilder:CancelImageCreation'], workflows_arn('imagebuilder', `image/${imageResourceName(env.name, 'recipe')}/*`)), allow('PublishImage', ['ssm:PutParameter'], workflows_arn('ssm', `parameter${amiParameter(env.name)}`)), allow('StartChildren', ['states:StartExecution'], children.map((c) => workflows_arn('states', `stateMachine:${c}`))), allow('FollowChildren', ['states:DescribeExecution', 'states:StopExecution'], children.map((c) => workflows_arn('states', `execution:${c}:*`))), 
+        // startExecution.sync follows the children through this managed rule.
+        allow('SyncRule', ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], workflows_arn('events', 'rule/StepFunctionsGetEventsForStepFunctionsExecutionRule')));
+    }
+    return out;
+}
+/**
+ * What coordination between runs needs (ADRs 0110–0112): Failover writes a zone's hold (only the
+ * hold's tags, on the VPC's route tables, like its routes); the locked workflows take and give
+ * back the environment's lock and read the execution that may hold it.
+ */
+function coordination(env, wf, vpc) {
+    if (wf === 'Failover') {
+        return [
+            allow('HoldZones', ['ec2:CreateTags'], workflows_arn('ec2', 'route-table/*'), {
+                ...vpc,
+                'ForAllValues:StringEquals': { 'aws:TagKeys': Object.values(HOLD_TAG) },
+            }),
+        ];
+    }
+    if (!LOCKED.includes(wf))
+        return [];
+    return [
+        allow('EnvironmentLock', ['ssm:PutParameter', 'ssm:GetParameter', 'ssm:DeleteParameter'], workflows_arn('ssm', `parameter${lockParameter(env.name)}`)),
+        allow('LockHolder', ['states:DescribeExecution'], LOCKED.map((w) => workflows_arn('states', `execution:${stateMachineName(env.name, w)}:*`))),
+    ];
+}
+function workflowsStack(env, options = {}) {
+    const t = {
+        AWSTemplateFormatVersion: '2010-09-09',
+        Description: `natfleet ${env.name}: workflows Failover, Fallback, ReplaceInstances, Maintenance`,
+        Parameters: {},
+        Resources: {},
+        Outputs: {},
+    };
+    const params = t.Parameters;
+    const inputs = stackInputs(env);
+    for (const [name, input] of Object.entries(inputs)) {
+        params[name] = {
+            Type: 'String',
+            AllowedPattern: `^${input.placeholder.split('-')[0]}-[0-9a-f]{8,17}$`,
+            Description: `${input.logicalId} of stack ${stackName(env.name, input.stack)}`,
+        };
+    }
+    const defs = workflowDefinitions(env, refsFor(env), options);
+    const substitutions = {
+        ImagePipelineArn: imagePipelineArn(env),
+        ReplaceInstancesArn: ref('ReplaceInstancesStateMachine'),
+        FallbackArn: ref('FallbackStateMachine'),
+    };
+    for (const p of Object.keys(inputs))
+        substitutions[p] = ref(p);
+    const used = (wf) => {
+        const text = JSON.stringify(defs[wf]);
+        return Object.fromEntries(Object.entries(substitutions).filter(([k]) => text.includes(`\${${k}}`)));
+    };
+    for (const wf of WORKFLOWS) {
+        const name = stateMachineName(env.name, wf);
+        const resourceTags = tags(env.name, 'workflow', undefined, name);
+        t.Resources[`${wf}Logs`] = {
+            Type: 'AWS::Logs::LogGroup',
+            DeletionPolicy: 'Delete',
+            UpdateReplacePolicy: 'Delete',
+            Properties: {
+                LogGroupName: stateMachineLogGroup(env.name, wf),
+                RetentionInDays: 90,
+                Tags: tagList(resourceTags),
+            },
+        };
+        t.Resources[`${wf}Role`] = {
+            Type: 'AWS::IAM::Role',
+            Properties: {
+                Description: `natfleet ${env.name}: what the ${wf} state machine may do`,
+                AssumeRolePolicyDocument: assumeRolePolicy('states.amazonaws.com', {
+                    StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
+                }),
+                Policies: [
+                    {
+                        PolicyName: wf,
+                        PolicyDocument: {
+                            Version: '2012-10-17',
+                            Statement: policies(env, wf, defs[wf]),
+                        },
+                    },
+                ],
+                Tags: tagList(resourceTags),
+            },
+        };
+        const subs = used(wf);
+        t.Resources[`${wf}StateMachine`] = {
+            Type: 'AWS::StepFunctions::StateMachine',
+            Properties: {
+                StateMachineName: name,
+                StateMachineType: 'STANDARD',
+                RoleArn: getAtt(`${wf}Role`, 'Arn'),
+                Definition: defs[wf],
+                ...(Object.keys(subs).length ? { DefinitionSubstitutions: subs } : {}),
+                LoggingConfiguration: {
+                    Level: 'ALL',
+                    IncludeExecutionData: true,
+                    Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt(`${wf}Logs`, 'Arn') } }],
+                },
+                Tags: tagList(resourceTags),
+            },
+        };
+        t.Outputs[`${wf}Arn`] = {
+            Description: `${wf} state machine`,
+            Value: ref(`${wf}StateMachine`),
+        };
+    }
+    return {
+        kind: 'workflows',
+        name: stackName(env.name, 'workflows'),
+        template: t,
+        parameters: {},
+        inputs,
+    };
+}
+
+;// CONCATENATED MODULE: ./cloudformation/index.ts
+
+
+
+
+
+
+
+function renderStacks(env, artifacts = {}) {
+    return [
+        accessStack(env),
+        artifactsStack(env),
+        imageStack(env),
+        gatewayStack(env),
+        fleetStack(env),
+        checkerStack(env, artifacts.checkerCodeKey),
+        workflowsStack(env),
+    ].filter((s) => !!s);
+}
 
 ;// CONCATENATED MODULE: ./lib/log-safe.ts
 // Text from input — a reason, a zone or stack name, a value of natfleet.yml, an AWS error
@@ -36250,12 +40305,17 @@ function logSafe(text) {
 
 
 
+
+
 async function validateAction(core) {
     let file = 'natfleet.yml';
     try {
         file = readInputs(core, 'validate').config;
         const config = loadConfig(file);
         const envs = Object.values(config.environments);
+        const problems = envs.flatMap((e) => limitProblems(e, renderStacks(e)));
+        if (problems.length)
+            throw new problems_ConfigError(file, problems);
         core.setOutput('environments', JSON.stringify(envs.map((e) => e.name)));
         core.info(logSafe(`${file}: valid, ${envs.length} environment(s)`));
         await core.summary
@@ -36271,7 +40331,7 @@ async function validateAction(core) {
             .write();
     }
     catch (e) {
-        if (e instanceof ConfigError) {
+        if (e instanceof problems_ConfigError) {
             await core.summary
                 .addHeading(`natfleet: ${e.problems.length} problem(s) in ${file}`, 3)
                 .addList(e.problems.map(formatProblem))
@@ -36281,6 +40341,76 @@ async function validateAction(core) {
     }
 }
 
+
+/***/ }),
+
+/***/ 9919:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "ef8197aae7a51e03f4a5.yml";
+
+/***/ }),
+
+/***/ 6360:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "17b4dcb4fe80248c8210.yml";
+
+/***/ }),
+
+/***/ 4056:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "9d7bc4a77dc30cd26d46.yml";
+
+/***/ }),
+
+/***/ 4911:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "95d05301b83656e3c3e3.sh";
+
+/***/ }),
+
+/***/ 794:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "3390a0e42a56a6c82eb5.sh";
+
+/***/ }),
+
+/***/ 6028:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "2aa976e7b81b7bae6697.sh";
+
+/***/ }),
+
+/***/ 3820:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "3a48c4b670f3ce704921.sh";
+
+/***/ }),
+
+/***/ 3381:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "b57ad838f457f1e4b283.sh";
+
+/***/ }),
+
+/***/ 2724:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "33ef05180a39ee6a5aac.sh";
+
+/***/ }),
+
+/***/ 1710:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "20d07b0b1735848bdedb.yml";
 
 /***/ }),
 
@@ -39143,10 +43273,10 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
+exports.As = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
@@ -48093,6 +52223,9 @@ function getIDToken(aud) {
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
@@ -48222,6 +52355,41 @@ function getIDToken(aud) {
 /******/ 		}
 /******/ 		Object.defineProperty(exports, '__esModule', { value: true });
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/publicPath */
+/******/ (() => {
+/******/ 	var scriptUrl;
+/******/ 	if (typeof import.meta.url === "string") scriptUrl = import.meta.url
+/******/ 	// When supporting browsers where an automatic publicPath is not supported you must specify an output.publicPath manually via configuration
+/******/ 	// or pass an empty string ("") and set the __webpack_public_path__ variable from your code to use your own logic.
+/******/ 	if (!scriptUrl) throw new Error("Automatic publicPath is not supported in this browser");
+/******/ 	scriptUrl = scriptUrl.replace(/#.*$/, "").replace(/\?.*$/, "").replace(/\/[^\/]+$/, "/");
+/******/ 	__nccwpck_require__.p = scriptUrl;
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	__nccwpck_require__.b = new URL("./", import.meta.url);
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	// no install chunk
+/******/ 	
+/******/ 	// no chunk on demand loading
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

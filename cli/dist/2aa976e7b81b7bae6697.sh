@@ -17,6 +17,10 @@ mac=$(imds_get "$token" mac) || die "instance metadata has no mac; fix: systemct
 cidrs=$(imds_get "$token" "network/interfaces/macs/$mac/vpc-ipv4-cidr-blocks") ||
   die "instance metadata has no vpc-ipv4-cidr-blocks for $mac; fix: systemctl restart $NATFLEET_UNIT"
 [ -n "$cidrs" ] || die "instance metadata lists no VPC CIDR for $mac; fix: systemctl restart $NATFLEET_UNIT"
+# The floating egress address (ADR 0140): one the handoff adopted in this boot, else the primary
+# interface's first secondary address. None: translate to the primary address (masquerade).
+ipv4s=$(imds_get "$token" "network/interfaces/macs/$mac/local-ipv4s" 2>/dev/null || true)
+floating=$(floating_address "$ipv4s")
 
 # The uplink is the primary interface, known by its MAC, never by name or route order. A
 # default route of another interface that wins or ties (a late ENI) is demoted below it.
@@ -85,13 +89,19 @@ table ip $NATFLEET_TABLE {
   }
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
-    ip saddr @vpc oifname "$uplink" counter masquerade comment "natfleet-masquerade"
+    ip saddr @vpc oifname "$uplink" counter $(egress_statement "$floating") comment "natfleet-masquerade"
   }
+$(floating_chains "$floating")
 }
 NFT
 nft -c -f "$NATFLEET_NFT_FILE.new" || die "nft rejected $NATFLEET_NFT_FILE.new; fix: nft -c -f $NATFLEET_NFT_FILE.new shows why"
 mv "$NATFLEET_NFT_FILE.new" "$NATFLEET_NFT_FILE"
 nft -f "$NATFLEET_NFT_FILE" || die "nft could not load $NATFLEET_NFT_FILE; fix: nft -f $NATFLEET_NFT_FILE shows why"
+
+# The floating address on the uplink: the NAT's replies come back to it.
+if [ -n "$floating" ]; then
+  ip addr replace "$floating/32" dev "$uplink" || die "could not add the floating address $floating to $uplink; fix: ip addr add $floating/32 dev $uplink"
+fi
 
 # 6. Conntrack: size from memory (kernel-wide, so only on the instance), timeouts written down.
 max=$(conntrack_max)
@@ -100,6 +110,12 @@ echo "options nf_conntrack hashsize=$max" >"$NATFLEET_MODPROBE_DIR/natfleet-conn
   echo "# natfleet enable-nat: conntrack size from memory and idle timeouts"
   echo "net.netfilter.nf_conntrack_max = $max"
   conntrack_timeouts
+  # Floating: a mid-stream packet with no entry waits for the handoff's entry (dropped, sent
+  # again) instead of being picked up under another port and reset by the far end.
+  echo "net.netfilter.nf_conntrack_tcp_loose = $([ -n "$floating" ] && echo 0 || echo 1)"
+  # An entry the handoff inserted has no window history (conntrack -I cannot carry it): judge
+  # its packets liberally, or every one of them is invalid and leaves untranslated.
+  echo "net.netfilter.nf_conntrack_tcp_be_liberal = $([ -n "$floating" ] && echo 1 || echo 0)"
 } >"$NATFLEET_SYSCTL_DIR/90-natfleet-conntrack.conf"
 if [ "$NATFLEET_CONNTRACK_APPLY" = 1 ]; then
   echo "$max" >/sys/module/nf_conntrack/parameters/hashsize
@@ -121,5 +137,7 @@ cat >"$NATFLEET_RUN_DIR/boot.env" <<ENV
 uplink=$uplink
 mac=$mac
 cidrs="$(printf '%s' "$cidrs" | tr '\n' ' ')"
+primary=$(printf '%s\n' "$ipv4s" | awk 'NF { print; exit }')
+floating=$floating
 ENV
-log "NAT on: $(printf '%s' "$cidrs" | tr '\n' ' ')-> masquerade out of $uplink ($mac); conntrack_max $max"
+log "NAT on: $(printf '%s' "$cidrs" | tr '\n' ' ')-> $(egress_statement "$floating") out of $uplink ($mac); conntrack_max $max"

@@ -129,3 +129,32 @@ net.netfilter.nf_conntrack_udp_timeout = 60
 net.netfilter.nf_conntrack_udp_timeout_stream = 180
 TIMEOUTS
 }
+
+# The floating egress address (ADR 0140): the one the handoff adopted in this boot (/run), else
+# the second of the primary interface's local-ipv4s ($1, metadata's list); empty for none.
+floating_address() {
+  if [ -s "$NATFLEET_RUN_DIR/floating" ]; then
+    head -n 1 "$NATFLEET_RUN_DIR/floating"
+    return
+  fi
+  printf '%s\n' "$1" | awk 'NF { n++ } NF && n == 2 { print; exit }'
+}
+
+# What the NAT rule translates to: the floating address, or the interface's primary address.
+egress_statement() { if [ -n "$1" ]; then printf 'snat to %s' "$1"; else printf masquerade; fi; }
+
+# With a floating address: a packet to it that no entry translated is dropped (never answered
+# with a reset), and forwarded packets conntrack finds invalid are dropped (sent again later).
+floating_chains() {
+  [ -n "$1" ] || return 0
+  cat <<NFT
+  chain floating_input {
+    type filter hook input priority filter; policy accept;
+    ip daddr $1 counter drop comment "natfleet-floating-untranslated"
+  }
+  chain floating_forward {
+    type filter hook forward priority filter; policy accept;
+    ct state invalid counter drop comment "natfleet-floating-invalid"
+  }
+NFT
+}

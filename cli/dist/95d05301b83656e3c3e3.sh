@@ -7,8 +7,10 @@ here=$(dirname "$0")
 . "$here/natfleet-lib.sh"
 
 command -v nft >/dev/null || die "nft is not installed (package nftables)"
+command -v conntrack >/dev/null || die "conntrack is not installed (package conntrack-tools; the connection-state handoff, ADR 0141)"
 mkdir -p "$NATFLEET_LIBEXEC" "$NATFLEET_UNIT_DIR" "$NATFLEET_CONF_DIR"
 install -m 0755 "$here/nat-boot.sh" "$NATFLEET_LIBEXEC/nat-boot.sh"
+install -m 0755 "$here/nat-handoff.sh" "$NATFLEET_LIBEXEC/nat-handoff.sh"
 install -m 0644 "$here/natfleet-lib.sh" "$NATFLEET_LIBEXEC/natfleet-lib.sh"
 
 # network-online: the default route and metadata are there. Before the SSM agent: the instance
