@@ -26,6 +26,7 @@ import {
   type RenderedStack,
   type Resource,
 } from '../lib/cfn.js';
+import { LOG_DELIVERY_ACTIONS } from './log-delivery.js';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 export const GITHUB_AUDIENCE = 'sts.amazonaws.com';
@@ -360,18 +361,7 @@ function servicePolicy(env: Environment): Json {
         // Step Functions log delivery and describe calls take no narrower resource.
         Sid: 'LogDelivery',
         Effect: 'Allow',
-        Action: [
-          'logs:CreateLogDelivery',
-          'logs:GetLogDelivery',
-          'logs:UpdateLogDelivery',
-          'logs:DeleteLogDelivery',
-          'logs:ListLogDeliveries',
-          'logs:PutResourcePolicy',
-          'logs:DescribeResourcePolicies',
-          'logs:DescribeLogGroups',
-          'cloudwatch:DescribeAlarms',
-          'lambda:GetAccountSettings',
-        ],
+        Action: [...LOG_DELIVERY_ACTIONS, 'cloudwatch:DescribeAlarms', 'lambda:GetAccountSettings'],
         Resource: '*',
       },
     ],

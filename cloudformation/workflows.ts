@@ -36,6 +36,7 @@ import { REGIONAL_GATEWAY } from './gateway.js';
 import { handoffStatements } from './handoff-iam.js';
 import { LOCKED, lockParameter } from '../lib/workflows/lock.js';
 import { HOLD_TAG } from '../lib/holds.js';
+import { LOG_DELIVERY_ACTIONS } from './log-delivery.js';
 
 const sub = (s: string): Json => ({ 'Fn::Sub': s });
 const arn = (service: string, resource: string, account = '${AWS::AccountId}') =>
@@ -132,7 +133,6 @@ function sdkActions(definition: unknown): Set<string> {
  * stays the same size however many tables the fleet serves (docs/adr/0100).
  */
 function policies(env: Environment, wf: WorkflowName, definition: unknown): Json[] {
-  const own = arn('states', `stateMachine:${stateMachineName(env.name, wf)}`);
   const calls = sdkActions(definition);
   const tag = (kind: 'Request' | 'Resource', role: 'nat-instance' | 'image') => ({
     StringEquals: {
@@ -142,22 +142,7 @@ function policies(env: Environment, wf: WorkflowName, definition: unknown): Json
   });
   const vpc = { ArnEquals: { 'ec2:Vpc': arn('ec2', `vpc/${env.vpcId}`) } };
   // Step Functions delivers the execution log with the role; these take no resource.
-  const out: Json[] = [
-    allow(
-      'LogDelivery',
-      [
-        'logs:CreateLogDelivery',
-        'logs:GetLogDelivery',
-        'logs:UpdateLogDelivery',
-        'logs:DeleteLogDelivery',
-        'logs:ListLogDeliveries',
-        'logs:PutResourcePolicy',
-        'logs:DescribeResourcePolicies',
-        'logs:DescribeLogGroups',
-      ],
-      '*',
-    ),
-  ];
+  const out: Json[] = [allow('LogDelivery', [...LOG_DELIVERY_ACTIONS], '*')];
   // Describe calls have no resource-level permissions.
   const describe = [...calls].filter((a) => a.startsWith('ec2:Describe')).sort();
   if (describe.length) out.push(allow('Describe', describe, '*'));

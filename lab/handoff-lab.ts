@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { inNs, must, run, sleep, startDaemon, type RunResult } from './exec.js';
-import { cleanupStale, labUnavailable, namespaces, removeNamespace } from './namespaces.js';
+import { buildFresh, labUnavailable, namespaces, removeNamespace } from './namespaces.js';
 import { scriptPath, serverPath } from './paths.js';
 import { CLOSE_PORT, IGW_ADDR, INTERNET_ADDR, VPC_CIDR } from './topology.js';
 
@@ -69,15 +69,7 @@ export class HandoffLab {
   static async create(): Promise<HandoffLab> {
     const why = labUnavailable();
     if (why) throw new Error(`cannot build the lab: ${why}`);
-    await cleanupStale();
-    const lab = new HandoffLab();
-    try {
-      await lab.build();
-    } catch (e) {
-      await lab.destroy();
-      throw e;
-    }
-    return lab;
+    return buildFresh(new HandoffLab(), (x) => x.build());
   }
 
   private ip(ns: string, args: string): Promise<string> {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { inNs, must, run, sleep, startDaemon, type RunResult } from './exec.js';
-import { cleanupStale, labUnavailable, namespaces, removeNamespace } from './namespaces.js';
+import { buildFresh, labUnavailable, namespaces, removeNamespace } from './namespaces.js';
 import { INTERNET_ADDR } from './topology.js';
 import { scriptPath, serverPath } from './paths.js';
 
@@ -62,15 +62,7 @@ export class NatHost {
   static async create(spec: HostSpec): Promise<NatHost> {
     const why = labUnavailable();
     if (why) throw new Error(`cannot build the lab: ${why}`);
-    await cleanupStale();
-    const h = new NatHost(spec);
-    try {
-      await h.build();
-    } catch (e) {
-      await h.destroy();
-      throw e;
-    }
-    return h;
+    return buildFresh(new NatHost(spec), (x) => x.build());
   }
 
   /** The namespace of private host `i` (behind inside link `i`). */

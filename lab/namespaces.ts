@@ -72,3 +72,21 @@ export async function cleanupStale(): Promise<string[]> {
   }
   return removed;
 }
+
+/**
+ * A lab part built from nothing: leftovers of crashed runs removed first; on a failed build
+ * whatever it made is removed again, so a failure leaves no namespace behind.
+ */
+export async function buildFresh<T extends { destroy(): Promise<void> }>(
+  part: T,
+  build: (part: T) => Promise<void>,
+): Promise<T> {
+  await cleanupStale();
+  try {
+    await build(part);
+  } catch (e) {
+    await part.destroy();
+    throw e;
+  }
+  return part;
+}

@@ -7,13 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { inNs, must, run, startDaemon, type RunOptions, type RunResult } from './exec.js';
-import {
-  hasTool,
-  labUnavailable,
-  namespaces,
-  removeNamespace,
-  cleanupStale,
-} from './namespaces.js';
+import { buildFresh, hasTool, labUnavailable, namespaces, removeNamespace } from './namespaces.js';
 import { scriptPath, serverPath } from './paths.js';
 
 export { cleanupStale, hasTool, isRoot, labUnavailable } from './namespaces.js';
@@ -147,15 +141,7 @@ export class Lab {
     if (why) throw new Error(`cannot build the lab: ${why}`);
     const n = opts.zones ?? 1;
     if (n < 1 || n > 3) throw new Error(`zones: expected 1 to 3, got ${n}`);
-    await cleanupStale();
-    const lab = new Lab(n, opts.log ?? (() => {}), opts.endpoint ?? false);
-    try {
-      await lab.build();
-    } catch (e) {
-      await lab.destroy();
-      throw e;
-    }
-    return lab;
+    return buildFresh(new Lab(n, opts.log ?? (() => {}), opts.endpoint ?? false), (x) => x.build());
   }
 
   zone(name: string): Zone {

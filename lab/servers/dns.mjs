@@ -3,6 +3,8 @@
 // answer wait 1–3 s (a slow resolver). Usage: node dns.mjs ADDR NAMES MODE_FILE
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
+import { setTimeout } from 'node:timers';
 
 const [addr, names, modeFile] = process.argv.slice(2);
 const table = new Map(names.split(',').map((p) => p.split('=')));

@@ -7,6 +7,7 @@
 // Usage: node sites.mjs ADDR MODE_FILE PORT...
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { setTimeout } from 'node:timers';
 
 const [addr, modeFile, ...ports] = process.argv.slice(2);
 const between = (lo, hi) => lo + Math.random() * (hi - lo);

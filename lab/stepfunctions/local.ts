@@ -81,7 +81,10 @@ interface Registered {
 }
 
 /** Every state of a definition, nested ones included, with the name it is keyed by. */
-export function allStates(states: Record<string, State>, out: [string, State][] = []): [string, State][] {
+export function allStates(
+  states: Record<string, State>,
+  out: [string, State][] = [],
+): [string, State][] {
   for (const [name, s] of Object.entries(states)) {
     out.push([name, s]);
     const proc = (s.ItemProcessor ?? s.Iterator) as { States: Record<string, State> } | undefined;
