@@ -28375,7 +28375,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
-/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9789);
+/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3616);
 
 
 await (0,_validate_js__WEBPACK_IMPORTED_MODULE_1__/* .validateAction */ .F)(_actions_core__WEBPACK_IMPORTED_MODULE_0__);
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9789:
+/***/ 3616:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36731,7 +36731,23 @@ function resourceCounts(t) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./cloudformation/log-delivery.ts
+// What Step Functions needs, with a state machine's role, to deliver its execution log to
+// CloudWatch Logs (Step Functions Developer Guide, "IAM policies for logging to CloudWatch
+// Logs"). None of these actions takes a narrower resource than `*`.
+const LOG_DELIVERY_ACTIONS = [
+    'logs:CreateLogDelivery',
+    'logs:GetLogDelivery',
+    'logs:UpdateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:DescribeResourcePolicies',
+    'logs:DescribeLogGroups',
+];
+
 ;// CONCATENATED MODULE: ./cloudformation/access.ts
+
 
 
 const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -37037,18 +37053,7 @@ function servicePolicy(env) {
                 // Step Functions log delivery and describe calls take no narrower resource.
                 Sid: 'LogDelivery',
                 Effect: 'Allow',
-                Action: [
-                    'logs:CreateLogDelivery',
-                    'logs:GetLogDelivery',
-                    'logs:UpdateLogDelivery',
-                    'logs:DeleteLogDelivery',
-                    'logs:ListLogDeliveries',
-                    'logs:PutResourcePolicy',
-                    'logs:DescribeResourcePolicies',
-                    'logs:DescribeLogGroups',
-                    'cloudwatch:DescribeAlarms',
-                    'lambda:GetAccountSettings',
-                ],
+                Action: [...LOG_DELIVERY_ACTIONS, 'cloudwatch:DescribeAlarms', 'lambda:GetAccountSettings'],
                 Resource: '*',
             },
         ],
@@ -39981,6 +39986,7 @@ function handoffStatements(env) {
 
 
 
+
 const workflows_sub = (s) => ({ 'Fn::Sub': s });
 const workflows_arn = (service, resource, account = '${AWS::AccountId}') => workflows_sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:${account}:${resource}`);
 const allow = (Sid, Action, Resource, Condition) => ({
@@ -40067,7 +40073,6 @@ function sdkActions(definition) {
  * stays the same size however many tables the fleet serves (docs/adr/0100).
  */
 function policies(env, wf, definition) {
-    const own = workflows_arn('states', `stateMachine:${stateMachineName(env.name, wf)}`);
     const calls = sdkActions(definition);
     const tag = (kind, role) => ({
         StringEquals: {
@@ -40077,18 +40082,7 @@ function policies(env, wf, definition) {
     });
     const vpc = { ArnEquals: { 'ec2:Vpc': workflows_arn('ec2', `vpc/${env.vpcId}`) } };
     // Step Functions delivers the execution log with the role; these take no resource.
-    const out = [
-        allow('LogDelivery', [
-            'logs:CreateLogDelivery',
-            'logs:GetLogDelivery',
-            'logs:UpdateLogDelivery',
-            'logs:DeleteLogDelivery',
-            'logs:ListLogDeliveries',
-            'logs:PutResourcePolicy',
-            'logs:DescribeResourcePolicies',
-            'logs:DescribeLogGroups',
-        ], '*'),
-    ];
+    const out = [allow('LogDelivery', [...LOG_DELIVERY_ACTIONS], '*')];
     // Describe calls have no resource-level permissions.
     const describe = [...calls].filter((a) => a.startsWith('ec2:Describe')).sort();
     if (describe.length)
