@@ -12,6 +12,7 @@ import { ACCOUNT, ControlPlane, ENV_NAME, REGION, type CheckerProfile } from './
 import { Reconciler, type ReconcileEvent } from './reconciler.js';
 import { recordState, type AuditTrail } from './audit.js';
 import { sleep } from './exec.js';
+import { CHECKER_LIMITS } from '../lib/config/limits.js';
 import { bucketStart, EXECUTION_BUCKET_MS, MAX_GENERATIONS } from '../lib/checker/invocation.js';
 import { cleanupStale, INTERNET_ADDR, isRoot, Lab } from './topology.js';
 import { serverPath, checkerDriver } from './paths.js';
@@ -22,7 +23,12 @@ import { compare, median, ratios, type Metric } from './datapath.js';
 /** The fastest supported checker profile and natfleet.yml's defaults. */
 export const PROFILES: Record<'fast' | 'defaults', CheckerProfile> = {
   fast: { intervalSeconds: 1, timeoutSeconds: 1, unhealthyThreshold: 2 },
-  defaults: { intervalSeconds: 5, timeoutSeconds: 2, unhealthyThreshold: 3 },
+  // What natfleet.yml gives when the checker's timings are not set: the shipped defaults.
+  defaults: {
+    intervalSeconds: CHECKER_LIMITS.intervalSeconds.default,
+    timeoutSeconds: CHECKER_LIMITS.timeoutSeconds.default,
+    unhealthyThreshold: CHECKER_LIMITS.unhealthyThreshold.default,
+  },
 };
 
 export const URLS = [`http://${INTERNET_ADDR}/`, `http://${INTERNET_ADDR}/health`];
