@@ -207,6 +207,14 @@ export async function labCommand(a: LabCommandArgs, io: LabIo): Promise<number> 
   }
 }
 
+/** fast (1 s, 1 s, 2), defaults (…): interval, per-URL timeout, threshold, from PROFILES. */
+const profileList = () =>
+  Object.entries(PROFILES)
+    .map(
+      ([n, p]) => `${n} (${p.intervalSeconds} s, ${p.timeoutSeconds} s, ${p.unhealthyThreshold})`,
+    )
+    .join(', ');
+
 export const labHelp = `Usage: natfleet lab [--zones N] [--scenario LIST] [--profile LIST] [--runs R] [--keep] [--json] [--install]
 
 Runs the whole system on this machine (as root): network namespaces as the VPC's data plane,
@@ -218,7 +226,7 @@ crash) at the next run.
 Options:
   --zones N         zones a..c (default 2)
   --scenario LIST   some of ${SCENARIOS.join(', ')} (default: all)
-  --profile LIST    checker settings: fast (1 s, 1 s, 2), defaults (5 s, 2 s, 3) (default: both)
+  --profile LIST    checker settings: ${profileList()} (default: both)
   --runs R          runs of each outage (default 1)
   --keep            no scenarios: stay up, print the exports for the ordinary natfleet commands
   --json            the rows as JSON on stdout (progress on stderr)
