@@ -21,6 +21,7 @@ import {
 } from '../lib/names.js';
 import {
   assumeRolePolicy,
+  trustPolicy,
   tagList,
   type Json,
   type RenderedStack,
@@ -75,28 +76,16 @@ export function githubTrust(env: Environment): Record<'plan' | 'deploy' | 'opera
   };
 }
 
-function trustPolicy(provider: Json, t: GitHubTrust): Json {
+function githubTrustPolicy(provider: Json, t: GitHubTrust): Json {
   const k = (claim: string) => `${GITHUB_OIDC_HOST}:${claim}`;
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: provider },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: {
-            [k('aud')]: GITHUB_AUDIENCE,
-            [k('sub')]: t.subjects.length === 1 ? t.subjects[0]! : t.subjects,
-            ...(t.ref ? { [k('ref')]: t.ref } : {}),
-          },
-          ...(t.jobWorkflowRef
-            ? { StringLike: { [k('job_workflow_ref')]: t.jobWorkflowRef } }
-            : {}),
-        },
-      },
-    ],
-  };
+  return trustPolicy({ Federated: provider }, 'sts:AssumeRoleWithWebIdentity', {
+    StringEquals: {
+      [k('aud')]: GITHUB_AUDIENCE,
+      [k('sub')]: t.subjects.length === 1 ? t.subjects[0]! : t.subjects,
+      ...(t.ref ? { [k('ref')]: t.ref } : {}),
+    },
+    ...(t.jobWorkflowRef ? { StringLike: { [k('job_workflow_ref')]: t.jobWorkflowRef } } : {}),
+  });
 }
 
 const EC2_READS = [
@@ -383,7 +372,7 @@ function githubRole(
       RoleName: accessRoleName(e, role),
       Description: `natfleet ${e}: GitHub ${role} (docs/security.md)`,
       MaxSessionDuration: 3600,
-      AssumeRolePolicyDocument: trustPolicy(provider, githubTrust(env)[role]),
+      AssumeRolePolicyDocument: githubTrustPolicy(provider, githubTrust(env)[role]),
       Policies: [{ PolicyName: role, PolicyDocument: policy }],
       Tags: tagList(tags(e, 'access')),
     },

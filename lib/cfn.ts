@@ -49,20 +49,24 @@ export interface RenderedStack {
   inputs?: Record<string, StackInput>;
 }
 
-/** The trust policy of a role that only `service` (e.g. ec2.amazonaws.com) may assume. */
-export function assumeRolePolicy(service: string, condition?: Json): Json {
+/** The trust policy of a role that one principal may assume with `action`, under `condition`. */
+export function trustPolicy(principal: Json, action: string, condition?: Json): Json {
   return {
     Version: '2012-10-17',
     Statement: [
       {
         Effect: 'Allow',
-        Principal: { Service: service },
-        Action: 'sts:AssumeRole',
+        Principal: principal,
+        Action: action,
         ...(condition ? { Condition: condition } : {}),
       },
     ],
   };
 }
+
+/** The trust policy of a role that only `service` (e.g. ec2.amazonaws.com) may assume. */
+export const assumeRolePolicy = (service: string, condition?: Json): Json =>
+  trustPolicy({ Service: service }, 'sts:AssumeRole', condition);
 
 export const ref = (name: string): Json => ({ Ref: name });
 export const getAtt = (resource: string, attr: string): Json => ({

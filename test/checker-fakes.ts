@@ -8,6 +8,7 @@ import type {
   Round,
   StartOutcome,
 } from '../lib/checker/invocation.js';
+import type { CheckerSettings } from '../lib/checker/settings.js';
 import type { Mode } from '../lib/fleet.js';
 import type { ProbeResult } from '../lib/checker/probe.js';
 
@@ -16,6 +17,22 @@ interface Timer {
   seq: number;
   resolve: () => void;
 }
+
+/** One zone's checker settings as its stack passes them, `over` in place of these. */
+export const checkerSettings = (over: Partial<CheckerSettings> = {}): CheckerSettings => ({
+  environment: 'prod',
+  zone: 'eu-west-1a',
+  urls: ['https://a.example'],
+  intervalSeconds: 5,
+  timeoutSeconds: 2,
+  unhealthyThreshold: 2,
+  probeSeconds: 55,
+  routeTables: ['rtb-0123456789abcdef0'],
+  failoverArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:natfleet-prod-Failover',
+  autoFallback: false,
+  healthyMinutes: 10,
+  ...over,
+});
 
 const idle = () => new Promise<void>((r) => setImmediate(r));
 

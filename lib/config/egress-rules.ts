@@ -2,11 +2,8 @@
 // rules.ts they read the raw document defensively and compare only values that are valid.
 import { describe, formatPath, type Problem } from './problems.js';
 import { IPV4 } from './schema.js';
+import { isObj, type Path, type Rule } from './view.js';
 
-type Obj = Record<string, unknown>;
-type Path = (string | number)[];
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const ip = new RegExp(IPV4);
 const cidr = /^((?:\d{1,3}\.){3}\d{1,3})\/(\d{1,2})$/;
 
@@ -25,12 +22,8 @@ export function inCidr(a: string, block: string): boolean {
  * With `instance.egress: floating` every zone names its floating address, each once, inside
  * the VPC's CIDRs; with the primary address (the default) no zone names one.
  */
-export function floatingEgressRules(
-  env: Obj,
-  base: Path,
-  zones: { z: Obj; path: Path }[],
-  problems: Problem[],
-) {
+export const floatingEgress: Rule = ({ env, base, zones }) => {
+  const problems: Problem[] = [];
   const instance = isObj(env.instance) ? env.instance : {};
   const floating = instance.egress === 'floating';
   const vpc = Array.isArray(env.vpcCidrs)
@@ -74,4 +67,5 @@ export function floatingEgressRules(
         found: JSON.stringify(a),
       });
   }
-}
+  return problems;
+};

@@ -1,24 +1,16 @@
 // Cross-field rules of the regional standby (`gateway.mode: regional`). Like rules.ts they read
 // the raw document defensively and compare only values that are themselves valid.
 import { describe, type Problem } from './problems.js';
-
-type Obj = Record<string, unknown>;
-type Path = (string | number)[];
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObj, type Rule } from './view.js';
 
 /**
  * A regional gateway belongs to the VPC, not to a subnet, and one id serves every zone: no
  * gateway.subnet, no zone's own natGatewayId (adopt one with gateway.natGatewayId).
  */
-export function regionalGatewayRules(
-  env: Obj,
-  base: Path,
-  zones: { z: Obj; path: Path }[],
-  problems: Problem[],
-) {
+export const regionalGateway: Rule = ({ env, base, zones }) => {
   const gateway = isObj(env.gateway) ? env.gateway : {};
-  if (gateway.mode !== 'regional') return;
+  if (gateway.mode !== 'regional') return [];
+  const problems: Problem[] = [];
   if (gateway.subnet !== undefined) {
     problems.push({
       path: [...base, 'gateway', 'subnet'],
@@ -37,4 +29,5 @@ export function regionalGatewayRules(
       });
     }
   }
-}
+  return problems;
+};

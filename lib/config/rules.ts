@@ -4,24 +4,9 @@ import { describe, formatPath, type Problem } from './problems.js';
 import { hasUserinfo, withoutUserinfo } from './limits.js';
 import { probeUrlProblem, regionProblem, vpcCidrProblem } from './checks.js';
 import { ENVIRONMENT_NAME, REGION } from './schema.js';
-import { regionalGatewayRules } from './gateway-rules.js';
-import { floatingEgressRules } from './egress-rules.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-/** What every rule reads: one environment of the raw document, its zones and its place. */
-interface EnvironmentView {
-  env: Obj;
-  base: (string | number)[];
-  zones: { z: Obj; path: (string | number)[] }[];
-  /** The region, when it is itself valid (rules compare only valid values). */
-  region: string | undefined;
-}
-
-type Rule = (v: EnvironmentView) => Problem[];
+import { regionalGateway } from './gateway-rules.js';
+import { floatingEgress } from './egress-rules.js';
+import { isObj, list, str, type EnvironmentView, type Obj, type Rule } from './view.js';
 
 /** Flags every repeat of a value, pointing at the repeat and naming the first place. */
 function unique(
@@ -139,20 +124,6 @@ const perZoneGateway: Rule = ({ env, base }) => {
           },
         ],
   );
-};
-
-/** regional: one gateway of the VPC serves every zone (lib/config/gateway-rules.ts). */
-const regionalGateway: Rule = ({ env, base, zones }) => {
-  const problems: Problem[] = [];
-  regionalGatewayRules(env, base, zones, problems);
-  return problems;
-};
-
-/** instance.egress floating: one floating address per zone (lib/config/egress-rules.ts). */
-const floatingEgress: Rule = ({ env, base, zones }) => {
-  const problems: Problem[] = [];
-  floatingEgressRules(env, base, zones, problems);
-  return problems;
 };
 
 const architectureMatchesType: Rule = ({ env, base }) => {

@@ -1,21 +1,17 @@
 // A zone's two NAT slots (an old and a new instance side by side, as during a rolling
 // replacement) and the image pipeline's test instance, in network namespaces.
-import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
-import { Lab } from '../../lab/topology.js';
+import { expect, it, jest } from '@jest/globals';
+import type { Lab } from '../../lab/topology.js';
 import { must } from '../../lab/exec.js';
 import { describeLab } from './skip.js';
+import { labPerSuite } from './suite.js';
 
 // A bound on a hung lab, not a speed expectation.
 jest.setTimeout(180_000);
 
 describeLab('two NAT slots per zone and the image test instance', () => {
   let lab: Lab;
-  beforeAll(async () => {
-    lab = await Lab.create({ zones: 1 });
-  }, 120_000);
-  afterAll(async () => {
-    await lab?.destroy();
-  }, 60_000);
+  labPerSuite({ zones: 1 }, (l) => (lab = l));
 
   it('runs a second instance beside the first, each translating to its own address', async () => {
     for (const z of lab.zones) {

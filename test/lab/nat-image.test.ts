@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
+import { expect, it, jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Lab } from '../../lab/topology.js';
+import type { Lab } from '../../lab/topology.js';
 import { inNs, startDaemon } from '../../lab/exec.js';
 import {
   NEW_RESOLVER,
@@ -14,6 +14,7 @@ import {
 } from '../../lab/seeds.js';
 import { VPC_RESOLVER } from '../../lab/topology.js';
 import { describeLab } from './skip.js';
+import { labPerSuite } from './suite.js';
 
 const failures = (out: string) => out.split('\n').filter((l) => l.startsWith('FAIL: '));
 
@@ -22,12 +23,7 @@ jest.setTimeout(180_000);
 
 describeLab('the NAT image in network namespaces', () => {
   let lab: Lab;
-  beforeAll(async () => {
-    lab = await Lab.create({ zones: 2 });
-  }, 60_000);
-  afterAll(async () => {
-    await lab?.destroy();
-  }, 30_000);
+  labPerSuite({ zones: 2 }, (l) => (lab = l));
 
   async function passes(zone: string) {
     const r = await lab.testNat(zone);

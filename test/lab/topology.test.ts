@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { inNs, must, run, startDaemon } from '../../lab/exec.js';
 import { CONTROL_ADDR, Lab, cleanupStale } from '../../lab/topology.js';
 import { describeLab } from './skip.js';
+import { labPerSuite } from './suite.js';
 
 const namespaces = async () =>
   (await must(['ip', 'netns', 'list'])).split('\n').map((l) => l.split(' ')[0]);
@@ -17,12 +18,7 @@ async function deadPid(): Promise<number> {
 
 describeLab('the lab topology', () => {
   let lab: Lab;
-  beforeAll(async () => {
-    lab = await Lab.create({ zones: 1 });
-  }, 60_000);
-  afterAll(async () => {
-    await lab?.destroy();
-  }, 30_000);
+  labPerSuite({ zones: 1 }, (l) => (lab = l));
 
   it('names everything after its process and runs commands inside a namespace', async () => {
     const names = (await namespaces()).filter((n) => n!.startsWith(`nfl${process.pid}-`));

@@ -6,24 +6,18 @@ import { bucketStart, MAX_GENERATIONS, runInvocation } from '../../lib/checker/i
 import type { CheckerSettings } from '../../lib/checker/settings.js';
 import type { Mode } from '../../lib/fleet.js';
 import { failoverExecutionName, fallbackExecutionName } from '../../lib/names.js';
-import { FakeClock, fakeDeps, fakeStepFunctions, type Behaviour } from '../checker-fakes.js';
+import {
+  checkerSettings,
+  FakeClock,
+  fakeDeps,
+  fakeStepFunctions,
+  type Behaviour,
+} from '../checker-fakes.js';
 
-const ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:natfleet-prod-Failover';
+const ARN = checkerSettings().failoverArn;
 const FALLBACK = ARN.replace('Failover', 'Fallback');
-const settings = (over: Partial<CheckerSettings> = {}): CheckerSettings => ({
-  environment: 'prod',
-  zone: 'eu-west-1b',
-  urls: ['https://a.example'],
-  intervalSeconds: 5,
-  timeoutSeconds: 2,
-  unhealthyThreshold: 2,
-  probeSeconds: 20,
-  routeTables: ['rtb-0123456789abcdef0'],
-  failoverArn: ARN,
-  autoFallback: false,
-  healthyMinutes: 10,
-  ...over,
-});
+const settings = (over: Partial<CheckerSettings> = {}) =>
+  checkerSettings({ zone: 'eu-west-1b', probeSeconds: 20, ...over });
 const refused: Behaviour = { refuse: true, ms: 5 };
 const ok: Behaviour = { status: 200, ms: 30 };
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { runInvocation } from '../../lib/checker/invocation.js';
 import { emfMetrics, METRIC } from '../../lib/checker/metrics.js';
 import { CHECKER_LOG, CHECKER_METRICS_PER_ZONE } from '../../lib/defaults.js';
-import { FakeClock, fakeDeps } from '../checker-fakes.js';
+import { checkerSettings, FakeClock, fakeDeps } from '../checker-fakes.js';
 
 let printed: string[] = [];
 beforeEach(() => {
@@ -27,19 +27,7 @@ describe('checker metrics', () => {
         : { refuse: true },
     );
     f.deps.metrics = emfMetrics('prod', 'eu-west-1a');
-    const s = {
-      environment: 'prod',
-      zone: 'eu-west-1a',
-      urls: ['https://good.example', 'https://bad.example'],
-      intervalSeconds: 5,
-      timeoutSeconds: 2,
-      unhealthyThreshold: 2,
-      probeSeconds: 55,
-      routeTables: ['rtb-0123456789abcdef0'],
-      failoverArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:natfleet-prod-Failover',
-      autoFallback: false,
-      healthyMinutes: 10,
-    };
+    const s = checkerSettings({ urls: ['https://good.example', 'https://bad.example'] });
     const end = clock.now() + 60_000;
     await clock.run(runInvocation(s, f.deps, () => end - clock.now()));
 
@@ -91,19 +79,13 @@ describe('checker metrics', () => {
     const urls = ['https://checkip.amazonaws.com', 'https://www.example.com'];
     const f = fakeDeps(clock, (u) => (u === urls[0] ? { status: 200, ms: 35 } : 'hang'));
     f.deps.metrics = emfMetrics('prod', 'eu-west-1a');
-    const s = {
-      environment: 'prod',
-      zone: 'eu-west-1a',
+    const s = checkerSettings({
       urls,
       intervalSeconds: 1,
       timeoutSeconds: 1,
       unhealthyThreshold: 3,
       probeSeconds: 20,
-      routeTables: ['rtb-0123456789abcdef0'],
-      failoverArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:natfleet-prod-Failover',
-      autoFallback: false,
-      healthyMinutes: 10,
-    };
+    });
     const end = clock.now() + 60_000;
     await clock.run(runInvocation(s, f.deps, () => end - clock.now()));
     const roundLines = f.lines.filter((l) => l.type === 'round');

@@ -7,26 +7,20 @@ import {
 } from '../../lib/checker/invocation.js';
 import type { CheckerSettings } from '../../lib/checker/settings.js';
 import { failoverExecutionName, fallbackExecutionName } from '../../lib/names.js';
-import { FakeClock, fakeDeps, fakeStepFunctions, type Behaviour } from '../checker-fakes.js';
+import {
+  checkerSettings,
+  FakeClock,
+  fakeDeps,
+  fakeStepFunctions,
+  type Behaviour,
+} from '../checker-fakes.js';
 
 const A = 'https://a.example';
 const B = 'http://b.example/health';
-const ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:natfleet-prod-Failover';
+const ARN = checkerSettings().failoverArn;
 
-const settings = (over: Partial<CheckerSettings> = {}): CheckerSettings => ({
-  environment: 'prod',
-  zone: 'eu-west-1a',
-  urls: [A, B],
-  intervalSeconds: 5,
-  timeoutSeconds: 2,
-  unhealthyThreshold: 3,
-  probeSeconds: 55,
-  routeTables: ['rtb-0123456789abcdef0'],
-  failoverArn: ARN,
-  autoFallback: false,
-  healthyMinutes: 10,
-  ...over,
-});
+const settings = (over: Partial<CheckerSettings> = {}) =>
+  checkerSettings({ urls: [A, B], unhealthyThreshold: 3, ...over });
 
 const ok: Behaviour = { status: 200, ms: 30 };
 const refused: Behaviour = { refuse: true, ms: 5 };
