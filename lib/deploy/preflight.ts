@@ -100,6 +100,20 @@ function located(env: Environment, findings: Finding[]): LocatedProblem[] {
   });
 }
 
+/** Judges what must exist and be in the environment's VPC; `more` judges the rest of it. */
+function inVpc<W extends Wanted, F extends { VpcId?: string }>(
+  env: Environment,
+  what: string,
+  more: (w: W, found: F) => string | undefined = () => undefined,
+): (w: W, found: F | undefined) => string | undefined {
+  return (w, f) =>
+    !f
+      ? `${what} ${w.id} does not exist in ${env.region}`
+      : f.VpcId !== env.vpcId
+        ? `${what} ${w.id} is in ${f.VpcId}, not in ${env.vpcId}`
+        : more(w, f);
+}
+
 const at = (env: Environment, ...rest: Path): Path => ['environments', env.name, ...rest];
 
 function vpc(env: Environment, ec2: EC2Client) {
@@ -132,14 +146,11 @@ function subnets(env: Environment, ec2: EC2Client) {
         )
       ).Subnets,
     (s) => s.SubnetId,
-    (w, s) =>
-      !s
-        ? `subnet ${w.id} does not exist in ${env.region}`
-        : s.VpcId !== env.vpcId
-          ? `subnet ${w.id} is in ${s.VpcId}, not in ${env.vpcId}`
-          : s.AvailabilityZone !== w.az
-            ? `subnet ${w.id} is in ${s.AvailabilityZone}, not in ${w.az}`
-            : undefined,
+    inVpc(env, 'subnet', (w, s) =>
+      s.AvailabilityZone !== w.az
+        ? `subnet ${w.id} is in ${s.AvailabilityZone}, not in ${w.az}`
+        : undefined,
+    ),
   );
 }
 
@@ -157,12 +168,7 @@ function routeTables(env: Environment, ec2: EC2Client) {
         )
       ).RouteTables,
     (t) => t.RouteTableId,
-    (w, t) =>
-      !t
-        ? `route table ${w.id} does not exist in ${env.region}`
-        : t.VpcId !== env.vpcId
-          ? `route table ${w.id} is in ${t.VpcId}, not in ${env.vpcId}`
-          : undefined,
+    inVpc(env, 'route table'),
   );
 }
 
@@ -179,24 +185,22 @@ function adoptedGateways(env: Environment, ec2: EC2Client) {
   return lookUp(
     'looking up the adopted NAT gateways',
     wanted,
+    // A deleted gateway stays listed for a while: it counts as gone.
     async (ids) =>
       (
         await ec2.send(
           new DescribeNatGatewaysCommand({ Filter: [{ Name: 'nat-gateway-id', Values: ids }] }),
         )
-      ).NatGateways,
+      ).NatGateways?.filter((n) => n.State !== 'deleted' && n.State !== 'deleting'),
     (n) => n.NatGatewayId,
-    (w, n) =>
-      !n || n.State === 'deleted' || n.State === 'deleting'
-        ? `NAT gateway ${w.id} does not exist in ${env.region}`
-        : n.VpcId !== env.vpcId
-          ? `NAT gateway ${w.id} is in ${n.VpcId}, not in ${env.vpcId}`
-          : n.State !== 'available'
-            ? `NAT gateway ${w.id} is ${n.State}, not available`
-            : env.gateway.mode === 'regional' && n.AvailabilityMode === 'zonal'
-              ? // A zonal gateway would leave every other zone behind when its own zone fails.
-                `NAT gateway ${w.id} is zonal (in ${n.SubnetId}), but gateway.mode regional needs a regional one (or set gateway.mode shared)`
-              : undefined,
+    inVpc(env, 'NAT gateway', (w, n) =>
+      n.State !== 'available'
+        ? `NAT gateway ${w.id} is ${n.State}, not available`
+        : env.gateway.mode === 'regional' && n.AvailabilityMode === 'zonal'
+          ? // A zonal gateway would leave every other zone behind when its own zone fails.
+            `NAT gateway ${w.id} is zonal (in ${n.SubnetId}), but gateway.mode regional needs a regional one (or set gateway.mode shared)`
+          : undefined,
+    ),
   );
 }
 

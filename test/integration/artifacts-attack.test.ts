@@ -12,11 +12,17 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { deploy, deployClients, type StackRenderer } from '../../lib/deploy/deploy.js';
+import {
+  deploy,
+  deployClients,
+  type DeployClients,
+  type Mode,
+  type StackRenderer,
+} from '../../lib/deploy/deploy.js';
 import type { Environment } from '../../lib/config/schema.js';
 import type { Template } from '../../lib/cfn.js';
 import { renderStacks } from '../../cloudformation/index.js';
-import { artifactsBucket, stackName, templateKey } from '../../lib/names.js';
+import { artifactsBucket, stackName, templateKey, type StackKind } from '../../lib/names.js';
 import { sha256 } from '../../lib/deploy/zip.js';
 import { motoRoles, startMoto, versioningAsTemplated, type Moto } from '../moto.js';
 import { buildVpc } from '../../lab/vpc.js';
@@ -84,6 +90,25 @@ const largeImage: StackRenderer = (e, inputs) =>
     };
   });
 
+/** One deploy of one stack, as the actions run it; it must end without an error. */
+async function deployed(
+  e: Environment,
+  clients: DeployClients,
+  mode: Mode,
+  stack: StackKind,
+  render: StackRenderer = renderStacks,
+) {
+  const r = await deploy(e, clients, {
+    render,
+    mode,
+    stacks: [stack],
+    checkerDir: '/nonexistent',
+    timing,
+  });
+  expect(r.error).toBeUndefined();
+  return r;
+}
+
 beforeAll(async () => {
   moto = await startMoto();
   ({ env } = await buildVpc(new EC2Client({ region: 'eu-west-1' }), 'atk', ['eu-west-1a']));
@@ -100,14 +125,7 @@ describe('the access stack', () => {
       github: { repository: 'acme/network-fleet', defaultBranch: 'main' },
     };
     const { clients } = recordingClients();
-    const r = await deploy(withGithub, clients, {
-      render: renderStacks,
-      mode: 'apply',
-      stacks: ['access'],
-      checkerDir: '/nonexistent',
-      timing,
-    });
-    expect(r.error).toBeUndefined();
+    const r = await deployed(withGithub, clients, 'apply', 'access');
     expect(r.stacks.map((s) => [s.kind, s.outcome])).toEqual([['access', 'created']]);
     const roles = await motoRoles(moto.endpoint);
     for (const role of ['plan', 'deploy', 'operate', 'cloudformation'])
@@ -119,14 +137,7 @@ describe('the access stack', () => {
 describe('a pull request cannot swap the template the next apply executes', () => {
   it('apply puts only what natfleet.yml renders into its change set', async () => {
     const { clients, asked } = recordingClients();
-    const first = await deploy(env, clients, {
-      render: renderStacks,
-      mode: 'apply',
-      stacks: ['artifacts'],
-      checkerDir: '/nonexistent',
-      timing,
-    });
-    expect(first.error).toBeUndefined();
+    await deployed(env, clients, 'apply', 'artifacts');
 
     // The image stack's template is over the inline limit: it goes through the bucket.
     const image = largeImage(env, {}).find((s) => s.kind === 'image')!;
@@ -148,14 +159,7 @@ describe('a pull request cannot swap the template the next apply executes', () =
       await pr.send(new PutObjectCommand({ Bucket: bucket, Key, Body: evil }));
     }
 
-    const r = await deploy(env, clients, {
-      render: largeImage,
-      mode: 'apply',
-      stacks: ['image'],
-      checkerDir: '/nonexistent',
-      timing,
-    });
-    expect(r.error).toBeUndefined();
+    const r = await deployed(env, clients, 'apply', 'image', largeImage);
     const report = r.stacks.find((s) => s.kind === 'image')!;
     expect(report.outcome).toBe('created');
     // Only natfleet's resources, every one of them.
@@ -187,14 +191,7 @@ describe('a pull request cannot swap the template the next apply executes', () =
 
   it('a plan reads only plan objects it put itself, and apply never reads them', async () => {
     const { clients, asked } = recordingClients();
-    const r = await deploy(env, clients, {
-      render: largeImage,
-      mode: 'plan',
-      stacks: ['image'],
-      checkerDir: '/nonexistent',
-      timing,
-    });
-    expect(r.error).toBeUndefined();
+    await deployed(env, clients, 'plan', 'image', largeImage);
     const url = new URL(asked.at(-1)!.TemplateURL!);
     expect(url.pathname).toMatch(/^\/plan\/templates\/natfleet-atk-image\/[0-9a-f]{64}\.json$/);
     expect(url.searchParams.get('versionId')).toBeTruthy();
