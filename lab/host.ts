@@ -8,7 +8,7 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { inNs, must, run, sleep, startDaemon, type RunResult } from './exec.js';
 import { buildFresh, labUnavailable, namespaces, removeNamespace } from './namespaces.js';
 import { INTERNET_ADDR } from './topology.js';
@@ -232,7 +232,16 @@ export class NatHost {
   /** Stops (SIGSTOP) or continues dhclient: while stopped it renews nothing, so a test can
    * look at a state that the next renewal (every few seconds) would change. */
   pauseDhclient(paused = true): void {
-    this.dhclient?.kill(paused ? 'SIGSTOP' : 'SIGCONT');
+    const pid = this.dhclient?.pid;
+    if (pid === undefined) return;
+    // A dhclient-script it already started would still rewrite the file: hold it too.
+    for (const p of [pid, ...descendants(pid)]) {
+      try {
+        process.kill(p, paused ? 'SIGSTOP' : 'SIGCONT');
+      } catch {
+        // gone meanwhile
+      }
+    }
   }
 
   /** The next time dhclient writes the resolver file (bounded): its new content. */
@@ -323,4 +332,11 @@ export class NatHost {
       if (ns.startsWith(`${this.id}-`)) await removeNamespace(ns);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Every process below `pid` (bounded: a host's process tree is small). */
+function descendants(pid: number): number[] {
+  const r = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8', timeout: 5_000 });
+  const children = (r.stdout ?? '').split('\n').filter(Boolean).map(Number);
+  return children.flatMap((c) => [c, ...descendants(c)]);
 }
