@@ -19,7 +19,7 @@ import { awsClients } from '../../lib/aws/clients.js';
 import { SfnEndpoint } from '../../lab/sfn-endpoint.js';
 import { buildVpc, type BuiltZone } from '../../lab/vpc.js';
 import { run } from '../../cli/run.js';
-import { recordedCalls, recordingAs, recordSetting, tagLookup } from '../calls.js';
+import { recordedCalls, recordingAs, recordSetting, tagLookup, type Call } from '../calls.js';
 import { describeProof, prove, type Proof } from '../iam-proof.js';
 import { EXPLICIT_CASES } from '../iam-cases.js';
 import { motoDeployClients, startMoto, type Moto } from '../moto.js';
@@ -162,4 +162,57 @@ describe('the access roles', () => {
     expect(describeProof(proof)).toBe('');
     for (const role of ROLES) expect(proof.evaluated[role]).toBeGreaterThan(0);
   }, 300_000);
+
+  test('what the jobs must not do is denied', async () => {
+    const setting = recordSetting({ env, refs: {} });
+    const stack = stackName(env.name, 'fleet');
+    const call = (role: string, service: string, operation: string, input: object): Call => ({
+      setting,
+      role: `access/${role}`,
+      service,
+      operation,
+      input: input as Record<string, unknown>,
+    });
+    const machine = `arn:aws:states:${env.region}:${env.accountId}:stateMachine:natfleet-${env.name}-Failover`;
+    const forged = [
+      // A plan cannot apply, nor run as the service role.
+      call('PlanRole', 'cloudformation', 'ExecuteChangeSet', {
+        StackName: stack,
+        ChangeSetName: 'natfleet-plan-1',
+      }),
+      // Deploy change sets run as the service role only, under their own prefix.
+      call('DeployRole', 'cloudformation', 'CreateChangeSet', {
+        StackName: stack,
+        ChangeSetName: 'natfleet-apply-1',
+        RoleARN: `arn:aws:iam::${env.accountId}:role/Admin`,
+      }),
+      call('DeployRole', 'cloudformation', 'CreateChangeSet', {
+        StackName: stack,
+        ChangeSetName: 'other-1',
+      }),
+      // Release removes the hold's tags only; no verb stops a run.
+      call('OperateRole', 'ec2', 'DeleteTags', {
+        Resources: [zones[0]!.routeTables[0]],
+        Tags: [{ Key: 'Name' }],
+      }),
+      call('OperateRole', 'sfn', 'StopExecution', {
+        executionArn: `${machine.replace(':stateMachine:', ':execution:')}:run-1`,
+      }),
+    ];
+    const proof = accessOnly(
+      await prove(forged, new Map([[setting, recordedCalls().settings.get(setting)!]]), []),
+    );
+    expect(
+      proof.denied.map((d) =>
+        `${d.role} ${d.request.action} ${d.request.context['cloudformation:ChangeSetName'] ?? ''}`.trim(),
+      ),
+    ).toEqual([
+      'access/PlanRole cloudformation:ExecuteChangeSet natfleet-plan-1',
+      'access/DeployRole cloudformation:CreateChangeSet natfleet-apply-1',
+      'access/DeployRole iam:PassRole',
+      'access/DeployRole cloudformation:CreateChangeSet other-1',
+      'access/OperateRole ec2:DeleteTags',
+      'access/OperateRole states:StopExecution',
+    ]);
+  });
 });
