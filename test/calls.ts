@@ -17,6 +17,8 @@ export interface Setting {
   env: Environment;
   /** Template parameters and logical ids → the values they had (LaunchTemplateId, …). */
   refs: Record<string, string>;
+  /** Only the roles whose names start with one of these are proved here (all when absent). */
+  roles?: string[];
 }
 
 export interface Call {

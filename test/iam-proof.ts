@@ -212,7 +212,9 @@ export async function prove(
   const touched = new Set<string>();
   const allRoles = new Set<string>();
   for (const [key, setting] of settings) {
-    const roles = rolePolicies(render(setting.env), setting);
+    const roles = rolePolicies(render(setting.env), setting).filter(
+      (r) => !setting.roles || setting.roles.some((p) => r.role.startsWith(p)),
+    );
     const byRole = new Map(roles.map((r) => [r.role, r]));
     const requests = new Map<string, Map<string, { call: string; r: Request }>>();
     const add = (role: string, call: string, r: Request) => {
