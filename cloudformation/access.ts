@@ -28,6 +28,8 @@ import {
   type Resource,
 } from '../lib/cfn.js';
 import { LOG_DELIVERY_ACTIONS } from './log-delivery.js';
+import { HOLD_TAG } from '../lib/holds.js';
+import { lockParameter } from '../lib/workflows/lock.js';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 export const GITHUB_AUDIENCE = 'sts.amazonaws.com';
@@ -99,8 +101,8 @@ const EC2_READS = [
   'ec2:DescribeImages',
 ];
 
-/** What plan and the record read; deploy reads the same. */
-function readStatements(env: Environment): Json[] {
+/** What plan and the record read; deploy reads the same and waits on stack events. */
+function readStatements(env: Environment, waits = false): Json[] {
   const e = env.name;
   return [
     { Sid: 'Ec2Reads', Effect: 'Allow', Action: EC2_READS, Resource: '*' },
@@ -116,7 +118,8 @@ function readStatements(env: Environment): Json[] {
       Action: [
         'cloudformation:DescribeStacks',
         'cloudformation:DescribeStackResources',
-        'cloudformation:DescribeStackEvents',
+        // Deploy waits on a stack's events; plan reads none.
+        ...(waits ? ['cloudformation:DescribeStackEvents'] : []),
       ],
       Resource: arn('cloudformation', `stack/${envPrefix(e)}*/*`),
     },
@@ -153,9 +156,10 @@ function planPolicy(env: Environment): Json {
       changeSetStatement(env, 'plan', ['CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']),
       {
         // CloudFormation fetches a TemplateURL with the caller's rights: the plan prefix only.
+        // Templates are read back by the version this run put (docs/iam.md).
         Sid: 'PlanPrefix',
         Effect: 'Allow',
-        Action: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
+        Action: ['s3:PutObject', 's3:GetObjectVersion'],
         Resource: objects(env, TEMPLATE_PREFIX.plan),
       },
     ],
@@ -168,7 +172,7 @@ function deployPolicy(env: Environment): Json {
   return {
     Version: '2012-10-17',
     Statement: [
-      ...readStatements(env),
+      ...readStatements(env, true),
       {
         ...(changeSetStatement(env, 'apply', [
           'CreateChangeSet',
@@ -186,10 +190,17 @@ function deployPolicy(env: Environment): Json {
         },
       },
       {
-        Sid: 'ApplyPrefixAndCheckerCode',
+        // CloudFormation fetches the TemplateURL, pinned to its version, with this role's rights.
+        Sid: 'ApplyPrefix',
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObjectVersion'],
+        Resource: objects(env, TEMPLATE_PREFIX.apply),
+      },
+      {
+        Sid: 'CheckerCode',
         Effect: 'Allow',
         Action: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
-        Resource: [objects(env, TEMPLATE_PREFIX.apply), objects(env, 'checker/')],
+        Resource: objects(env, 'checker/'),
       },
       {
         Sid: 'PassTheServiceRoleToCloudFormation',
@@ -215,6 +226,14 @@ function deployPolicy(env: Environment): Json {
   };
 }
 
+/** What status, release and the workflow verbs read and do (docs/iam.md). */
+const OPERATE_EC2_READS = [
+  'ec2:DescribeRouteTables',
+  'ec2:DescribeNatGateways',
+  'ec2:DescribeInstances',
+  'ec2:DescribeInstanceStatus',
+];
+
 function operatePolicy(env: Environment): Json {
   const e = env.name;
   return {
@@ -223,21 +242,33 @@ function operatePolicy(env: Environment): Json {
       {
         Sid: 'StartAndListWorkflows',
         Effect: 'Allow',
-        Action: ['states:StartExecution', 'states:ListExecutions', 'states:DescribeStateMachine'],
+        Action: ['states:StartExecution', 'states:ListExecutions'],
         Resource: WORKFLOWS.map((wf) => arn('states', `stateMachine:${stateMachineName(e, wf)}`)),
       },
       {
-        Sid: 'FollowAndStopWorkflows',
+        Sid: 'FollowWorkflows',
         Effect: 'Allow',
-        Action: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
+        Action: ['states:DescribeExecution', 'states:GetExecutionHistory'],
         Resource: WORKFLOWS.map((wf) => arn('states', `execution:${stateMachineName(e, wf)}:*`)),
       },
-      { Sid: 'RoutesAndInstances', Effect: 'Allow', Action: EC2_READS, Resource: '*' },
+      { Sid: 'RoutesAndInstances', Effect: 'Allow', Action: OPERATE_EC2_READS, Resource: '*' },
       {
-        Sid: 'AmiParameter',
+        // natfleet release: only the hold's tags, only on the VPC's route tables.
+        Sid: 'LiftHolds',
+        Effect: 'Allow',
+        Action: 'ec2:DeleteTags',
+        Resource: arn('ec2', 'route-table/*'),
+        Condition: {
+          StringEquals: { 'ec2:Vpc': arn('ec2', `vpc/${env.vpcId}`) },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': Object.values(HOLD_TAG) },
+        },
+      },
+      {
+        // natfleet status shows who holds the environment's lock.
+        Sid: 'LockParameter',
         Effect: 'Allow',
         Action: 'ssm:GetParameter',
-        Resource: arn('ssm', `parameter${amiParameter(e)}`),
+        Resource: arn('ssm', `parameter${lockParameter(e)}`),
       },
     ],
   };

@@ -4,6 +4,7 @@
 import type { Json, RenderedStack } from './cfn.js';
 import { ConfigError, type Problem } from './config/problems.js';
 import type { Environment } from './config/schema.js';
+import { historyBound } from './history.js';
 
 export interface AwsLimit {
   max: number;
@@ -49,8 +50,8 @@ export const AWS_LIMITS = {
     source:
       'Step Functions Developer Guide, "Step Functions service quotas": definition size, 1 MB',
   },
-  // Not measurable on a template: test/integration/largest-fleet-history.test.ts runs the
-  // workflows of the largest fleet and bounds their histories.
+  // Bounded from each definition (lib/history.ts); test/integration/largest-fleet-history.test.ts
+  // checks the bound against what runs of the largest fleet record.
   executionHistory: {
     max: 25_000,
     unit: 'events in one execution’s history',
@@ -165,6 +166,13 @@ export function measure(env: Environment, stacks: RenderedStack[]): Measure[] {
       if (r.Type === 'AWS::StepFunctions::StateMachine') {
         const size = Buffer.byteLength(JSON.stringify(p.Definition ?? p.DefinitionString ?? ''));
         at('stateMachineDefinition', `state machine ${id}`, size, [...base, 'zones']);
+        if (p.Definition && typeof p.Definition === 'object')
+          at(
+            'executionHistory',
+            `state machine ${id} (its costliest run, lib/history.ts)`,
+            historyBound(env, p.Definition, { name: id }),
+            [...base, 'zones'],
+          );
       }
       if (r.Type === 'AWS::Events::Rule' && !p.EventBusName) rules++;
       if (r.Type === 'AWS::EC2::SecurityGroup') {

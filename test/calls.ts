@@ -6,6 +6,8 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import type { Environment } from '../lib/config/schema.js';
 import type { Sender } from '../lib/workflows/sdk.js';
 import type { TaskCall } from '../lab/stepfunctions/local.js';
@@ -15,6 +17,8 @@ export interface Setting {
   env: Environment;
   /** Template parameters and logical ids → the values they had (LaunchTemplateId, …). */
   refs: Record<string, string>;
+  /** Only the roles whose names start with one of these are proved here (all when absent). */
+  roles?: string[];
 }
 
 export interface Call {
@@ -210,4 +214,68 @@ export function aroundTasks(
     });
     return call();
   };
+}
+
+const SERVICES: Record<string, string> = {
+  EC2: 'ec2',
+  SSM: 'ssm',
+  SFN: 'sfn',
+  S3: 's3',
+  STS: 'sts',
+  CloudFormation: 'cloudformation',
+};
+
+interface Scope {
+  setting: string;
+  role: string;
+  lookup?: Lookup;
+}
+const scope = new AsyncLocalStorage<Scope>();
+let patched = false;
+
+/** Every SDK client's send, recorded while a `recordingAs` scope is active (and only then). */
+function patchSend(): void {
+  if (patched) return;
+  patched = true;
+  const proto = Object.getPrototypeOf(EC2Client.prototype) as { send: Sender['send'] };
+  const send = proto.send;
+  proto.send = async function (this: { config: { serviceId?: string } }, ...args: unknown[]) {
+    const s = scope.getStore();
+    if (s) {
+      const c = args[0] as { constructor: { name: string }; input?: Record<string, unknown> };
+      const id = this.config.serviceId ?? '';
+      const input = c.input ?? {};
+      // The lookup's own reads are outside the scope: not the role's calls.
+      const known = await scope.exit(() => facts(input, s.lookup));
+      recordCall({
+        setting: s.setting,
+        role: s.role,
+        service: SERVICES[id] ?? id.toLowerCase(),
+        operation: c.constructor.name.replace(/Command$/, ''),
+        input,
+        ...known,
+      });
+    }
+    return (send as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+  } as Sender['send'];
+}
+
+/**
+ * Runs `fn` with every SDK call it makes (through any client, made anywhere: the CLI's, deploy's,
+ * record-state's) recorded as `role`'s. The code under test is unchanged; calls made outside
+ * `fn`'s async context (the test's own) are not recorded.
+ */
+export function recordingAs<T>(
+  setting: string,
+  role: string,
+  fn: () => Promise<T>,
+  lookup?: Lookup,
+): Promise<T> {
+  patchSend();
+  return scope.run({ setting, role, ...(lookup ? { lookup } : {}) }, fn);
+}
+
+/** Runs `fn` unrecorded: a test harness's own calls inside a recorded scope (moto's shims). */
+export function unrecorded<T>(fn: () => T): T {
+  return scope.exit(fn);
 }

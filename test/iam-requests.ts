@@ -164,7 +164,27 @@ export function requestsOf(call: Call, setting: Setting): Request[] {
     case 'states:startExecution.sync:2':
     case 'states:startExecution.sync':
       return startSync(i, A, R);
+    case 'sts:GetCallerIdentity': // needs no permission (AWS STS API Reference)
+      return [];
+    case 'ec2:DescribeVpcs':
+    case 'ec2:DescribeAddresses':
+    case 'ec2:DescribeImages':
+      return one(op, '*');
+    case 'ec2:DeleteTags': // a zone's hold lifted, on its route tables
+      return (i.Resources as string[]).map((id) => ({
+        action: op,
+        resource: ec2(`route-table/${id}`),
+        context: { ...vpc, 'aws:TagKeys': ((i.Tags as { Key: string }[]) ?? []).map((t) => t.Key) },
+      }));
+    case 'sfn:GetExecutionHistory':
+      return one('states:GetExecutionHistory', field(i, 'ExecutionArn'));
+    case 'sfn:StopExecution':
+      return one('states:StopExecution', field(i, 'ExecutionArn'));
+    case 'sfn:DescribeStateMachine':
+      return one('states:DescribeStateMachine', field(i, 'StateMachineArn'));
     default:
+      if (call.service === 'cloudformation') return cloudFormation(call, setting);
+      if (call.service === 's3') return s3(call);
       throw new Error(
         `${call.role}: no IAM mapping for ${op}; add it to test/iam-requests.ts (AWS's Service Authorization Reference names its actions and resources)`,
       );
@@ -260,4 +280,94 @@ export function workflowRole(env: string) {
     }
     throw new Error(`state machine ${machine} is not one of environment ${env}'s`);
   };
+}
+
+/** A stack's ARN from its name (or ARN): the id part is CloudFormation's, any will do. */
+const stackArn = (nameOrArn: string, A: string, R: string) =>
+  nameOrArn.startsWith('arn:')
+    ? nameOrArn
+    : `arn:aws:cloudformation:${R}:${A}:stack/${nameOrArn}/0a1b2c3d-0000-4000-8000-000000000000`;
+/** A change set's name from its name or ARN (…:changeSet/<name>/<id>). */
+const changeSetName = (v: string) => (v.startsWith('arn:') ? v.split('/')[1]! : v);
+
+/**
+ * CloudFormation, as its Service Authorization Reference has it: stack actions on the stack,
+ * change set actions on the stack with the change set's name, role and template URL as keys;
+ * a change set run as a service role needs iam:PassRole of it to CloudFormation.
+ */
+function cloudFormation(call: Call, setting: Setting): Request[] {
+  const { accountId: A, region: R } = setting.env;
+  const i = call.input;
+  const action = `cloudformation:${call.operation}`;
+  switch (call.operation) {
+    case 'ListStacks':
+      return [{ action, resource: '*', context: {} }];
+    case 'DescribeStacks':
+    case 'DescribeStackResources':
+    case 'DescribeStackEvents':
+    case 'GetTemplate':
+    case 'ListChangeSets':
+      return [{ action, resource: stackArn(String(i.StackName), A, R), context: {} }];
+    case 'CreateChangeSet':
+    case 'DescribeChangeSet':
+    case 'DeleteChangeSet':
+    case 'ExecuteChangeSet': {
+      const name = changeSetName(String(i.ChangeSetName));
+      // By ARN the change set names its stack; by name the input does.
+      const stack = String(i.StackName ?? String(i.ChangeSetName).replace(/:changeSet\/.*/, ''));
+      const context: Record<string, ContextValue> = { 'cloudformation:ChangeSetName': name };
+      if (typeof i.RoleARN === 'string') context['cloudformation:RoleArn'] = i.RoleARN;
+      if (typeof i.TemplateURL === 'string') context['cloudformation:TemplateUrl'] = i.TemplateURL;
+      const out: Request[] = [{ action, resource: stackArn(stack, A, R), context }];
+      // CloudFormation reads a TemplateURL with the caller's rights (its User Guide, "Uploading
+      // templates to Amazon S3"): the object's version when the URL pins one.
+      if (call.operation === 'CreateChangeSet' && typeof i.TemplateURL === 'string')
+        out.push(templateRead(i.TemplateURL));
+      if (call.operation === 'CreateChangeSet' && typeof i.RoleARN === 'string')
+        out.push({
+          action: 'iam:PassRole',
+          resource: i.RoleARN,
+          context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
+        });
+      return out;
+    }
+    default:
+      throw new Error(`${call.role}: no IAM mapping for cloudformation:${call.operation}`);
+  }
+}
+
+function templateRead(url: string): Request {
+  const u = new URL(url);
+  const bucket = u.hostname.split('.s3.')[0]!;
+  return {
+    action: u.searchParams.has('versionId') ? 's3:GetObjectVersion' : 's3:GetObject',
+    resource: `arn:aws:s3:::${bucket}${decodeURIComponent(u.pathname)}`,
+    context: {},
+  };
+}
+
+/** S3, by object or bucket ARN; HeadObject is authorised as GetObject, HeadBucket as ListBucket. */
+function s3(call: Call): Request[] {
+  const i = call.input;
+  const bucket = `arn:aws:s3:::${String(i.Bucket)}`;
+  const object = `${bucket}/${String(i.Key)}`;
+  const versioned = typeof i.VersionId === 'string';
+  switch (call.operation) {
+    case 'PutObject':
+      return [{ action: 's3:PutObject', resource: object, context: {} }];
+    case 'GetObject':
+    case 'HeadObject':
+      return [
+        {
+          action: versioned ? 's3:GetObjectVersion' : 's3:GetObject',
+          resource: object,
+          context: {},
+        },
+      ];
+    case 'HeadBucket':
+    case 'ListObjectsV2':
+      return [{ action: 's3:ListBucket', resource: bucket, context: {} }];
+    default:
+      throw new Error(`${call.role}: no IAM mapping for s3:${call.operation}`);
+  }
 }

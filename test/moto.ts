@@ -8,6 +8,7 @@ import {
   PutBucketVersioningCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { unrecorded } from './calls.js';
 
 export interface Moto {
   endpoint: string;
@@ -91,15 +92,18 @@ export function versioningAsTemplated(s3: S3Client): S3Client {
       const input = args.input as { Bucket?: string };
       if (context.commandName === 'PutObjectCommand' && input.Bucket) {
         const raw = new S3Client({ region: await s3.config.region(), forcePathStyle: true });
-        const v = await raw.send(new GetBucketVersioningCommand({ Bucket: input.Bucket }));
-        if (v.Status !== 'Enabled') {
-          await raw.send(
-            new PutBucketVersioningCommand({
-              Bucket: input.Bucket,
-              VersioningConfiguration: { Status: 'Enabled' },
-            }),
-          );
-        }
+        // moto's shim, not deploy's calls: kept out of the IAM record.
+        await unrecorded(async () => {
+          const v = await raw.send(new GetBucketVersioningCommand({ Bucket: input.Bucket }));
+          if (v.Status !== 'Enabled') {
+            await raw.send(
+              new PutBucketVersioningCommand({
+                Bucket: input.Bucket,
+                VersioningConfiguration: { Status: 'Enabled' },
+              }),
+            );
+          }
+        });
       }
       return next(args);
     },

@@ -15,7 +15,10 @@ import { stateMachineArn, stateMachineName } from '../../lib/names.js';
 import { releaseHolds } from '../../lib/holds.js';
 import { LOCKED, lockParameter } from '../../lib/workflows/lock.js';
 import { recordedCalls, recordOn, recordSetting, recording, tagLookup } from '../calls.js';
-import { describeProof, prove } from '../iam-proof.js';
+import { describeProof, prove, type Proof } from '../iam-proof.js';
+import { renderStacks } from '../../cloudformation/index.js';
+import type { Environment } from '../../lib/config/schema.js';
+import type { Json } from '../../lib/cfn.js';
 import { EXPLICIT_CASES } from '../iam-cases.js';
 import { worldPerTest, type World } from '../workflows-world.js';
 
@@ -172,6 +175,56 @@ describe('the IAM proof', () => {
     expect(proof.unused.map((u) => `${u.role} ${u.action}`)).toContain(
       'workflows/FailoverRole logs:CreateLogDelivery',
     );
+  });
+});
+
+describe('endpoint policies in the proof', () => {
+  const world = worldPerTest();
+
+  test('a call through the Step Functions endpoint needs its policy too; an endpoint grant nobody uses is listed', async () => {
+    const w = await world();
+    const since = recordedCalls().calls.length;
+    await checkerRound(w, true);
+    const { calls, settings } = recordedCalls();
+    const mine = calls.slice(since);
+    const own = new Map([...settings].filter(([k]) => mine.some((c) => c.setting === k)));
+    // As rendered: the checker's starts pass its role and the endpoint, every statement used.
+    const checkerOnly = (p: Proof): Proof => ({
+      ...p,
+      denied: p.denied.filter((d) => d.role.startsWith('checker/')),
+      unused: p.unused.filter((u) => u.role.startsWith('checker/')),
+    });
+    const asRendered = checkerOnly(await prove(mine, own, EXPLICIT_CASES));
+    expect(describeProof(asRendered)).toBe('');
+    // An endpoint that lets Failover through only, with a statement no call needs.
+    const narrowed = (env: Environment) =>
+      renderStacks(env).map((s) => {
+        if (s.kind !== 'checker') return s;
+        const t = structuredClone(s.template);
+        const doc = t.Resources.StatesEndpoint!.Properties!.PolicyDocument as {
+          Statement: Record<string, Json>[];
+        };
+        doc.Statement[0]!.Resource = (doc.Statement[0]!.Resource as Json[]).slice(0, 1);
+        doc.Statement.push({
+          ...doc.Statement[0]!,
+          Sid: 'NoCallNeedsIt',
+          Action: 'states:ListExecutions',
+        });
+        return { ...s, template: t };
+      });
+    const proof = checkerOnly(await prove(mine, own, EXPLICIT_CASES, narrowed));
+    const fallback = stateMachineArn(w.env.region, w.env.accountId, w.env.name, 'Fallback');
+    expect(proof.denied.map((d) => `${d.role} ${d.request.action} ${d.request.resource}`)).toEqual([
+      `checker/Role states:StartExecution ${fallback}`,
+    ]);
+    // The role's grant to start Fallback is unused now too: no start of it gets through.
+    expect(
+      proof.unused.map((u) => `${u.role} ${u.statement} ${u.action} ${u.resource}`).sort(),
+    ).toEqual([
+      `checker/Role StartWorkflows states:StartExecution ${fallback}`,
+      'checker/StatesEndpoint NoCallNeedsIt states:ListExecutions ' +
+        stateMachineArn(w.env.region, w.env.accountId, w.env.name, 'Failover'),
+    ]);
   });
 });
 

@@ -363,17 +363,25 @@ describe('what each role may do (policies)', () => {
       expect(decide(p, 'states:StartExecution', sm)).toBe('allowed');
       const ex = sm.replace(':stateMachine:', ':execution:') + ':run-1';
       expect(decide(p, 'states:DescribeExecution', ex)).toBe('allowed');
-      expect(decide(p, 'states:StopExecution', ex)).toBe('allowed');
+      expect(decide(p, 'states:GetExecutionHistory', ex)).toBe('allowed');
+      // No verb stops a run: the grant went with the proof (docs/iam.md).
+      expect(decide(p, 'states:StopExecution', ex)).toBe('implicitly denied');
       expect(
         decide(p, 'states:StartExecution', stateMachineArn(REGION, ACCOUNT, 'staging', wf)),
       ).toBe('implicitly denied');
     }
     expect(decide(p, 'ec2:DescribeRouteTables', '*')).toBe('allowed');
     expect(
-      decide(p, 'ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/natfleet/prod/ami`),
+      decide(
+        p,
+        'ssm:GetParameter',
+        `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/natfleet/prod/lock`,
+      ),
     ).toBe('allowed');
     for (const [a, r] of [
+      ['ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/natfleet/prod/ami`],
       ['ec2:ReplaceRoute', '*'],
+      ['ec2:DescribeImages', '*'],
       ['states:UpdateStateMachine', stateMachineArn(REGION, ACCOUNT, 'prod', 'Failover')],
       ['cloudformation:ExecuteChangeSet', stackArn('natfleet-prod-fleet')],
       ['s3:PutObject', obj('apply/templates/x.json')],
