@@ -24,6 +24,7 @@ import {
 } from '../../../lib/record/pull-request.js';
 import type { StateRecord } from '../../../lib/record/schema.js';
 import { snapshot } from '../../../lib/record/snapshot.js';
+import { RECORD_RETRY, retryRequests } from '../../../lib/record/retry.js';
 import { logSafe } from '../../../lib/log-safe.js';
 
 type CoreApi = Pick<
@@ -36,7 +37,11 @@ export interface Deps {
   now: () => Date;
   aws: (region: string) => { ec2: EC2Client; ssm: SSMClient };
   octokit: (token: string) => Octokit;
+  /** Waits between retries of GitHub's API (tests inject one that only counts). */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface Settings {
   environment: string;
@@ -115,8 +120,16 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
     return;
   }
   if (s.token) core.setSecret(s.token);
-  const octokit = s.token ? deps.octokit(s.token) : undefined;
+  const octokit = s.token
+    ? retryRequests(deps.octokit(s.token), {
+        ...RECORD_RETRY,
+        sleep: deps.sleep ?? realSleep,
+        log: (l) => core.info(logSafe(l)),
+      })
+    : undefined;
   const summary = core.summary;
+  // Once known, the record is kept whatever GitHub does: in the summary and in this file.
+  let kept: string | undefined;
   try {
     const env = environment(loadConfig(s.config), s.environment);
     const before = await recorded(s, octokit);
@@ -145,7 +158,9 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
     core.setOutput('drift', String(s.mode === 'check' && changed));
     core.setOutput('image-age-days', due.ageDays === undefined ? '' : String(due.ageDays));
     core.setOutput('rebuild-due', String(due.due));
-    if (s.mode === 'record') {
+    // Written in record mode, and on drift in check mode: the workflows upload it as an
+    // artifact, so a record GitHub would not take is not lost (ADR 0156).
+    if (s.mode === 'record' || changed) {
       const file = join(s.workspace, stateFile(s.environment));
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, text);
@@ -179,6 +194,7 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
       ...(before.invalid ? { invalidBefore: before.invalid } : {}),
     });
     summary.addRaw(body + '\n\n');
+    kept = `the record is in the job summary and in ${stateFile(s.environment)} (the workflow's artifact)`;
     if (!octokit || !s.repo) {
       await summary.write();
       core.setFailed(
@@ -205,6 +221,13 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
     if (e instanceof PermissionError) {
       await summary.write();
       core.setFailed(`natfleet record-state: ${e.message}; the record is in the job summary`);
+    } else if (kept) {
+      await summary.write();
+      const status = (e as { status?: number }).status;
+      core.setFailed(
+        `natfleet record-state: publishing the record failed (${status ? `GitHub answered ${status}: ` : ''}${(e as Error).message}); ` +
+          `no pull request was opened or updated; ${kept}, and the next drift check opens the pull request`,
+      );
     } else {
       failAction(core, 'record-state', e, {
         doing: `recording ${s.environment}`,
