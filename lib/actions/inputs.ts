@@ -50,6 +50,8 @@ export const INPUTS = {
       pattern: '\\S',
       description: 'a few words on why (it is recorded with the run)',
     }),
+    // Failover only (checked with the request): the zones stay on their gateways until released.
+    hold: opt(oneOf(['false', 'true'] as const, 'false')),
   }),
   'record-state': Type.Object({
     environment: ENVIRONMENT,
