@@ -57,7 +57,9 @@ export const INPUTS = {
     environment: ENVIRONMENT,
     config: CONFIG,
     reason: opt(text('why the record is taken', '')),
-    mode: opt(oneOf(['record', 'check'] as const, 'record')),
+    mode: opt(oneOf(['record', 'check', 'publish'] as const, 'record')),
+    // false: take the record only; a job with write permissions publishes it (mode publish).
+    'pull-request': opt(oneOf(['true', 'false'] as const, 'true')),
     token: TOKEN,
   }),
 } satisfies Record<string, TObject>;

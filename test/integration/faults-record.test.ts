@@ -223,3 +223,43 @@ describe('GitHub down for the whole record', () => {
     },
   );
 });
+
+describe('the record taken in one job, published in another (write tokens apart from id-token)', () => {
+  it('takes the record without writing to GitHub, then publishes it from the file through a 502', async () => {
+    const writes = ['git/create-ref', 'repos/create-or-update-file-contents', 'pulls/create'];
+    const taken = await recordState({
+      mode: 'record',
+      reason: 'failover: zone a',
+      'pull-request': 'false',
+    });
+    expect(taken.failed).toBeUndefined();
+    expect(gh.requests.filter((r) => writes.includes(r.operationId))).toEqual([]);
+    expect(taken.outputs).toMatchObject({ changed: 'true', record: STATE });
+    const file = readFileSync(join(workspace, STATE), 'utf8');
+    expect(taken.summary).toContain(file.trimEnd());
+
+    // The publish job reads no AWS: its clients would fail.
+    const seen = faulty(['pulls/create'], 1, { status: 502, message: 'Bad Gateway' });
+    const saved = { ec2, ssm };
+    ec2 = undefined as never;
+    ssm = undefined as never;
+    try {
+      const published = await recordState({ mode: 'publish' });
+      expect(published.failed).toBeUndefined();
+      expect(published.sleeps).toEqual([RECORD_RETRY.baseMs]);
+      expect(seen['pulls/create']).toBe(2);
+    } finally {
+      ({ ec2, ssm } = saved);
+    }
+    expect(gh.branches.get(BRANCH)!.get(STATE)).toBe(file);
+    expect(gh.pulls.filter((p) => p.state === 'open').map((p) => p.title)).toEqual([
+      'natfleet(prod): failover: zone a',
+    ]);
+  });
+
+  it('publish without a record to publish: says where it looked and what to do', async () => {
+    const r = await recordState({ mode: 'publish' });
+    expect(r.failed).toContain(`mode publish: no record at ${STATE}; download the artifact`);
+    expect(gh.pulls).toEqual([]);
+  });
+});

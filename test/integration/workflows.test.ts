@@ -132,6 +132,7 @@ describe('the fleet workflows (examples/workflows)', () => {
     }
     expect([...pins.keys()].sort()).toEqual([
       'actions/checkout',
+      'actions/download-artifact',
       'actions/setup-node',
       'actions/setup-python',
       'actions/upload-artifact',
@@ -164,7 +165,7 @@ describe('the fleet workflows (examples/workflows)', () => {
         expect(`${m[1]}${m[2]}`).toMatch(new RegExp(`@${commit} # v1\\.2\\.3$`));
       }
     }
-    expect(steps).toBe(19);
+    expect(steps).toBe(26);
     const pinned = lint(examples.map((f) => join(dir, f)));
     expect(pinned.stdout).toBe(`${examples.length} file(s) checked, 0 problem(s)\n`);
   });
@@ -181,7 +182,7 @@ describe('the fleet workflows (examples/workflows)', () => {
         const aws = steps.some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
         expect([at, job.permissions?.['id-token'] === 'write']).toEqual([at, aws]);
         const opensPr =
-          steps.some((s) => natfleet(s, 'record-state')) ||
+          steps.some((s) => natfleet(s, 'record-state') && s.with?.mode === 'publish') ||
           steps.some((s) => natfleet(s, 'deploy') && s.with?.mode === 'plan');
         const writes = Object.entries(job.permissions ?? {})
           .filter(([k, v]) => v === 'write' && k !== 'id-token')
@@ -192,6 +193,56 @@ describe('the fleet workflows (examples/workflows)', () => {
         }
       }
     }
+  });
+
+  it('keep write tokens and id-token in separate jobs: AWS jobs take the record, publish jobs open its pull request', () => {
+    let publishers = 0;
+    for (const f of examples) {
+      const jobs = workflow(f).jobs as Record<
+        string,
+        Job & { needs?: string | string[]; if?: string }
+      >;
+      for (const [name, job] of Object.entries(jobs)) {
+        const at = `${f} ${name}`;
+        const p = job.permissions ?? {};
+        const writes = ['contents', 'pull-requests'].filter((k) => p[k] === 'write');
+        // Not yet for plan.yml: the deploy action comments its plan in the job that reads AWS.
+        const plans = (job.steps ?? []).some(
+          (s) => natfleet(s, 'deploy') && s.with?.mode === 'plan',
+        );
+        if (p['id-token'] === 'write' && !plans) expect([at, writes]).toEqual([at, []]);
+        const steps = job.steps ?? [];
+        const records = steps.filter((s) => natfleet(s, 'record-state'));
+        // In a job with AWS credentials, record-state takes the record only.
+        if (p['id-token'] === 'write')
+          for (const r of records)
+            expect([at, r.with?.['pull-request'], r.with?.mode]).toEqual([
+              at,
+              'false',
+              r.with?.mode,
+            ]);
+        const publish = records.find((r) => r.with?.mode === 'publish');
+        if (!publish) continue;
+        publishers++;
+        // After the job that took it, even when that failed, from its artifact.
+        const source = [job.needs]
+          .flat()
+          .find((n) => (jobs[n!]?.steps ?? []).some((s) => natfleet(s, 'record-state')));
+        expect([at, source]).toEqual([at, expect.any(String)]);
+        expect([at, job.if]).toEqual([at, expect.stringContaining('!cancelled()')]);
+        const upload = jobs[source!]!.steps!.find((s) =>
+          s.uses?.startsWith('actions/upload-artifact@'),
+        )!;
+        const download = steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+        expect([at, download?.with?.name]).toEqual([at, upload.with?.name]);
+        expect([at, download?.with?.path]).toEqual([at, 'state']);
+        expect([at, publish.with?.environment]).toEqual([
+          at,
+          jobs[source!]!.steps!.find((s) => natfleet(s, 'record-state'))!.with?.environment,
+        ]);
+      }
+    }
+    expect(publishers).toBe(7);
   });
 
   it('run one operation per environment at a time (emergencies never queue), and record after it', () => {
@@ -356,7 +407,9 @@ describe('the fleet workflows (examples/workflows)', () => {
     for (const f of examples) {
       for (const [name, job] of Object.entries(workflow(f).jobs)) {
         const steps = job.steps ?? [];
-        const last = steps.map((s) => natfleet(s, 'record-state')).lastIndexOf(true);
+        const last = steps
+          .map((s) => natfleet(s, 'record-state') && s.with?.mode !== 'publish')
+          .lastIndexOf(true);
         if (last < 0) continue;
         const at = `${f} ${name}`;
         const up = steps

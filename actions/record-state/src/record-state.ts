@@ -47,7 +47,9 @@ export interface Settings {
   environment: string;
   config: string;
   reason: string;
-  mode: 'record' | 'check';
+  mode: 'record' | 'check' | 'publish';
+  /** false: no write to GitHub; the record is left for a publish step. */
+  pullRequest: boolean;
   token: string;
   workspace: string;
   repo?: Repo;
@@ -65,6 +67,7 @@ export function settings(core: CoreApi, env: NodeJS.ProcessEnv): Settings {
     config: i.config,
     reason: i.reason || (mode === 'check' ? 'drift' : 'record'),
     mode,
+    pullRequest: i['pull-request'] === 'true',
     token: i.token,
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     ...(repo ? { repo } : {}),
@@ -108,6 +111,17 @@ async function recorded(
   }
 }
 
+/** Mode publish: the record another job took, as its artifact put it in the workspace. */
+function takenRecord(s: Settings): StateRecord {
+  const path = stateFile(s.environment);
+  const file = join(s.workspace, path);
+  if (!existsSync(file))
+    throw new Error(
+      `mode publish: no record at ${path}; download the artifact of the job that took it first`,
+    );
+  return parseRecord(readFileSync(file, 'utf8'), path);
+}
+
 export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void> {
   let s: Settings;
   try {
@@ -139,12 +153,15 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
       }
     }
     const now = deps.now();
-    const after = await snapshot(deps.aws(env.region), env, {
-      reason: s.reason,
-      now,
-      ...(s.run ? { run: s.run } : {}),
-      ...(before.record ? { previous: before.record } : {}),
-    });
+    const after =
+      s.mode === 'publish'
+        ? takenRecord(s)
+        : await snapshot(deps.aws(env.region), env, {
+            reason: s.reason,
+            now,
+            ...(s.run ? { run: s.run } : {}),
+            ...(before.record ? { previous: before.record } : {}),
+          });
     const diffs = differences(before.record, after);
     const changed = diffs.length > 0 || !!before.invalid;
     if (s.mode === 'check' && changed) {
@@ -160,7 +177,7 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
     core.setOutput('rebuild-due', String(due.due));
     // Written in record mode, and on drift in check mode: the workflows upload it as an
     // artifact, so a record GitHub would not take is not lost (ADR 0156).
-    if (s.mode === 'record' || changed) {
+    if (s.mode === 'record' || changed || !s.pullRequest) {
       const file = join(s.workspace, stateFile(s.environment));
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, text);
@@ -176,7 +193,9 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
         `Nothing changed: the live fleet matches ${before.where}. No pull request.\n\n`,
       );
       const closed =
-        octokit && s.repo ? await closeStale(octokit, s.repo, s.environment) : undefined;
+        octokit && s.repo && s.pullRequest
+          ? await closeStale(octokit, s.repo, s.environment)
+          : undefined;
       if (closed) {
         summary.addRaw(`Closed pull request #${closed}: what it recorded was undone.\n\n`);
         core.info(
@@ -195,6 +214,10 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
     });
     summary.addRaw(body + '\n\n');
     kept = `the record is in the job summary and in ${stateFile(s.environment)} (the workflow's artifact)`;
+    if (!s.pullRequest) {
+      await summary.addRaw('The pull request is left to the publish step.\n').write();
+      return;
+    }
     if (!octokit || !s.repo) {
       await summary.write();
       core.setFailed(
