@@ -1,7 +1,8 @@
 // ReplaceInstances: under the environment's lock, rolls zone by zone — launch from the launch template with
 // the current AMI, wait for running + status ok (bounded), source/dest check off, move the EIP,
 // switch the zone's routes to the new instance in one step, terminate the old one. A zone that
-// fails goes to its standby gateway, its new instance is terminated and the roll stops there.
+// fails goes to its standby gateway (none: back to its old instance), its new instance is
+// terminated and the roll stops there.
 import type { Environment } from '../config/schema.js';
 import { instanceName, TAG } from '../names.js';
 import type { Definition, Processor, State, States } from './asl.js';
