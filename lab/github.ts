@@ -74,6 +74,13 @@ export interface FakeGitHub {
   comments: StoredComment[];
   requests: { operationId: string; method: string; path: string }[];
   violations: string[];
+  /**
+   * A fault to answer instead of the operation (5xx, 429, a secondary rate limit), asked per
+   * request after it was checked; undefined: act as GitHub.
+   */
+  fault?: (
+    operationId: string,
+  ) => { status: number; message: string; headers?: Record<string, string> } | undefined;
   stop(): Promise<void>;
 }
 
@@ -130,13 +137,14 @@ async function read(req: IncomingMessage): Promise<string> {
 interface Answer {
   status: number;
   data: unknown;
+  headers?: Record<string, string>;
 }
 
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   // Formats (uri, date-time, …) are not checked: ajv knows none without ajv-formats.
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   const answers = new Map<string, ValidateFunction>();
-  const gh: Omit<FakeGitHub, 'url' | 'stop'> = {
+  const gh: Omit<FakeGitHub, 'url' | 'stop' | 'fault'> & Pick<FakeGitHub, 'fault'> = {
     owner: options.owner ?? 'o',
     repo: options.repo ?? 'r',
     token: options.token ?? 'ghs_test',
@@ -366,6 +374,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         return no(403, 'Resource not accessible by integration');
       }
     }
+    const fault = gh.fault?.(op.operationId);
+    if (fault)
+      return {
+        status: fault.status,
+        data: { message: fault.message },
+        headers: fault.headers ?? {},
+      };
     const answer = act(op.operationId, params, query, body);
     if (answer.status < 300) {
       if (!op.success.includes(answer.status)) {
@@ -391,8 +406,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         gh.violations.push(`${req.method} ${req.url}: the fake failed: ${String(e)}`);
         return no(500, String(e));
       })
-      .then(({ status, data }) => {
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+      .then(({ status, data, headers }) => {
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
         res.end(JSON.stringify(data));
       });
   });

@@ -50,12 +50,16 @@ export const INPUTS = {
       pattern: '\\S',
       description: 'a few words on why (it is recorded with the run)',
     }),
+    // Failover only (checked with the request): the zones stay on their gateways until released.
+    hold: opt(oneOf(['false', 'true'] as const, 'false')),
   }),
   'record-state': Type.Object({
     environment: ENVIRONMENT,
     config: CONFIG,
     reason: opt(text('why the record is taken', '')),
-    mode: opt(oneOf(['record', 'check'] as const, 'record')),
+    mode: opt(oneOf(['record', 'check', 'publish'] as const, 'record')),
+    // false: take the record only; a job with write permissions publishes it (mode publish).
+    'pull-request': opt(oneOf(['true', 'false'] as const, 'true')),
     token: TOKEN,
   }),
 } satisfies Record<string, TObject>;

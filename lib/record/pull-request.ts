@@ -5,6 +5,7 @@ import type { getOctokit } from '@actions/github';
 import { stateBranch, stateFile } from '../names.js';
 import { changeTable, gatewayTimeText } from './compare.js';
 import type { StateRecord } from './schema.js';
+import { isRateLimit } from './retry.js';
 
 export type Octokit = ReturnType<typeof getOctokit>;
 export interface Repo {
@@ -37,7 +38,7 @@ async function call<T>(permission: string, what: string, fn: () => Promise<T>): 
     return await fn();
   } catch (e) {
     const s = status(e);
-    if (s === 401 || s === 403) {
+    if ((s === 401 || s === 403) && !isRateLimit(e)) {
       throw new PermissionError(permission, what, `HTTP ${s}: ${(e as Error).message}`);
     }
     throw e;
@@ -138,12 +139,14 @@ export async function publishRecord(
   const pr = open.data[0];
   const ref = await orNothing(() => octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` }));
   if (!ref) {
+    // A retried create whose first try went through answers "already exists": the branch is there.
     await call(write, `create branch ${branch}`, () =>
-      octokit.rest.git.createRef({
-        ...repo,
-        ref: `refs/heads/${branch}`,
-        sha: base.data.object.sha,
-      }),
+      octokit.rest.git
+        .createRef({ ...repo, ref: `refs/heads/${branch}`, sha: base.data.object.sha })
+        .catch((e: unknown) => {
+          if (status(e) === 422 && /already exists/i.test((e as Error).message)) return undefined;
+          throw e;
+        }),
     );
   } else if (!pr) {
     // Left from a merged or closed pull request: start again from the base, not from old files.
@@ -175,15 +178,22 @@ export async function publishRecord(
     return { action: 'updated', number: pr.number, url: pr.html_url };
   }
   const made = await call(prWrite, 'open a pull request', () =>
-    octokit.rest.pulls.create({
-      ...repo,
-      head: branch,
-      base: p.base,
-      title: p.title,
-      body: p.body,
-    }),
+    octokit.rest.pulls
+      .create({ ...repo, head: branch, base: p.base, title: p.title, body: p.body })
+      .then((r) => r.data)
+      .catch(async (e: unknown) => {
+        // A retried create whose first try went through: the pull request is open already.
+        if (status(e) !== 422 || !/already exists/i.test((e as Error).message)) throw e;
+        const again = await octokit.rest.pulls.list({
+          ...repo,
+          head: `${repo.owner}:${branch}`,
+          state: 'open',
+        });
+        if (!again.data[0]) throw e;
+        return again.data[0];
+      }),
   );
-  return { action: 'created', number: made.data.number, url: made.data.html_url };
+  return { action: 'created', number: made.number, url: made.html_url };
 }
 
 /**

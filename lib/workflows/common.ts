@@ -97,6 +97,11 @@ export const instanceAt = (eniId: string, instanceId: string): TargetAt => ({
   at: { eniId, instanceId },
 });
 
+/** For a zone end's States.Format after tablesStates failed: which tables were not found or
+ * not changed, and why (no JSON in a why: it ends up inside the report's JSON). */
+export const NOT_FOUND = '{}';
+export const NOT_FOUND_ARG = '$.routes.note';
+
 /** One clause of the route rule as a Choice rule over $.current.route and $.target. */
 function matchRule(c: MatchClause, next: string): State {
   const equal = {
@@ -298,7 +303,8 @@ export function pointTable(p: string, kind: Target['kind']): Processor {
 /**
  * States `name`: one DescribeRouteTables for the zone's tables, then a Map pointing each at the
  * target found at `target`; on to `done`, or to `failed` when a table was not found or could
- * not be changed. Leaves $.routes.tables (what happened per table).
+ * not be changed. Leaves $.routes.tables (what happened per table) and $.routes.missing (the
+ * zone's tables EC2 no longer has, e.g. deleted since the config was written).
  */
 export function tablesStates(name: string, target: TargetAt, done: string, failed: string): States {
   const values = Object.entries(target.at);
@@ -321,15 +327,30 @@ export function tablesStates(name: string, target: TargetAt, done: string, faile
     ),
     [`${name}Unreadable`]: {
       Type: 'Pass',
-      Parameters: { tables: [], 'error.$': '$.error' },
+      Parameters: {
+        tables: [],
+        missing: [],
+        'error.$': '$.error',
+        'note.$': "States.Format('; the route tables could not be read: {}', $.error.Error)",
+      },
       ResultPath: '$.routes',
       Next: failed,
     },
     [`${name}Found?`]: {
       Type: 'Choice',
       Choices: [{ Variable: '$.found.count', NumericGreaterThan: 0, Next: `${name}Each` }],
-      Default: `${name}Unreadable`,
+      Default: `${name}NoneFound`,
     },
+    [`${name}NoneFound`]: pass(
+      {
+        tables: [],
+        'missing.$': '$.routeTables',
+        'note.$':
+          "States.Format('; none of the {} route tables found, first {}', States.ArrayLength($.routeTables), States.ArrayGetItem($.routeTables, 0))",
+      },
+      '$.routes',
+      failed,
+    ),
     [`${name}Each`]: {
       Type: 'Map',
       ItemsPath: '$.found.tables',
@@ -342,7 +363,7 @@ export function tablesStates(name: string, target: TargetAt, done: string, faile
         blank: BLANK,
       },
       ItemProcessor: pointTable(name, target.kind),
-      ResultSelector: { 'tables.$': '$', 'actions.$': '$[*].action' },
+      ResultSelector: { 'tables.$': '$', 'actions.$': '$[*].action', 'ids.$': '$[*].table' },
       ResultPath: '$.routes',
       Next: `${name}Verdict`,
     },
@@ -352,16 +373,73 @@ export function tablesStates(name: string, target: TargetAt, done: string, faile
         'wanted.$': 'States.ArrayLength($.routeTables)',
       },
       '$.verdict',
+      `${name}AllFound?`,
+    ),
+    [`${name}AllFound?`]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.verdict.wanted', NumericEqualsPath: '$.found.count', Next: `${name}Whole` },
+      ],
+      Default: `${name}Missing`,
+    },
+    [`${name}Whole`]: pass(
+      { 'tables.$': '$.routes.tables', 'actions.$': '$.routes.actions', missing: [], note: '' },
+      '$.routes',
       `${name}Failed?`,
+    ),
+    // The zone's tables EC2 did not return, named in the report (ASL has no set difference;
+    // reached only when one is missing, as an empty filter result is an error).
+    [`${name}Missing`]: {
+      Type: 'Map',
+      ItemsPath: '$.routeTables',
+      ItemSelector: {
+        'table.$': '$$.Map.Item.Value',
+        'found.$': 'States.ArrayContains($.routes.ids, $$.Map.Item.Value)',
+      },
+      ItemProcessor: {
+        StartAt: `${name}Seen`,
+        States: { [`${name}Seen`]: { Type: 'Pass', End: true } },
+      },
+      ResultSelector: { 'ids.$': '$[?(@.found == false)].table' },
+      ResultPath: '$.gone',
+      Next: `${name}Partial`,
+    },
+    [`${name}Partial`]: pass(
+      {
+        'tables.$': '$.routes.tables',
+        'actions.$': '$.routes.actions',
+        'missing.$': '$.gone.ids',
+        'note.$':
+          "States.Format('; {} of {} route tables not found, first {}', States.ArrayLength($.gone.ids), $.verdict.wanted, States.ArrayGetItem($.gone.ids, 0))",
+      },
+      '$.routes',
+      failed,
     ),
     [`${name}Failed?`]: {
       Type: 'Choice',
-      Choices: [
-        { Variable: '$.verdict.failed', BooleanEquals: true, Next: failed },
-        { Not: { Variable: '$.verdict.wanted', NumericEqualsPath: '$.found.count' }, Next: failed },
-      ],
+      Choices: [{ Variable: '$.verdict.failed', BooleanEquals: true, Next: `${name}Which` }],
       Default: done,
     },
+    // Reached only when a table failed, so the filters are not empty.
+    [`${name}Which`]: pass(
+      {
+        'ids.$': "$.routes.tables[?(@.action == 'failed')].table",
+        'errors.$': "$.routes.tables[?(@.action == 'failed')].error",
+      },
+      '$.bad',
+      `${name}FailedNote`,
+    ),
+    [`${name}FailedNote`]: pass(
+      {
+        'tables.$': '$.routes.tables',
+        'actions.$': '$.routes.actions',
+        missing: [],
+        'note.$':
+          "States.Format('; {} of {} route tables not changed, first {}: {}', States.ArrayLength($.bad.ids), $.verdict.wanted, States.ArrayGetItem($.bad.ids, 0), States.ArrayGetItem($.bad.errors, 0))",
+      },
+      '$.routes',
+      failed,
+    ),
   };
 }
 
@@ -436,9 +514,10 @@ export function gatewayFlow(): States {
     ),
     ZoneFailed: zoneEnd(
       'failed',
-      "States.Format('{}, but not every route table was found and changed', $.note.why)",
+      `States.Format('{}, but not every route table was found and changed${NOT_FOUND}', $.note.why, ${NOT_FOUND_ARG})`,
       {
         'tables.$': '$.routes.tables',
+        'missing.$': '$.routes.missing',
       },
     ),
   };

@@ -13,6 +13,8 @@ import {
   instanceFilters,
   prologue,
   tablesStates,
+  NOT_FOUND,
+  NOT_FOUND_ARG,
   zoneEnd,
   zonesThenReport,
   zoneTable,
@@ -93,9 +95,10 @@ export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Defini
     }),
     InstanceFailed: zoneEnd(
       'failed',
-      "States.Format('NAT instance {} is ready, but a route change failed', $.instance.id)",
+      `States.Format('NAT instance {} is ready, but a route change failed${NOT_FOUND}', $.instance.id, ${NOT_FOUND_ARG})`,
       {
         'tables.$': '$.routes.tables',
+        'missing.$': '$.routes.missing',
       },
     ),
     LookupFailed: zoneEnd('failed', "States.Format('{}: {}', $.error.Error, $.error.Cause)"),

@@ -1,7 +1,8 @@
 // ReplaceInstances: under the environment's lock, rolls zone by zone — launch from the launch template with
 // the current AMI, wait for running + status ok (bounded), source/dest check off, move the EIP,
 // switch the zone's routes to the new instance in one step, terminate the old one. A zone that
-// fails goes to its standby gateway, its new instance is terminated and the roll stops there.
+// fails goes to its standby gateway (none: back to its old instance), its new instance is
+// terminated and the roll stops there.
 import type { Environment } from '../config/schema.js';
 import { instanceName, TAG } from '../names.js';
 import type { Definition, Processor, State, States } from './asl.js';
@@ -12,6 +13,8 @@ import {
   gatewayAt,
   instanceAt,
   instanceFilters,
+  NOT_FOUND,
+  NOT_FOUND_ARG,
   prologue,
   tablesStates,
   zoneEnd,
@@ -57,6 +60,17 @@ export const ROLL = {
   terminateNew: 'TerminateNew',
   rolledBack: 'RolledBack',
   rollbackFailed: 'RollbackFailed',
+  // no standby: back to the old instance when it still runs (ADR 0155)
+  oldLeft: 'OldLeft?',
+  oldNow: 'OldNow',
+  oldRunning: 'OldRunning?',
+  oldEni: 'OldEni',
+  eipBack: 'EipBack?',
+  moveEipBack: 'MoveEipBack',
+  toOld: 'RollbackToOld',
+  launchedOld: 'LaunchedOld?',
+  terminateNewOld: 'TerminateNewOld',
+  rolledBackOld: 'RolledBackToOld',
   noStandby: 'NoStandby',
 } as const;
 
@@ -181,7 +195,7 @@ function takeOver(next: string): States {
     ...tablesStates(ROLL.switch, instanceAt('$.newEni.eni[0]', '$.new.id'), next, ROLL.switchError),
     [ROLL.switchError]: fail(
       'RouteChangeFailed',
-      "States.Format('route changes to {} failed: {}', $.new.id, States.JsonToString($.routes.tables))",
+      `States.Format('route changes to {} failed${NOT_FOUND}', $.new.id, ${NOT_FOUND_ARG})`,
     ),
   };
 }
@@ -220,8 +234,9 @@ function retireOld(): States {
   };
 }
 
-/** From any failure ($.error set): the zone to its standby when that is available, then the
- * new instance (if one was launched) terminated. The zone ends failed. */
+/** From any failure ($.error set): the zone to its standby when that is available, else back
+ * to its old instance when that still runs (ADR 0155), then the new instance (if one was
+ * launched) terminated. The zone ends failed. */
 function rollback(): States {
   return {
     [ROLL.rollback]: task(
@@ -232,7 +247,7 @@ function rollback(): States {
       {
         ResultSelector: { 'gateways.$': '$.NatGateways' },
         ResultPath: '$.gw',
-        onError: ROLL.noStandby,
+        onError: ROLL.oldLeft,
       },
     ),
     ...firstIs(
@@ -240,8 +255,9 @@ function rollback(): States {
       '$.gw.gateways',
       { State: 'available' },
       ROLL.rollbackRoutes,
-      ROLL.noStandby,
+      ROLL.oldLeft,
     ),
+    ...toOldInstance(),
     ...tablesStates(
       ROLL.rollbackRoutes,
       gatewayAt('$.gateway'),
@@ -271,13 +287,99 @@ function rollback(): States {
     ),
     [ROLL.rollbackFailed]: zoneEnd(
       'failed',
-      "States.Format('{}: {}; moving the zone to its standby failed too, new instance left running', $.error.Error, $.error.Cause)",
+      `States.Format('{}: {}; moving the zone back failed too${NOT_FOUND}, new instance left running', $.error.Error, $.error.Cause, ${NOT_FOUND_ARG})`,
       { 'error.$': '$.error.Error' },
     ),
     [ROLL.noStandby]: zoneEnd(
       'failed',
-      "States.Format('{}: {}; standby gateway {} is not available, routes and instances left as they are', $.error.Error, $.error.Cause, $.gateway)",
+      "States.Format('{}: {}; standby gateway {} is not available and no old instance runs: routes and instances left as they are', $.error.Error, $.error.Cause, $.gateway)",
       { 'error.$': '$.error.Error' },
+    ),
+  };
+}
+
+/**
+ * No standby to roll back to: the old instance is retired only after a zone succeeds, so while
+ * it runs the zone goes back to it — its Elastic IP back on it first, then the zone's routes,
+ * then the new instance terminated (no route is left on it). Neither: NoStandby.
+ */
+function toOldInstance(): States {
+  const oldId = '$.oldNow.i[0].InstanceId';
+  return {
+    [ROLL.oldLeft]: {
+      Type: 'Choice',
+      Choices: [hasFirst('$.old.r', ROLL.oldNow)],
+      Default: ROLL.noStandby,
+    },
+    [ROLL.oldNow]: task(
+      'ec2',
+      'describeInstances',
+      { 'InstanceIds.$': '$.old.r[0].Instances[*].InstanceId' },
+      ROLL.oldRunning,
+      {
+        ResultSelector: { 'i.$': '$.Reservations[*].Instances[*]' },
+        ResultPath: '$.oldNow',
+        onError: ROLL.noStandby,
+      },
+    ),
+    ...firstIs(
+      ROLL.oldRunning,
+      '$.oldNow.i',
+      { 'State.Name': 'running' },
+      ROLL.oldEni,
+      ROLL.noStandby,
+    ),
+    [ROLL.oldEni]: pass(
+      {
+        'eni.$':
+          '$.oldNow.i[0].NetworkInterfaces[?(@.Attachment.DeviceIndex == 0)].NetworkInterfaceId',
+      },
+      '$.oldEni',
+      ROLL.eipBack,
+    ),
+    [ROLL.eipBack]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.eip', StringEquals: '', Next: ROLL.toOld }],
+      Default: ROLL.moveEipBack,
+    },
+    [ROLL.moveEipBack]: task(
+      'ec2',
+      'associateAddress',
+      { 'AllocationId.$': '$.eip', 'InstanceId.$': oldId, AllowReassociation: true },
+      ROLL.toOld,
+      { onError: ROLL.noStandby },
+    ),
+    ...tablesStates(
+      ROLL.toOld,
+      instanceAt('$.oldEni.eni[0]', oldId),
+      ROLL.launchedOld,
+      ROLL.rollbackFailed,
+    ),
+    [ROLL.launchedOld]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.new.id', IsPresent: true, Next: ROLL.terminateNewOld }],
+      Default: ROLL.rolledBackOld,
+    },
+    [ROLL.terminateNewOld]: {
+      ...task(
+        'ec2',
+        'terminateInstances',
+        { 'InstanceIds.$': 'States.Array($.new.id)' },
+        ROLL.rolledBackOld,
+      ),
+      Catch: [
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: ROLL.rolledBackOld },
+      ],
+    },
+    [ROLL.rolledBackOld]: zoneEnd(
+      'failed',
+      `States.Format('{}: {}; standby gateway {} is not available: the zone is back on its old instance {}', $.error.Error, $.error.Cause, $.gateway, ${oldId})`,
+      {
+        mode: 'instance',
+        'target.$': '$.oldEni.eni[0]',
+        'instance.$': oldId,
+        'error.$': '$.error.Error',
+      },
     ),
   };
 }

@@ -132,8 +132,10 @@ describe('the fleet workflows (examples/workflows)', () => {
     }
     expect([...pins.keys()].sort()).toEqual([
       'actions/checkout',
+      'actions/download-artifact',
       'actions/setup-node',
       'actions/setup-python',
+      'actions/upload-artifact',
       'aws-actions/configure-aws-credentials',
     ]);
     expect(natfleetRefs.size).toBe(1); // one release for every natfleet step
@@ -163,7 +165,7 @@ describe('the fleet workflows (examples/workflows)', () => {
         expect(`${m[1]}${m[2]}`).toMatch(new RegExp(`@${commit} # v1\\.2\\.3$`));
       }
     }
-    expect(steps).toBe(17);
+    expect(steps).toBe(26);
     const pinned = lint(examples.map((f) => join(dir, f)));
     expect(pinned.stdout).toBe(`${examples.length} file(s) checked, 0 problem(s)\n`);
   });
@@ -180,7 +182,7 @@ describe('the fleet workflows (examples/workflows)', () => {
         const aws = steps.some((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
         expect([at, job.permissions?.['id-token'] === 'write']).toEqual([at, aws]);
         const opensPr =
-          steps.some((s) => natfleet(s, 'record-state')) ||
+          steps.some((s) => natfleet(s, 'record-state') && s.with?.mode === 'publish') ||
           steps.some((s) => natfleet(s, 'deploy') && s.with?.mode === 'plan');
         const writes = Object.entries(job.permissions ?? {})
           .filter(([k, v]) => v === 'write' && k !== 'id-token')
@@ -191,6 +193,56 @@ describe('the fleet workflows (examples/workflows)', () => {
         }
       }
     }
+  });
+
+  it('keep write tokens and id-token in separate jobs: AWS jobs take the record, publish jobs open its pull request', () => {
+    let publishers = 0;
+    for (const f of examples) {
+      const jobs = workflow(f).jobs as Record<
+        string,
+        Job & { needs?: string | string[]; if?: string }
+      >;
+      for (const [name, job] of Object.entries(jobs)) {
+        const at = `${f} ${name}`;
+        const p = job.permissions ?? {};
+        const writes = ['contents', 'pull-requests'].filter((k) => p[k] === 'write');
+        // Not yet for plan.yml: the deploy action comments its plan in the job that reads AWS.
+        const plans = (job.steps ?? []).some(
+          (s) => natfleet(s, 'deploy') && s.with?.mode === 'plan',
+        );
+        if (p['id-token'] === 'write' && !plans) expect([at, writes]).toEqual([at, []]);
+        const steps = job.steps ?? [];
+        const records = steps.filter((s) => natfleet(s, 'record-state'));
+        // In a job with AWS credentials, record-state takes the record only.
+        if (p['id-token'] === 'write')
+          for (const r of records)
+            expect([at, r.with?.['pull-request'], r.with?.mode]).toEqual([
+              at,
+              'false',
+              r.with?.mode,
+            ]);
+        const publish = records.find((r) => r.with?.mode === 'publish');
+        if (!publish) continue;
+        publishers++;
+        // After the job that took it, even when that failed, from its artifact.
+        const source = [job.needs]
+          .flat()
+          .find((n) => (jobs[n!]?.steps ?? []).some((s) => natfleet(s, 'record-state')));
+        expect([at, source]).toEqual([at, expect.any(String)]);
+        expect([at, job.if]).toEqual([at, expect.stringContaining('!cancelled()')]);
+        const upload = jobs[source!]!.steps!.find((s) =>
+          s.uses?.startsWith('actions/upload-artifact@'),
+        )!;
+        const download = steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+        expect([at, download?.with?.name]).toEqual([at, upload.with?.name]);
+        expect([at, download?.with?.path]).toEqual([at, 'state']);
+        expect([at, publish.with?.environment]).toEqual([
+          at,
+          jobs[source!]!.steps!.find((s) => natfleet(s, 'record-state'))!.with?.environment,
+        ]);
+      }
+    }
+    expect(publishers).toBe(7);
   });
 
   it('run one operation per environment at a time (emergencies never queue), and record after it', () => {
@@ -211,11 +263,16 @@ describe('the fleet workflows (examples/workflows)', () => {
           expect([at, job.concurrency]).toEqual([
             at,
             {
-              group: expect.stringMatching(/^natfleet-\$\{\{ (inputs|matrix)\.environment \}\}$/),
+              group: expect.stringMatching(
+                /^natfleet-(\$\{\{ (inputs|matrix)\.environment \}\}|staging|prod)$/,
+              ),
               'cancel-in-progress': false,
             },
           ]);
-        expect([at, job.environment]).toEqual([at, expect.stringMatching(/environment \}\}$/)]);
+        expect([at, job.environment]).toEqual([
+          at,
+          expect.stringMatching(/(environment \}\}|^staging|^prod)$/),
+        ]);
         const record = steps.slice(op + 1).find((s) => natfleet(s, 'record-state'));
         expect([at, record?.if]).toEqual([at, expect.stringContaining('!cancelled()')]);
       }
@@ -237,11 +294,15 @@ describe('the fleet workflows (examples/workflows)', () => {
     }
   });
 
-  it('dispatch failover, fallback and replace with environment, zones and reason', () => {
+  it('dispatch failover, fallback and replace with environment, zones and reason (failover: hold)', () => {
     for (const wf of ['failover', 'fallback', 'replace']) {
       const w = workflow(`${wf}.yml`);
       const inputs = (w.on.workflow_dispatch as { inputs: Record<string, unknown> }).inputs;
-      expect(Object.keys(inputs)).toEqual(['environment', 'zones', 'reason']);
+      expect(Object.keys(inputs)).toEqual(
+        wf === 'failover'
+          ? ['environment', 'zones', 'reason', 'hold']
+          : ['environment', 'zones', 'reason'],
+      );
       const steps = w.jobs[wf]!.steps!;
       expect(steps.find((s) => natfleet(s, 'workflow'))?.with).toMatchObject({
         workflow: wf,
@@ -250,6 +311,118 @@ describe('the fleet workflows (examples/workflows)', () => {
         reason: '${{ inputs.reason }}',
       });
     }
+  });
+
+  it('let a failover hold its zones, through an input the action declares', () => {
+    const w = workflow('failover.yml');
+    const hold = (w.on.workflow_dispatch as { inputs: Record<string, { type: string }> }).inputs
+      .hold;
+    expect(hold).toMatchObject({ type: 'boolean', default: false });
+    const step = w.jobs.failover!.steps!.find((s) => natfleet(s, 'workflow'))!;
+    expect(step.with?.hold).toBe('${{ inputs.hold }}');
+    expect(inputsOf('workflow')).toContain('hold');
+    for (const f of ['fallback.yml', 'replace.yml', 'maintenance.yml']) {
+      for (const job of Object.values(workflow(f).jobs))
+        for (const s of job.steps ?? []) expect([f, s.with?.hold]).toEqual([f, undefined]);
+    }
+  });
+
+  it('never queue or cancel an emergency: no concurrency group on failover or fallback, at any level', () => {
+    for (const f of ['failover.yml', 'fallback.yml']) {
+      const w = workflow(f) as Workflow & { concurrency?: unknown };
+      expect([f, w.concurrency]).toEqual([f, undefined]);
+      for (const [name, job] of Object.entries(w.jobs))
+        expect([f, name, job.concurrency]).toEqual([f, name, undefined]);
+    }
+    // Everything else that changes AWS shares the environment's group, which never cancels.
+    for (const f of ['deploy.yml', 'maintenance.yml', 'replace.yml']) {
+      const groups = Object.values(workflow(f).jobs)
+        .map((j) => j.concurrency)
+        .filter(Boolean);
+      expect([f, groups.length > 0]).toEqual([f, true]);
+      for (const g of groups) expect([f, g!['cancel-in-progress']]).toEqual([f, false]);
+    }
+  });
+
+  it('filter on paths a fleet repository has: natfleet.yml and its workflows', () => {
+    // What a fleet repository holds (docs/gitops.md): its config, its workflows, the records.
+    const repo = [
+      'natfleet.yml',
+      ...examples.map((f) => `.github/workflows/${f}`),
+      'state/prod.json',
+      'state/staging.json',
+    ];
+    // GitHub's filter globs: ** any path, * any name within a folder.
+    const glob = (p: string) =>
+      new RegExp(
+        `^${p
+          .split('**')
+          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
+          .join('.*')}$`,
+      );
+    let filters = 0;
+    for (const f of examples) {
+      for (const [event, spec] of Object.entries(workflow(f).on ?? {})) {
+        const paths = (spec as { paths?: string[] } | null)?.paths;
+        if (!paths) continue;
+        for (const p of paths) {
+          filters++;
+          const hits = repo.filter((x) => glob(p).test(x));
+          expect([f, event, p, hits.length > 0]).toEqual([f, event, p, true]);
+        }
+        expect([f, event, paths.some((p) => glob(p).test('natfleet.yml'))]).toEqual([
+          f,
+          event,
+          true,
+        ]);
+        expect([f, event, paths.some((p) => glob(p).test(`.github/workflows/${f}`))]).toEqual([
+          f,
+          event,
+          true,
+        ]);
+      }
+    }
+    expect(filters).toBeGreaterThanOrEqual(4);
+  });
+
+  it('deploy by hand too, and prod only after staging succeeded', () => {
+    const d = workflow('deploy.yml') as Workflow & {
+      jobs: Record<string, Job & { needs?: string | string[] }>;
+    };
+    expect(Object.keys(d.on)).toEqual(expect.arrayContaining(['push', 'workflow_dispatch']));
+    const deploys = Object.entries(d.jobs).filter(([, j]) =>
+      (j.steps ?? []).some((s) => natfleet(s, 'deploy') && s.with?.mode === 'apply'),
+    );
+    expect(deploys.map(([, j]) => j.environment)).toEqual(['staging', 'prod']);
+    const [[staging], [, prod]] = deploys as [[string, Job], [string, Job & { needs?: string }]];
+    expect([prod.needs].flat()).toEqual([staging]);
+    for (const [, j] of deploys) {
+      const deploy = j.steps!.find((s) => natfleet(s, 'deploy'))!;
+      expect(deploy.with?.environment).toBe(j.environment);
+    }
+  });
+
+  it('keep every record as an artifact, uploaded after its step even when that step failed', () => {
+    let uploads = 0;
+    for (const f of examples) {
+      for (const [name, job] of Object.entries(workflow(f).jobs)) {
+        const steps = job.steps ?? [];
+        const last = steps
+          .map((s) => natfleet(s, 'record-state') && s.with?.mode !== 'publish')
+          .lastIndexOf(true);
+        if (last < 0) continue;
+        const at = `${f} ${name}`;
+        const up = steps
+          .slice(last + 1)
+          .find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+        expect([at, up?.if]).toEqual([at, '${{ !cancelled() }}']);
+        const env = String(steps[last]!.with?.environment);
+        expect([at, up?.with?.path]).toEqual([at, `state/${env}.json`]);
+        expect([at, String(up?.with?.name)]).toEqual([at, expect.stringContaining(env)]);
+        uploads++;
+      }
+    }
+    expect(uploads).toBe(7);
   });
 
   it('run maintenance only when due or forced, and the drift check every 30 minutes', () => {

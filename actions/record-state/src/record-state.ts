@@ -24,6 +24,7 @@ import {
 } from '../../../lib/record/pull-request.js';
 import type { StateRecord } from '../../../lib/record/schema.js';
 import { snapshot } from '../../../lib/record/snapshot.js';
+import { RECORD_RETRY, retryRequests } from '../../../lib/record/retry.js';
 import { logSafe } from '../../../lib/log-safe.js';
 
 type CoreApi = Pick<
@@ -36,13 +37,19 @@ export interface Deps {
   now: () => Date;
   aws: (region: string) => { ec2: EC2Client; ssm: SSMClient };
   octokit: (token: string) => Octokit;
+  /** Waits between retries of GitHub's API (tests inject one that only counts). */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface Settings {
   environment: string;
   config: string;
   reason: string;
-  mode: 'record' | 'check';
+  mode: 'record' | 'check' | 'publish';
+  /** false: no write to GitHub; the record is left for a publish step. */
+  pullRequest: boolean;
   token: string;
   workspace: string;
   repo?: Repo;
@@ -60,6 +67,7 @@ export function settings(core: CoreApi, env: NodeJS.ProcessEnv): Settings {
     config: i.config,
     reason: i.reason || (mode === 'check' ? 'drift' : 'record'),
     mode,
+    pullRequest: i['pull-request'] === 'true',
     token: i.token,
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     ...(repo ? { repo } : {}),
@@ -103,6 +111,17 @@ async function recorded(
   }
 }
 
+/** Mode publish: the record another job took, as its artifact put it in the workspace. */
+function takenRecord(s: Settings): StateRecord {
+  const path = stateFile(s.environment);
+  const file = join(s.workspace, path);
+  if (!existsSync(file))
+    throw new Error(
+      `mode publish: no record at ${path}; download the artifact of the job that took it first`,
+    );
+  return parseRecord(readFileSync(file, 'utf8'), path);
+}
+
 export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void> {
   let s: Settings;
   try {
@@ -115,8 +134,16 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
     return;
   }
   if (s.token) core.setSecret(s.token);
-  const octokit = s.token ? deps.octokit(s.token) : undefined;
+  const octokit = s.token
+    ? retryRequests(deps.octokit(s.token), {
+        ...RECORD_RETRY,
+        sleep: deps.sleep ?? realSleep,
+        log: (l) => core.info(logSafe(l)),
+      })
+    : undefined;
   const summary = core.summary;
+  // Once known, the record is kept whatever GitHub does: in the summary and in this file.
+  let kept: string | undefined;
   try {
     const env = environment(loadConfig(s.config), s.environment);
     const before = await recorded(s, octokit);
@@ -126,12 +153,15 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
       }
     }
     const now = deps.now();
-    const after = await snapshot(deps.aws(env.region), env, {
-      reason: s.reason,
-      now,
-      ...(s.run ? { run: s.run } : {}),
-      ...(before.record ? { previous: before.record } : {}),
-    });
+    const after =
+      s.mode === 'publish'
+        ? takenRecord(s)
+        : await snapshot(deps.aws(env.region), env, {
+            reason: s.reason,
+            now,
+            ...(s.run ? { run: s.run } : {}),
+            ...(before.record ? { previous: before.record } : {}),
+          });
     const diffs = differences(before.record, after);
     const changed = diffs.length > 0 || !!before.invalid;
     if (s.mode === 'check' && changed) {
@@ -145,7 +175,9 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
     core.setOutput('drift', String(s.mode === 'check' && changed));
     core.setOutput('image-age-days', due.ageDays === undefined ? '' : String(due.ageDays));
     core.setOutput('rebuild-due', String(due.due));
-    if (s.mode === 'record') {
+    // Written in record mode, and on drift in check mode: the workflows upload it as an
+    // artifact, so a record GitHub would not take is not lost (ADR 0156).
+    if (s.mode === 'record' || changed || !s.pullRequest) {
       const file = join(s.workspace, stateFile(s.environment));
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, text);
@@ -161,7 +193,9 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
         `Nothing changed: the live fleet matches ${before.where}. No pull request.\n\n`,
       );
       const closed =
-        octokit && s.repo ? await closeStale(octokit, s.repo, s.environment) : undefined;
+        octokit && s.repo && s.pullRequest
+          ? await closeStale(octokit, s.repo, s.environment)
+          : undefined;
       if (closed) {
         summary.addRaw(`Closed pull request #${closed}: what it recorded was undone.\n\n`);
         core.info(
@@ -179,6 +213,11 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
       ...(before.invalid ? { invalidBefore: before.invalid } : {}),
     });
     summary.addRaw(body + '\n\n');
+    kept = `the record is in the job summary and in ${stateFile(s.environment)} (the workflow's artifact)`;
+    if (!s.pullRequest) {
+      await summary.addRaw('The pull request is left to the publish step.\n').write();
+      return;
+    }
     if (!octokit || !s.repo) {
       await summary.write();
       core.setFailed(
@@ -205,6 +244,13 @@ export async function recordStateAction(core: CoreApi, deps: Deps): Promise<void
     if (e instanceof PermissionError) {
       await summary.write();
       core.setFailed(`natfleet record-state: ${e.message}; the record is in the job summary`);
+    } else if (kept) {
+      await summary.write();
+      const status = (e as { status?: number }).status;
+      core.setFailed(
+        `natfleet record-state: publishing the record failed (${status ? `GitHub answered ${status}: ` : ''}${(e as Error).message}); ` +
+          `no pull request was opened or updated; ${kept}, and the next drift check opens the pull request`,
+      );
     } else {
       failAction(core, 'record-state', e, {
         doing: `recording ${s.environment}`,

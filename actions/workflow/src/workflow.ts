@@ -27,6 +27,8 @@ export interface WorkflowSettings {
   reason: string;
   /** gha-<run id>: part of the execution name, so a run is found from the workflow run. */
   origin: string;
+  /** hold: true — who holds the zones: the actor who started the workflow run. */
+  holdBy?: string;
 }
 
 export function settingsFrom(core: CoreApi, env = process.env): WorkflowSettings {
@@ -39,6 +41,7 @@ export function settingsFrom(core: CoreApi, env = process.env): WorkflowSettings
     ...(zones ? { zones } : {}),
     reason: i.reason,
     origin: env.GITHUB_RUN_ID ? `gha-${env.GITHUB_RUN_ID}` : 'gha',
+    ...(i.hold === 'true' ? { holdBy: `${env.GITHUB_ACTOR || 'unknown'} (GitHub Actions)` } : {}),
   };
 }
 
@@ -65,7 +68,14 @@ export async function workflowAction(
     region = env.region;
     const aws = awsClients(env.region);
     const done = await operate(
-      { env, verb: s.workflow, zones: s.zones, reason: s.reason, origin: s.origin },
+      {
+        env,
+        verb: s.workflow,
+        zones: s.zones,
+        reason: s.reason,
+        origin: s.origin,
+        ...(s.holdBy ? { holdBy: s.holdBy } : {}),
+      },
       {
         ec2: aws.ec2,
         starter: starter?.(env.region) ?? sfnStarter(aws.sfn),
