@@ -110,6 +110,20 @@ function matchRule(c: MatchClause, next: string): State {
   };
 }
 
+/** A Choice: on to `withEip` when the zone has an Elastic IP of its own ($.eip), else `without`. */
+export const ifEip = (withEip: string, without: string): State => ({
+  Type: 'Choice',
+  Choices: [{ Variable: '$.eip', StringEquals: '', Next: without }],
+  Default: withEip,
+});
+
+/** A Choice: on to `yes` when `path` is present, else `no`. */
+export const ifPresent = (path: string, yes: string, no: string): State => ({
+  Type: 'Choice',
+  Choices: [{ Variable: path, IsPresent: true, Next: yes }],
+  Default: no,
+});
+
 /** Filters that find a zone's NAT instances (zone from $.zone) in the given states. */
 export function instanceFilters(env: string, states: string[]): Json {
   return [

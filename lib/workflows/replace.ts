@@ -1,7 +1,8 @@
-// ReplaceInstances: under the environment's lock, rolls zone by zone — launch from the launch template with
-// the current AMI, wait for running + status ok (bounded), source/dest check off, move the EIP,
-// switch the zone's routes to the new instance in one step, terminate the old one. A zone that
-// fails goes to its standby gateway, its new instance is terminated and the roll stops there.
+// ReplaceInstances: under the environment's lock, rolls zone by zone — launch from the launch
+// template with the current AMI, wait for running + status ok (bounded), source/dest check off,
+// move the EIP, prove the path (path.ts), switch the zone's routes to the new instance in one
+// step, terminate the old one. A zone that fails goes to its standby gateway, its new instance
+// is terminated and the roll stops there.
 import type { Environment } from '../config/schema.js';
 import { instanceName, TAG } from '../names.js';
 import type { Definition, Processor, State, States } from './asl.js';
@@ -10,6 +11,7 @@ import { instanceStatus } from './instance.js';
 import {
   firstIs,
   gatewayAt,
+  ifEip,
   instanceAt,
   instanceFilters,
   prologue,
@@ -20,6 +22,7 @@ import {
   type WorkflowRefs,
 } from './common.js';
 import { withHandoff } from './handoff.js';
+import { pathCheck, PATH_CHECK } from './path.js';
 import { locked } from './lock.js';
 import { heldCheck, heldEnd } from './holds.js';
 import { causeWithZones } from './report.js';
@@ -156,8 +159,9 @@ function awaitReady(pollSeconds: number, maxPolls: number, next: string): States
   };
 }
 
-/** Source/dest check off, the zone's Elastic IP moved, the zone's routes on the new ENI. */
-function takeOver(next: string): States {
+/** Source/dest check off, the zone's Elastic IP moved, the path proved, the zone's routes on
+ * the new ENI. */
+function takeOver(env: Environment, next: string): States {
   return {
     [ROLL.sourceDest]: task(
       'ec2',
@@ -166,18 +170,16 @@ function takeOver(next: string): States {
       ROLL.eip,
       { onError: ROLL.rollback },
     ),
-    [ROLL.eip]: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.eip', StringEquals: '', Next: ROLL.switch }],
-      Default: ROLL.moveEip,
-    },
+    [ROLL.eip]: ifEip(ROLL.moveEip, PATH_CHECK.start),
     [ROLL.moveEip]: task(
       'ec2',
       'associateAddress',
       { 'AllocationId.$': '$.eip', 'InstanceId.$': '$.new.id', AllowReassociation: true },
-      ROLL.switch,
+      PATH_CHECK.start,
       { onError: ROLL.rollback },
     ),
+    // The instance has its public address: its path is proved before the zone moves to it.
+    ...pathCheck(env, '$.new.id', ROLL.switch, ROLL.rollback),
     ...tablesStates(ROLL.switch, instanceAt('$.newEni.eni[0]', '$.new.id'), next, ROLL.switchError),
     [ROLL.switchError]: fail(
       'RouteChangeFailed',
@@ -313,7 +315,7 @@ export function rollZone(
           ],
         },
         HeldMidRoll: heldEnd('held during the roll, its new instance terminated'),
-        ...takeOver(ROLL.retire),
+        ...takeOver(env, ROLL.retire),
         ...retireOld(),
         ...rollback(),
       },
