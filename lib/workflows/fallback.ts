@@ -82,7 +82,9 @@ export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Defini
       ResultPath: '$.target',
       Next: PATH_CHECK.start,
     },
-    ...pathCheck(env, '$.instance.id', 'ToInstance', 'PathFailed'),
+    ...pathCheck(env, '$.instance.id', 'HeldNow', 'PathFailed'),
+    // Held while the instance was checked: the zone stays where the operator put it.
+    ...heldCheck('HeldNow', 'ToInstance', 'HeldZone'),
     PathFailed: why("States.Format('path check failed: {}: {}', $.error.Error, $.error.Cause)"),
     ...tablesStates(
       'ToInstance',

@@ -40,6 +40,10 @@ export const ROLL = {
   dead: 'Dead?',
   notRunning: 'NotRunning',
   tooSlow: 'TooSlow',
+  // held meanwhile: the new instance away, the zone left on its gateway
+  heldNow: 'HeldNow',
+  terminateHeld: 'TerminateHeld',
+  heldMidRoll: 'HeldMidRoll',
   // take over
   sourceDest: 'SourceDest',
   eip: 'Eip?',
@@ -62,6 +66,12 @@ export const ROLL = {
   rollbackFailed: 'RollbackFailed',
   noStandby: 'NoStandby',
 } as const;
+
+/** The new instance terminated; a failure to is kept at $.terminateError, not fatal. */
+const terminateNew = (next: string): State => ({
+  ...task('ec2', 'terminateInstances', { 'InstanceIds.$': 'States.Array($.new.id)' }, next),
+  Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: next }],
+});
 
 /** A failure of the roll: $.error set as a task's Catch would, then Rollback. */
 const fail = (error: string, cause: string): State =>
@@ -159,9 +169,9 @@ function awaitReady(pollSeconds: number, maxPolls: number, next: string): States
   };
 }
 
-/** Source/dest check off, the zone's Elastic IP moved, the path proved, the zone's routes on
- * the new ENI. */
-function takeOver(env: Environment, next: string): States {
+/** Source/dest check off, the zone's Elastic IP moved, the path proved (then on to `proved`,
+ * which reads the hold again), the zone's routes on the new ENI. */
+function takeOver(env: Environment, proved: string): States {
   return {
     [ROLL.sourceDest]: task(
       'ec2',
@@ -179,8 +189,13 @@ function takeOver(env: Environment, next: string): States {
       { onError: ROLL.rollback },
     ),
     // The instance has its public address: its path is proved before the zone moves to it.
-    ...pathCheck(env, '$.new.id', ROLL.switch, ROLL.rollback),
-    ...tablesStates(ROLL.switch, instanceAt('$.newEni.eni[0]', '$.new.id'), next, ROLL.switchError),
+    ...pathCheck(env, '$.new.id', proved, ROLL.rollback),
+    ...tablesStates(
+      ROLL.switch,
+      instanceAt('$.newEni.eni[0]', '$.new.id'),
+      ROLL.retire,
+      ROLL.switchError,
+    ),
     [ROLL.switchError]: fail(
       'RouteChangeFailed',
       "States.Format('route changes to {} failed: {}', $.new.id, States.JsonToString($.routes.tables))",
@@ -255,17 +270,7 @@ function rollback(): States {
       Choices: [{ Variable: '$.new.id', IsPresent: true, Next: ROLL.terminateNew }],
       Default: ROLL.rolledBack,
     },
-    [ROLL.terminateNew]: {
-      ...task(
-        'ec2',
-        'terminateInstances',
-        { 'InstanceIds.$': 'States.Array($.new.id)' },
-        ROLL.rolledBack,
-      ),
-      Catch: [
-        { ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: ROLL.rolledBack },
-      ],
-    },
+    [ROLL.terminateNew]: terminateNew(ROLL.rolledBack),
     [ROLL.rolledBack]: zoneEnd(
       'failed',
       "States.Format('{}: {}; the zone is on standby gateway {}', $.error.Error, $.error.Cause, $.gateway)",
@@ -291,6 +296,7 @@ export function rollZone(
   pollSeconds: number,
   maxPolls: number,
 ): Processor {
+  const floating = env.instance.egress === 'floating';
   return {
     StartAt: 'Held',
     // instance.egress floating: the connection handoff between take-over's steps (handoff.ts).
@@ -300,22 +306,13 @@ export function rollZone(
         ...heldCheck('Held', ROLL.old, 'HeldZone'),
         HeldZone: heldEnd('not replaced'),
         ...launch(env, refs, ROLL.poll.start),
-        ...awaitReady(pollSeconds, maxPolls, 'HeldNow'),
-        // Held while the new instance came up: it does not take the zone.
-        ...heldCheck('HeldNow', ROLL.sourceDest, 'TerminateHeld'),
-        TerminateHeld: {
-          ...task(
-            'ec2',
-            'terminateInstances',
-            { 'InstanceIds.$': 'States.Array($.new.id)' },
-            'HeldMidRoll',
-          ),
-          Catch: [
-            { ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: 'HeldMidRoll' },
-          ],
-        },
-        HeldMidRoll: heldEnd('held during the roll, its new instance terminated'),
-        ...takeOver(env, ROLL.retire),
+        ...awaitReady(pollSeconds, maxPolls, floating ? ROLL.heldNow : ROLL.sourceDest),
+        // Held while the new instance came up or was checked: it does not take the zone. Read
+        // as late as can be: right before the switch (with the handoff: before its copy).
+        ...heldCheck(ROLL.heldNow, floating ? ROLL.sourceDest : ROLL.switch, ROLL.terminateHeld),
+        [ROLL.terminateHeld]: terminateNew(ROLL.heldMidRoll),
+        [ROLL.heldMidRoll]: heldEnd('held during the roll, its new instance terminated'),
+        ...takeOver(env, ROLL.heldNow),
         ...retireOld(),
         ...rollback(),
       },
