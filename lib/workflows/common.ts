@@ -41,6 +41,9 @@ export interface WorkflowOptions {
   imagePollSeconds?: number;
 }
 
+/** ReplaceInstances' sanity timeout: its own, and what Maintenance allows its child. */
+export const replaceTimeout = (options: WorkflowOptions) => options.replaceTimeoutSeconds ?? 900;
+
 /** The input every workflow takes. */
 export interface WorkflowInput {
   zones?: string[];

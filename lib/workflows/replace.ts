@@ -15,6 +15,7 @@ import {
   instanceAt,
   instanceFilters,
   prologue,
+  replaceTimeout,
   tablesStates,
   zoneEnd,
   zoneTable,
@@ -326,7 +327,7 @@ export function replaceDefinition(
   refs: WorkflowRefs,
   options: WorkflowOptions = {},
 ): Definition {
-  const timeout = options.replaceTimeoutSeconds ?? 900;
+  const timeout = replaceTimeout(options);
   const poll = options.instancePollSeconds ?? 15;
   // Status polling ends well before the sanity timeout, so a slow zone is rolled back, not cut off.
   const maxPolls = Math.max(1, Math.floor((timeout * 0.6) / poll));
