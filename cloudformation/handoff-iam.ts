@@ -1,10 +1,9 @@
 // The ReplaceInstances role's statements for the connection handoff (instance.egress floating,
-// ADR 0141), each named by its Sid: the floating address moved between the zones' NAT ENIs and
-// (read back by the Describe statement the definition brings), the Elastic IP associated with it, nat-handoff.sh run through SSM on the fleet's
-// instances and its result read.
+// ADR 0141), each named by its Sid: the floating address moved between the zones' NAT ENIs
+// (read back by the Describe statement the definition brings) and the Elastic IP associated
+// with it. nat-handoff.sh runs through SSM with the path check's grants (run-command-iam.ts).
 import type { Json } from '../lib/cfn.js';
 import type { Environment } from '../lib/config/schema.js';
-import { TAG } from '../lib/names.js';
 
 const sub = (s: string): Json => ({ 'Fn::Sub': s });
 const arn = (service: string, resource: string, account = '${AWS::AccountId}') =>
@@ -33,31 +32,6 @@ export function handoffStatements(env: Environment): Json[] {
       Action: ['ec2:AssociateAddress'],
       Resource: arn('ec2', 'network-interface/*'), // the Elastic IPs: ZoneAddresses
       Condition: inPublicSubnets,
-    },
-    {
-      Sid: 'HandoffRunCommandDocument',
-      Effect: 'Allow',
-      Action: ['ssm:SendCommand'],
-      Resource: arn('ssm', 'document/AWS-RunShellScript', ''),
-    },
-    {
-      Sid: 'HandoffRunCommandOnFleet',
-      Effect: 'Allow',
-      Action: ['ssm:SendCommand'],
-      Resource: arn('ec2', 'instance/*'),
-      // The NAT instances only: Image Builder's build instances carry the environment tag too.
-      Condition: {
-        StringEquals: {
-          [`ssm:resourceTag/${TAG.environment}`]: env.name,
-          [`ssm:resourceTag/${TAG.role}`]: 'nat-instance',
-        },
-      },
-    },
-    {
-      Sid: 'HandoffReadCommand',
-      Effect: 'Allow',
-      Action: ['ssm:GetCommandInvocation'],
-      Resource: '*', // GetCommandInvocation has no resource-level permissions
     },
   ];
 }

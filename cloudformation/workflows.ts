@@ -34,6 +34,7 @@ import {
 import { adoptedStandby } from '../lib/fleet.js';
 import { REGIONAL_GATEWAY } from './gateway.js';
 import { handoffStatements } from './handoff-iam.js';
+import { runCommandStatements } from './run-command-iam.js';
 import { LOCKED, lockParameter } from '../lib/workflows/lock.js';
 import { HOLD_TAG } from '../lib/holds.js';
 import { LOG_DELIVERY_ACTIONS } from './log-delivery.js';
@@ -149,6 +150,8 @@ function policies(env: Environment, wf: WorkflowName, definition: unknown): Json
   const routes = ['ec2:ReplaceRoute', 'ec2:CreateRoute'].filter((a) => calls.has(a));
   if (routes.length) out.push(allow('RoutesOfTheVpc', routes, arn('ec2', 'route-table/*'), vpc));
   out.push(...coordination(env, wf, vpc));
+  // The path check on the instance before a zone moves to it (and the handoff's commands).
+  if (wf === 'Fallback' || wf === 'ReplaceInstances') out.push(...runCommandStatements(env));
   if (wf === 'ReplaceInstances') {
     const eips = env.zones.map((z) =>
       arn('ec2', `elastic-ip/${z.eipAllocation ?? `\${${eipParam(z)}}`}`),

@@ -5,7 +5,8 @@ import { firstPages } from '../aws/pages.js';
 import { fleetReads } from '../aws/reads.js';
 import type { CheckerSdk } from './sdk.js';
 import type { Mode } from '../fleet.js';
-import { HEALTH_COMMENT, healthCommands, MAX_GAP_MS, type HealthSample } from './fallback.js';
+import { healthRequest } from '../health.js';
+import { HEALTH_COMMENT, MAX_GAP_MS, type HealthSample } from './fallback.js';
 import type { FailoverInput, StartOutcome } from './invocation.js';
 import { zoneMode } from './mode.js';
 
@@ -79,11 +80,9 @@ export async function sendHealthCommand(
 ): Promise<string | undefined> {
   const out = await sdk.ssm.send(
     new sdk.commands.SendCommandCommand({
-      DocumentName: 'AWS-RunShellScript',
+      ...healthRequest(urls),
       InstanceIds: [instanceId],
       Comment: HEALTH_COMMENT,
-      TimeoutSeconds: 60,
-      Parameters: { commands: healthCommands(urls), executionTimeout: ['30'] },
     }),
   );
   return out.Command?.CommandId;

@@ -18,8 +18,6 @@ export const MAX_SAMPLE_AGE_MS = 3 * 60_000;
 export const MAX_GAP_MS = 3 * 60_000;
 /** How the checker marks its health commands, so that it reads back only its own. */
 export const HEALTH_COMMENT = 'natfleet health';
-/** Where the NAT image installs test-nat (the image's contract with the checker). */
-export const TEST_NAT = '/usr/local/bin/test-nat';
 
 export interface FallbackFacts {
   autoFallback: boolean;
@@ -83,22 +81,4 @@ export function fallbackDecision(f: FallbackFacts): FallbackDecision {
     reason: `checker: instance ${f.instance.instanceId} healthy for ${minutes} min (≥ ${f.healthyMinutes})`,
     healthySince: since,
   };
-}
-
-/**
- * The shell the instance runs: its own test-nat (forwarding, masquerade, rule backend,
- * resolver), then the checker's URLs over IPv4 from the instance itself; any HTTP answer
- * counts, as in the checker. Exit status 0 only when test-nat passes and one URL answers.
- */
-export function healthCommands(urls: readonly string[], testNat = TEST_NAT): string[] {
-  const quoted = urls.map((u) => `'${u.replace(/'/g, `'\\''`)}'`).join(' ');
-  return [
-    'set -u',
-    `${testNat} || { echo "test-nat failed" >&2; exit 1; }`,
-    `for u in ${quoted}; do`,
-    '  if curl -4 -sS -o /dev/null --max-time 5 "$u"; then echo "reachable: $u"; exit 0; fi',
-    'done',
-    'echo "no URL answered from the instance" >&2',
-    'exit 1',
-  ];
 }

@@ -41,6 +41,9 @@ export interface WorkflowOptions {
   imagePollSeconds?: number;
 }
 
+/** ReplaceInstances' sanity timeout: its own, and what Maintenance allows its child. */
+export const replaceTimeout = (options: WorkflowOptions) => options.replaceTimeoutSeconds ?? 900;
+
 /** The input every workflow takes. */
 export interface WorkflowInput {
   zones?: string[];
@@ -114,6 +117,20 @@ function matchRule(c: MatchClause, next: string): State {
     Next: next,
   };
 }
+
+/** A Choice: on to `withEip` when the zone has an Elastic IP of its own ($.eip), else `without`. */
+export const ifEip = (withEip: string, without: string): State => ({
+  Type: 'Choice',
+  Choices: [{ Variable: '$.eip', StringEquals: '', Next: without }],
+  Default: withEip,
+});
+
+/** A Choice: on to `yes` when `path` is present, else `no`. */
+export const ifPresent = (path: string, yes: string, no: string): State => ({
+  Type: 'Choice',
+  Choices: [{ Variable: path, IsPresent: true, Next: yes }],
+  Default: no,
+});
 
 /** Filters that find a zone's NAT instances (zone from $.zone) in the given states. */
 export function instanceFilters(env: string, states: string[]): Json {

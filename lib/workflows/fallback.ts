@@ -1,10 +1,12 @@
-// Fallback: each chosen zone whose NAT instance is running, passes its status checks and has
-// its source/dest check off gets its route tables back on that instance; every other chosen
-// zone is put (or kept) on its standby gateway, and the report says why.
+// Fallback: each chosen zone whose NAT instance is running, passes its status checks, has its
+// source/dest check off and passes the path check (path.ts) gets its route tables back on that
+// instance; every other chosen zone is put (or kept) on its standby gateway, and the report
+// says why.
 import type { Environment } from '../config/schema.js';
 import type { Definition, State, States } from './asl.js';
 import { hasFirst, task } from './asl.js';
 import { instanceStatus } from './instance.js';
+import { pathCheck, PATH_CHECK } from './path.js';
 import { locked } from './lock.js';
 import { heldCheck, heldEnd } from './holds.js';
 import {
@@ -80,19 +82,27 @@ export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Defini
         'eni.$': '$.instance.enis[?(@.Attachment.DeviceIndex == 0)].NetworkInterfaceId',
       },
       ResultPath: '$.target',
-      Next: 'ToInstance',
+      Next: PATH_CHECK.start,
     },
+    ...pathCheck(env, '$.instance.id', 'HeldNow', 'PathFailed'),
+    // Held while the instance was checked: the zone stays where the operator put it.
+    ...heldCheck('HeldNow', 'ToInstance', 'HeldZone'),
+    PathFailed: why("States.Format('path check failed: {}: {}', $.error.Error, $.error.Cause)"),
     ...tablesStates(
       'ToInstance',
       instanceAt('$.target.eni[0]', '$.instance.id'),
       'OnInstance',
       'InstanceFailed',
     ),
-    OnInstance: zoneEnd('done', "States.Format('NAT instance {} is ready: on it', $.instance.id)", {
-      mode: 'instance',
-      'target.$': '$.target.eni[0]',
-      'tables.$': '$.routes.tables',
-    }),
+    OnInstance: zoneEnd(
+      'done',
+      "States.Format('NAT instance {} is ready and its path proved: on it', $.instance.id)",
+      {
+        mode: 'instance',
+        'target.$': '$.target.eni[0]',
+        'tables.$': '$.routes.tables',
+      },
+    ),
     InstanceFailed: zoneEnd(
       'failed',
       `States.Format('NAT instance {} is ready, but a route change failed${NOT_FOUND}', $.instance.id, ${NOT_FOUND_ARG})`,

@@ -6,10 +6,12 @@
 // a final delta is copied. A failure before the move rolls the zone back as ever; one after it
 // first gives the address back to the old instance. Without `instance.egress: floating` the
 // roll is unchanged.
-import type { Json } from '../cfn.js';
 import type { Environment } from '../config/schema.js';
 import type { State, States } from './asl.js';
 import { hasFirst, pass, pollAgain, pollStart, task } from './asl.js';
+import { awaitCommand, sendCommand, type CommandSpec } from './command.js';
+import { ifEip, ifPresent } from './common.js';
+import { pathCheck, PATH_CHECK } from './path.js';
 
 /** The states of ReplaceInstances' zone roll the handoff attaches to (replace.ts' ROLL). */
 export interface RollNames {
@@ -59,117 +61,39 @@ export const HANDOFF = {
   adopt: 'HandoffAdopt',
   adopted: 'HandoffAdopted',
   adoptOk: 'HandoffAdoptOk',
+  proved: 'HandoffProved?',
   giveBack: 'HandoffGiveBack?',
   giveBackMove: 'HandoffGiveBackMove',
   giveBackEip: 'HandoffGiveBackEip?',
   giveBackAssociate: 'HandoffGiveBackAssociate',
 } as const;
 
-/** SSM's errors worth a retry: the agent of a just-ready instance may not be registered yet;
- * an invocation is not readable at once after SendCommand. */
-const SSM_RETRY: Json = [
-  {
-    ErrorEquals: ['Ssm.InvalidInstanceIdException', 'Ssm.InvocationDoesNotExistException'],
-    IntervalSeconds: 3,
-    MaxAttempts: 6, // about a minute in all
-    BackoffRate: 1.5,
-  },
-];
-
-const withRetry = (s: State, retry: Json): State => ({
-  ...s,
-  Retry: [...(retry as Json[]), ...((s.Retry as Json[] | undefined) ?? [])],
-});
-
-/** The command line: words that are JSONPaths ($.…) are filled in at run time. */
-function commandLine(args: string): string {
+/** nat-handoff.sh with `args` on the instance at `instance`: words that are JSONPaths ($.…)
+ * are filled in at run time. */
+function script(instance: string, args: string): CommandSpec {
   const words = args.split(' ');
   const paths = words.filter((w) => w.startsWith('$.'));
   const text = words.map((w) => (w.startsWith('$.') ? '{}' : w)).join(' ');
-  return `States.Format('${HANDOFF_SCRIPT} ${text}', ${paths.join(', ')})`;
-}
-
-/** nat-handoff.sh through SSM RunCommand on the instance at `instance`; $.cmd.id for the poll. */
-function runScript(instance: string, args: string, next: string, onError: string): State {
-  return withRetry(
-    task(
-      'ssm',
-      'sendCommand',
-      {
-        'InstanceIds.$': `States.Array(${instance})`,
-        DocumentName: 'AWS-RunShellScript',
-        Comment: 'natfleet connection handoff',
-        TimeoutSeconds: 60,
-        Parameters: {
-          'commands.$': `States.Array(${commandLine(args)})`,
-          executionTimeout: ['120'],
-        },
-      },
-      next,
-      { ResultSelector: { 'id.$': '$.Command.CommandId' }, ResultPath: '$.cmd', onError },
-    ),
-    SSM_RETRY,
-  );
-}
-
-/** Polls the command at $.cmd.id on `instance` until it ends: on to `ok`, or a failure (with
- * the script's own words) to `failed`. */
-function awaitCommand(p: string, instance: string, ok: string, failed: string): States {
-  const names = {
-    start: `${p}Init`,
-    count: `${p}Count`,
-    patience: `${p}Patience?`,
-    pause: `${p}Pause`,
-  };
   return {
-    ...pollStart(names, `${p}Status`),
-    [`${p}Status`]: withRetry(
-      task(
-        'ssm',
-        'getCommandInvocation',
-        { 'CommandId.$': '$.cmd.id', 'InstanceId.$': instance },
-        `${p}Done?`,
-        {
-          ResultSelector: { 'status.$': '$.Status', 'said.$': '$.StandardErrorContent' },
-          ResultPath: '$.inv',
-          onError: failed,
-        },
-      ),
-      SSM_RETRY,
-    ),
-    [`${p}Done?`]: {
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.inv.status', StringEquals: 'Success', Next: ok },
-        {
-          Or: ['Failed', 'Cancelled', 'TimedOut', 'Cancelling'].map((s) => ({
-            Variable: '$.inv.status',
-            StringEquals: s,
-          })),
-          Next: `${p}Failed`,
-        },
-      ],
-      Default: names.count,
+    instance,
+    commands: {
+      expression: `States.Array(States.Format('${HANDOFF_SCRIPT} ${text}', ${paths.join(', ')}))`,
     },
-    ...pollAgain(names, MAX_POLLS, POLL_SECONDS, `${p}Status`, `${p}TooSlow`),
-    [`${p}Failed`]: pass(
-      {
-        Error: 'HandoffFailed',
-        'Cause.$': `States.Format('nat-handoff.sh on {} ended {}: {}', ${instance}, $.inv.status, $.inv.said)`,
-      },
-      '$.error',
-      failed,
-    ),
-    [`${p}TooSlow`]: pass(
-      {
-        Error: 'HandoffTooSlow',
-        'Cause.$': `States.Format('nat-handoff.sh on {} not finished within ${MAX_POLLS * POLL_SECONDS} s', ${instance})`,
-      },
-      '$.error',
-      failed,
-    ),
+    comment: 'natfleet connection handoff',
+    executionSeconds: 120,
+    what: 'nat-handoff.sh',
+    error: 'Handoff',
+    pollSeconds: POLL_SECONDS,
+    maxPolls: MAX_POLLS,
   };
 }
+
+const runScript = (instance: string, args: string, next: string, onError: string): State =>
+  sendCommand(script(instance, args), next, onError);
+
+/** Polls the handoff command on the new instance: on to `ok`, or a failure to `failed`. */
+const awaitScript = (p: string, ok: string, failed: string): States =>
+  awaitCommand(p, script('$.new.id', ''), ok, failed);
 
 /** The zone's floating address, baked per zone (Choice on $.zone) into $.float.address. */
 function addressOf(env: Environment, next: string): States {
@@ -253,7 +177,7 @@ export function handoffStates(env: Environment, roll: RollNames): States {
       ),
       ResultPath: '$.sent',
     },
-    ...awaitCommand(HANDOFF.copied, '$.new.id', HANDOFF.copyOk, HANDOFF.noCopy),
+    ...awaitScript(HANDOFF.copied, HANDOFF.copyOk, HANDOFF.noCopy),
     [HANDOFF.copyOk]: {
       Type: 'Pass',
       Result: true,
@@ -264,11 +188,7 @@ export function handoffStates(env: Environment, roll: RollNames): States {
     // on as today's (the address moves, the new instance adopts it, then the switch).
     [HANDOFF.noCopy]: pass({ 'why.$': '$.error.Cause' }, '$.handoff.skipped', HANDOFF.move),
     // replace.ts' Switch comes here: after a copy the address still has to move.
-    [HANDOFF.moved]: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.handoff.adopted', IsPresent: true, Next: roll.retire }],
-      Default: HANDOFF.move,
-    },
+    [HANDOFF.moved]: ifPresent('$.handoff.adopted', roll.retire, HANDOFF.move),
     [HANDOFF.move]: task(
       'ec2',
       'assignPrivateIpAddresses',
@@ -314,11 +234,7 @@ export function handoffStates(env: Environment, roll: RollNames): States {
       giveBack,
     ),
     // The zone's Elastic IP is associated with the floating address, on its new ENI.
-    [HANDOFF.eip]: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.eip', StringEquals: '', Next: HANDOFF.final }],
-      Default: HANDOFF.associate,
-    },
+    [HANDOFF.eip]: ifEip(HANDOFF.associate, HANDOFF.final),
     [HANDOFF.associate]: task(
       'ec2',
       'associateAddress',
@@ -332,11 +248,7 @@ export function handoffStates(env: Environment, roll: RollNames): States {
       { onError: giveBack },
     ),
     // Final delta (or, with no old instance, only adopt the address once it shows).
-    [HANDOFF.final]: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.handoff.copied', IsPresent: true, Next: HANDOFF.finalReceive }],
-      Default: HANDOFF.adopt,
-    },
+    [HANDOFF.final]: ifPresent('$.handoff.copied', HANDOFF.finalReceive, HANDOFF.adopt),
     [HANDOFF.finalReceive]: runScript(
       '$.new.id',
       'receive $.float.address $.peer.ip final',
@@ -352,20 +264,24 @@ export function handoffStates(env: Environment, roll: RollNames): States {
       ),
       ResultPath: '$.sent',
     },
-    ...awaitCommand(HANDOFF.finalCopied, '$.new.id', roll.retire, giveBack),
+    // The address is on the new instance: its path is proved before the old one retires.
+    ...awaitScript(HANDOFF.finalCopied, PATH_CHECK.start, giveBack),
     [HANDOFF.adopt]: runScript(
       '$.new.id',
       'adopt $.float.address final',
       `${HANDOFF.adopted}Init`,
       giveBack,
     ),
-    ...awaitCommand(HANDOFF.adopted, '$.new.id', HANDOFF.adoptOk, giveBack),
+    ...awaitScript(HANDOFF.adopted, HANDOFF.adoptOk, giveBack),
     [HANDOFF.adoptOk]: {
       Type: 'Pass',
       Result: true,
       ResultPath: '$.handoff.adopted',
-      Next: roll.switch,
+      Next: PATH_CHECK.start, // nothing copied: the path is proved before the switch
     },
+    // Floating egress: the instance can reach out only once it holds the address (ADR 0150).
+    ...pathCheck(env, '$.new.id', HANDOFF.proved, giveBack),
+    [HANDOFF.proved]: ifPresent('$.handoff.copied', roll.retire, roll.switch),
     // After the move failed half-way: the address back to the old instance (which still
     // carries its entries), then the zone's rollback to its gateway.
     [giveBack]: {
@@ -386,11 +302,7 @@ export function handoffStates(env: Environment, roll: RollNames): States {
       ),
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.giveBackError', Next: roll.rollback }],
     },
-    [HANDOFF.giveBackEip]: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.eip', StringEquals: '', Next: roll.rollback }],
-      Default: HANDOFF.giveBackAssociate,
-    },
+    [HANDOFF.giveBackEip]: ifEip(HANDOFF.giveBackAssociate, roll.rollback),
     [HANDOFF.giveBackAssociate]: {
       ...task(
         'ec2',

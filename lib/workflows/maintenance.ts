@@ -4,7 +4,13 @@
 import type { Environment } from '../config/schema.js';
 import type { Definition, State } from './asl.js';
 import { pass, pollAgain, pollStart, RETRY, task } from './asl.js';
-import { prologue, zoneTable, type WorkflowOptions, type WorkflowRefs } from './common.js';
+import {
+  prologue,
+  replaceTimeout,
+  zoneTable,
+  type WorkflowOptions,
+  type WorkflowRefs,
+} from './common.js';
 import { locked } from './lock.js';
 
 const POLL = { start: 'PollInit', count: 'PollCount', patience: 'Patience?', pause: 'PollWait' };
@@ -50,10 +56,10 @@ export function maintenanceDefinition(
   options: WorkflowOptions = {},
 ): Definition {
   const timeout = options.maintenanceTimeoutSeconds ?? 5400;
-  const replaceTimeout = options.replaceTimeoutSeconds ?? 900;
+  const childTimeout = replaceTimeout(options);
   const poll = options.imagePollSeconds ?? 60;
   // The build gets what the roll and the fallback do not need.
-  const maxPolls = Math.max(1, Math.floor((timeout - replaceTimeout - 600) / poll));
+  const maxPolls = Math.max(1, Math.floor((timeout - childTimeout - 600) / poll));
   return {
     Comment: `natfleet ${env.name}: Maintenance — new image, rolling replacement, fallback`,
     TimeoutSeconds: timeout,
@@ -154,7 +160,7 @@ export function maintenanceDefinition(
           '$.replace',
           '$.replaceError',
           'Fallback',
-          replaceTimeout + 60,
+          childTimeout + 60,
         ),
         Fallback: child(refs.fallbackArn, '$.fallback', '$.fallbackError', 'Outcome?', 600),
         'Outcome?': {

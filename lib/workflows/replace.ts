@@ -1,8 +1,8 @@
-// ReplaceInstances: under the environment's lock, rolls zone by zone — launch from the launch template with
-// the current AMI, wait for running + status ok (bounded), source/dest check off, move the EIP,
-// switch the zone's routes to the new instance in one step, terminate the old one. A zone that
-// fails goes to its standby gateway (none: back to its old instance), its new instance is
-// terminated and the roll stops there.
+// ReplaceInstances: under the environment's lock, rolls zone by zone — launch from the launch
+// template with the current AMI, wait for running + status ok (bounded), source/dest check off,
+// move the EIP, prove the path (path.ts), switch the zone's routes to the new instance in one
+// step, terminate the old one. A zone that fails goes to its standby gateway (none: back to its
+// old instance), its new instance is terminated and the roll stops there.
 import type { Environment } from '../config/schema.js';
 import { instanceName, TAG } from '../names.js';
 import type { Definition, Processor, State, States } from './asl.js';
@@ -11,11 +11,13 @@ import { instanceStatus } from './instance.js';
 import {
   firstIs,
   gatewayAt,
+  ifEip,
   instanceAt,
   instanceFilters,
   NOT_FOUND,
   NOT_FOUND_ARG,
   prologue,
+  replaceTimeout,
   tablesStates,
   zoneEnd,
   zoneTable,
@@ -23,6 +25,7 @@ import {
   type WorkflowRefs,
 } from './common.js';
 import { withHandoff } from './handoff.js';
+import { pathCheck, PATH_CHECK } from './path.js';
 import { locked } from './lock.js';
 import { heldCheck, heldEnd } from './holds.js';
 import { causeWithZones } from './report.js';
@@ -40,6 +43,10 @@ export const ROLL = {
   dead: 'Dead?',
   notRunning: 'NotRunning',
   tooSlow: 'TooSlow',
+  // held meanwhile: the new instance away, the zone left on its gateway
+  heldNow: 'HeldNow',
+  terminateHeld: 'TerminateHeld',
+  heldMidRoll: 'HeldMidRoll',
   // take over
   sourceDest: 'SourceDest',
   eip: 'Eip?',
@@ -73,6 +80,12 @@ export const ROLL = {
   rolledBackOld: 'RolledBackToOld',
   noStandby: 'NoStandby',
 } as const;
+
+/** The new instance terminated; a failure to is kept at $.terminateError, not fatal. */
+const terminateNew = (next: string): State => ({
+  ...task('ec2', 'terminateInstances', { 'InstanceIds.$': 'States.Array($.new.id)' }, next),
+  Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: next }],
+});
 
 /** A failure of the roll: $.error set as a task's Catch would, then Rollback. */
 const fail = (error: string, cause: string): State =>
@@ -170,8 +183,9 @@ function awaitReady(pollSeconds: number, maxPolls: number, next: string): States
   };
 }
 
-/** Source/dest check off, the zone's Elastic IP moved, the zone's routes on the new ENI. */
-function takeOver(next: string): States {
+/** Source/dest check off, the zone's Elastic IP moved, the path proved (then on to `proved`,
+ * which reads the hold again), the zone's routes on the new ENI. */
+function takeOver(env: Environment, proved: string): States {
   return {
     [ROLL.sourceDest]: task(
       'ec2',
@@ -180,19 +194,22 @@ function takeOver(next: string): States {
       ROLL.eip,
       { onError: ROLL.rollback },
     ),
-    [ROLL.eip]: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.eip', StringEquals: '', Next: ROLL.switch }],
-      Default: ROLL.moveEip,
-    },
+    [ROLL.eip]: ifEip(ROLL.moveEip, PATH_CHECK.start),
     [ROLL.moveEip]: task(
       'ec2',
       'associateAddress',
       { 'AllocationId.$': '$.eip', 'InstanceId.$': '$.new.id', AllowReassociation: true },
-      ROLL.switch,
+      PATH_CHECK.start,
       { onError: ROLL.rollback },
     ),
-    ...tablesStates(ROLL.switch, instanceAt('$.newEni.eni[0]', '$.new.id'), next, ROLL.switchError),
+    // The instance has its public address: its path is proved before the zone moves to it.
+    ...pathCheck(env, '$.new.id', proved, ROLL.rollback),
+    ...tablesStates(
+      ROLL.switch,
+      instanceAt('$.newEni.eni[0]', '$.new.id'),
+      ROLL.retire,
+      ROLL.switchError,
+    ),
     [ROLL.switchError]: fail(
       'RouteChangeFailed',
       `States.Format('route changes to {} failed${NOT_FOUND}', $.new.id, ${NOT_FOUND_ARG})`,
@@ -269,17 +286,7 @@ function rollback(): States {
       Choices: [{ Variable: '$.new.id', IsPresent: true, Next: ROLL.terminateNew }],
       Default: ROLL.rolledBack,
     },
-    [ROLL.terminateNew]: {
-      ...task(
-        'ec2',
-        'terminateInstances',
-        { 'InstanceIds.$': 'States.Array($.new.id)' },
-        ROLL.rolledBack,
-      ),
-      Catch: [
-        { ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: ROLL.rolledBack },
-      ],
-    },
+    [ROLL.terminateNew]: terminateNew(ROLL.rolledBack),
     [ROLL.rolledBack]: zoneEnd(
       'failed',
       "States.Format('{}: {}; the zone is on standby gateway {}', $.error.Error, $.error.Cause, $.gateway)",
@@ -391,6 +398,7 @@ export function rollZone(
   pollSeconds: number,
   maxPolls: number,
 ): Processor {
+  const floating = env.instance.egress === 'floating';
   return {
     StartAt: 'Held',
     // instance.egress floating: the connection handoff between take-over's steps (handoff.ts).
@@ -400,22 +408,13 @@ export function rollZone(
         ...heldCheck('Held', ROLL.old, 'HeldZone'),
         HeldZone: heldEnd('not replaced'),
         ...launch(env, refs, ROLL.poll.start),
-        ...awaitReady(pollSeconds, maxPolls, 'HeldNow'),
-        // Held while the new instance came up: it does not take the zone.
-        ...heldCheck('HeldNow', ROLL.sourceDest, 'TerminateHeld'),
-        TerminateHeld: {
-          ...task(
-            'ec2',
-            'terminateInstances',
-            { 'InstanceIds.$': 'States.Array($.new.id)' },
-            'HeldMidRoll',
-          ),
-          Catch: [
-            { ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: 'HeldMidRoll' },
-          ],
-        },
-        HeldMidRoll: heldEnd('held during the roll, its new instance terminated'),
-        ...takeOver(ROLL.retire),
+        ...awaitReady(pollSeconds, maxPolls, floating ? ROLL.heldNow : ROLL.sourceDest),
+        // Held while the new instance came up or was checked: it does not take the zone. Read
+        // as late as can be: right before the switch (with the handoff: before its copy).
+        ...heldCheck(ROLL.heldNow, floating ? ROLL.sourceDest : ROLL.switch, ROLL.terminateHeld),
+        [ROLL.terminateHeld]: terminateNew(ROLL.heldMidRoll),
+        [ROLL.heldMidRoll]: heldEnd('held during the roll, its new instance terminated'),
+        ...takeOver(env, ROLL.heldNow),
         ...retireOld(),
         ...rollback(),
       },
@@ -429,7 +428,7 @@ export function replaceDefinition(
   refs: WorkflowRefs,
   options: WorkflowOptions = {},
 ): Definition {
-  const timeout = options.replaceTimeoutSeconds ?? 900;
+  const timeout = replaceTimeout(options);
   const poll = options.instancePollSeconds ?? 15;
   // Status polling ends well before the sanity timeout, so a slow zone is rolled back, not cut off.
   const maxPolls = Math.max(1, Math.floor((timeout * 0.6) / poll));

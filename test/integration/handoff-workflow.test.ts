@@ -16,38 +16,10 @@ import {
 import { HANDOFF_SCRIPT } from '../../lib/workflows/handoff.js';
 import type { Sender } from '../../lib/workflows/sdk.js';
 import { worldPerTest, type World } from '../workflows-world.js';
+import { isPathCheck, RunCommandDouble, type Sent } from '../run-command.js';
 
 const newWorld = worldPerTest();
 const FLOATING = ['10.0.0.50', '10.0.1.50', '10.0.2.50'];
-
-/** RunCommand as the instances would answer it: `outcome` decides each command's end. */
-class RunCommandDouble {
-  sent: { instance: string; command: string }[] = [];
-  private status = new Map<string, string>();
-  constructor(private readonly outcome: (command: string, n: number) => string) {}
-  wrap = (real: Sender): Sender => ({
-    send: async (c: unknown) => {
-      const name = (c as object).constructor.name;
-      const input = (c as { input: Record<string, unknown> }).input;
-      if (name === 'SendCommandCommand') {
-        const command = (input.Parameters as { commands: string[] }).commands[0]!;
-        const instance = (input.InstanceIds as string[])[0]!;
-        this.sent.push({ instance, command });
-        const id = `cmd-${this.sent.length}`;
-        this.status.set(id, this.outcome(command, this.sent.length));
-        return { Command: { CommandId: id } };
-      }
-      if (name === 'GetCommandInvocationCommand') {
-        const status = this.status.get(input.CommandId as string)!;
-        return {
-          Status: status,
-          StandardErrorContent: status === 'Success' ? '' : 'natfleet: ERROR: no complete stream',
-        };
-      }
-      return real.send(c);
-    },
-  });
-}
 
 /** The fleet as it runs with floating egress: each old ENI holds its zone's address and EIP. */
 async function floating(w: { env: World['env'] }, ec2: EC2Client, zones: World['zones']) {
@@ -86,15 +58,19 @@ const recording =
     },
   });
 
+/** `outcome` answers the handoff's commands (n counts them); every path check passes. */
 async function world(outcome: (command: string, n: number) => string) {
-  const ssm = new RunCommandDouble(outcome);
+  let handoffs = 0;
+  const ssm = new RunCommandDouble((s: Sent) =>
+    isPathCheck(s) ? 'Success' : outcome(s.command, ++handoffs),
+  );
   const calls: Call[] = [];
   const w = await newWorld({
     ssm: ssm.wrap,
     ec2: recording(calls),
     edit: (env, zones, ec2) => floating({ env }, ec2, zones),
   });
-  return { w, ssm, calls };
+  return { w, ssm: { sent: () => ssm.sent.filter((s) => !isPathCheck(s)), all: ssm }, calls };
 }
 
 /** The ENIs that hold `address` (every ENI read: moto filters no secondary addresses). */
@@ -160,9 +136,9 @@ describe('ReplaceInstances with a floating egress address', () => {
         },
       ]);
       // Copy (receiver first), then — after the switch and the move — the final delta.
-      const mine = ssm.sent.filter(
-        (s) => s.instance === fresh!.InstanceId || s.instance === z.instanceId,
-      );
+      const mine = ssm
+        .sent()
+        .filter((s) => s.instance === fresh!.InstanceId || s.instance === z.instanceId);
       expect(mine.map((s) => [s.instance === z.instanceId ? 'old' : 'new', s.command])).toEqual([
         ['new', `${HANDOFF_SCRIPT} receive ${FLOATING[i]} ${await privateIp(w, z.instanceId)}`],
         ['old', `${HANDOFF_SCRIPT} send ${FLOATING[i]} ${newIp}`],
@@ -171,6 +147,13 @@ describe('ReplaceInstances with a floating egress address', () => {
           `${HANDOFF_SCRIPT} receive ${FLOATING[i]} ${await privateIp(w, z.instanceId)} final`,
         ],
         ['old', `${HANDOFF_SCRIPT} send ${FLOATING[i]} ${newIp}`],
+      ]);
+      // The path is proved on the new instance once it holds the address: after the final delta.
+      const order = ssm.all.sent.filter((s) => s.instance === fresh!.InstanceId);
+      expect(order.map((s) => (isPathCheck(s) ? 'path' : s.command.split(' ')[1]))).toEqual([
+        'receive',
+        'receive',
+        'path',
       ]);
     }
   });
@@ -218,7 +201,7 @@ describe('ReplaceInstances with a floating egress address', () => {
     expect(await holder(w.ec2, FLOATING[0]!)).toContain(
       fresh!.NetworkInterfaces![0]!.NetworkInterfaceId,
     );
-    expect(ssm.sent.map((s) => s.command.split(' ').slice(1).join(' '))).toEqual([
+    expect(ssm.sent().map((s) => s.command.split(' ').slice(1).join(' '))).toEqual([
       `receive ${FLOATING[0]} ${await privateIp(w, w.zones[0]!.instanceId)}`,
       `send ${FLOATING[0]} ${fresh!.PrivateIpAddress}`,
       `adopt ${FLOATING[0]} final`,

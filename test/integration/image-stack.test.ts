@@ -12,7 +12,7 @@ import {
   componentDocument,
   gzipBase64,
 } from '../../lib/image/components.js';
-import { TEST_NAT } from '../../lib/checker/fallback.js';
+import { TEST_NAT } from '../../lib/health.js';
 import { AMI_PLACEHOLDER } from '../../lib/image/recipe.js';
 import { TAG, amiParameter, imagePipelineName } from '../../lib/names.js';
 import type { Template } from '../../lib/cfn.js';

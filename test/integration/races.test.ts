@@ -49,21 +49,42 @@ export function stateBarrier(states: string[], count: number) {
   };
 }
 
-/** Starts `first`, then `second` when `first` enters state `at` (or at once with at = ''). */
+/** Calls `fire` with the state of every Task any run calls (its children's too). */
+const taskHook = () => {
+  const hook = {
+    fire: (_state: string) => {},
+    around: async (t: TaskCall, call: () => Promise<unknown>) => {
+      hook.fire(t.state);
+      return call();
+    },
+  };
+  return hook;
+};
+
+/**
+ * Starts `first`, then `second` when `first` enters state `at` (or at once with at = ''). With
+ * `hook` (the world's around hook) also when any run calls Task `at`: a state of a child of
+ * `first` (Maintenance's ReplaceInstances), whose events are not `first`'s.
+ */
 async function race(
   w: World,
   first: [WorkflowName, object],
   second: [WorkflowName, object],
   at: string,
+  hook?: ReturnType<typeof taskHook>,
 ) {
   const a = w.sf.start(w.arns[first[0]], first[1], 'first');
   let b: ReturnType<World['sf']['start']> | undefined;
   const startB = () => (b ??= w.sf.start(w.arns[second[0]], second[1], 'second'));
   if (at === '') startB();
-  else a.onEvent = (e) => e.kind === 'entered' && e.state === at && startB();
+  else {
+    a.onEvent = (e) => e.kind === 'entered' && e.state === at && startB();
+    if (hook) hook.fire = (state) => state === at && startB();
+  }
   const ra = await a.result;
+  const startedDuring = b !== undefined;
   const rb = await startB().result;
-  return { a: ra, b: rb };
+  return { a: ra, b: rb, startedDuring };
 }
 
 const noDefaultRoute = async (w: World) => {
@@ -155,18 +176,25 @@ describe('an operator failover with a hold during Maintenance', () => {
   it.each([
     ['while the image builds', 'ImageState'],
     ['when the roll starts', 'Replace'],
+    ['when the roll launches the new instance', 'Launch'],
+    ['when the roll waits for the new instance', 'Status'],
+    ['when the roll proves the new instance’s path', 'PathCheck'],
     ['when the final Fallback starts', 'Fallback'],
   ])(
     '%s: the held zone stays on its gateway, the others roll, Maintenance says so',
     async (_, at) => {
-      const w = await newWorld();
+      const hook = taskHook();
+      const w = await newWorld({ around: hook.around });
       const held = w.zones[0]!;
       const r = await race(
         w,
         ['Maintenance', { reason: 'monthly' }],
         ['Failover', { zones: [held.zone], reason: 'game day', hold: { by: 'alice' } }],
         at,
+        hook,
       );
+      // The hold came while Maintenance ran, not after it.
+      expect(r.startedDuring).toBe(true);
       expect([r.a.status, r.b.status, r.a.cause]).toEqual(['SUCCEEDED', 'SUCCEEDED', undefined]);
       const routes = await w.routes();
       for (const t of held.routeTables)
@@ -185,6 +213,31 @@ describe('an operator failover with a hold during Maintenance', () => {
       ]);
     },
   );
+});
+
+describe('an operator failover with a hold during Fallback', () => {
+  it.each([
+    ['when Fallback reads the instance', 'FindInstance'],
+    ['when Fallback proves the instance’s path', 'PathCheck'],
+  ])('%s: the held zone ends on its gateway and held', async (_, at) => {
+    const w = await newWorld();
+    const held = w.zones[2]!;
+    expect((await w.run('Failover', { reason: 'drill' })).r.status).toBe('SUCCEEDED');
+    const r = await race(
+      w,
+      ['Fallback', { reason: 'recovered' }],
+      ['Failover', { zones: [held.zone], reason: 'isp trouble', hold: { by: 'carol' } }],
+      at,
+    );
+    expect([r.a.status, r.b.status, r.startedDuring]).toEqual(['SUCCEEDED', 'SUCCEEDED', true]);
+    const routes = await w.routes();
+    for (const t of held.routeTables)
+      expect(routes.find((x) => x.routeTableId === t)?.defaultRoute?.natGatewayId).toBe(
+        held.gateway,
+      );
+    const zones = (r.a.output as { zones: { zone: string; status: string }[] }).zones;
+    expect(zones.find((z) => z.zone === held.zone)?.status).toBe('held');
+  });
 });
 
 describe('holds end to end', () => {

@@ -4,12 +4,12 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   fallbackDecision,
-  healthCommands,
   healthySince,
   MAX_GAP_MS,
   type FallbackFacts,
   type HealthSample,
 } from '../../lib/checker/fallback.js';
+import { healthCommands } from '../../lib/health.js';
 import { tempDir } from '../helpers.js';
 
 const MIN = 60_000;

@@ -114,6 +114,11 @@ describe('the roll of one zone (ReplaceInstances)', () => {
         'MoveEip',
         'NotRunning',
         'Old',
+        // The path check: not delivered, failed, unreadable, too slow (ADR 0150).
+        'PathCheck',
+        'PathCheckedFailed',
+        'PathCheckedStatus',
+        'PathCheckedTooSlow',
         'SourceDest',
         'Status',
         'SwitchError',

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { replaceDefinition, type WorkflowRefs } from '../../lib/workflows/index.js';
 import { HANDOFF } from '../../lib/workflows/handoff.js';
 import { ROLL } from '../../lib/workflows/replace.js';
+import { PATH_CHECK } from '../../lib/workflows/path.js';
 import type { Definition, State, States } from '../../lib/workflows/asl.js';
 import type { Environment } from '../../lib/config/schema.js';
 import { exampleEnv } from '../helpers.js';
@@ -107,11 +108,18 @@ describe('the handoff in ReplaceInstances', () => {
     });
     expect(s[HANDOFF.shown]).toMatchObject({ Choices: [{ Next: HANDOFF.eip }] });
     expect(s[HANDOFF.associate]!.Next).toBe(HANDOFF.final);
+    // The final delta, then the path proved from the address, then the old instance retires.
     expect(s[`${HANDOFF.finalCopied}Done?`]).toMatchObject({
-      Choices: [{ Next: ROLL.retire }, {}],
+      Choices: [{ Next: PATH_CHECK.start }, {}],
     });
+    expect(s[HANDOFF.proved]).toMatchObject({
+      Choices: [{ Variable: '$.handoff.copied', Next: ROLL.retire }],
+      Default: ROLL.switch,
+    });
+    // Nothing copied: the address adopted, the path proved, only then the switch.
+    expect(s[HANDOFF.adoptOk]!.Next).toBe(PATH_CHECK.start);
     // After the move, every failure gives the address back before the rollback.
-    for (const st of [HANDOFF.read, HANDOFF.associate, HANDOFF.finalReceive])
+    for (const st of [HANDOFF.read, HANDOFF.associate, HANDOFF.finalReceive, PATH_CHECK.start])
       expect((s[st]!.Catch as { Next: string }[])[0]!.Next).toBe(HANDOFF.giveBack);
     expect(s[HANDOFF.giveBackAssociate]!.Next).toBe(ROLL.rollback);
     // The command carries the zone's address and the peer's, formatted at run time.
