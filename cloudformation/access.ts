@@ -274,19 +274,29 @@ function operatePolicy(env: Environment): Json {
   };
 }
 
-/** What CloudFormation does for the stacks: their resources, and IAM only on their own roles. */
+/**
+ * What CloudFormation does for the stacks: the actions each resource type's handlers need as the
+ * stacks use it (test/cfn-handlers.ts), on this environment's names; IAM only on its own roles.
+ */
 function servicePolicy(env: Environment): Json {
   const e = env.name;
   const p = envPrefix(e);
   const bucket = artifactsBucket(e, env.accountId, env.region);
   const accessRoles = ACCESS_ROLES.map((r) => roleArn(e, r));
+  const stackRoles = arn('iam', `role/${p}*`, false);
+  const allow = (Sid: string, actions: string[], Resource: Json, Condition?: Json): Json => ({
+    Sid,
+    Effect: 'Allow',
+    Action: actions,
+    Resource,
+    ...(Condition ? { Condition } : {}),
+  });
   return {
     Version: '2012-10-17',
     Statement: [
-      {
-        Sid: 'StackRoles',
-        Effect: 'Allow',
-        Action: [
+      allow(
+        'StackRoles',
+        [
           'iam:CreateRole',
           'iam:DeleteRole',
           'iam:GetRole',
@@ -301,92 +311,207 @@ function servicePolicy(env: Environment): Json {
           'iam:ListRolePolicies',
           'iam:ListAttachedRolePolicies',
           'iam:DetachRolePolicy',
+        ],
+        stackRoles,
+      ),
+      allow(
+        'StackInstanceProfiles',
+        [
           'iam:CreateInstanceProfile',
           'iam:DeleteInstanceProfile',
           'iam:GetInstanceProfile',
           'iam:AddRoleToInstanceProfile',
           'iam:RemoveRoleFromInstanceProfile',
-          'iam:TagInstanceProfile',
-          'iam:UntagInstanceProfile',
         ],
-        Resource: [arn('iam', `role/${p}*`, false), arn('iam', `instance-profile/${p}*`, false)],
-      },
-      {
-        Sid: 'OnlyTheStacksManagedPolicies',
-        Effect: 'Allow',
-        Action: 'iam:AttachRolePolicy',
-        Resource: arn('iam', `role/${p}*`, false),
-        Condition: {
-          ArnEquals: {
-            'iam:PolicyARN': STACK_MANAGED_POLICIES.map((m) =>
-              sub(`arn:\${AWS::Partition}:iam::aws:policy/${m}`),
-            ),
-          },
+        arn('iam', `instance-profile/${p}*`, false),
+      ),
+      allow('OnlyTheStacksManagedPolicies', ['iam:AttachRolePolicy'], stackRoles, {
+        ArnEquals: {
+          'iam:PolicyARN': STACK_MANAGED_POLICIES.map((m) =>
+            sub(`arn:\${AWS::Partition}:iam::aws:policy/${m}`),
+          ),
         },
-      },
-      {
-        Sid: 'PassStackRolesToTheirServices',
-        Effect: 'Allow',
-        Action: 'iam:PassRole',
-        Resource: arn('iam', `role/${p}*`, false),
-        Condition: {
-          StringEquals: {
-            'iam:PassedToService': [
-              'ec2.amazonaws.com',
-              'lambda.amazonaws.com',
-              'states.amazonaws.com',
-              'events.amazonaws.com',
-              'imagebuilder.amazonaws.com',
-            ],
-          },
+      }),
+      allow('PassStackRolesToTheirServices', ['iam:PassRole'], stackRoles, {
+        StringEquals: {
+          'iam:PassedToService': [
+            'ec2.amazonaws.com',
+            'lambda.amazonaws.com',
+            'states.amazonaws.com',
+            'events.amazonaws.com',
+            'imagebuilder.amazonaws.com',
+          ],
         },
-      },
+      }),
+      allow(
+        // Image Builder's pipeline and infrastructure create it on the service's first use.
+        'ImageBuilderServiceLinkedRole',
+        ['iam:CreateServiceLinkedRole'],
+        arn('iam', 'role/aws-service-role/imagebuilder.amazonaws.com/*', false),
+        { StringEquals: { 'iam:AWSServiceName': 'imagebuilder.amazonaws.com' } },
+      ),
       {
         Sid: 'NeverTheAccessRoles',
         Effect: 'Deny',
         Action: 'iam:*',
         Resource: [...accessRoles, arn('iam', `oidc-provider/${GITHUB_OIDC_HOST}`, false)],
       },
-      {
-        Sid: 'Ec2AndImageBuilder',
-        Effect: 'Allow',
-        // EC2 and Image Builder resources carry generated ids, not names to scope by.
-        Action: ['ec2:*', 'imagebuilder:*'],
-        Resource: '*',
-      },
-      {
-        Sid: 'ArtifactsBucketAndCheckerCode',
-        Effect: 'Allow',
-        Action: ['s3:*'],
-        Resource: [
-          sub(`arn:\${AWS::Partition}:s3:::${bucket}`),
-          sub(`arn:\${AWS::Partition}:s3:::${bucket}/checker/*`),
+      // EC2 and Image Builder resources carry generated ids, not names to scope by.
+      allow('Ec2', SERVICE_EC2_ACTIONS, '*'),
+      allow('ImageBuilder', SERVICE_IMAGEBUILDER_ACTIONS, '*'),
+      allow(
+        'ArtifactsBucket',
+        [
+          's3:CreateBucket',
+          's3:DeleteBucket',
+          's3:ListBucket',
+          's3:GetBucketAcl',
+          's3:PutBucketTagging',
+          's3:PutBucketVersioning',
+          's3:PutEncryptionConfiguration',
+          's3:PutBucketPublicAccessBlock',
+          's3:PutBucketOwnershipControls',
+          's3:PutLifecycleConfiguration',
+          's3:GetBucketPolicy',
+          's3:PutBucketPolicy',
+          's3:DeleteBucketPolicy',
         ],
-      },
-      {
-        Sid: 'StackServices',
-        Effect: 'Allow',
-        Action: ['lambda:*', 'states:*', 'events:*', 'cloudwatch:*', 'ssm:*', 'logs:*'],
-        Resource: [
-          arn('lambda', `function:${p}*`),
-          arn('states', `stateMachine:${p}*`),
-          arn('events', `rule/${p}*`),
-          arn('cloudwatch', `alarm:${p}*`),
-          arn('ssm', `parameter/natfleet/${e}/*`),
-          arn('logs', `log-group:/aws/lambda/${p}*`),
-          arn('logs', `log-group:/natfleet/${e}/*`),
+        sub(`arn:\${AWS::Partition}:s3:::${bucket}`),
+      ),
+      // Lambda reads the function's code with CloudFormation's rights.
+      allow(
+        'CheckerCode',
+        ['s3:GetObject', 's3:GetObjectVersion'],
+        sub(`arn:\${AWS::Partition}:s3:::${bucket}/checker/*`),
+      ),
+      allow(
+        'CheckerFunctions',
+        [
+          'lambda:CreateFunction',
+          'lambda:DeleteFunction',
+          'lambda:GetFunction',
+          'lambda:GetFunctionCodeSigningConfig',
+          'lambda:UpdateFunctionConfiguration',
+          'lambda:UpdateFunctionCode',
+          'lambda:PutFunctionConcurrency',
+          'lambda:ListTags',
+          'lambda:TagResource',
+          'lambda:UntagResource',
+          'lambda:AddPermission',
+          'lambda:RemovePermission',
+          'lambda:GetPolicy',
         ],
-      },
-      {
-        // Step Functions log delivery and describe calls take no narrower resource.
-        Sid: 'LogDelivery',
-        Effect: 'Allow',
-        Action: [...LOG_DELIVERY_ACTIONS, 'cloudwatch:DescribeAlarms', 'lambda:GetAccountSettings'],
-        Resource: '*',
-      },
+        arn('lambda', `function:${p}*`),
+      ),
+      allow(
+        'StateMachines',
+        [
+          'states:CreateStateMachine',
+          'states:UpdateStateMachine',
+          'states:DeleteStateMachine',
+          'states:DescribeStateMachine',
+          'states:TagResource',
+          'states:UntagResource',
+          'states:ListTagsForResource',
+        ],
+        arn('states', `stateMachine:${p}*`),
+      ),
+      allow(
+        'EventRules',
+        [
+          'events:PutRule',
+          'events:DeleteRule',
+          'events:DescribeRule',
+          'events:PutTargets',
+          'events:RemoveTargets',
+          'events:ListTargetsByRule',
+        ],
+        arn('events', `rule/${p}*`),
+      ),
+      allow(
+        'Alarms',
+        [
+          'cloudwatch:PutMetricAlarm',
+          'cloudwatch:DeleteAlarms',
+          'cloudwatch:TagResource',
+          'cloudwatch:UntagResource',
+        ],
+        arn('cloudwatch', `alarm:${p}*`),
+      ),
+      allow(
+        'Parameters',
+        [
+          'ssm:PutParameter',
+          'ssm:DeleteParameter',
+          'ssm:GetParameters',
+          'ssm:AddTagsToResource',
+          'ssm:RemoveTagsFromResource',
+        ],
+        arn('ssm', `parameter/natfleet/${e}/*`),
+      ),
+      allow(
+        'LogGroups',
+        [
+          'logs:CreateLogGroup',
+          'logs:DeleteLogGroup',
+          'logs:PutRetentionPolicy',
+          'logs:TagResource',
+          'logs:UntagResource',
+          'logs:ListTagsForResource',
+        ],
+        [arn('logs', `log-group:/aws/lambda/${p}*`), arn('logs', `log-group:/natfleet/${e}/*`)],
+      ),
+      // Step Functions log delivery and these describe calls take no narrower resource.
+      allow('LogDelivery', [...LOG_DELIVERY_ACTIONS, 'cloudwatch:DescribeAlarms'], '*'),
     ],
   };
 }
+
+/** The EC2 actions of the stacks' types' handlers (test/cfn-handlers.ts). */
+const SERVICE_EC2_ACTIONS = [
+  'ec2:DescribeAddresses',
+  'ec2:AllocateAddress',
+  'ec2:ReleaseAddress',
+  'ec2:DisassociateAddress',
+  'ec2:DescribeNatGateways',
+  'ec2:CreateNatGateway',
+  'ec2:DeleteNatGateway',
+  'ec2:DescribeLaunchTemplates',
+  'ec2:CreateLaunchTemplate',
+  'ec2:CreateLaunchTemplateVersion',
+  'ec2:DeleteLaunchTemplate',
+  'ec2:DescribeSecurityGroups',
+  'ec2:CreateSecurityGroup',
+  'ec2:DeleteSecurityGroup',
+  'ec2:AuthorizeSecurityGroupIngress',
+  'ec2:AuthorizeSecurityGroupEgress',
+  'ec2:RevokeSecurityGroupIngress',
+  'ec2:RevokeSecurityGroupEgress',
+  'ec2:DescribeVpcEndpoints',
+  'ec2:CreateVpcEndpoint',
+  'ec2:ModifyVpcEndpoint',
+  'ec2:DeleteVpcEndpoints',
+  'ec2:CreateTags',
+  'ec2:DeleteTags',
+  // A function in the VPC: its subnets and groups read, its interfaces waited on at delete.
+  'ec2:DescribeSubnets',
+  'ec2:DescribeVpcs',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeImages',
+];
+
+/** The Image Builder actions of the image stack's types' handlers. */
+const SERVICE_IMAGEBUILDER_ACTIONS = [
+  ...['Component', 'ImageRecipe'].flatMap((r) => [`Create${r}`, `Get${r}`, `Delete${r}`]),
+  ...[
+    'InfrastructureConfiguration',
+    'DistributionConfiguration',
+    'ImagePipeline',
+    'LifecyclePolicy',
+  ].flatMap((r) => [`Create${r}`, `Get${r}`, `Update${r}`, `Delete${r}`]),
+  'TagResource',
+  'UntagResource',
+].map((a) => `imagebuilder:${a}`);
 
 function githubRole(
   env: Environment,

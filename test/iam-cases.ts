@@ -4,6 +4,7 @@
 import { checkerLogGroup, stateMachineArn, WORKFLOWS } from '../lib/names.js';
 import type { ExplicitCase } from './iam-proof.js';
 import type { Request } from './iam-requests.js';
+import { CFN_HANDLER_CASES } from './cfn-handlers.js';
 
 const r = (action: string, resource = '*'): Request => ({ action, resource, context: {} });
 
@@ -56,4 +57,6 @@ export const EXPLICIT_CASES: ExplicitCase[] = [
         'logs:DescribeLogGroups',
       ].map((a) => r(a)),
   })),
+  // CloudFormation's own requests with the service role, per resource type.
+  ...CFN_HANDLER_CASES,
 ];

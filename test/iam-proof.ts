@@ -180,15 +180,6 @@ export interface Proof {
   untouched: string[];
 }
 
-/**
- * Roles whose grants are not yet proved used, with why: their unused grants are left out of the
- * proof's list (their denied requests are not). Each is a gap docs/iam.md names.
- */
-export const GRANTS_NOT_PROVED: Record<string, string> = {
-  'access/CloudFormationRole':
-    'CloudFormation uses it to create the stacks’ resources; moto enforces nothing, and the resource handlers’ permissions are not yet tabled as explicit cases',
-};
-
 /** An identity policy that allows everything: an endpoint policy judged alone. */
 const ANY: Statement[] = [{ Effect: 'Allow', Action: '*', Resource: '*' }];
 
@@ -283,9 +274,7 @@ export async function prove(
   }
   return {
     denied,
-    unused: [...grants]
-      .filter(([k, u]) => !used.has(k) && !GRANTS_NOT_PROVED[u.role])
-      .map(([, u]) => u),
+    unused: [...grants].filter(([k]) => !used.has(k)).map(([, u]) => u),
     evaluated,
     untouched: [...allRoles].filter((r) => !touched.has(r)).sort(),
   };

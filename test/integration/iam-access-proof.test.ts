@@ -2,7 +2,8 @@
 // with each — plan and drift (plan role), deploy and record-state (deploy role), the workflow
 // verbs, status and release (operate role) — run against moto with every SDK call recorded as
 // that role's (test/calls.ts recordingAs), then evaluated against the rendered access stack.
-// The CloudFormation service role's requests are CloudFormation's own: explicit cases.
+// The CloudFormation service role's requests are CloudFormation's own: explicit cases, per
+// resource type, from the handlers' published permissions (test/cfn-handlers.ts).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +29,12 @@ import { captureIo, tempDir } from '../helpers.js';
 const timing = { minDelay: 0.2, maxDelay: 1, maxWait: 120 };
 // The image stack is left out: moto keeps no Image Builder resources (deploy-moto.test.ts).
 const STACKS: StackKind[] = ['artifacts', 'gateway', 'fleet', 'checker', 'workflows'];
-const ROLES = ['access/PlanRole', 'access/DeployRole', 'access/OperateRole'];
+const ROLES = [
+  'access/PlanRole',
+  'access/DeployRole',
+  'access/OperateRole',
+  'access/CloudFormationRole',
+];
 
 let moto: Moto;
 let env: Environment;

@@ -17,6 +17,9 @@ import { decide, resolve, trusts, type Context } from '../iam.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exampleEnv, ROOT } from '../helpers.js';
+import { everyPart, handlerRequests, HANDLERS } from '../cfn-handlers.js';
+import { parseConfig } from '../../lib/config/load.js';
+import { largestConfig, LONGEST_NAME } from '../largest.js';
 
 const prod = exampleEnv('prod');
 const ACCOUNT = prod.accountId;
@@ -492,5 +495,58 @@ describe('the example workflows', () => {
     expect(deploy).toContain('environment: ${{ matrix.environment }}');
     for (const file of Object.keys(expected).filter((f) => f !== 'deploy.yml'))
       expect(readFileSync(join(dir, file), 'utf8')).not.toContain('role-arn:');
+  });
+});
+
+describe('the service role’s handler table (test/cfn-handlers.ts)', () => {
+  const envs = [
+    exampleEnv('prod'),
+    exampleEnv('staging'),
+    parseConfig(largestConfig()).environments[LONGEST_NAME]!,
+  ];
+  const typesOf = (env: Environment) =>
+    renderStacks(env)
+      .filter((s) => s.kind !== 'access')
+      .flatMap((s) => Object.values(s.template.Resources).map((r) => r.Type));
+
+  it('has a row for every type the example and the largest fleet render, and none other', () => {
+    const rendered = new Set(envs.flatMap(typesOf));
+    expect(Object.keys(HANDLERS).sort()).toEqual([...rendered].sort());
+    // The proof's environment with every optional part on renders every type too.
+    for (const env of envs) expect(new Set(typesOf(everyPart(env)))).toEqual(rendered);
+  });
+
+  it('a type without a row fails the proof, naming it', () => {
+    const env = exampleEnv('prod');
+    const stacks = renderStacks(env).map((s) =>
+      s.kind === 'fleet'
+        ? {
+            ...s,
+            template: {
+              ...s.template,
+              Resources: { ...s.template.Resources, Extra: { Type: 'AWS::EC2::Instance' } },
+            },
+          }
+        : s,
+    );
+    expect(() => handlerRequests(env, stacks)).toThrow(
+      'no handler permissions tabled for AWS::EC2::Instance (fleet/Extra)',
+    );
+  });
+
+  it('the service role grants what the handlers need, and no wildcard action', () => {
+    const p = policyOf('CloudFormationRole');
+    const env = everyPart(exampleEnv('prod'));
+    for (const r of handlerRequests(env))
+      expect([r.action, decide(p, r.action, r.resource, r.context as Context)]).toEqual([
+        r.action,
+        'allowed',
+      ]);
+    for (const a of ['ec2:RunInstances', 'ec2:TerminateInstances', 'lambda:InvokeFunction'])
+      expect(decide(p, a, '*')).toBe('implicitly denied');
+    const allows = (p[0] as { Statement: { Effect: string; Action: Json }[] }).Statement.filter(
+      (s) => s.Effect === 'Allow',
+    );
+    expect(JSON.stringify(allows)).not.toMatch(/"[a-z0-9]+:\*"/);
   });
 });

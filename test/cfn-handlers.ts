@@ -1,0 +1,479 @@
+// What CloudFormation does with the service role (access/CloudFormationRole): per resource type
+// the stacks contain, the IAM actions its resource handlers need to create, update and delete it
+// as natfleet uses it. Source: the `handlers.{create,update,delete}.permissions` of each type's
+// resource provider schema (CloudFormation registry, `aws cloudformation describe-type`; as
+// republished per type under "Permissions" by stackql-registry/stackql-provider-awscc). Where a
+// handler lists actions for properties natfleet does not set (KMS keys, EFS, code signing,
+// layers, permission boundaries, SNS topics, …) they are left out, named in `omitted`.
+// The proof (test/iam-proof.ts) evaluates these requests against the rendered service role:
+// re-check this table when a type or a property is added (docs/adr/0163).
+import type { Json, RenderedStack } from '../lib/cfn.js';
+import type { Environment } from '../lib/config/schema.js';
+import { renderStacks } from '../cloudformation/index.js';
+import { resolve } from './iam.js';
+import type { ExplicitCase } from './iam-proof.js';
+import type { Request } from './iam-requests.js';
+
+type Props = Record<string, Json>;
+
+/** One resource of a rendered stack, as a handler sees it. */
+interface Target {
+  env: Environment;
+  stack: RenderedStack;
+  id: string;
+  props: Props;
+}
+
+interface Handler {
+  /** Actions on the resource itself (its own ARN, `own`). */
+  create: string[];
+  update: string[];
+  delete: string[];
+  /** The ARN of the resource the type's own actions act on; `*` where ids are generated. */
+  own: (t: Target) => string;
+  /** Actions on other resources: the role passed, the code read, the policy attached. */
+  also?: (t: Target) => Request[];
+  /** What the published lists hold that natfleet's use of the type does not need. */
+  omitted?: string;
+}
+
+const req = (action: string, resource = '*', context: Request['context'] = {}): Request => ({
+  action,
+  resource,
+  context,
+});
+const arn = (t: Target, service: string, resource: string, regional = true) =>
+  `arn:aws:${service}:${regional ? t.env.region : ''}:${t.env.accountId}:${resource}`;
+/** A resource's physical name: the name the template sets, or CloudFormation's generated one. */
+function nameOf(t: Target, id: string, field: string): string {
+  const v = (t.stack.template.Resources[id]?.Properties as Props | undefined)?.[field];
+  return typeof v === 'string' ? v : `${t.stack.name}-${id}-GENERATED`;
+}
+const refId = (v: Json): string => {
+  const o = v as { Ref?: string; 'Fn::GetAtt'?: string[] };
+  return o.Ref ?? o['Fn::GetAtt']![0]!;
+};
+const roleArn = (t: Target, id: string) =>
+  arn(t, 'iam', `role/${nameOf(t, id, 'RoleName')}`, false);
+const passRole = (t: Target, role: Json, service: string) =>
+  req('iam:PassRole', roleArn(t, refId(role)), { 'iam:PassedToService': service });
+/** Actions without resource-level permissions: evaluated on `*`. */
+const anywhere = (actions: string[]) => actions.map((a) => req(a));
+
+const TAG_ONLY_UPDATE = ['imagebuilder:TagResource', 'imagebuilder:UntagResource'];
+
+export const HANDLERS: Record<string, Handler> = {
+  'AWS::IAM::Role': {
+    create: [
+      'iam:CreateRole',
+      'iam:PutRolePolicy',
+      'iam:GetRolePolicy',
+      'iam:TagRole',
+      'iam:GetRole',
+    ],
+    update: [
+      'iam:UpdateRole',
+      'iam:UpdateRoleDescription',
+      'iam:UpdateAssumeRolePolicy',
+      'iam:DetachRolePolicy',
+      'iam:DeleteRolePolicy',
+      'iam:PutRolePolicy',
+      'iam:TagRole',
+      'iam:UntagRole',
+    ],
+    delete: [
+      'iam:DeleteRole',
+      'iam:DetachRolePolicy',
+      'iam:DeleteRolePolicy',
+      'iam:GetRole',
+      'iam:ListAttachedRolePolicies',
+      'iam:ListRolePolicies',
+    ],
+    own: (t) => roleArn(t, t.id),
+    // AttachRolePolicy (create, update) only for the managed policies the role names.
+    also: (t) =>
+      ((t.props.ManagedPolicyArns ?? []) as Json[]).map((m) =>
+        req('iam:AttachRolePolicy', roleArn(t, t.id), {
+          'iam:PolicyARN': String(resolve(m, { accountId: t.env.accountId, region: t.env.region })),
+        }),
+      ),
+    omitted: 'PutRolePermissionsBoundary, DeleteRolePermissionsBoundary: no boundary is set',
+  },
+  'AWS::IAM::InstanceProfile': {
+    create: ['iam:CreateInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:GetInstanceProfile'],
+    update: [
+      'iam:RemoveRoleFromInstanceProfile',
+      'iam:AddRoleToInstanceProfile',
+      'iam:GetInstanceProfile',
+    ],
+    delete: [
+      'iam:GetInstanceProfile',
+      'iam:RemoveRoleFromInstanceProfile',
+      'iam:DeleteInstanceProfile',
+    ],
+    own: (t) => arn(t, 'iam', `instance-profile/${nameOf(t, t.id, 'InstanceProfileName')}`, false),
+    also: (t) => ((t.props.Roles ?? []) as Json[]).map((r) => passRole(t, r, 'ec2.amazonaws.com')),
+    omitted: 'TagInstanceProfile, UntagInstanceProfile: the profiles carry no tags',
+  },
+  'AWS::Lambda::Function': {
+    create: [
+      'lambda:CreateFunction',
+      'lambda:GetFunction',
+      'lambda:PutFunctionConcurrency',
+      'lambda:TagResource',
+      'lambda:GetFunctionCodeSigningConfig',
+    ],
+    update: [
+      'lambda:GetFunction',
+      'lambda:PutFunctionConcurrency',
+      'lambda:ListTags',
+      'lambda:TagResource',
+      'lambda:UntagResource',
+      'lambda:UpdateFunctionConfiguration',
+      'lambda:UpdateFunctionCode',
+    ],
+    delete: ['lambda:DeleteFunction', 'lambda:GetFunction'],
+    own: (t) => arn(t, 'lambda', `function:${nameOf(t, t.id, 'FunctionName')}`),
+    also: (t) => {
+      const code = t.props.Code as { S3Bucket: string };
+      // S3Key is the stack's parameter: the checker zip under checker/ (deploy puts it there).
+      const object = `arn:aws:s3:::${code.S3Bucket}/checker/checker-0123abcd.zip`;
+      return [
+        passRole(t, t.props.Role!, 'lambda.amazonaws.com'),
+        req('s3:GetObject', object),
+        req('s3:GetObjectVersion', object),
+        // VpcConfig: create and update read the subnets and groups; delete waits on the ENIs.
+        ...anywhere([
+          'ec2:DescribeSecurityGroups',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeVpcs',
+          'ec2:DescribeNetworkInterfaces',
+        ]),
+      ];
+    },
+    omitted:
+      'kms:*, elasticfilesystem:DescribeMountTargets, code signing, layers, runtime management, recursion config, DeleteFunctionConcurrency (the concurrency is always set)',
+  },
+  'AWS::Lambda::Permission': {
+    create: ['lambda:AddPermission', 'lambda:GetPolicy'],
+    update: [],
+    delete: ['lambda:RemovePermission', 'lambda:GetPolicy'],
+    own: (t) =>
+      arn(t, 'lambda', `function:${nameOf(t, refId(t.props.FunctionName!), 'FunctionName')}`),
+    omitted: 'no update handler: every property replaces the permission',
+  },
+  'AWS::Logs::LogGroup': {
+    create: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:TagResource'],
+    update: [
+      'logs:PutRetentionPolicy',
+      'logs:TagResource',
+      'logs:UntagResource',
+      'logs:ListTagsForResource',
+    ],
+    delete: ['logs:DeleteLogGroup'],
+    own: (t) => arn(t, 'logs', `log-group:${String(t.props.LogGroupName)}`),
+    also: () => anywhere(['logs:DescribeLogGroups']),
+    omitted:
+      'logs:AssociateKmsKey, DisassociateKmsKey (no KMS key), DeleteRetentionPolicy (retention always set), data protection policies',
+  },
+  'AWS::StepFunctions::StateMachine': {
+    create: ['states:CreateStateMachine', 'states:DescribeStateMachine', 'states:TagResource'],
+    update: [
+      'states:UpdateStateMachine',
+      'states:DescribeStateMachine',
+      'states:TagResource',
+      'states:UntagResource',
+      'states:ListTagsForResource',
+    ],
+    delete: ['states:DeleteStateMachine', 'states:DescribeStateMachine'],
+    own: (t) => arn(t, 'states', `stateMachine:${String(t.props.StateMachineName)}`),
+    // LoggingConfiguration: the log delivery is set up with CloudFormation's rights.
+    also: (t) => [
+      passRole(t, t.props.RoleArn!, 'states.amazonaws.com'),
+      ...anywhere([
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+      ]),
+    ],
+    omitted: 'xray:* (no tracing), kms:* (no customer key), versions and aliases',
+  },
+  'AWS::Events::Rule': {
+    create: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+    update: ['events:DescribeRule', 'events:PutRule', 'events:RemoveTargets', 'events:PutTargets'],
+    delete: [
+      'events:DescribeRule',
+      'events:DeleteRule',
+      'events:RemoveTargets',
+      'events:ListTargetsByRule',
+    ],
+    own: (t) => arn(t, 'events', `rule/${String(t.props.Name)}`),
+    // iam:PassRole only where a target names a role (the alarm rules start Failover).
+    also: (t) =>
+      ((t.props.Targets ?? []) as { RoleArn?: Json }[])
+        .filter((x) => x.RoleArn)
+        .map((x) => passRole(t, x.RoleArn!, 'events.amazonaws.com')),
+    omitted: 'events:TagResource, UntagResource, ListTagsForResource: the rules carry no tags',
+  },
+  'AWS::CloudWatch::Alarm': {
+    create: ['cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource'],
+    update: ['cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource', 'cloudwatch:UntagResource'],
+    delete: ['cloudwatch:DeleteAlarms'],
+    own: (t) => arn(t, 'cloudwatch', `alarm:${String(t.props.AlarmName)}`),
+    also: () => anywhere(['cloudwatch:DescribeAlarms']),
+  },
+  'AWS::SSM::Parameter': {
+    create: ['ssm:PutParameter', 'ssm:AddTagsToResource', 'ssm:GetParameters'],
+    update: [
+      'ssm:PutParameter',
+      'ssm:AddTagsToResource',
+      'ssm:RemoveTagsFromResource',
+      'ssm:GetParameters',
+    ],
+    delete: ['ssm:DeleteParameter'],
+    own: (t) => arn(t, 'ssm', `parameter${String(t.props.Name)}`),
+  },
+  'AWS::S3::Bucket': {
+    create: [
+      's3:CreateBucket',
+      's3:PutBucketTagging',
+      's3:PutBucketVersioning',
+      's3:PutEncryptionConfiguration',
+      's3:PutBucketPublicAccessBlock',
+      's3:PutBucketOwnershipControls',
+      's3:PutLifecycleConfiguration',
+      's3:ListBucket',
+      's3:GetBucketAcl',
+    ],
+    update: [
+      's3:PutBucketTagging',
+      's3:PutBucketVersioning',
+      's3:PutEncryptionConfiguration',
+      's3:PutBucketPublicAccessBlock',
+      's3:PutBucketOwnershipControls',
+      's3:PutLifecycleConfiguration',
+    ],
+    delete: ['s3:DeleteBucket', 's3:ListBucket'],
+    own: (t) => `arn:aws:s3:::${String(t.props.BucketName)}`,
+    omitted:
+      'analytics, CORS, inventory, metrics, notification, replication, website, accelerate, logging, object lock, intelligent tiering, iam:PassRole (replication)',
+  },
+  'AWS::S3::BucketPolicy': {
+    create: ['s3:GetBucketPolicy', 's3:PutBucketPolicy'],
+    update: ['s3:GetBucketPolicy', 's3:PutBucketPolicy'],
+    delete: ['s3:GetBucketPolicy', 's3:DeleteBucketPolicy'],
+    own: (t) => `arn:aws:s3:::${nameOf(t, refId(t.props.Bucket!), 'BucketName')}`,
+  },
+  // EC2 and Image Builder resources carry generated ids: their actions are evaluated on `*`,
+  // as the role grants them (docs/iam.md).
+  'AWS::EC2::EIP': {
+    create: ['ec2:AllocateAddress', 'ec2:DescribeAddresses', 'ec2:CreateTags'],
+    update: ['ec2:DescribeAddresses', 'ec2:CreateTags', 'ec2:DeleteTags'],
+    delete: ['ec2:DescribeAddresses', 'ec2:ReleaseAddress', 'ec2:DisassociateAddress'],
+    own: () => '*',
+    omitted: 'BYOIP pools, IPAM, transfer: not used',
+  },
+  'AWS::EC2::NatGateway': {
+    create: ['ec2:CreateNatGateway', 'ec2:DescribeNatGateways', 'ec2:CreateTags'],
+    update: ['ec2:DescribeNatGateways', 'ec2:CreateTags', 'ec2:DeleteTags'],
+    delete: ['ec2:DeleteNatGateway', 'ec2:DescribeNatGateways'],
+    own: () => '*',
+    omitted: 'secondary private addresses (Assign/Unassign/Associate/Disassociate…): not used',
+  },
+  'AWS::EC2::LaunchTemplate': {
+    create: ['ec2:CreateLaunchTemplate', 'ec2:CreateTags'],
+    update: ['ec2:CreateLaunchTemplateVersion'],
+    delete: ['ec2:DeleteLaunchTemplate', 'ec2:DeleteTags', 'ec2:DescribeLaunchTemplates'],
+    own: () => '*',
+  },
+  'AWS::EC2::SecurityGroup': {
+    create: [
+      'ec2:CreateSecurityGroup',
+      'ec2:DescribeSecurityGroups',
+      'ec2:AuthorizeSecurityGroupIngress',
+      'ec2:AuthorizeSecurityGroupEgress',
+      'ec2:RevokeSecurityGroupEgress',
+      'ec2:CreateTags',
+    ],
+    update: [
+      'ec2:DescribeSecurityGroups',
+      'ec2:AuthorizeSecurityGroupIngress',
+      'ec2:AuthorizeSecurityGroupEgress',
+      'ec2:RevokeSecurityGroupIngress',
+      'ec2:RevokeSecurityGroupEgress',
+      'ec2:CreateTags',
+      'ec2:DeleteTags',
+    ],
+    delete: ['ec2:DescribeSecurityGroups', 'ec2:DeleteSecurityGroup'],
+    own: () => '*',
+  },
+  'AWS::EC2::VPCEndpoint': {
+    create: ['ec2:CreateVpcEndpoint', 'ec2:DescribeVpcEndpoints'],
+    update: ['ec2:ModifyVpcEndpoint', 'ec2:DescribeVpcEndpoints'],
+    delete: ['ec2:DeleteVpcEndpoints', 'ec2:DescribeVpcEndpoints'],
+    own: () => '*',
+    omitted: 'route53:* and private DNS (off), ec2:CreateTags (no tags), gateway route tables',
+  },
+  'AWS::ImageBuilder::Component': {
+    create: [
+      'imagebuilder:CreateComponent',
+      'imagebuilder:GetComponent',
+      'imagebuilder:TagResource',
+    ],
+    update: TAG_ONLY_UPDATE,
+    delete: ['imagebuilder:GetComponent', 'imagebuilder:DeleteComponent'],
+    own: () => '*',
+    omitted: 's3:GetObject (the document is inline Data), kms:* (no key)',
+  },
+  'AWS::ImageBuilder::ImageRecipe': {
+    create: [
+      'imagebuilder:CreateImageRecipe',
+      'imagebuilder:GetImageRecipe',
+      'imagebuilder:GetComponent',
+      'imagebuilder:TagResource',
+      'ec2:DescribeImages',
+    ],
+    update: TAG_ONLY_UPDATE,
+    delete: ['imagebuilder:GetImageRecipe', 'imagebuilder:DeleteImageRecipe'],
+    own: () => '*',
+    omitted: 'ssm:GetParameter (ParentImage is an image ARN, not a parameter), kms:*',
+  },
+  'AWS::ImageBuilder::InfrastructureConfiguration': {
+    create: [
+      'imagebuilder:CreateInfrastructureConfiguration',
+      'imagebuilder:GetInfrastructureConfiguration',
+      'imagebuilder:TagResource',
+    ],
+    update: [
+      'imagebuilder:UpdateInfrastructureConfiguration',
+      'imagebuilder:GetInfrastructureConfiguration',
+      'imagebuilder:TagResource',
+      'imagebuilder:UntagResource',
+    ],
+    delete: [
+      'imagebuilder:GetInfrastructureConfiguration',
+      'imagebuilder:DeleteInfrastructureConfiguration',
+    ],
+    own: () => '*',
+    also: (t) => [
+      passRole(t, { Ref: 'InstanceRole' }, 'ec2.amazonaws.com'),
+      imageBuilderServiceLinkedRole(t),
+    ],
+    omitted: 'sns:Publish (no topic), s3 logging (none)',
+  },
+  'AWS::ImageBuilder::DistributionConfiguration': {
+    create: [
+      'imagebuilder:CreateDistributionConfiguration',
+      'imagebuilder:GetDistributionConfiguration',
+      'imagebuilder:TagResource',
+    ],
+    update: [
+      'imagebuilder:UpdateDistributionConfiguration',
+      'imagebuilder:GetDistributionConfiguration',
+      'imagebuilder:TagResource',
+      'imagebuilder:UntagResource',
+    ],
+    delete: [
+      'imagebuilder:GetDistributionConfiguration',
+      'imagebuilder:DeleteDistributionConfiguration',
+    ],
+    own: () => '*',
+    omitted: 'launch template and fast-launch settings, ssm parameter outputs: not used',
+  },
+  'AWS::ImageBuilder::ImagePipeline': {
+    create: [
+      'imagebuilder:CreateImagePipeline',
+      'imagebuilder:GetImagePipeline',
+      'imagebuilder:GetImageRecipe',
+      'imagebuilder:GetInfrastructureConfiguration',
+      'imagebuilder:GetDistributionConfiguration',
+      'imagebuilder:TagResource',
+    ],
+    update: [
+      'imagebuilder:UpdateImagePipeline',
+      'imagebuilder:GetImagePipeline',
+      'imagebuilder:TagResource',
+      'imagebuilder:UntagResource',
+    ],
+    delete: ['imagebuilder:GetImagePipeline', 'imagebuilder:DeleteImagePipeline'],
+    own: () => '*',
+    also: (t) => [imageBuilderServiceLinkedRole(t)],
+    omitted: 'container recipes, workflows (no execution role), schedules: not used',
+  },
+  'AWS::ImageBuilder::LifecyclePolicy': {
+    create: [
+      'imagebuilder:CreateLifecyclePolicy',
+      'imagebuilder:GetLifecyclePolicy',
+      'imagebuilder:TagResource',
+    ],
+    update: [
+      'imagebuilder:UpdateLifecyclePolicy',
+      'imagebuilder:GetLifecyclePolicy',
+      'imagebuilder:TagResource',
+      'imagebuilder:UntagResource',
+    ],
+    delete: ['imagebuilder:GetLifecyclePolicy', 'imagebuilder:DeleteLifecyclePolicy'],
+    own: () => '*',
+    also: (t) => [passRole(t, t.props.ExecutionRole!, 'imagebuilder.amazonaws.com')],
+  },
+};
+
+/** Image Builder's service-linked role, created on first use of the service in the account. */
+function imageBuilderServiceLinkedRole(t: Target): Request {
+  return req(
+    'iam:CreateServiceLinkedRole',
+    arn(
+      t,
+      'iam',
+      'role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder',
+      false,
+    ),
+    { 'iam:AWSServiceName': 'imagebuilder.amazonaws.com' },
+  );
+}
+
+/** The stacks the service role makes (the access stack is an administrator's). */
+const SERVICE_STACKS = (stacks: RenderedStack[]) => stacks.filter((s) => s.kind !== 'access');
+
+/**
+ * The environment with every optional part on (a standby gateway per zone, the Step Functions
+ * endpoint), so the requests cover every type any config renders.
+ */
+export function everyPart(env: Environment): Environment {
+  return {
+    ...env,
+    gateway: { ...env.gateway, mode: 'per-zone' },
+    checker: { ...env.checker, stepFunctionsEndpoint: 'create' },
+  } as Environment;
+}
+
+/** Every request the handlers make for the stacks' resources (of one type, if given). */
+export function handlerRequests(env: Environment, stacks = renderStacks(env), type?: string) {
+  const out: Request[] = [];
+  for (const stack of SERVICE_STACKS(stacks)) {
+    for (const [id, r] of Object.entries(stack.template.Resources)) {
+      if (type && r.Type !== type) continue;
+      const h = HANDLERS[r.Type];
+      if (!h) throw new Error(`no handler permissions tabled for ${r.Type} (${stack.kind}/${id})`);
+      const t: Target = { env, stack, id, props: (r.Properties ?? {}) as Props };
+      const own = h.own(t);
+      for (const a of new Set([...h.create, ...h.update, ...h.delete])) {
+        out.push(req(a, a.startsWith('ec2:Describe') ? '*' : own));
+      }
+      out.push(...(h.also?.(t) ?? []));
+    }
+  }
+  return out;
+}
+
+/** The service role's requests, as one explicit case per type. */
+export const CFN_HANDLER_CASES: ExplicitCase[] = Object.keys(HANDLERS).map((type) => ({
+  role: 'access/CloudFormationRole',
+  why: `CloudFormation creates, updates and deletes ${type} with the service role (the type's handlers.*.permissions)`,
+  requests: ({ env }) => handlerRequests(everyPart(env), undefined, type),
+}));
