@@ -374,7 +374,7 @@ export class RunningLab {
     const detectMs = (p.intervalSeconds * (p.unhealthyThreshold + 1) + p.timeoutSeconds) * 1000;
     const checker = this.checkers.get(zone)!;
     const probers = new Map(
-      this.lab.zones.map((z) => [z.name, this.prober(z.name, detectMs / 1000 + 60)]),
+      this.lab.zones.map((z) => [z.name, this.prober(z.name, (detectMs + MINUTE_MS) / 1000 + 90)]),
     );
     let slot: number | undefined;
     try {
