@@ -17,11 +17,13 @@ import {
   type RunOutcome,
   type Timing,
 } from './checker-lab.js';
-import { falseFailoverStudy } from './checker-study.js';
+import { falseFailoverStudy, NUISANCES, type Nuisance } from './checker-study.js';
 import { labUnavailable } from './topology.js';
 
 const RUNS = Number(process.env.BENCH_LAB_RUNS ?? 15);
 const STUDY_SECONDS = Number(process.env.BENCH_STUDY_SECONDS ?? 60);
+// BENCH_STUDY_NUISANCES=flapping,slow-dns (default all): some of the study's nuisances.
+const NUISANCE_LIST = (process.env.BENCH_STUDY_NUISANCES ?? NUISANCES.join(',')).split(',');
 const TARGET_MS = 5_000;
 const ALL_PROFILES: [string, Timing][] = [
   ['old 5 s/2 s/3', OLD_DEFAULTS],
@@ -46,6 +48,13 @@ const why = labUnavailable();
 if (why) {
   console.log(`fault→flowing  not measured: ${why}`);
   process.exit(0);
+}
+const unknown = NUISANCE_LIST.filter((n) => !(NUISANCES as string[]).includes(n));
+if (unknown.length) {
+  console.error(
+    `BENCH_STUDY_NUISANCES: expected some of ${NUISANCES.join(', ')}; got ${unknown.join(', ')}`,
+  );
+  process.exit(2);
 }
 if (!(RUNS >= 0 && RUNS <= 60) || !(STUDY_SECONDS >= 0 && STUDY_SECONDS <= 3600)) {
   console.error('BENCH_LAB_RUNS: expected 0 to 60; BENCH_STUDY_SECONDS: expected 0 to 3600');
@@ -106,8 +115,12 @@ try {
   if (STUDY_SECONDS > 0) {
     const profiles = { 'new 1 s/1 s/3': DEFAULTS, 'fastest 1 s/1 s/2': FASTEST };
     const t0 = Date.now();
-    const rows = await falseFailoverStudy(cl, profiles, STUDY_SECONDS, (l) =>
-      console.log(`  ${l}`),
+    const rows = await falseFailoverStudy(
+      cl,
+      profiles,
+      STUDY_SECONDS,
+      (l) => console.log(`  ${l}`),
+      NUISANCE_LIST as Nuisance[],
     );
     console.log(
       `\nfalse-failover study: ${Math.round((Date.now() - t0) / 1000)} s in all, ${STUDY_SECONDS} s per nuisance, profiles side by side`,

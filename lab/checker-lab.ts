@@ -274,7 +274,10 @@ export interface State {
   errors: string[];
 }
 
-/** The checker's invocations: one, or a fresh process every periodMs (bounded by stop()). */
+/**
+ * The checker's invocations: one, or a fresh process every periodMs, at most `max` of them (a
+ * bound whatever happens to the caller; a long study asks for as many as it lasts minutes).
+ */
 export class Invocations {
   readonly runs: Followed[] = [];
   t0 = 0;
@@ -283,16 +286,16 @@ export class Invocations {
     private readonly ns: string,
     private readonly env: Record<string, string>,
     private readonly periodMs: number,
+    private readonly max = 100,
   ) {}
 
   start(): void {
     this.t0 = Date.now();
     const spawnOne = () => this.runs.push(follow(this.ns, ['node', checkerDriver()], this.env));
     spawnOne();
-    // At most 100 invocations per run: a bound whatever happens to the caller.
     if (this.periodMs > 0)
       this.timer = setInterval(() => {
-        if (this.runs.length < 100) spawnOne();
+        if (this.runs.length < this.max) spawnOne();
       }, this.periodMs);
   }
 
