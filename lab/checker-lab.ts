@@ -59,8 +59,19 @@ export interface Timing {
   schedule?: Schedule;
 }
 
-/** The lab's minute: long enough for a hand-over and a detection, short enough for ≥ 15 runs. */
-export const LAB_MINUTE_MS = 20_000;
+/**
+ * The lab's minute: long enough for a hand-over and a detection, short enough for ≥ 15 runs.
+ * BENCH_LAB_MINUTE_MS=60000 runs the real one (the old schedule's gap then has its real weight).
+ */
+export const LAB_MINUTE_MS = labMinute(process.env.BENCH_LAB_MINUTE_MS);
+
+export function labMinute(v: string | undefined): number {
+  if (v === undefined || v === '') return 20_000;
+  const ms = Number(v);
+  if (!Number.isInteger(ms) || ms < 15_000 || ms > 60_000)
+    throw new Error(`BENCH_LAB_MINUTE_MS: expected milliseconds from 15000 to 60000, got "${v}"`);
+  return ms;
+}
 const minute = (s: number) => LAB_MINUTE_MS / 1000 + s;
 /** Before ADR 0096: 55 s of probing in a 60 s Lambda, one at a time (a 5 s gap). */
 export const OLD_SCHEDULE: Schedule = {
@@ -93,6 +104,74 @@ export const OLD_DEFAULTS: Timing = {
 };
 /** The fastest profile, on the new schedule. */
 export const FASTEST: Timing = { ...FAST, schedule: NEW_SCHEDULE };
+
+/**
+ * The moments of a minute that faults are put in, in turn: the hand-over (the new schedule's
+ * two invocations, or the old one's next cold start), the middle, the last 5 s (where the old
+ * schedule did not probe). Taking them in turn weights the minute's edges more than uniformly
+ * random faults would: the p95 over all runs is the harder one.
+ */
+export interface Phase {
+  label: string;
+  fromMs: number;
+  toMs: number;
+}
+export function minutePhases(minuteMs: number): Phase[] {
+  const overlap = (CHECKER_PROBE_SECONDS - 60) * 1000;
+  const s = (ms: number) => ms / 1000;
+  return [
+    { label: `0–${s(overlap)} s (hand-over)`, fromMs: 0, toMs: overlap },
+    {
+      label: `${s(overlap)}–${s(minuteMs - 5_000)} s (mid-minute)`,
+      fromMs: overlap,
+      toMs: minuteMs - 5_000,
+    },
+    {
+      label: `${s(minuteMs - 5_000)}–${s(minuteMs)} s (last 5 s)`,
+      fromMs: minuteMs - 5_000,
+      toMs: minuteMs,
+    },
+  ];
+}
+
+/** A random moment of `phase` in the first minute (from `start`, every minuteMs) still ahead. */
+export function nextMoment(
+  start: number,
+  minuteMs: number,
+  phase: Phase,
+  now: number,
+  random: () => number = Math.random,
+): number {
+  const offset = phase.fromMs + random() * (phase.toMs - phase.fromMs);
+  const k = Math.max(0, Math.ceil((now + 200 - start - offset) / minuteMs));
+  return start + k * minuteMs + offset;
+}
+
+/** `at`'s moment in its minute of invocations that started at `start`. */
+export const phaseOf = (at: number, start: number, minuteMs: number): number =>
+  (((at - start) % minuteMs) + minuteMs) % minuteMs;
+
+/** When the latest invocation in `lines` that started by `at` started: its first round's time. */
+export function invocationStart(lines: Followed['lines'], at: number): number | undefined {
+  let start: number | undefined;
+  for (const l of lines) {
+    if (l.json?.type !== 'round' || l.json.round !== 1) continue;
+    const t = Date.parse(String(l.json.at));
+    if (t <= at && (start === undefined || t > start)) start = t;
+  }
+  return start;
+}
+
+/**
+ * The driver's variables for the shipped schedule in real time: an invocation every minute,
+ * each with the Lambda's timeout, probing past the next one's start (ADR 0096).
+ */
+export const SCHEDULE_VARIABLES = {
+  CHECKER_INVOCATIONS: '10000',
+  CHECKER_EVERY_MS: '60000',
+  CHECKER_BUDGET_MS: String(CHECKER_TIMEOUT_SECONDS * 1000),
+  CHECKER_OVERLAP: '1',
+};
 
 /** A child process whose stdout lines are kept with the time they arrived. */
 export interface Followed {
@@ -195,7 +274,10 @@ export interface State {
   errors: string[];
 }
 
-/** The checker's invocations: one, or a fresh process every periodMs (bounded by stop()). */
+/**
+ * The checker's invocations: one, or a fresh process every periodMs, at most `max` of them (a
+ * bound whatever happens to the caller; a long study asks for as many as it lasts minutes).
+ */
 export class Invocations {
   readonly runs: Followed[] = [];
   t0 = 0;
@@ -204,16 +286,16 @@ export class Invocations {
     private readonly ns: string,
     private readonly env: Record<string, string>,
     private readonly periodMs: number,
+    private readonly max = 100,
   ) {}
 
   start(): void {
     this.t0 = Date.now();
     const spawnOne = () => this.runs.push(follow(this.ns, ['node', checkerDriver()], this.env));
     spawnOne();
-    // At most 100 invocations per run: a bound whatever happens to the caller.
     if (this.periodMs > 0)
       this.timer = setInterval(() => {
-        if (this.runs.length < 100) spawnOne();
+        if (this.runs.length < this.max) spawnOne();
       }, this.periodMs);
   }
 
@@ -416,10 +498,10 @@ export class CheckerLab {
 
   /**
    * One run: fresh AWS state, the checker probing through a healthy NAT, then the fault at a
-   * random moment of a round; waits (bounded) until the private host's connections flow again.
+   * random moment of a round (with a schedule: of the minute's phase `opts.phase`, minutePhases); waits (bounded) until the private host's connections flow again.
    * The NAT is repaired afterwards, so that runs can follow each other in one lab.
    */
-  async run(kind: Fault, t: Timing): Promise<RunOutcome> {
+  async run(kind: Fault, t: Timing, opts: { phase?: number } = {}): Promise<RunOutcome> {
     const s = await this.prepare();
     const z = this.lab.zone('a');
     const detectMs =
@@ -461,10 +543,8 @@ export class CheckerLab {
       );
       // A random moment of a round, or with a schedule of the lab's minute (hand-over included).
       if (period > 0) {
-        const phase = Math.random() * period;
-        const since = Date.now() - invocations.t0;
-        const k = Math.ceil((since + 200 - phase) / period);
-        await sleep(invocations.t0 + k * period + phase - Date.now());
+        const phase = minutePhases(period)[(opts.phase ?? 0) % 3]!;
+        await sleep(nextMoment(invocations.t0, period, phase, Date.now()) - Date.now());
       } else await sleep(Math.random() * t.intervalSeconds * 1000);
       await this.fault(kind, s);
       const faultAt = Date.now();

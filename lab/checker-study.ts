@@ -53,6 +53,7 @@ export async function falseFailoverStudy(
   profiles: Record<string, Timing>,
   seconds: number,
   progress: (line: string) => void = () => {},
+  nuisances: Nuisance[] = NUISANCES,
 ): Promise<StudyRow[]> {
   const lab = cl.lab;
   const z = lab.zone('a');
@@ -115,7 +116,10 @@ export async function falseFailoverStudy(
         ...cl.checkerEnv({ zone: s.zone, stateMachineArn: sm.stateMachineArn! }, t),
         NATFLEET_URLS: NAMES.map((n, k) => `http://${n}:${SITE_PORTS[k]}/`).join(','),
       };
-      const inv = new Invocations(z.private, env, t.schedule?.periodMs ?? 60_000);
+      const period = t.schedule?.periodMs ?? 60_000;
+      // Enough invocations for every nuisance, and a minute more.
+      const max = Math.ceil(((nuisances.length * seconds + 60) * 1000) / period) + 1;
+      const inv = new Invocations(z.private, env, period, max);
       inv.start();
       runs.push({ profile, inv });
     }
@@ -125,7 +129,7 @@ export async function falseFailoverStudy(
         r.inv.lines().find((l) => l.json?.type === 'round' && l.json.ok === true),
       );
     const rows: StudyRow[] = [];
-    for (const nuisance of NUISANCES) {
+    for (const nuisance of nuisances) {
       const from = Date.now();
       if (nuisance === 'dead-url') setModes({ [SITE_PORTS[0]!]: 'dead' });
       else if (nuisance === 'slow-url') setModes({ [SITE_PORTS[0]!]: 'slow' });

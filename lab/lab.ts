@@ -7,7 +7,16 @@ import { checkerVariables } from '../lib/checker/settings.js';
 import { stateMachineArn } from '../lib/names.js';
 import { workflowVerb } from '../cli/workflow.js';
 import type { WorkflowVerb } from '../lib/workflows/operate.js';
-import { follow, type Fault, type Followed } from './checker-lab.js';
+import {
+  follow,
+  invocationStart,
+  minutePhases,
+  nextMoment,
+  phaseOf,
+  SCHEDULE_VARIABLES,
+  type Fault,
+  type Followed,
+} from './checker-lab.js';
 import { ACCOUNT, ControlPlane, ENV_NAME, REGION, type CheckerProfile } from './control-plane.js';
 import { Reconciler, type ReconcileEvent } from './reconciler.js';
 import { recordState, type AuditTrail } from './audit.js';
@@ -35,6 +44,9 @@ export const URLS = [`http://${INTERNET_ADDR}/`, `http://${INTERNET_ADDR}/health
 const DEAD_URL = `http://${INTERNET_ADDR}:81/`;
 const PROBE_EVERY_MS = 100;
 const PROBE_TIMEOUT_MS = 1_000;
+/** The checker's schedule runs in real time here: faults are put in each phase of its minute. */
+const MINUTE_MS = 60_000;
+export const PHASES = minutePhases(MINUTE_MS);
 
 export interface Prerequisite {
   tool: string;
@@ -75,6 +87,8 @@ export interface OutageRow {
   fault: Fault;
   profile: ProfileName;
   zone: string;
+  /** The fault's moment in the minute of the checker's invocations (0: one starts). */
+  phaseMs: number;
   /** Fault → the checker's failover decision. */
   detectionMs: number;
   /** Fault → the first new connection of the faulty zone that got an answer. */
@@ -234,9 +248,7 @@ export class RunningLab {
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_EMF_ENVIRONMENT: 'Local',
       AWS_EC2_METADATA_DISABLED: 'true',
-      CHECKER_INVOCATIONS: '10000',
-      CHECKER_EVERY_MS: '60000',
-      CHECKER_BUDGET_MS: '60000',
+      ...SCHEDULE_VARIABLES,
     });
   }
 
@@ -352,14 +364,17 @@ export class RunningLab {
     this.failedOverIn.set(zone, { bucket, count });
   }
 
-  /** Zone outage: fault → detection → flowing again through the standby, probes counted. */
-  async outage(kind: Fault, zone: string): Promise<OutageRow> {
+  /**
+   * Zone outage: fault → detection → flowing again through the standby, probes counted. The
+   * fault comes at a random moment of PHASES[phase] of the checker's minute.
+   */
+  async outage(kind: Fault, zone: string, phase = 0): Promise<OutageRow> {
     await this.freshBucket(zone);
     const p = PROFILES[this.profile];
     const detectMs = (p.intervalSeconds * (p.unhealthyThreshold + 1) + p.timeoutSeconds) * 1000;
     const checker = this.checkers.get(zone)!;
     const probers = new Map(
-      this.lab.zones.map((z) => [z.name, this.prober(z.name, detectMs / 1000 + 60)]),
+      this.lab.zones.map((z) => [z.name, this.prober(z.name, (detectMs + MINUTE_MS) / 1000 + 90)]),
     );
     let slot: number | undefined;
     try {
@@ -371,7 +386,9 @@ export class RunningLab {
         (j) => j.type === 'round' && j.ok === true,
         start,
       );
-      await sleep(Math.random() * p.intervalSeconds * 1000);
+      const first = invocationStart(checker.lines, Date.now()) ?? Date.now();
+      const moment = nextMoment(first, MINUTE_MS, PHASES[phase % PHASES.length]!, Date.now());
+      await sleep(moment - Date.now());
       slot = await this.fault(kind, zone);
       const at = Date.now();
       const z = this.lab.zone(zone);
@@ -412,6 +429,7 @@ export class RunningLab {
         fault: kind,
         profile: this.profile,
         zone,
+        phaseMs: phaseOf(at, invocationStart(checker.lines, at) ?? at, MINUTE_MS),
         detectionMs: decision.at - at,
         flowingMs: until - at,
         failedInZone: failed(mine, at, until),
@@ -645,17 +663,19 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     for (const [i, profile] of o.profiles.entries()) {
       if (i > 0) running.useProfile(profile);
       for (let r = 0; r < o.runs; r++) {
-        for (const fault of o.faults) {
-          // Zones take turns, so that every zone's outages are measured.
+        for (const [f, fault] of o.faults.entries()) {
+          // Zones take turns, so that every zone's outages are measured; phases too, so that
+          // every fault meets every phase of the minute.
           const zone = lab.zones[n++ % lab.zones.length]!.name;
-          const row = await running.outage(fault, zone);
+          const row = await running.outage(fault, zone, r + f);
           o.log(
-            `outage ${fault} (${profile}, zone ${zone}): detected ${row.detectionMs} ms, flowing ${row.flowingMs} ms`,
+            `outage ${fault} (${profile}, zone ${zone}) at ${(row.phaseMs / 1000).toFixed(1)} s of the minute: detected ${row.detectionMs} ms, flowing ${row.flowingMs} ms`,
           );
         }
       }
     }
-    if (o.deadUrl) await running.deadUrl(lab.zones.length > 1 ? 'b' : 'a', 5);
+    // Past a hand-over: 75 rounds at 1 s take more than a minute of invocations.
+    if (o.deadUrl) await running.deadUrl(lab.zones.length > 1 ? 'b' : 'a', 75);
     if (o.fallback) {
       const row = await running.fallbackAfterRecovery('a');
       o.log(`fallback after recovery (zone a): back on the NAT in ${row.backMs} ms`);
@@ -727,16 +747,26 @@ export function table(rows: Row[]): string[] {
     '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   const outages = rows.filter((r): r is OutageRow => r.scenario === 'outage');
-  const groups = [...new Set(outages.map((r) => `${r.fault}/${r.profile}`))];
-  for (const g of groups) {
-    const rs = outages.filter((r) => `${r.fault}/${r.profile}` === g);
-    const fault = rs[0]!.fault;
+  const line = (what: string, rs: OutageRow[]) => {
     const d = rs.map((r) => r.detectionMs);
     const f = rs.map((r) => r.flowingMs);
     out.push(
-      `| zone outage: ${fault} | ${rs[0]!.profile} | ${rs.length} | ${pct(d, 50)} / ${pct(d, 95)} | ${pct(f, 50)} / ${pct(f, 95)} | ${rs.map((r) => r.failedInZone).join(', ')} | ${rs.reduce((s, r) => s + r.failedElsewhere, 0)} |`,
+      `| ${what} | ${rs[0]!.profile} | ${rs.length} | ${pct(d, 50)} / ${pct(d, 95)} | ${pct(f, 50)} / ${pct(f, 95)} | ${rs.map((r) => r.failedInZone).join(', ')} | ${rs.reduce((s, r) => s + r.failedElsewhere, 0)} |`,
     );
+  };
+  const groups = [...new Set(outages.map((r) => `${r.fault}/${r.profile}`))];
+  for (const g of groups) {
+    const rs = outages.filter((r) => `${r.fault}/${r.profile}` === g);
+    line(`zone outage: ${rs[0]!.fault}`, rs);
   }
+  // How detection varies with the fault's moment in the checker's minute, all faults together.
+  for (const profile of new Set(outages.map((r) => r.profile)))
+    for (const p of PHASES) {
+      const rs = outages.filter(
+        (r) => r.profile === profile && r.phaseMs >= p.fromMs && r.phaseMs < p.toMs,
+      );
+      if (rs.length) line(`zone outage at ${p.label}`, rs);
+    }
   const back = rows.filter((r): r is FallbackRow => r.scenario === 'fallback' && !r.traffic);
   if (back.length) {
     const ms = back.map((r) => r.backMs);

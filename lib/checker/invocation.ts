@@ -210,6 +210,8 @@ type GenerationOutcome =
 /**
  * Starts under the first name of the bucket whose execution is not known to be closed and
  * held: a running one of the same input is this outage's, so it is "already-started".
+ * "Held" is read once, beside the first start: a taken generation then costs one call, not
+ * two in a row (a zone that fails again within its bucket fails over as fast as the first time).
  */
 async function startGeneration(
   deps: CheckerDeps,
@@ -219,12 +221,18 @@ async function startGeneration(
   nameOf: (generation: number) => string,
 ): Promise<GenerationOutcome> {
   let name = nameOf(0);
+  const heldNow = held().then(
+    (h) => ({ h }),
+    (e: unknown) => ({ e }),
+  );
   try {
     for (let g = 0; g < MAX_GENERATIONS; g++) {
       name = nameOf(g);
       const outcome = await deps.startExecution(arn, name, input);
       if (outcome !== 'name-taken') return { action: outcome, name };
-      if (await held()) return { action: 'already-started', name };
+      const r = await heldNow;
+      if ('e' in r) throw r.e;
+      if (r.h) return { action: 'already-started', name };
       deps.log({ type: 'name-taken', name, next: g + 1 < MAX_GENERATIONS });
     }
     return { action: 'error', name, error: `all ${MAX_GENERATIONS} names of the bucket are taken` };

@@ -101,11 +101,12 @@ describe('natfleet lab options', () => {
   });
 
   it('prints p50/p95 per fault and profile, and the other scenarios', () => {
-    const outage = (fault: 'flush' | 'uplink', d: number, f: number): Row => ({
+    const outage = (fault: 'flush' | 'uplink', d: number, f: number, phaseMs = 30_000): Row => ({
       scenario: 'outage',
       fault,
       profile: 'fast',
       zone: 'a',
+      phaseMs,
       detectionMs: d,
       flowingMs: f,
       failedInZone: 3,
@@ -115,13 +116,16 @@ describe('natfleet lab options', () => {
     });
     const t = table([
       outage('flush', 100, 200),
-      outage('flush', 300, 400),
-      outage('uplink', 50, 60),
+      outage('flush', 300, 400, 59_000),
+      outage('uplink', 50, 60, 1_000),
       { scenario: 'dead-url', zone: 'b', rounds: 7, failovers: 0 },
     ]);
     expect(t.slice(2)).toEqual([
       '| zone outage: flush | fast | 2 | 100 / 300 | 200 / 400 | 3, 3 | 0 |',
       '| zone outage: uplink | fast | 1 | 50 / 50 | 60 / 60 | 3 | 0 |',
+      '| zone outage at 0–4 s (hand-over) | fast | 1 | 50 / 50 | 60 / 60 | 3 | 0 |',
+      '| zone outage at 4–55 s (mid-minute) | fast | 1 | 100 / 100 | 200 / 200 | 3 | 0 |',
+      '| zone outage at 55–60 s (last 5 s) | fast | 1 | 300 / 300 | 400 / 400 | 3 | 0 |',
       '',
       '| scenario | runs | measured | target |',
       '| --- | --- | --- | --- |',

@@ -105,6 +105,34 @@ describe('execution generations within one bucket', () => {
     expect(z.sfn.started).toHaveLength(1);
   });
 
+  it('reads the zone once per decision, beside the first start, however many names are taken', async () => {
+    for (const taken of [0, 1, 3, 6]) {
+      const z = zone(t0);
+      for (let g = 0; g < taken; g++) {
+        z.sfn.started.push({
+          arn: ARN,
+          name: failoverExecutionName('eu-west-1b', bucket, g),
+          input: { zones: ['eu-west-1b'], reason: 'an earlier outage, fallen back since' },
+        });
+      }
+      z.sfn.closeAll();
+      const a = z.run();
+      const s = await z.clock.run(a.done);
+      expect(s.failover).toMatchObject({
+        action: 'started',
+        name: failoverExecutionName('eu-west-1b', bucket, taken),
+      });
+      // One read when the invocation starts, one for the decision.
+      expect(a.f.modeReads()).toBe(2);
+      // The decision waits for one read (50 ms here), not one per taken name (the last round
+      // is refused within 5 ms).
+      const rounds = a.f.lines.filter((l) => l.type === 'round');
+      const lastRound = Date.parse(String(rounds.at(-1)!.at));
+      const summary = a.f.lines.find((l) => l.type === 'summary')!;
+      expect(t0 + Number(summary.ms) - lastRound).toBeLessThanOrEqual(100);
+    }
+  });
+
   it('stops after MAX_GENERATIONS taken names and fails the invocation', async () => {
     const z = zone(t0);
     for (let g = 0; g < MAX_GENERATIONS; g++) {
