@@ -121,8 +121,9 @@ export interface MaintenanceRow {
   held: string[];
   /** Zones whose handoff the lab broke half-way (the final delta's receive killed). */
   broken: string[];
-  /** Per zone where its route ended: nat, gateway or none. */
+  /** Per zone where its route ended: nat, gateway or none; and the instance in service. */
   routes: Record<string, string>;
+  instances: Record<string, string | undefined>;
   /** When it started (epoch ms): the reconciler's events after it are the maintenance's. */
   at: number;
   /** The build was told to fail (its test instance broken before test-nat). */
@@ -172,6 +173,8 @@ export interface LabOptions {
   maintenanceHold?: boolean;
   /** natfleet.yml's instance.egress for the lab (default primary, the shipped default). */
   egress?: Egress;
+  /** After the others: a maintenance whose handoff in this zone breaks half-way (floating). */
+  maintenanceBrokenHandoff?: string;
   maintenanceFailedBuild?: boolean;
   /** NAT against plain routing on zone a (rounds of 2 s per metric). */
   datapath?: number;
@@ -189,6 +192,8 @@ const kill = (f?: Followed) => {
 export class RunningLab {
   readonly checkers = new Map<string, Followed>();
   readonly rows: Row[] = [];
+  /** Zones an operator holds on their gateways (natfleet failover --hold). */
+  readonly held = new Set<string>();
   reconciler!: Reconciler;
   profile: ProfileName;
 
@@ -529,7 +534,7 @@ export class RunningLab {
     } = {},
   ): Promise<MaintenanceRow> {
     const zones = o.zones ?? this.lab.zones.map((z) => z.name);
-    const held = o.held ?? [];
+    const held = [...new Set([...(o.held ?? []), ...this.held])];
     const broken = o.broken ?? [];
     for (const z of broken) {
       const address = this.cp.zones.find((x) => x.lab === z)?.floating?.address;
@@ -580,6 +585,7 @@ export class RunningLab {
       held,
       broken,
       routes: Object.fromEntries(zones.map((z) => [z, this.reconciler.route(z) ?? 'none'])),
+      instances: Object.fromEntries(zones.map((z) => [z, this.reconciler.instance(z)])),
       at,
       failBuild: !!o.failBuild,
       zones,
@@ -616,6 +622,7 @@ export class RunningLab {
         );
         if (r.code !== 0)
           throw new Error(`natfleet failover --hold failed:\n${r.out.slice(-15).join('\n')}`);
+        this.held.add(zone);
       },
     });
   }
@@ -758,6 +765,12 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
       const row = await running.maintenanceHold('a');
       o.log(
         `maintenance with zone a held: exit ${row.exitCode}, routes ${JSON.stringify(row.routes)}, replaced ${row.replaced.join(', ') || 'none'}`,
+      );
+    }
+    if (o.maintenanceBrokenHandoff) {
+      const row = await running.maintenance({ broken: [o.maintenanceBrokenHandoff] });
+      o.log(
+        `maintenance, handoff of zone ${o.maintenanceBrokenHandoff} broken: exit ${row.exitCode}, routes ${JSON.stringify(row.routes)}`,
       );
     }
     if (o.datapath) {

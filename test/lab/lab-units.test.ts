@@ -148,6 +148,7 @@ describe('natfleet lab options', () => {
     held: [],
     broken: [],
     routes: { a: 'nat', b: 'nat' },
+    instances: { a: 'i-a2', b: 'i-b2' },
     at: 0,
     failBuild: false,
     zones: ['a', 'b'],
