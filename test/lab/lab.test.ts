@@ -178,29 +178,35 @@ describeLab('natfleet lab, floating egress', () => {
   const eventsOf = (zone: string, m: MaintenanceRow, until = Infinity) =>
     r.events.filter((e) => e.zone === zone && e.at >= m.at && e.at < until);
 
-  it('a maintenance hands every established connection over: none reset, in every zone', () => {
+  it('a maintenance hands every established connection over, unless the checker failed the zone over', () => {
     const [m] = rows();
     expect(m).toMatchObject({ egress: 'floating', build: 'AVAILABLE', exitCode: 0, held: [] });
     expect(m!.replaced.sort()).toEqual(['a', 'b']);
-    for (const t of m!.traffic) {
-      expect({ zone: t.zone, established: t.established, reset: t.reset }).toEqual({
-        zone: t.zone,
+    // A zone whose checker failed it over during the roll (new connections lost between the
+    // route switch and the address move, docs/lab.md) went through its gateway, which has
+    // another address: its connections are reset there. Every other zone keeps all of them.
+    let handedOver = 0;
+    for (const zone of ['a', 'b']) {
+      const t = m!.traffic.find((x) => x.zone === zone)!;
+      const mine = eventsOf(zone, m!, rows()[1]!.at);
+      const routes = mine.filter((e) => e.what === 'route');
+      const viaGateway = routes.some((e) => e.detail === 'gateway');
+      expect({ zone, established: t.established, reset: t.reset }).toEqual({
+        zone,
         established: 3,
-        reset: 0,
+        reset: viaGateway ? 3 : 0,
       });
       expect(t.newTotal).toBeGreaterThan(0);
-    }
-    // The floating address moved to each zone's new instance, and its route with it.
-    for (const zone of ['a', 'b']) {
-      const mine = eventsOf(zone, m!, rows()[1]!.at);
+      if (viaGateway) continue;
+      handedOver++;
+      // The floating address moved to the zone's new instance, and its route with it.
       const launched = mine.find((e) => e.what === 'launched')!;
       expect(mine.filter((e) => e.what === 'address').map((e) => e.instance)).toEqual([
         launched.instance,
       ]);
-      expect(mine.filter((e) => e.what === 'route').map((e) => e.instance)).toEqual([
-        launched.instance,
-      ]);
+      expect(routes.map((e) => e.instance)).toEqual([launched.instance]);
     }
+    expect(handedOver).toBeGreaterThan(0);
   });
 
   it('an operator holds zone a during maintenance: it stays on its gateway, b is replaced', () => {
