@@ -11,6 +11,7 @@ export async function lab(argv: string[], io: Io): Promise<number> {
       scenario: { type: 'string' },
       profile: { type: 'string' },
       runs: { type: 'string' },
+      egress: { type: 'string' },
       keep: { type: 'boolean' },
       json: { type: 'boolean' },
       install: { type: 'boolean' },

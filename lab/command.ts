@@ -10,15 +10,19 @@ import {
   PROFILES,
   runLab,
   table,
+  type LabResult,
   type ProfileName,
+  type Row,
   type RunningLab,
 } from './lab.js';
+import type { Egress } from './control-plane.js';
 
 export interface LabCommandArgs {
   zones?: string;
   scenario?: string;
   profile?: string;
   runs?: string;
+  egress?: string;
   keep?: boolean;
   json?: boolean;
   install?: boolean;
@@ -37,8 +41,11 @@ export const SCENARIOS = [
   'fallback',
   'maintenance',
   'maintenance:failed-build',
+  'maintenance:hold',
   'datapath',
 ] as const;
+
+export const EGRESS = ['primary', 'floating'] as const;
 
 /** Rounds of the datapath comparison (2 s per metric and mode each). */
 export const DATAPATH_ROUNDS = 3;
@@ -50,6 +57,9 @@ export interface ParsedLabArgs {
   fallback: boolean;
   maintenance: boolean;
   maintenanceFailedBuild: boolean;
+  maintenanceHold: boolean;
+  /** One lab per egress mode, in order (`both`: primary, then floating). */
+  egress: Egress[];
   datapath: number;
   profiles: ProfileName[];
   runs: number;
@@ -80,6 +90,16 @@ export function parseLabArgs(a: LabCommandArgs): ParsedLabArgs {
     throw new LabUsageError(
       `lab: --profile: ${badProfile.join(', ') || '(none)'} unknown; expected fast, defaults or both`,
     );
+  const egress: Egress[] =
+    a.egress === undefined || a.egress === 'primary'
+      ? ['primary']
+      : a.egress === 'floating'
+        ? ['floating']
+        : a.egress === 'both'
+          ? ['primary', 'floating']
+          : [];
+  if (!egress.length)
+    throw new LabUsageError(`lab: --egress: expected primary, floating or both, got "${a.egress}"`);
   const runs = a.runs === undefined ? 1 : Number(a.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 20)
     throw new LabUsageError(`lab: --runs: expected 1 to 20, got "${a.runs}"`);
@@ -90,6 +110,8 @@ export function parseLabArgs(a: LabCommandArgs): ParsedLabArgs {
     fallback: scenarios.includes('fallback'),
     maintenance: scenarios.includes('maintenance'),
     maintenanceFailedBuild: scenarios.includes('maintenance:failed-build'),
+    maintenanceHold: scenarios.includes('maintenance:hold'),
+    egress,
     datapath: scenarios.includes('datapath') ? DATAPATH_ROUNDS : 0,
     profiles: profiles as ProfileName[],
     runs,
@@ -159,27 +181,38 @@ export async function labCommand(a: LabCommandArgs, io: LabIo): Promise<number> 
   const log = o.json ? (l: string) => io.err(l) : (l: string) => io.out(l);
   const t0 = Date.now();
   try {
-    const { rows, executions, audit } = await runLab({
-      zones: o.zones,
-      profiles: o.profiles,
-      faults: o.faults,
-      runs: o.runs,
-      deadUrl: o.deadUrl,
-      fallback: o.fallback,
-      maintenance: o.maintenance,
-      maintenanceFailedBuild: o.maintenanceFailedBuild,
-      datapath: o.datapath,
-      log: (l) => log(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${l}`),
-      onCleanup: (c) => (cleanup = c),
-      ...(o.keep
-        ? {
-            whenUp: (lab: RunningLab) => {
-              waiting = true;
-              return keepUntilSignal(io, stopped)(lab);
-            },
-          }
-        : {}),
-    });
+    const rows: Row[] = [];
+    const executions: LabResult['executions'] = [];
+    let audit: LabResult['audit'];
+    // One lab per egress mode (natfleet.yml decides it at deploy); --keep keeps the first.
+    for (const egress of o.keep ? o.egress.slice(0, 1) : o.egress) {
+      const r = await runLab({
+        zones: o.zones,
+        egress,
+        profiles: o.profiles,
+        faults: o.faults,
+        runs: o.runs,
+        deadUrl: o.deadUrl,
+        fallback: o.fallback,
+        maintenance: o.maintenance,
+        maintenanceFailedBuild: o.maintenanceFailedBuild,
+        maintenanceHold: o.maintenanceHold,
+        datapath: o.datapath,
+        log: (l) => log(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${l}`),
+        onCleanup: (c) => (cleanup = c),
+        ...(o.keep
+          ? {
+              whenUp: (lab: RunningLab) => {
+                waiting = true;
+                return keepUntilSignal(io, stopped)(lab);
+              },
+            }
+          : {}),
+      });
+      rows.push(...r.rows);
+      executions.push(...r.executions);
+      audit = r.audit ?? audit;
+    }
     if (o.keep) return 0;
     const pr = audit?.pullRequest;
     const missed = missedTargets(rows);
@@ -215,7 +248,7 @@ const profileList = () =>
     )
     .join(', ');
 
-export const labHelp = `Usage: natfleet lab [--zones N] [--scenario LIST] [--profile LIST] [--runs R] [--keep] [--json] [--install]
+export const labHelp = `Usage: natfleet lab [--zones N] [--scenario LIST] [--profile LIST] [--runs R] [--egress MODE] [--keep] [--json] [--install]
 
 Runs the whole system on this machine (as root): network namespaces as the VPC's data plane,
 moto_server as AWS, natfleet deploy --apply of the stacks, the workflows in a local Step
@@ -227,7 +260,10 @@ Options:
   --zones N         zones a..c (default 2)
   --scenario LIST   some of ${SCENARIOS.join(', ')} (default: all)
   --profile LIST    checker settings: ${profileList()} (default: both)
-  --runs R          runs of each outage (default 1)
+  --runs R          runs of each outage and of the maintenance (default 1)
+  --egress MODE     what the NAT translates to (instance.egress): primary (default, the shipped
+                    default), floating (a floating address and the connection handoff), or
+                    both (the scenarios once per mode, one lab each, side by side)
   --keep            no scenarios: stay up, print the exports for the ordinary natfleet commands
   --json            the rows as JSON on stdout (progress on stderr)
   --install         apt-get install the missing Debian packages first (root)
@@ -236,7 +272,8 @@ Options:
 Scenarios: a zone outage per fault (outage:vanish, outage:uplink, outage:flush) at each
 profile, R runs each (p50/p95); one checker URL dead; fallback after recovery; maintenance
 (image build → rolling replacement → fallback, under new and long-lived connections in every
-zone); maintenance with the build told to fail; the datapath, NAT against plain routing.
+zone); maintenance with the build told to fail; maintenance while an operator holds zone a on
+its gateway (natfleet failover --hold); the datapath, NAT against plain routing.
 
 Exit code 0 when every scenario met its target (no false failover, no probe lost outside the
 faulty zone, no new connection failed during maintenance or fallback, a failed build leaves

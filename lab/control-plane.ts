@@ -67,7 +67,12 @@ export interface ZoneIds {
   routeTable: string;
   /** The user's NAT gateway, adopted as the zone's standby. */
   gateway: string;
+  /** With floating egress: the zone's floating address (in its public subnet), its Elastic
+   * IP's allocation, and the address the lab's internet gateway gives that Elastic IP. */
+  floating?: { address: string; allocation: string; public: string };
 }
+
+export type Egress = 'primary' | 'floating';
 
 /** A TCP listener on 127.0.0.1 that relays each connection to a unix socket. */
 async function relayTo(path: string): Promise<{ server: Server; url: string }> {
@@ -102,6 +107,7 @@ export async function motoInControlNs(lab: Lab): Promise<{ server: Server; url: 
 export async function createVpc(
   ec2: EC2Client,
   lab: Lab,
+  egress: Egress = 'primary',
 ): Promise<{ vpcId: string; zones: ZoneIds[] }> {
   const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: VPC_CIDR }))).Vpc!.VpcId!;
   const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!
@@ -147,7 +153,26 @@ export async function createVpc(
         NatGatewayId: gateway,
       }),
     );
-    out.push({ lab: z.name, zone, publicSubnet, privateSubnet, routeTable, gateway });
+    // Floating egress: the public subnet's .250 and an Elastic IP for it (moto's are in 127/8:
+    // the lab's gateway gives it 203.0.113.5<i> on the public segment).
+    const floating =
+      egress === 'floating'
+        ? {
+            address: `10.20.${100 + z.index}.250`,
+            allocation: (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' })))
+              .AllocationId!,
+            public: `203.0.113.${50 + z.index}`,
+          }
+        : undefined;
+    out.push({
+      lab: z.name,
+      zone,
+      publicSubnet,
+      privateSubnet,
+      routeTable,
+      gateway,
+      ...(floating ? { floating } : {}),
+    });
   }
   return { vpcId, zones: out };
 }
@@ -158,6 +183,7 @@ export function labEnvironment(
   zones: ZoneIds[],
   urls: string[],
   profile: CheckerProfile,
+  egress: Egress = 'primary',
 ): Environment {
   return {
     name: ENV_NAME,
@@ -165,7 +191,11 @@ export function labEnvironment(
     region: REGION,
     vpcId,
     vpcCidrs: [VPC_CIDR],
-    instance: { type: 't4g.small', architecture: 'arm64' },
+    instance: {
+      type: 't4g.small',
+      architecture: 'arm64',
+      ...(egress === 'floating' ? { egress: 'floating' as const } : {}),
+    },
     image: { rebuildEveryDays: 14, keep: 3 },
     gateway: { mode: 'per-zone' },
     zones: zones.map((z) => ({
@@ -174,6 +204,9 @@ export function labEnvironment(
       privateSubnet: z.privateSubnet,
       routeTables: [z.routeTable],
       natGatewayId: z.gateway,
+      ...(z.floating
+        ? { floatingAddress: z.floating.address, eipAllocation: z.floating.allocation }
+        : {}),
     })),
     checker: {
       urls,
@@ -194,13 +227,15 @@ export interface ControlPlaneOptions {
   lab: Lab;
   urls: string[];
   profile: CheckerProfile;
+  /** What the NAT translates to (natfleet.yml's instance.egress). */
+  egress?: Egress;
   /** Every Wait and Retry of the workflows, in ms (the lab's clock; undefined: as deployed). */
   fastMs?: number;
   /** A Wait state's own interval in ms (see LocalOptions.waitMs). */
   waitMs?: (machine: string, state: string) => number | undefined;
   /** The workflows' clients instead of the plain moto ones (the lab's status checks, its
-   * Image Builder), given the moto EC2 client. */
-  clients?: (ec2: EC2Client) => ServiceClients;
+   * Image Builder, its Run Command), given the moto EC2 and SSM clients. */
+  clients?: (ec2: EC2Client, ssm: SSMClient) => ServiceClients;
   log: (line: string) => void;
 }
 
@@ -257,9 +292,9 @@ export class ControlPlane {
 
   /** VPC, natfleet.yml, `natfleet deploy --apply`, the Step Functions endpoint. */
   async bringUp(o: ControlPlaneOptions): Promise<void> {
-    const { vpcId, zones } = await createVpc(this.ec2, o.lab);
+    const { vpcId, zones } = await createVpc(this.ec2, o.lab, o.egress);
     this.zones = zones;
-    this.env = labEnvironment(vpcId, this.zones, o.urls, o.profile);
+    this.env = labEnvironment(vpcId, this.zones, o.urls, o.profile, o.egress);
     writeConfig(this.env, this.configFile);
     o.log(`control plane: VPC ${vpcId}, ${this.zones.length} zone(s); ${this.configFile}`);
     // The deploy runs in this process with the SDK's own settings, as the CLI does.
@@ -291,7 +326,7 @@ export class ControlPlane {
       region: REGION,
       accountId: ACCOUNT,
       runner: {
-        clients: { ec2: this.ec2, ssm: this.ssm, ...o.clients?.(this.ec2) },
+        clients: { ec2: this.ec2, ssm: this.ssm, ...o.clients?.(this.ec2, this.ssm) },
         ...(o.fastMs !== undefined ? { fastMs: o.fastMs } : {}),
         ...(o.waitMs ? { waitMs: o.waitMs } : {}),
       },

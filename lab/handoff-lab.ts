@@ -11,6 +11,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { deliverTo } from './aws-part.js';
 import { inNs, must, run, sleep, startDaemon, type RunResult } from './exec.js';
 import { buildFresh, labUnavailable, namespaces, removeNamespace } from './namespaces.js';
 import { scriptPath, serverPath } from './paths.js';
@@ -188,10 +189,7 @@ export class HandoffLab {
     this.ipv4s[other] = this.ipv4s[other].filter((a) => a !== FLOATING);
     if (!this.ipv4s[which].includes(FLOATING)) this.ipv4s[which].push(FLOATING);
     this.writeImds();
-    await this.ip(
-      this.ns('inet'),
-      `neigh replace ${FLOATING} lladdr ${this.mac(which)} dev eth0 nud permanent`,
-    );
+    await deliverTo(this.ns('inet'), 'eth0', FLOATING, this.mac(which));
   }
 
   /** The zone's route table (the private host's default route) on an instance or the gateway. */

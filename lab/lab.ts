@@ -17,7 +17,16 @@ import {
   type Fault,
   type Followed,
 } from './checker-lab.js';
-import { ACCOUNT, ControlPlane, ENV_NAME, REGION, type CheckerProfile } from './control-plane.js';
+import {
+  ACCOUNT,
+  ControlPlane,
+  ENV_NAME,
+  REGION,
+  type CheckerProfile,
+  type Egress,
+} from './control-plane.js';
+import { reassigningEc2, type Associations } from './aws-part.js';
+import { SsmStandIn } from './ssm.js';
 import { Reconciler, type ReconcileEvent } from './reconciler.js';
 import { recordState, type AuditTrail } from './audit.js';
 import { sleep } from './exec.js';
@@ -120,6 +129,15 @@ export interface FallbackRow {
 
 export interface MaintenanceRow {
   scenario: 'maintenance';
+  /** What the NAT translated to (natfleet.yml's instance.egress). */
+  egress: Egress;
+  /** Zones an operator failed over with --hold while it ran (they must stay on the gateway). */
+  held: string[];
+  /** Zones whose handoff the lab broke half-way (the final delta's receive killed). */
+  broken: string[];
+  /** Per zone where its route ended: nat, gateway or none; and the instance in service. */
+  routes: Record<string, string>;
+  instances: Record<string, string | undefined>;
   /** When it started (epoch ms): the reconciler's events after it are the maintenance's. */
   at: number;
   /** The build was told to fail (its test instance broken before test-nat). */
@@ -163,8 +181,14 @@ export interface LabOptions {
   deadUrl: boolean;
   /** Fallback after recovery, on zone a. */
   fallback?: boolean;
-  /** Maintenance over every zone; and once more with the build told to fail. */
+  /** Maintenance over every zone (`runs` times); and once more with the build told to fail. */
   maintenance?: boolean;
+  /** Maintenance with an operator's `natfleet failover --hold` of zone a while it runs. */
+  maintenanceHold?: boolean;
+  /** natfleet.yml's instance.egress for the lab (default primary, the shipped default). */
+  egress?: Egress;
+  /** After the others: a maintenance whose handoff in this zone breaks half-way (floating). */
+  maintenanceBrokenHandoff?: string;
   maintenanceFailedBuild?: boolean;
   /** NAT against plain routing on zone a (rounds of 2 s per metric). */
   datapath?: number;
@@ -182,6 +206,8 @@ const kill = (f?: Followed) => {
 export class RunningLab {
   readonly checkers = new Map<string, Followed>();
   readonly rows: Row[] = [];
+  /** Zones an operator holds on their gateways (natfleet failover --hold). */
+  readonly held = new Set<string>();
   reconciler!: Reconciler;
   profile: ProfileName;
 
@@ -191,6 +217,8 @@ export class RunningLab {
     private readonly o: LabOptions,
     /** The image pipeline the workflows' Image Builder calls reach. */
     readonly images: ImageBuilderStandIn,
+    /** The Run Command the workflows' SSM calls reach. */
+    readonly ssm: SsmStandIn,
   ) {
     this.profile = o.profiles[0] ?? 'fast';
   }
@@ -208,6 +236,7 @@ export class RunningLab {
     verb: WorkflowVerb,
     reason: string,
     zones?: string[],
+    o: { hold?: boolean } = {},
   ): Promise<{ code: number; execution: string; out: string[] }> {
     const out: string[] = [];
     const code = await workflowVerb(
@@ -217,6 +246,7 @@ export class RunningLab {
         env: ENV_NAME,
         reason,
         ...(zones ? { zones: zones.join(',') } : {}),
+        ...(o.hold ? { hold: true } : {}),
       },
       { out: (l) => out.push(l), err: (l) => out.push(l) },
     );
@@ -515,9 +545,21 @@ export class RunningLab {
       failBuild?: boolean;
       long?: number;
       during?: (lab: RunningLab) => Promise<void>;
+      /** Zones the operator holds during it (what `during` does): they stay on the gateway. */
+      held?: string[];
+      /** Zones whose handoff breaks half-way: the new instance's final receive is killed. */
+      broken?: string[];
     } = {},
   ): Promise<MaintenanceRow> {
     const zones = o.zones ?? this.lab.zones.map((z) => z.name);
+    const held = [...new Set([...(o.held ?? []), ...this.held])];
+    const broken = o.broken ?? [];
+    for (const z of broken) {
+      const address = this.cp.zones.find((x) => x.lab === z)?.floating?.address;
+      if (!address) throw new Error(`lab: zone ${z} has no floating address to break a handoff of`);
+      const escaped = address.replace(/\./g, '\\.');
+      this.ssm.killNext(new RegExp(`nat-handoff\\.sh receive ${escaped} \\S+ final`));
+    }
     const before = new Map(zones.map((z) => [z, this.reconciler.instance(z)]));
     this.images.failNext = !!o.failBuild;
     const builds = this.images.builds.length;
@@ -542,9 +584,10 @@ export class RunningLab {
         }
         const r = await run;
         // The roll ends with the old instances terminated; wait until the namespaces follow.
-        if (r.code === 0)
+        const rolled = zones.filter((z) => !held.includes(z) && !broken.includes(z));
+        if (r.code === 0 || broken.length)
           await this.reconciler.until('every zone on its new instance', 60_000, () =>
-            zones.every(
+            rolled.every(
               (z) =>
                 this.reconciler.route(z) === 'nat' && this.reconciler.instance(z) !== before.get(z),
             ),
@@ -556,6 +599,11 @@ export class RunningLab {
     const b = this.images.builds[builds];
     const row: MaintenanceRow = {
       scenario: 'maintenance',
+      egress: this.cp.env.instance.egress ?? 'primary',
+      held,
+      broken,
+      routes: Object.fromEntries(zones.map((z) => [z, this.reconciler.route(z) ?? 'none'])),
+      instances: Object.fromEntries(zones.map((z) => [z, this.reconciler.instance(z)])),
       at,
       failBuild: !!o.failBuild,
       zones,
@@ -566,11 +614,35 @@ export class RunningLab {
       execution: w.result.execution,
       ...(w.result.code !== 0 ? { failure: w.result.out.slice(-6).join('\n') } : {}),
       durationMs: w.ms,
-      replaced: zones.filter((z) => this.reconciler.instance(z) !== before.get(z)),
+      replaced: zones.filter(
+        (z) => this.reconciler.route(z) === 'nat' && this.reconciler.instance(z) !== before.get(z),
+      ),
       traffic: w.zones,
     };
     this.rows.push(row);
     return row;
+  }
+
+  /**
+   * An operator's failover during maintenance: once the build is done, `natfleet failover
+   * --zones <zone> --hold` (the CLI's own code) while Maintenance runs. The held zone stays on
+   * its gateway to the end; the others are replaced.
+   */
+  async maintenanceHold(zone: string): Promise<MaintenanceRow> {
+    return this.maintenance({
+      held: [zone],
+      during: async (lab) => {
+        const r = await lab.runVerb(
+          'failover',
+          'lab: operator holds the zone during maintenance',
+          [lab.awsZone(zone)],
+          { hold: true },
+        );
+        if (r.code !== 0)
+          throw new Error(`natfleet failover --hold failed:\n${r.out.slice(-15).join('\n')}`);
+        this.held.add(zone);
+      },
+    });
   }
 
   /** NAT against plain routing through zone a's instance in service. */
@@ -629,6 +701,8 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     o.log(`lab ${lab.id}: ${o.zones} zone(s) in network namespaces`);
     cp = await ControlPlane.start(lab);
     const first = PROFILES[o.profiles[0] ?? 'fast'];
+    const associations: Associations = new Map();
+    const ssm = new SsmStandIn(cp.ssm, (id) => running?.reconciler.locate(id), o.log);
     const images = new ImageBuilderStandIn({
       lab,
       ec2: cp.ec2,
@@ -641,16 +715,32 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
       lab,
       urls: URLS,
       profile: first,
+      egress: o.egress ?? 'primary',
       fastMs: 100,
       waitMs: labWaits,
       clients: (ec2) => ({
-        ec2: bootAwareEc2(ec2, (id) => running?.reconciler.bootState(id)),
+        ec2: reassigningEc2(
+          bootAwareEc2(ec2, (id) => running?.reconciler.bootState(id)),
+          associations,
+        ),
+        ssm,
         imagebuilder: images,
       }),
       log: o.log,
     });
-    running = new RunningLab(lab, cp, o, images);
-    running.reconciler = new Reconciler(lab, cp.ec2, ENV_NAME, cp.zones);
+    running = new RunningLab(lab, cp, o, images, ssm);
+    const floating = cp.zones.flatMap((z) => (z.floating ? [{ zone: z.lab, ...z.floating }] : []));
+    running.reconciler = new Reconciler(
+      lab,
+      cp.ec2,
+      ENV_NAME,
+      cp.zones, // NATFLEET_LAB_DEBUG=1: every reconciler event in the progress.
+      process.env.NATFLEET_LAB_DEBUG ? o.log : () => {},
+      {
+        floating,
+        associations,
+      },
+    );
     running.reconciler.start();
     await running.onInstances();
     o.log('data plane: every zone on its NAT instance');
@@ -684,10 +774,23 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
       const row = await running.maintenance({ failBuild: true });
       o.log(`maintenance, build told to fail: build ${row.build}, exit ${row.exitCode}`);
     }
-    if (o.maintenance) {
+    for (let r = 0; o.maintenance && r < o.runs; r++) {
       const row = await running.maintenance();
       o.log(
-        `maintenance: build ${row.build}, exit ${row.exitCode}, ${row.replaced.length} zone(s) replaced in ${row.durationMs} ms${row.failure ? `\n${row.failure}` : ''}`,
+        `maintenance (${row.egress} egress): build ${row.build}, exit ${row.exitCode}, ${row.replaced.length} zone(s) replaced in ${row.durationMs} ms; reset ${traffic(row.traffic, (z) => `${z.reset}/${z.established}`)}${row.failure ? `\n${row.failure}` : ''}`,
+      );
+    }
+    if (o.maintenanceHold) {
+      // Last: the zone stays held (natfleet release ends that) for the audit trail to record.
+      const row = await running.maintenanceHold('a');
+      o.log(
+        `maintenance with zone a held: exit ${row.exitCode}, routes ${JSON.stringify(row.routes)}, replaced ${row.replaced.join(', ') || 'none'}`,
+      );
+    }
+    if (o.maintenanceBrokenHandoff) {
+      const row = await running.maintenance({ broken: [o.maintenanceBrokenHandoff] });
+      o.log(
+        `maintenance, handoff of zone ${o.maintenanceBrokenHandoff} broken: exit ${row.exitCode}, routes ${JSON.stringify(row.routes)}`,
       );
     }
     if (o.datapath) {
@@ -701,6 +804,7 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
     return { ...result(running), audit };
   } finally {
     running?.stopCheckers();
+    await running?.ssm.stop();
     await running?.reconciler?.stop();
     await cp?.stop();
     await lab.destroy();
@@ -715,6 +819,8 @@ export async function runLab(o: LabOptions): Promise<LabResult> {
  */
 export function labWaits(machine: string, state: string): number | undefined {
   if (machine.endsWith('-ReplaceInstances') && state === 'Pause') return 1_000;
+  // The handoff's polls of its commands and of the address move wait on real work too.
+  if (machine.endsWith('-ReplaceInstances') && /^Handoff.*Pause$/.test(state)) return 1_000;
   if (machine.endsWith('-Maintenance') && state === 'PollWait') return 3_000;
   return undefined;
 }
@@ -786,16 +892,10 @@ export function table(rows: Row[]): string[] {
         `| fallback after recovery (zone ${r.zone}) | 1 | back on the NAT in ${r.backMs} ms; new connections failed ${t.newFailed} of ${t.newTotal}; established connections reset ${t.reset} of ${t.established} | 0 new connections failed |`,
       );
     }
-    if (r.scenario === 'maintenance') {
-      const what = r.failBuild
-        ? `maintenance, build told to fail (zones ${r.zones.join(', ')})`
-        : `maintenance: image build → rolling replacement → fallback (zones ${r.zones.join(', ')})`;
-      const build = `build ${r.build}${r.buildMs !== undefined ? ` in ${(r.buildMs / 1000).toFixed(1)} s` : ''}${r.failBuild && r.buildReason ? ` (${r.buildReason.slice(0, 90)})` : ''}`;
-      const result = r.failBuild
-        ? `${build}; run failed: ${r.exitCode !== 0 ? 'yes' : 'no'}; zones replaced: ${r.replaced.length}; new connections failed: ${traffic(r.traffic, (z) => `${z.newFailed}/${z.newTotal}`)}`
-        : `${build}; duration ${(r.durationMs / 1000).toFixed(1)} s; zones replaced ${r.replaced.length} of ${r.zones.length}; new connections failed: ${traffic(r.traffic, (z) => `${z.newFailed}/${z.newTotal}`)}; established connections reset: ${traffic(r.traffic, (z) => `${z.reset}/${z.established}`)}; paused > 1 s: ${traffic(r.traffic, (z) => String(z.paused))}`;
+    if (r.scenario === 'maintenance' && r.failBuild) {
+      const build = `build ${r.build}${r.buildMs !== undefined ? ` in ${(r.buildMs / 1000).toFixed(1)} s` : ''}${r.buildReason ? ` (${r.buildReason.slice(0, 90)})` : ''}`;
       other.push(
-        `| ${what} | 1 | ${result} | ${r.failBuild ? 'run fails, fleet untouched, 0 new connections failed' : '0 new connections failed'} |`,
+        `| maintenance, build told to fail (zones ${r.zones.join(', ')}) | 1 | ${build}; run failed: ${r.exitCode !== 0 ? 'yes' : 'no'}; zones replaced: ${r.replaced.length}; new connections failed: ${traffic(r.traffic, (z) => `${z.newFailed}/${z.newTotal}`)} | run fails, fleet untouched, 0 new connections failed |`,
       );
     }
     if (r.scenario === 'datapath') {
@@ -806,9 +906,74 @@ export function table(rows: Row[]): string[] {
       );
     }
   }
+  other.push(...maintenanceLines(rows));
   if (other.length)
     out.push('', '| scenario | runs | measured | target |', '| --- | --- | --- | --- |', ...other);
   return out;
+}
+
+const medianOf = (xs: number[]) => pct(xs, 50);
+
+/** Maintenance runs of one kind (egress, held zones, broken handoffs) as one line: counts
+ * summed over the runs, timings as medians. */
+function maintenanceLines(rows: Row[]): string[] {
+  const ms = rows.filter((r): r is MaintenanceRow => r.scenario === 'maintenance' && !r.failBuild);
+  const kind = (r: MaintenanceRow) => `${r.egress}|${r.held.join()}|${r.broken.join()}`;
+  const out: string[] = [];
+  for (const k of [...new Set(ms.map(kind))]) {
+    const rs = ms.filter((r) => kind(r) === k);
+    const r0 = rs[0]!;
+    const zones = r0.zones;
+    const perZone = (f: (t: ZoneTraffic) => string) =>
+      zones
+        .map((z) => `${z} ${f(merge(rs.map((r) => r.traffic.find((t) => t.zone === z)!)))}`)
+        .join(', ');
+    const sec = (x: number) => `${(x / 1000).toFixed(1)} s`;
+    const builds = rs.flatMap((r) => (r.buildMs !== undefined ? [r.buildMs] : []));
+    const what = `maintenance, ${r0.egress} egress${r0.held.length ? `, zone ${r0.held.join(', ')} held by an operator` : ''}${r0.broken.length ? `, handoff of zone ${r0.broken.join(', ')} broken half-way` : ''}: image build → rolling replacement → fallback (zones ${zones.join(', ')})`;
+    const pauses = zones
+      .map(
+        (z) =>
+          `${z} ${medianOf(rs.map((r) => r.traffic.find((t) => t.zone === z)!.maxPauseMs))} ms`,
+      )
+      .join(', ');
+    const parts = [
+      `build ${[...new Set(rs.map((r) => r.build))].join('/')}${builds.length ? ` in ${sec(medianOf(builds))}` : ''}`,
+      `duration ${sec(medianOf(rs.map((r) => r.durationMs)))}`,
+      `exit ${rs.map((r) => r.exitCode).join(', ')}`,
+      `zones replaced ${rs.map((r) => r.replaced.length).join(', ')} of ${zones.length}`,
+      ...(r0.held.length || r0.broken.length
+        ? [
+            `routes at the end: ${zones.map((z) => `${z} ${rs.map((r) => r.routes[z]).join('/')}`).join(', ')}`,
+          ]
+        : []),
+      `new connections failed: ${perZone((t) => `${t.newFailed}/${t.newTotal}`)}`,
+      `established connections reset: ${perZone((t) => `${t.reset}/${t.established}`)}`,
+      `longest pause of an established connection${rs.length > 1 ? ' (median)' : ''}: ${pauses}`,
+    ];
+    const target = r0.held.length
+      ? 'held zone on its gateway to the end, the others replaced'
+      : r0.egress === 'floating' && !r0.broken.length
+        ? '0 new connections failed, 0 established reset'
+        : '0 new connections failed';
+    const label = rs.length > 1 ? `${rs.length} (counts summed, times median)` : '1';
+    out.push(`| ${what} | ${label} | ${parts.join('; ')} | ${target} |`);
+  }
+  return out;
+}
+
+/** Several runs' traffic of one zone, counts summed. */
+function merge(ts: ZoneTraffic[]): ZoneTraffic {
+  return ts.reduce((a, t) => ({
+    ...a,
+    newTotal: a.newTotal + t.newTotal,
+    newFailed: a.newFailed + t.newFailed,
+    established: a.established + t.established,
+    reset: a.reset + t.reset,
+    paused: a.paused + t.paused,
+    maxPauseMs: Math.max(a.maxPauseMs, t.maxPauseMs),
+    errors: [...a.errors, ...t.errors],
+  }));
 }
 
 /** The scenarios that missed their target, each said in a few words. */
@@ -826,10 +991,20 @@ export function missedTargets(rows: Row[]): string[] {
       if (failed > 0) out.push(`maintenance: ${failed} new connection(s) failed`);
       if (r.failBuild && (r.exitCode === 0 || r.replaced.length > 0))
         out.push('maintenance with a failed build: the fleet changed or the run succeeded');
-      if (!r.failBuild && (r.exitCode !== 0 || r.replaced.length !== r.zones.length))
+      const rolled = r.zones.filter((z) => !r.held.includes(z) && !r.broken.includes(z));
+      if (
+        !r.failBuild &&
+        !r.broken.length &&
+        (r.exitCode !== 0 || r.replaced.length !== rolled.length)
+      )
         out.push(
-          `maintenance: exit ${r.exitCode}, ${r.replaced.length} of ${r.zones.length} zone(s) replaced`,
+          `maintenance: exit ${r.exitCode}, ${r.replaced.length} of ${rolled.length} zone(s) replaced`,
         );
+      const left = r.held.filter((z) => r.routes[z] !== 'gateway' || r.replaced.includes(z));
+      if (left.length) out.push(`maintenance: held zone(s) ${left.join(', ')} left the gateway`);
+      const reset = r.traffic.reduce((s, z) => s + z.reset, 0);
+      if (r.egress === 'floating' && !r.broken.length && !r.held.length && reset > 0)
+        out.push(`maintenance (floating egress): ${reset} established connection(s) reset`);
     }
   }
   return out;

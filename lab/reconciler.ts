@@ -2,15 +2,19 @@
 // instance in a zone is a NAT namespace (one of the zone's two slots, so an old and a new one
 // coexist during a replacement) booted from its AMI's image with its real boot service; a
 // terminated one is gone; source/dest check on drops what it forwards; a private route table's
-// default route is the private host's route (ADR 0092).
+// default route is the private host's route (ADR 0092). An instance's uplink also carries its
+// private address in the VPC and metadata lists the ENI's addresses as EC2 does; a floating
+// address is delivered to the instance whose ENI holds it, through its Elastic IP (ADR 0171).
 import {
   DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
   DescribeRouteTablesCommand,
   type EC2Client,
+  type Instance,
 } from '@aws-sdk/client-ec2';
 import { TAG } from '../lib/names.js';
 import { run, sleep } from './exec.js';
+import { deliverTo, translate, type Associations } from './aws-part.js';
 import type { ZoneIds } from './control-plane.js';
 import { SLOTS, type Lab } from './topology.js';
 
@@ -19,7 +23,7 @@ export type RouteTarget = 'nat' | 'gateway' | 'none';
 export interface ReconcileEvent {
   at: number;
   zone: string;
-  what: 'launched' | 'terminated' | 'route' | 'source-dest-check' | 'error';
+  what: 'launched' | 'terminated' | 'route' | 'source-dest-check' | 'address' | 'error';
   detail: string;
   /** The instance an event is about (a route's: the instance it points at). */
   instance?: string;
@@ -37,6 +41,18 @@ interface ZoneState {
   sourceDestCheck: Map<string, boolean>;
   route?: RouteTarget;
   routeInstance?: string;
+  /** Per slot, the local-ipv4s metadata lists (joined), and who the floating address reaches. */
+  ipv4s: (string | undefined)[];
+  floatingAt?: string;
+}
+
+/** A zone's floating egress address, its Elastic IP's allocation and the address the lab's
+ * internet gateway gives that Elastic IP. */
+export interface FloatingZone {
+  zone: string;
+  address: string;
+  allocation: string;
+  public: string;
 }
 
 const SDC_TABLE = 'lab_source_dest_check';
@@ -51,6 +67,9 @@ export class Reconciler {
   private readonly images = new Map<string, string>();
   private running = false;
   private loop?: Promise<void>;
+  private translated = '';
+  private readonly floating: FloatingZone[];
+  private readonly associations: Associations;
 
   constructor(
     private readonly lab: Lab,
@@ -58,8 +77,24 @@ export class Reconciler {
     private readonly env: string,
     private readonly zones: ZoneIds[],
     private readonly log: (line: string) => void = () => {},
+    o: { floating?: FloatingZone[]; associations?: Associations } = {},
   ) {
-    for (const z of zones) this.state.set(z.lab, { slots: [], sourceDestCheck: new Map() });
+    this.floating = o.floating ?? [];
+    this.associations = o.associations ?? new Map();
+    for (const z of zones)
+      this.state.set(z.lab, { slots: [], sourceDestCheck: new Map(), ipv4s: [] });
+  }
+
+  /** Where an instance runs, for the lab's Run Command (undefined: not booted in the lab). */
+  locate(instance: string): { ns: string; root: string; env: Record<string, string> } | undefined {
+    if (this.boots.get(instance) !== 'booted') return undefined;
+    for (const [zone, s] of this.state) {
+      const slot = s.slots.indexOf(instance);
+      if (slot < 0) continue;
+      const z = this.lab.slot(zone, slot);
+      return { ns: z.nat, root: z.root, env: this.lab.natEnv(z) };
+    }
+    return undefined;
   }
 
   /** The image tree an AMI boots (what the image pipeline built); others boot the lab's. */
@@ -130,13 +165,25 @@ export class Reconciler {
         await this.lab.killNat(z.lab, slot);
         this.boots.set(id, 'booting');
         const image = this.images.get(i.ImageId ?? '');
-        const boot = await this.lab.launchNat(z.lab, { slot, ...(image ? { image } : {}) });
+        const addresses = i.PrivateIpAddress ? [`${i.PrivateIpAddress}/24`] : [];
+        this.addresses(z.lab, s, slot, i);
+        const boot = await this.lab.launchNat(z.lab, {
+          slot,
+          addresses,
+          ...(image ? { image } : {}),
+        });
         s.slots[slot] = id;
         this.boots.set(id, boot.code === 0 ? 'booted' : 'failed');
         this.note(z.lab, 'launched', `${id} in slot ${slot} (boot exit ${boot.code})`, id);
       }
       for (const id of s.slots) if (id && ids.has(id)) await this.sourceDestCheck(z.lab, s, id);
+      for (const i of mine) {
+        const slot = s.slots.indexOf(i.InstanceId!);
+        if (slot >= 0) this.addresses(z.lab, s, slot, i);
+      }
+      await this.deliverFloating(z.lab, s, mine);
     }
+    await this.translateEips();
     const tables = (
       await this.ec2.send(
         new DescribeRouteTablesCommand({ RouteTableIds: this.zones.map((z) => z.routeTable) }),
@@ -172,10 +219,58 @@ export class Reconciler {
     }
   }
 
+  /** Metadata's local-ipv4s of the instance's primary ENI, primary first, as EC2 lists them. */
+  private addresses(zone: string, s: ZoneState, slot: number, i: Instance): void {
+    const eni = i.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0);
+    const list = [...(eni?.PrivateIpAddresses ?? [])]
+      .sort((a, b) => Number(!!b.Primary) - Number(!!a.Primary))
+      .map((p) => p.PrivateIpAddress!)
+      .filter(Boolean);
+    if (list.length === 0 || s.ipv4s[slot] === list.join(' ')) return;
+    s.ipv4s[slot] = list.join(' ');
+    this.lab.setLocalIpv4s(zone, slot, list);
+  }
+
+  /** The zone's floating address goes to the slot whose instance's ENI holds it. */
+  private async deliverFloating(zone: string, s: ZoneState, mine: Instance[]): Promise<void> {
+    const f = this.floating.find((x) => x.zone === zone);
+    if (!f) return;
+    const holder = mine.find((i) =>
+      i.NetworkInterfaces?.some((n) =>
+        n.PrivateIpAddresses?.some((p) => p.PrivateIpAddress === f.address),
+      ),
+    );
+    const slot = holder ? s.slots.indexOf(holder.InstanceId!) : -1;
+    const at = slot >= 0 ? holder!.InstanceId! : 'nobody';
+    if (at === s.floatingAt) return;
+    const mac = slot >= 0 ? this.lab.slot(zone, slot).natMac : undefined;
+    await deliverTo(this.lab.internetNs, 'eth0', f.address, mac);
+    s.floatingAt = at;
+    this.note(zone, 'address', `${f.address} → ${at}`, slot >= 0 ? at : undefined);
+  }
+
+  /** Each Elastic IP associated with a floating address: the gateway translates to it. */
+  private async translateEips(): Promise<void> {
+    if (!this.floating.length) return;
+    const map = new Map<string, string>();
+    for (const f of this.floating)
+      if (this.associations.get(f.allocation) === f.address) map.set(f.address, f.public);
+    const text = JSON.stringify([...map]);
+    if (text === this.translated) return;
+    await translate(this.lab.internetNs, map);
+    this.translated = text;
+    this.note(
+      '-',
+      'address',
+      `Elastic IPs: ${[...map].map(([a, p]) => `${a} → ${p}`).join(', ') || 'none'}`,
+    );
+  }
+
   private async retire(zone: string, s: ZoneState, slot: number): Promise<void> {
     const id = s.slots[slot]!;
     await this.lab.killNat(zone, slot);
     s.slots[slot] = undefined;
+    s.ipv4s[slot] = undefined;
     s.sourceDestCheck.delete(id);
     this.boots.delete(id);
     this.note(zone, 'terminated', `${id} in slot ${slot}`, id);

@@ -89,6 +89,8 @@ export class Lab {
   private readonly log: (line: string) => void;
   private readonly imdsV1 = new Set<string>();
   private readonly slots = new Map<string, Zone[]>();
+  /** Instance metadata's local-ipv4s per NAT namespace (primary first), as EC2 lists them. */
+  private readonly ipv4s = new Map<string, string[]>();
   private builds = 0;
 
   private constructor(
@@ -252,10 +254,14 @@ export class Lab {
     const out: Record<string, { mac: string; cidrs: string[]; v1: boolean }> = {};
     for (const z of this.zones) {
       const inst = { mac: z.natMac, cidrs: [VPC_CIDR], v1: this.imdsV1.has(z.name) };
-      out[z.natPublic] = inst;
+      const ipv4s = (nat: string) => {
+        const l = this.ipv4s.get(nat);
+        return l ? { ipv4s: l } : {};
+      };
+      out[z.natPublic] = { ...inst, ...ipv4s(z.nat) };
       out[`203.0.113.${30 + z.index}`] = inst;
       const second = this.slot(z.name, 1);
-      out[second.natPublic] = { ...inst, mac: second.natMac };
+      out[second.natPublic] = { ...inst, mac: second.natMac, ...ipv4s(second.nat) };
     }
     out[this.buildZone().natPublic] = {
       mac: this.buildZone().natMac,
@@ -403,6 +409,14 @@ export class Lab {
     await this.ip(z.nat, `route add default via ${IGW_ADDR} dev ${z.uplink} metric 512`);
   }
 
+  /** Instance metadata's local-ipv4s of a slot's NAT (primary first); undefined: none listed. */
+  setLocalIpv4s(zone: string, slot: number, ipv4s: string[] | undefined): void {
+    const nat = this.slot(zone, slot).nat;
+    if (ipv4s) this.ipv4s.set(nat, ipv4s);
+    else this.ipv4s.delete(nat);
+    this.writeImds();
+  }
+
   /** Lets the zone's instance metadata answer without a token (IMDSv1), or not. */
   allowImdsV1(zone: string, allow = true): void {
     if (allow) this.imdsV1.add(this.zone(zone).name);
@@ -416,13 +430,18 @@ export class Lab {
   }
 
   /** A new NAT instance from an image (default: the lab's) in a slot: fresh root, hardware,
-   * boot. */
-  async launchNat(zone: string, o: { slot?: number; image?: string } = {}): Promise<RunResult> {
+   * boot. `addresses`: more addresses of its uplink (CIDR notation), e.g. the instance's
+   * private address in the VPC as EC2 gave it. */
+  async launchNat(
+    zone: string,
+    o: { slot?: number; image?: string; addresses?: string[] } = {},
+  ): Promise<RunResult> {
     const z = this.slot(zone, o.slot);
     rmSync(z.root, { recursive: true, force: true });
     cpSync(o.image ?? this.image, z.root, { recursive: true });
     writeFileSync(join(z.root, 'etc/lab-dhcp.conf'), `nameserver ${VPC_RESOLVER}\n`);
     await this.natHardware(z);
+    for (const a of o.addresses ?? []) await this.ip(z.nat, `addr add ${a} dev ${z.uplink}`);
     return this.boot(z);
   }
 
@@ -478,6 +497,7 @@ export class Lab {
   async killNat(zone: string, slot = 0): Promise<void> {
     const z = this.slot(zone, slot);
     this.daemons.delete(z.nat);
+    if (this.ipv4s.delete(z.nat)) this.writeImds();
     if ((await namespaces()).includes(z.nat)) await removeNamespace(z.nat);
   }
 

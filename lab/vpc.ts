@@ -1,5 +1,6 @@
 // Builds, in moto's EC2, the VPC an environment describes: subnets, private route tables with
 // a default route, a standby NAT gateway and a NAT instance per zone, tagged as natfleet does.
+import { CHECKER_LIMITS } from '../lib/config/limits.js';
 import {
   CreateNatGatewayCommand,
   CreateRouteCommand,
@@ -117,9 +118,10 @@ export async function buildVpc(
     })),
     checker: {
       urls: ['https://checkip.amazonaws.com'],
-      intervalSeconds: 5,
-      timeoutSeconds: 2,
-      unhealthyThreshold: 3,
+      // The shipped defaults: one source (lib/config/limits.ts) decides them.
+      intervalSeconds: CHECKER_LIMITS.intervalSeconds.default,
+      timeoutSeconds: CHECKER_LIMITS.timeoutSeconds.default,
+      unhealthyThreshold: CHECKER_LIMITS.unhealthyThreshold.default,
       autoFallback: false,
       healthyMinutes: 10,
       stepFunctionsEndpoint: 'create',

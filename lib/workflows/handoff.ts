@@ -31,6 +31,7 @@ const MAX_POLLS = 120;
 
 export const HANDOFF = {
   address: 'HandoffAddress?',
+  any: 'HandoffAny?',
   peers: 'HandoffPeers',
   running: 'HandoffRunning',
   old: 'HandoffOld?',
@@ -123,7 +124,14 @@ function addressOf(env: Environment, next: string): States {
 export function handoffStates(env: Environment, roll: RollNames): States {
   const giveBack = HANDOFF.giveBack;
   return {
-    ...addressOf(env, HANDOFF.peers),
+    ...addressOf(env, HANDOFF.any),
+    // No old instance at all (a zone's first): nothing to copy, and no list to look into (a
+    // wildcard over an empty list is no value).
+    [HANDOFF.any]: {
+      Type: 'Choice',
+      Choices: [hasFirst('$.old.r', HANDOFF.peers)],
+      Default: HANDOFF.move,
+    },
     // The old instance that carries the zone now (running), and the new one's address.
     [HANDOFF.peers]: pass(
       {

@@ -25,6 +25,8 @@ describe('natfleet lab options', () => {
       fallback: true,
       maintenance: true,
       maintenanceFailedBuild: true,
+      maintenanceHold: true,
+      egress: ['primary'],
       datapath: 3,
       profiles: ['fast', 'defaults'],
       runs: 1,
@@ -59,14 +61,15 @@ describe('natfleet lab options', () => {
       [{ zones: 'x' }, 'lab: --zones: expected 1, 2 or 3, got "x"'],
       [
         { scenario: 'outage:meteor' },
-        'lab: --scenario: outage:meteor unknown; expected some of outage:vanish, outage:uplink, outage:flush, dead-url, fallback, maintenance, maintenance:failed-build, datapath',
+        'lab: --scenario: outage:meteor unknown; expected some of outage:vanish, outage:uplink, outage:flush, dead-url, fallback, maintenance, maintenance:failed-build, maintenance:hold, datapath',
       ],
       [
         { scenario: ',' },
-        'lab: --scenario: (none) unknown; expected some of outage:vanish, outage:uplink, outage:flush, dead-url, fallback, maintenance, maintenance:failed-build, datapath',
+        'lab: --scenario: (none) unknown; expected some of outage:vanish, outage:uplink, outage:flush, dead-url, fallback, maintenance, maintenance:failed-build, maintenance:hold, datapath',
       ],
       [{ profile: 'slow' }, 'lab: --profile: slow unknown; expected fast, defaults or both'],
       [{ runs: '0' }, 'lab: --runs: expected 1 to 20, got "0"'],
+      [{ egress: 'elastic' }, 'lab: --egress: expected primary, floating or both, got "elastic"'],
     ];
     for (const [args, message] of cases) {
       expect(() => parseLabArgs(args)).toThrow(LabUsageError);
@@ -145,6 +148,11 @@ describe('natfleet lab options', () => {
   });
   const maintenance = (over: Partial<MaintenanceRow> = {}): MaintenanceRow => ({
     scenario: 'maintenance',
+    egress: 'primary',
+    held: [],
+    broken: [],
+    routes: { a: 'nat', b: 'nat' },
+    instances: { a: 'i-a2', b: 'i-b2' },
     at: 0,
     failBuild: false,
     zones: ['a', 'b'],
@@ -161,8 +169,57 @@ describe('natfleet lab options', () => {
   it('prints maintenance per zone: new connections failed, established ones reset', () => {
     const [line] = table([maintenance()]).filter((l) => l.includes('maintenance'));
     expect(line).toBe(
-      '| maintenance: image build → rolling replacement → fallback (zones a, b) | 1 | build AVAILABLE in 9.0 s; duration 21.5 s; zones replaced 2 of 2; new connections failed: a 0/120, b 0/120; established connections reset: a 3/3, b 2/3; paused > 1 s: a 0, b 0 | 0 new connections failed |',
+      '| maintenance, primary egress: image build → rolling replacement → fallback (zones a, b) | 1 | build AVAILABLE in 9.0 s; duration 21.5 s; exit 0; zones replaced 2 of 2; new connections failed: a 0/120, b 0/120; established connections reset: a 3/3, b 2/3; longest pause of an established connection: a 150 ms, b 150 ms | 0 new connections failed |',
     );
+  });
+
+  it('prints runs of one egress mode as one line (counts summed, times median), modes apart', () => {
+    const runs = [
+      maintenance({
+        egress: 'floating',
+        durationMs: 30_000,
+        traffic: [zone('a', 0, 0), zone('b', 0, 0)],
+      }),
+      maintenance({
+        egress: 'floating',
+        durationMs: 20_000,
+        traffic: [zone('a', 1, 0), zone('b', 0, 0)],
+      }),
+      maintenance({
+        egress: 'floating',
+        durationMs: 25_000,
+        traffic: [zone('a', 0, 0), zone('b', 0, 1)],
+      }),
+      maintenance(),
+    ];
+    const lines = table(runs).filter((l) => l.includes('maintenance'));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('| maintenance, floating egress: ');
+    expect(lines[0]).toContain('| 3 (counts summed, times median) |');
+    expect(lines[0]).toContain('duration 25.0 s; exit 0, 0, 0; zones replaced 2, 2, 2 of 2');
+    expect(lines[0]).toContain('new connections failed: a 1/360, b 0/360');
+    expect(lines[0]).toContain('established connections reset: a 0/9, b 1/9');
+    expect(lines[0]).toContain('| 0 new connections failed, 0 established reset |');
+    expect(lines[1]).toContain('| maintenance, primary egress: ');
+    expect(missedTargets(runs)).toEqual([
+      'maintenance: 1 new connection(s) failed',
+      'maintenance (floating egress): 1 established connection(s) reset',
+    ]);
+  });
+
+  it('a held zone must end on its gateway, not replaced; the others replaced', () => {
+    const held = maintenance({ held: ['a'], replaced: ['b'], routes: { a: 'gateway', b: 'nat' } });
+    expect(missedTargets([held])).toEqual([]);
+    const [line] = table([held]).filter((l) => l.includes('maintenance'));
+    expect(line).toContain('zone a held by an operator');
+    expect(line).toContain('routes at the end: a gateway, b nat');
+    expect(line).toContain('| held zone on its gateway to the end, the others replaced |');
+    expect(missedTargets([{ ...held, routes: { a: 'nat', b: 'nat' } }])).toEqual([
+      'maintenance: held zone(s) a left the gateway',
+    ]);
+    expect(missedTargets([{ ...held, replaced: [] }])).toEqual([
+      'maintenance: exit 0, 0 of 1 zone(s) replaced',
+    ]);
   });
 
   it('misses a target for a lost new connection, a changed fleet after a failed build, a false failover', () => {

@@ -119,7 +119,7 @@ describeLab('natfleet lab, short set', () => {
       expect(mine.filter((e) => e.what === 'route').map((e) => e.detail)).toEqual(['nat']);
     }
     // Traffic was watched in every zone; each long-lived connection through an old instance
-    // ends when its zone moves (no connection handoff yet).
+    // ends when its zone moves (primary egress: no connection handoff).
     expect(m.traffic.map((t) => t.zone)).toEqual(['a', 'b']);
     for (const t of m.traffic) {
       expect(t.newTotal).toBeGreaterThan(0);
@@ -145,6 +145,94 @@ describeLab('natfleet lab, short set', () => {
       const last = r.events.filter((x) => x.zone === zone && x.what === 'launched').pop()!;
       expect(text).toContain(last.detail.split(' ')[0]);
     }
+  });
+
+  it('leaves nothing behind', async () => {
+    const mine = (await namespaces()).filter((n) => n.startsWith(`nfl${process.pid}-`));
+    expect(mine).toEqual([]);
+    expect(r.events.filter((e) => e.what === 'error')).toEqual([]);
+  });
+});
+
+// The same maintenance with instance.egress floating: the connection handoff keeps every
+// established connection; an operator's hold keeps its zone on the gateway; a handoff broken
+// half-way sends its zone to the gateway and leaves no flow on the dead instance.
+describeLab('natfleet lab, floating egress', () => {
+  let r: LabResult;
+  const log: string[] = [];
+  beforeAll(async () => {
+    r = await runLab({
+      zones: 2,
+      profiles: ['fast'],
+      faults: [],
+      runs: 1,
+      deadUrl: false,
+      maintenance: true,
+      maintenanceHold: true,
+      maintenanceBrokenHandoff: 'b',
+      egress: 'floating',
+      log: (l) => log.push(l),
+    });
+  }, 900_000);
+  const rows = () => r.rows.filter((x): x is MaintenanceRow => x.scenario === 'maintenance');
+  const eventsOf = (zone: string, m: MaintenanceRow, until = Infinity) =>
+    r.events.filter((e) => e.zone === zone && e.at >= m.at && e.at < until);
+
+  it('a maintenance hands every established connection over, unless the checker failed the zone over', () => {
+    const [m] = rows();
+    expect(m).toMatchObject({ egress: 'floating', build: 'AVAILABLE', exitCode: 0, held: [] });
+    expect(m!.replaced.sort()).toEqual(['a', 'b']);
+    // A zone whose checker failed it over during the roll (new connections lost between the
+    // route switch and the address move, docs/lab.md) went through its gateway, which has
+    // another address: its connections are reset there. Every other zone keeps all of them.
+    let handedOver = 0;
+    for (const zone of ['a', 'b']) {
+      const t = m!.traffic.find((x) => x.zone === zone)!;
+      const mine = eventsOf(zone, m!, rows()[1]!.at);
+      const routes = mine.filter((e) => e.what === 'route');
+      const viaGateway = routes.some((e) => e.detail === 'gateway');
+      expect({ zone, established: t.established, reset: t.reset }).toEqual({
+        zone,
+        established: 3,
+        reset: viaGateway ? 3 : 0,
+      });
+      expect(t.newTotal).toBeGreaterThan(0);
+      if (viaGateway) continue;
+      handedOver++;
+      // The floating address moved to the zone's new instance, and its route with it.
+      const launched = mine.find((e) => e.what === 'launched')!;
+      expect(mine.filter((e) => e.what === 'address').map((e) => e.instance)).toEqual([
+        launched.instance,
+      ]);
+      expect(routes.map((e) => e.instance)).toEqual([launched.instance]);
+    }
+    expect(handedOver).toBeGreaterThan(0);
+  });
+
+  it('an operator holds zone a during maintenance: it stays on its gateway, b is replaced', () => {
+    const m = rows()[1]!;
+    expect(m).toMatchObject({ held: ['a'], exitCode: 0, replaced: ['b'] });
+    expect(m.routes).toEqual({ a: 'gateway', b: 'nat' });
+    const a = eventsOf('a', m, rows()[2]!.at);
+    expect(a.filter((e) => e.what === 'route').map((e) => e.detail)).toEqual(['gateway']);
+    expect(a.filter((e) => e.what === 'launched')).toEqual([]);
+  });
+
+  it('a handoff broken half-way sends its zone to the gateway; no flow is left on the dead instance', () => {
+    const m = rows()[2]!;
+    expect(m.broken).toEqual(['b']);
+    const b = eventsOf('b', m);
+    const launched = b.find((e) => e.what === 'launched')!;
+    // The new instance was launched, the zone went to its gateway, the new one was terminated.
+    expect(b.filter((e) => e.what === 'route').map((e) => e.detail)).toContain('gateway');
+    expect(b.some((e) => e.what === 'terminated' && e.instance === launched.instance)).toBe(true);
+    expect(m.instances.b).not.toBe(launched.instance);
+    // Every connection of the zone either goes on (on the old instance) or was reset: none hangs.
+    const t = m.traffic.find((x) => x.zone === 'b')!;
+    expect(t.established).toBe(3);
+    expect(t.errors.filter((e) => e.startsWith('no echo'))).toEqual([]);
+    // Zone a, still held, was left alone.
+    expect(m.routes.a).toBe('gateway');
   });
 
   it('leaves nothing behind', async () => {
