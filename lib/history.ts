@@ -47,6 +47,7 @@ function itemsOf(env: Environment): Record<string, number> {
     '$.fleet.table': zones,
     '$.chosen.zones': zones,
     '$.found.tables': tables,
+    '$.routeTables': tables, // the zone's configured tables (those EC2 did not return, named)
     // ReplaceInstances rolls the chosen zones one at a time: a loop counted up to their number.
     '$.roll.n': zones,
     '$.cur.z': 1, // the one zone picked (States.Array of one item)

@@ -32,12 +32,13 @@ export const REGION = '^[a-z]{2}(-[a-z]+)+-\\d$';
 /**
  * The largest fleet natfleet.yml accepts: what fits every AWS limit once rendered (lib/limits.ts;
  * test/unit/largest-fleet.test.ts renders exactly this fleet and checks each limit). Zones: no
- * region has more than 6. URLs and route tables: the checker's 4 KB of environment variables.
+ * region has more than 6. URLs: the checker's 4 KB of environment variables. Route tables: the
+ * ReplaceInstances history bound (lib/history.ts) under Step Functions' 25,000 events.
  * VPC ranges: the VPC's own maximum of 50, under the security group's 60 inbound rules.
  */
 export const FLEET_BOUNDS = {
   zones: 6,
-  routeTablesPerZone: 50,
+  routeTablesPerZone: 40,
   urls: 10,
   urlLength: 200,
   vpcCidrs: 50,

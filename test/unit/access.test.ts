@@ -481,7 +481,8 @@ describe('the example workflows', () => {
     const expected: Record<string, string[]> = {
       'plan.yml': [plan],
       'drift.yml': [plan],
-      'deploy.yml': ['vars.NATFLEET_DEPLOY_ROLE_ARN'],
+      // staging, then prod (each its own job)
+      'deploy.yml': ['vars.NATFLEET_DEPLOY_ROLE_ARN', 'vars.NATFLEET_DEPLOY_ROLE_ARN'],
       'failover.yml': ['vars.NATFLEET_OPERATE_ROLE_ARN'],
       'fallback.yml': ['vars.NATFLEET_OPERATE_ROLE_ARN'],
       'replace.yml': ['vars.NATFLEET_OPERATE_ROLE_ARN'],
@@ -491,8 +492,15 @@ describe('the example workflows', () => {
     for (const [file, roles] of Object.entries(expected)) expect(rolesIn(file)).toEqual(roles);
     // Only the deploy job passes the service role, and it runs in its GitHub Environment.
     const deploy = readFileSync(join(dir, 'deploy.yml'), 'utf8');
-    expect(deploy).toMatch(/mode: apply\n\s+role-arn: \$\{\{ vars\.NATFLEET_SERVICE_ROLE_ARN \}\}/);
-    expect(deploy).toContain('environment: ${{ matrix.environment }}');
+    const applies = deploy.match(
+      /mode: apply\n\s+role-arn: \$\{\{ vars\.NATFLEET_SERVICE_ROLE_ARN \}\}/g,
+    );
+    expect(applies).toHaveLength(2);
+    // Each apply job runs in its environment's GitHub Environment (its reviewers approve it).
+    expect(deploy.match(/^ {4}environment: (staging|prod)$/gm)).toEqual([
+      '    environment: staging',
+      '    environment: prod',
+    ]);
     for (const file of Object.keys(expected).filter((f) => f !== 'deploy.yml'))
       expect(readFileSync(join(dir, file), 'utf8')).not.toContain('role-arn:');
   });

@@ -129,6 +129,7 @@ describe('action inputs', () => {
       workflow: 'failover',
       zones: '',
       reason: 'drill',
+      hold: 'false',
     });
     expect(readInputs(fakeCore({ environment: 'qa', mode: 'apply' }), 'deploy')).toMatchObject({
       mode: 'apply',
@@ -149,7 +150,7 @@ describe('action inputs', () => {
     expect(e).toBeInstanceOf(InputError);
     expect(e.problems).toEqual([
       'input environment: expected the name of an environment of natfleet.yml, got nothing',
-      'input mode: expected record or check, got "aply"',
+      'input mode: expected one of record | check | publish, got "aply"',
     ]);
     expect(() =>
       readInputs(fakeCore({ environment: 'p', workflow: 'explode', reason: ' ' }), 'workflow'),
