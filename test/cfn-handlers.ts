@@ -1,10 +1,14 @@
 // What CloudFormation does with the service role (access/CloudFormationRole): per resource type
-// the stacks contain, the IAM actions its resource handlers need to create, update and delete it
-// as natfleet uses it. Source: the `handlers.{create,update,delete}.permissions` of each type's
-// resource provider schema (CloudFormation registry, `aws cloudformation describe-type`; as
-// republished per type under "Permissions" by stackql-registry/stackql-provider-awscc). Where a
+// the stacks contain, the IAM actions its resource handlers need to create, read, update and
+// delete it as natfleet uses it. Source: the `handlers.{create,read,update,delete}.permissions`
+// of each type's resource provider schema (CloudFormation registry, `aws cloudformation
+// describe-type`), as republished per type under "Permissions" by
+// stackql-registry/stackql-provider-awscc: each row names its page in `source`. CloudFormation
+// calls the read handler after every create and update, so its actions are in the row. Where a
 // handler lists actions for properties natfleet does not set (KMS keys, EFS, code signing,
-// layers, permission boundaries, SNS topics, …) they are left out, named in `omitted`.
+// layers, permission boundaries, SNS topics, …) they are left out, named in `omitted`. Every row
+// is checked against its list (none has `verified: false`, which would mean the policy grants
+// that type more broadly).
 // The proof (test/iam-proof.ts) evaluates these requests against the rendered service role:
 // re-check this table when a type or a property is added (docs/adr/0163).
 import type { Json, RenderedStack } from '../lib/cfn.js';
@@ -103,6 +107,13 @@ const TAG_ONLY_UPDATE = ['imagebuilder:TagResource', 'imagebuilder:UntagResource
 
 export const HANDLERS: Record<string, Handler> = {
   'AWS::IAM::Role': {
+    source: 'stackql-registry/stackql-provider-awscc website/docs/services/iam/roles/index.md',
+    read: [
+      'iam:GetRole',
+      'iam:ListAttachedRolePolicies',
+      'iam:ListRolePolicies',
+      'iam:GetRolePolicy',
+    ],
     create: [
       'iam:CreateRole',
       'iam:PutRolePolicy',
@@ -157,6 +168,16 @@ export const HANDLERS: Record<string, Handler> = {
     also: (t) => ((t.props.Roles ?? []) as Json[]).map((r) => passRole(t, r, 'ec2.amazonaws.com')),
   },
   'AWS::Lambda::Function': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/lambda/functions/index.md',
+    // GetRuntimeManagementConfig: a read in the create and update lists, kept lest it be called
+    // for a function that sets none.
+    read: [
+      'lambda:GetFunction',
+      'lambda:GetFunctionCodeSigningConfig',
+      'lambda:GetFunctionRecursionConfig',
+      'lambda:GetRuntimeManagementConfig',
+    ],
     create: [
       'lambda:CreateFunction',
       'lambda:GetFunction',
@@ -193,7 +214,7 @@ export const HANDLERS: Record<string, Handler> = {
       ];
     },
     omitted:
-      'kms:*, elasticfilesystem:DescribeMountTargets, code signing, layers, runtime management, recursion config, DeleteFunctionConcurrency (the concurrency is always set)',
+      'kms:*, elasticfilesystem:DescribeMountTargets, GetCodeSigningConfig and Put/DeleteFunctionCodeSigningConfig, GetLayerVersion, PutRuntimeManagementConfig, PutFunctionRecursionConfig (none is set), DeleteFunctionConcurrency (the concurrency is always set)',
   },
   'AWS::Lambda::Permission': {
     source:
@@ -260,6 +281,8 @@ export const HANDLERS: Record<string, Handler> = {
       's3:GetObject (the definition is inline), kms:DescribeKey, GenerateDataKey, Decrypt (no customer key); the logs:* delivery actions are not in the lists but the API checks them on the caller for LoggingConfiguration',
   },
   'AWS::Events::Rule': {
+    source: 'stackql-registry/stackql-provider-awscc website/docs/services/events/rules/index.md',
+    read: ['events:DescribeRule', 'events:ListTargetsByRule', 'events:ListTagsForResource'],
     create: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
     update: ['events:DescribeRule', 'events:PutRule', 'events:RemoveTargets', 'events:PutTargets'],
     delete: [
@@ -274,7 +297,7 @@ export const HANDLERS: Record<string, Handler> = {
       ((t.props.Targets ?? []) as { RoleArn?: Json }[])
         .filter((x) => x.RoleArn)
         .map((x) => passRole(t, x.RoleArn!, 'events.amazonaws.com')),
-    omitted: 'events:TagResource, UntagResource, ListTagsForResource: the rules carry no tags',
+    omitted: 'events:TagResource, UntagResource: the rules carry no tags',
   },
   'AWS::CloudWatch::Alarm': {
     source:
@@ -365,6 +388,9 @@ export const HANDLERS: Record<string, Handler> = {
       'AssociateNatGatewayAddress, DisassociateNatGatewayAddress, AssignPrivateNatGatewayAddress, UnassignPrivateNatGatewayAddress: no secondary addresses',
   },
   'AWS::EC2::LaunchTemplate': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/ec2/launch_templates/index.md',
+    read: ['ec2:DescribeLaunchTemplates'],
     create: ['ec2:CreateLaunchTemplate', 'ec2:CreateTags'],
     update: ['ec2:CreateLaunchTemplateVersion'],
     delete: ['ec2:DeleteLaunchTemplate', 'ec2:DeleteTags', 'ec2:DescribeLaunchTemplates'],
