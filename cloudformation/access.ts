@@ -350,6 +350,20 @@ function servicePolicy(env: Environment): Json {
         arn('iam', 'role/aws-service-role/imagebuilder.amazonaws.com/*', false),
         { StringEquals: { 'iam:AWSServiceName': 'imagebuilder.amazonaws.com' } },
       ),
+      // Image Builder's handlers look the service-linked role up before they create anything.
+      allow(
+        'ImageBuilderServiceLinkedRoleRead',
+        ['iam:GetRole'],
+        arn('iam', 'role/aws-service-role/imagebuilder.amazonaws.com/*', false),
+      ),
+      // The recipe's ParentImage is this public parameter (`ssm:` prefix).
+      allow(
+        'BaseImageParameter',
+        ['ssm:GetParameter'],
+        sub(
+          'arn:${AWS::Partition}:ssm:${AWS::Region}:*:parameter/aws/service/ami-amazon-linux-latest/*',
+        ),
+      ),
       {
         Sid: 'NeverTheAccessRoles',
         Effect: 'Deny',
@@ -364,7 +378,6 @@ function servicePolicy(env: Environment): Json {
         [
           's3:CreateBucket',
           's3:DeleteBucket',
-          's3:ListBucket',
           's3:GetBucketAcl',
           's3:PutBucketTagging',
           's3:PutBucketVersioning',
@@ -372,6 +385,7 @@ function servicePolicy(env: Environment): Json {
           's3:PutBucketPublicAccessBlock',
           's3:PutBucketOwnershipControls',
           's3:PutLifecycleConfiguration',
+          ...S3_BUCKET_READ,
           's3:GetBucketPolicy',
           's3:PutBucketPolicy',
           's3:DeleteBucketPolicy',
@@ -391,6 +405,8 @@ function servicePolicy(env: Environment): Json {
           'lambda:DeleteFunction',
           'lambda:GetFunction',
           'lambda:GetFunctionCodeSigningConfig',
+          'lambda:GetFunctionRecursionConfig',
+          'lambda:GetRuntimeManagementConfig',
           'lambda:UpdateFunctionConfiguration',
           'lambda:UpdateFunctionCode',
           'lambda:PutFunctionConcurrency',
@@ -425,6 +441,7 @@ function servicePolicy(env: Environment): Json {
           'events:PutTargets',
           'events:RemoveTargets',
           'events:ListTargetsByRule',
+          'events:ListTagsForResource',
         ],
         arn('events', `rule/${p}*`),
       ),
@@ -435,6 +452,7 @@ function servicePolicy(env: Environment): Json {
           'cloudwatch:DeleteAlarms',
           'cloudwatch:TagResource',
           'cloudwatch:UntagResource',
+          'cloudwatch:ListTagsForResource',
         ],
         arn('cloudwatch', `alarm:${p}*`),
       ),
@@ -446,6 +464,7 @@ function servicePolicy(env: Environment): Json {
           'ssm:GetParameters',
           'ssm:AddTagsToResource',
           'ssm:RemoveTagsFromResource',
+          'ssm:ListTagsForResource',
         ],
         arn('ssm', `parameter/natfleet/${e}/*`),
       ),
@@ -458,11 +477,17 @@ function servicePolicy(env: Environment): Json {
           'logs:TagResource',
           'logs:UntagResource',
           'logs:ListTagsForResource',
+          'logs:GetDataProtectionPolicy',
+          'logs:DeleteDataProtectionPolicy',
         ],
         [arn('logs', `log-group:/aws/lambda/${p}*`), arn('logs', `log-group:/natfleet/${e}/*`)],
       ),
       // Step Functions log delivery and these describe calls take no narrower resource.
-      allow('LogDelivery', [...LOG_DELIVERY_ACTIONS, 'cloudwatch:DescribeAlarms'], '*'),
+      allow(
+        'LogDelivery',
+        [...LOG_DELIVERY_ACTIONS, 'logs:DescribeIndexPolicies', 'cloudwatch:DescribeAlarms'],
+        '*',
+      ),
     ],
   };
 }
@@ -487,6 +512,9 @@ const SERVICE_EC2_ACTIONS = [
   'ec2:AuthorizeSecurityGroupEgress',
   'ec2:RevokeSecurityGroupIngress',
   'ec2:RevokeSecurityGroupEgress',
+  'ec2:UpdateSecurityGroupRuleDescriptionsIngress',
+  'ec2:UpdateSecurityGroupRuleDescriptionsEgress',
+  'ec2:DescribeInstances',
   'ec2:DescribeVpcEndpoints',
   'ec2:CreateVpcEndpoint',
   'ec2:ModifyVpcEndpoint',
@@ -498,6 +526,33 @@ const SERVICE_EC2_ACTIONS = [
   'ec2:DescribeVpcs',
   'ec2:DescribeNetworkInterfaces',
   'ec2:DescribeImages',
+];
+
+/** What the artifacts bucket's read handler reads: every configuration, set or not. */
+const S3_BUCKET_READ = [
+  ...[
+    'Accelerate',
+    'Lifecycle',
+    'Analytics',
+    'Encryption',
+    'Inventory',
+    'Metrics',
+    'Replication',
+    'IntelligentTiering',
+  ].map((c) => `s3:Get${c}Configuration`),
+  ...[
+    'PublicAccessBlock',
+    'CORS',
+    'Logging',
+    'Notification',
+    'Versioning',
+    'Website',
+    'ObjectLockConfiguration',
+    'Tagging',
+    'OwnershipControls',
+    'MetadataTableConfiguration',
+  ].map((c) => `s3:GetBucket${c}`),
+  's3:ListBucket',
 ];
 
 /** The Image Builder actions of the image stack's types' handlers. */

@@ -1,10 +1,14 @@
 // What CloudFormation does with the service role (access/CloudFormationRole): per resource type
-// the stacks contain, the IAM actions its resource handlers need to create, update and delete it
-// as natfleet uses it. Source: the `handlers.{create,update,delete}.permissions` of each type's
-// resource provider schema (CloudFormation registry, `aws cloudformation describe-type`; as
-// republished per type under "Permissions" by stackql-registry/stackql-provider-awscc). Where a
+// the stacks contain, the IAM actions its resource handlers need to create, read, update and
+// delete it as natfleet uses it. Source: the `handlers.{create,read,update,delete}.permissions`
+// of each type's resource provider schema (CloudFormation registry, `aws cloudformation
+// describe-type`), as republished per type under "Permissions" by
+// stackql-registry/stackql-provider-awscc: each row names its page in `source`. CloudFormation
+// calls the read handler after every create and update, so its actions are in the row. Where a
 // handler lists actions for properties natfleet does not set (KMS keys, EFS, code signing,
-// layers, permission boundaries, SNS topics, …) they are left out, named in `omitted`.
+// layers, permission boundaries, SNS topics, …) they are left out, named in `omitted`. Every row
+// is checked against its list (none has `verified: false`, which would mean the policy grants
+// that type more broadly).
 // The proof (test/iam-proof.ts) evaluates these requests against the rendered service role:
 // re-check this table when a type or a property is added (docs/adr/0163).
 import type { Json, RenderedStack } from '../lib/cfn.js';
@@ -25,7 +29,12 @@ interface Target {
 }
 
 interface Handler {
-  /** Actions on the resource itself (its own ARN, `own`). */
+  /** Where the row's lists were checked (repository/path of the published schema's lists). */
+  source?: string;
+  /** False where no published list was found: the policy grants the type more broadly. */
+  verified?: boolean;
+  /** Actions on the resource itself (its own ARN, `own`). CloudFormation reads after it writes. */
+  read?: string[];
   create: string[];
   update: string[];
   delete: string[];
@@ -60,10 +69,51 @@ const passRole = (t: Target, role: Json, service: string) =>
 /** Actions without resource-level permissions: evaluated on `*`. */
 const anywhere = (actions: string[]) => actions.map((a) => req(a));
 
+const S3_BUCKET_READ = [
+  'Accelerate',
+  'Lifecycle',
+  'Analytics',
+  'Encryption',
+  'Inventory',
+  'Metrics',
+  'Replication',
+  'IntelligentTiering',
+]
+  .map((c) => `s3:Get${c}Configuration`)
+  .concat(
+    [
+      'PublicAccessBlock',
+      'CORS',
+      'Logging',
+      'Notification',
+      'Versioning',
+      'Website',
+      'ObjectLockConfiguration',
+      'Tagging',
+      'OwnershipControls',
+      'MetadataTableConfiguration',
+    ].map((c) => `s3:GetBucket${c}`),
+  )
+  .concat(['s3:ListBucket']);
+
+const VPCE_DESCRIBE = [
+  'ec2:DescribeVpcEndpoints',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeVpcs',
+];
+
 const TAG_ONLY_UPDATE = ['imagebuilder:TagResource', 'imagebuilder:UntagResource'];
 
 export const HANDLERS: Record<string, Handler> = {
   'AWS::IAM::Role': {
+    source: 'stackql-registry/stackql-provider-awscc website/docs/services/iam/roles/index.md',
+    read: [
+      'iam:GetRole',
+      'iam:ListAttachedRolePolicies',
+      'iam:ListRolePolicies',
+      'iam:GetRolePolicy',
+    ],
     create: [
       'iam:CreateRole',
       'iam:PutRolePolicy',
@@ -100,6 +150,9 @@ export const HANDLERS: Record<string, Handler> = {
     omitted: 'PutRolePermissionsBoundary, DeleteRolePermissionsBoundary: no boundary is set',
   },
   'AWS::IAM::InstanceProfile': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/iam/instance_profiles/index.md',
+    read: ['iam:GetInstanceProfile'],
     create: ['iam:CreateInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:GetInstanceProfile'],
     update: [
       'iam:RemoveRoleFromInstanceProfile',
@@ -113,9 +166,18 @@ export const HANDLERS: Record<string, Handler> = {
     ],
     own: (t) => arn(t, 'iam', `instance-profile/${nameOf(t, t.id, 'InstanceProfileName')}`, false),
     also: (t) => ((t.props.Roles ?? []) as Json[]).map((r) => passRole(t, r, 'ec2.amazonaws.com')),
-    omitted: 'TagInstanceProfile, UntagInstanceProfile: the profiles carry no tags',
   },
   'AWS::Lambda::Function': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/lambda/functions/index.md',
+    // GetRuntimeManagementConfig: a read in the create and update lists, kept lest it be called
+    // for a function that sets none.
+    read: [
+      'lambda:GetFunction',
+      'lambda:GetFunctionCodeSigningConfig',
+      'lambda:GetFunctionRecursionConfig',
+      'lambda:GetRuntimeManagementConfig',
+    ],
     create: [
       'lambda:CreateFunction',
       'lambda:GetFunction',
@@ -152,9 +214,12 @@ export const HANDLERS: Record<string, Handler> = {
       ];
     },
     omitted:
-      'kms:*, elasticfilesystem:DescribeMountTargets, code signing, layers, runtime management, recursion config, DeleteFunctionConcurrency (the concurrency is always set)',
+      'kms:*, elasticfilesystem:DescribeMountTargets, GetCodeSigningConfig and Put/DeleteFunctionCodeSigningConfig, GetLayerVersion, PutRuntimeManagementConfig, PutFunctionRecursionConfig (none is set), DeleteFunctionConcurrency (the concurrency is always set)',
   },
   'AWS::Lambda::Permission': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/lambda/permissions/index.md',
+    read: ['lambda:GetPolicy'],
     create: ['lambda:AddPermission', 'lambda:GetPolicy'],
     update: [],
     delete: ['lambda:RemovePermission', 'lambda:GetPolicy'],
@@ -163,6 +228,9 @@ export const HANDLERS: Record<string, Handler> = {
     omitted: 'no update handler: every property replaces the permission',
   },
   'AWS::Logs::LogGroup': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/logs/log_groups/index.md',
+    read: ['logs:ListTagsForResource', 'logs:GetDataProtectionPolicy'],
     create: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:TagResource'],
     update: [
       'logs:PutRetentionPolicy',
@@ -170,13 +238,21 @@ export const HANDLERS: Record<string, Handler> = {
       'logs:UntagResource',
       'logs:ListTagsForResource',
     ],
-    delete: ['logs:DeleteLogGroup'],
+    delete: ['logs:DeleteLogGroup', 'logs:DeleteDataProtectionPolicy'],
     own: (t) => arn(t, 'logs', `log-group:${String(t.props.LogGroupName)}`),
-    also: () => anywhere(['logs:DescribeLogGroups']),
+    also: () =>
+      anywhere([
+        'logs:DescribeLogGroups',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeIndexPolicies',
+      ]),
     omitted:
-      'logs:AssociateKmsKey, DisassociateKmsKey (no KMS key), DeleteRetentionPolicy (retention always set), data protection policies',
+      'AssociateKmsKey, DisassociateKmsKey (no KMS key), DeleteRetentionPolicy (retention always set), PutDataProtectionPolicy, PutIndexPolicy, DeleteIndexPolicy, CreateLogDelivery, PutResourcePolicy, DeleteResourcePolicy, s3:REST.PUT.OBJECT, firehose:TagDeliveryStream (no data protection, field index, delivery or resource policy is set)',
   },
   'AWS::StepFunctions::StateMachine': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/stepfunctions/state_machines/index.md',
+    read: ['states:DescribeStateMachine', 'states:ListTagsForResource'],
     create: ['states:CreateStateMachine', 'states:DescribeStateMachine', 'states:TagResource'],
     update: [
       'states:UpdateStateMachine',
@@ -201,9 +277,12 @@ export const HANDLERS: Record<string, Handler> = {
         'logs:DescribeLogGroups',
       ]),
     ],
-    omitted: 'xray:* (no tracing), kms:* (no customer key), versions and aliases',
+    omitted:
+      's3:GetObject (the definition is inline), kms:DescribeKey, GenerateDataKey, Decrypt (no customer key); the logs:* delivery actions are not in the lists but the API checks them on the caller for LoggingConfiguration',
   },
   'AWS::Events::Rule': {
+    source: 'stackql-registry/stackql-provider-awscc website/docs/services/events/rules/index.md',
+    read: ['events:DescribeRule', 'events:ListTargetsByRule', 'events:ListTagsForResource'],
     create: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
     update: ['events:DescribeRule', 'events:PutRule', 'events:RemoveTargets', 'events:PutTargets'],
     delete: [
@@ -218,9 +297,12 @@ export const HANDLERS: Record<string, Handler> = {
       ((t.props.Targets ?? []) as { RoleArn?: Json }[])
         .filter((x) => x.RoleArn)
         .map((x) => passRole(t, x.RoleArn!, 'events.amazonaws.com')),
-    omitted: 'events:TagResource, UntagResource, ListTagsForResource: the rules carry no tags',
+    omitted: 'events:TagResource, UntagResource: the rules carry no tags',
   },
   'AWS::CloudWatch::Alarm': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/cloudwatch/alarms/index.md',
+    read: ['cloudwatch:ListTagsForResource'],
     create: ['cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource'],
     update: ['cloudwatch:PutMetricAlarm', 'cloudwatch:TagResource', 'cloudwatch:UntagResource'],
     delete: ['cloudwatch:DeleteAlarms'],
@@ -228,6 +310,8 @@ export const HANDLERS: Record<string, Handler> = {
     also: () => anywhere(['cloudwatch:DescribeAlarms']),
   },
   'AWS::SSM::Parameter': {
+    source: 'stackql-registry/stackql-provider-awscc website/docs/services/ssm/parameters/index.md',
+    read: ['ssm:GetParameters', 'ssm:ListTagsForResource'],
     create: ['ssm:PutParameter', 'ssm:AddTagsToResource', 'ssm:GetParameters'],
     update: [
       'ssm:PutParameter',
@@ -239,6 +323,9 @@ export const HANDLERS: Record<string, Handler> = {
     own: (t) => arn(t, 'ssm', `parameter${String(t.props.Name)}`),
   },
   'AWS::S3::Bucket': {
+    source: 'stackql-registry/stackql-provider-awscc website/docs/services/s3/buckets/index.md',
+    // The read handler reads every configuration, set or not.
+    read: S3_BUCKET_READ,
     create: [
       's3:CreateBucket',
       's3:PutBucketTagging',
@@ -261,9 +348,12 @@ export const HANDLERS: Record<string, Handler> = {
     delete: ['s3:DeleteBucket', 's3:ListBucket'],
     own: (t) => `arn:aws:s3:::${String(t.props.BucketName)}`,
     omitted:
-      'analytics, CORS, inventory, metrics, notification, replication, website, accelerate, logging, object lock, intelligent tiering, iam:PassRole (replication)',
+      'the Put*/Delete* of analytics, CORS, inventory, metrics, notification, replication, website, accelerate, logging, object lock, intelligent tiering and metadata tables, PutBucketAcl, PutObjectAcl, DeleteObject, s3tables:*, iam:PassRole (replication): none is set',
   },
   'AWS::S3::BucketPolicy': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/s3/bucket_policies/index.md',
+    read: ['s3:GetBucketPolicy'],
     create: ['s3:GetBucketPolicy', 's3:PutBucketPolicy'],
     update: ['s3:GetBucketPolicy', 's3:PutBucketPolicy'],
     delete: ['s3:GetBucketPolicy', 's3:DeleteBucketPolicy'],
@@ -272,26 +362,44 @@ export const HANDLERS: Record<string, Handler> = {
   // EC2 and Image Builder resources carry generated ids: their actions are evaluated on `*`,
   // as the role grants them (docs/iam.md).
   'AWS::EC2::EIP': {
+    source: 'stackql-registry/stackql-provider-awscc website/docs/services/ec2/eips/index.md',
+    read: ['ec2:DescribeAddresses'],
     create: ['ec2:AllocateAddress', 'ec2:DescribeAddresses', 'ec2:CreateTags'],
-    update: ['ec2:DescribeAddresses', 'ec2:CreateTags', 'ec2:DeleteTags'],
+    update: [
+      'ec2:DescribeAddresses',
+      'ec2:DisassociateAddress',
+      'ec2:CreateTags',
+      'ec2:DeleteTags',
+    ],
     delete: ['ec2:DescribeAddresses', 'ec2:ReleaseAddress', 'ec2:DisassociateAddress'],
     own: () => '*',
-    omitted: 'BYOIP pools, IPAM, transfer: not used',
+    omitted:
+      'AssociateAddress (no InstanceId: the workflows associate the address), AcceptAddressTransfer (no transfer)',
   },
   'AWS::EC2::NatGateway': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/ec2/nat_gateways/index.md',
+    read: ['ec2:DescribeNatGateways'],
     create: ['ec2:CreateNatGateway', 'ec2:DescribeNatGateways', 'ec2:CreateTags'],
     update: ['ec2:DescribeNatGateways', 'ec2:CreateTags', 'ec2:DeleteTags'],
     delete: ['ec2:DeleteNatGateway', 'ec2:DescribeNatGateways'],
     own: () => '*',
-    omitted: 'secondary private addresses (Assign/Unassign/Associate/Disassociate…): not used',
+    omitted:
+      'AssociateNatGatewayAddress, DisassociateNatGatewayAddress, AssignPrivateNatGatewayAddress, UnassignPrivateNatGatewayAddress: no secondary addresses',
   },
   'AWS::EC2::LaunchTemplate': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/ec2/launch_templates/index.md',
+    read: ['ec2:DescribeLaunchTemplates'],
     create: ['ec2:CreateLaunchTemplate', 'ec2:CreateTags'],
     update: ['ec2:CreateLaunchTemplateVersion'],
     delete: ['ec2:DeleteLaunchTemplate', 'ec2:DeleteTags', 'ec2:DescribeLaunchTemplates'],
     own: () => '*',
   },
   'AWS::EC2::SecurityGroup': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/ec2/security_groups/index.md',
+    read: ['ec2:DescribeSecurityGroups'],
     create: [
       'ec2:CreateSecurityGroup',
       'ec2:DescribeSecurityGroups',
@@ -306,31 +414,50 @@ export const HANDLERS: Record<string, Handler> = {
       'ec2:AuthorizeSecurityGroupEgress',
       'ec2:RevokeSecurityGroupIngress',
       'ec2:RevokeSecurityGroupEgress',
+      // The rules carry descriptions: a changed one is an update of the description alone.
+      'ec2:UpdateSecurityGroupRuleDescriptionsIngress',
+      'ec2:UpdateSecurityGroupRuleDescriptionsEgress',
       'ec2:CreateTags',
       'ec2:DeleteTags',
     ],
-    delete: ['ec2:DescribeSecurityGroups', 'ec2:DeleteSecurityGroup'],
+    delete: ['ec2:DescribeSecurityGroups', 'ec2:DeleteSecurityGroup', 'ec2:DescribeInstances'],
     own: () => '*',
   },
   'AWS::EC2::VPCEndpoint': {
-    create: ['ec2:CreateVpcEndpoint', 'ec2:DescribeVpcEndpoints'],
-    update: ['ec2:ModifyVpcEndpoint', 'ec2:DescribeVpcEndpoints'],
-    delete: ['ec2:DeleteVpcEndpoints', 'ec2:DescribeVpcEndpoints'],
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/ec2/vpc_endpoints/index.md',
+    read: VPCE_DESCRIBE,
+    create: ['ec2:CreateVpcEndpoint', ...VPCE_DESCRIBE, 'ec2:CreateTags', 'ec2:DeleteTags'],
+    update: ['ec2:ModifyVpcEndpoint', ...VPCE_DESCRIBE, 'ec2:CreateTags', 'ec2:DeleteTags'],
+    delete: ['ec2:DeleteVpcEndpoints', ...VPCE_DESCRIBE, 'ec2:CreateTags', 'ec2:DeleteTags'],
     own: () => '*',
-    omitted: 'route53:* and private DNS (off), ec2:CreateTags (no tags), gateway route tables',
+    omitted:
+      'vpc-lattice:CreateServiceNetworkVpcEndpointAssociation (no service network), vpc-lattice:DescribeServiceNetworkVpcEndpointAssociation (in every list, but no such IAM action: nothing to grant), vpce:AllowMultiRegion (the service is in the region)',
   },
   'AWS::ImageBuilder::Component': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/imagebuilder/components/index.md',
+    read: ['imagebuilder:GetComponent'],
     create: [
       'imagebuilder:CreateComponent',
       'imagebuilder:GetComponent',
       'imagebuilder:TagResource',
     ],
     update: TAG_ONLY_UPDATE,
-    delete: ['imagebuilder:GetComponent', 'imagebuilder:DeleteComponent'],
+    delete: [
+      'imagebuilder:GetComponent',
+      'imagebuilder:UntagResource',
+      'imagebuilder:DeleteComponent',
+    ],
     own: () => '*',
-    omitted: 's3:GetObject (the document is inline Data), kms:* (no key)',
+    also: (t) => imageBuilderServiceLinkedRole(t),
+    omitted:
+      's3:GetObject, HeadBucket, GetBucketLocation (the document is inline Data), kms:* (no key)',
   },
   'AWS::ImageBuilder::ImageRecipe': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/imagebuilder/image_recipes/index.md',
+    read: ['imagebuilder:GetImageRecipe'],
     create: [
       'imagebuilder:CreateImageRecipe',
       'imagebuilder:GetImageRecipe',
@@ -339,11 +466,24 @@ export const HANDLERS: Record<string, Handler> = {
       'ec2:DescribeImages',
     ],
     update: TAG_ONLY_UPDATE,
-    delete: ['imagebuilder:GetImageRecipe', 'imagebuilder:DeleteImageRecipe'],
+    delete: [
+      'imagebuilder:GetImageRecipe',
+      'imagebuilder:UntagResource',
+      'imagebuilder:DeleteImageRecipe',
+    ],
     own: () => '*',
-    omitted: 'ssm:GetParameter (ParentImage is an image ARN, not a parameter), kms:*',
+    also: (t) => [
+      ...imageBuilderServiceLinkedRole(t),
+      // Not in the list: ParentImage is `ssm:<public parameter>`, resolved at create; it is
+      // granted (any account: public parameters' ARNs carry none) lest the lookup be the caller's.
+      req('ssm:GetParameter', arn(t, 'ssm', `parameter${String(t.props.ParentImage).slice(4)}`)),
+    ],
+    omitted: 'imagebuilder:GetImage (ParentImage is not an Image Builder image), kms:*',
   },
   'AWS::ImageBuilder::InfrastructureConfiguration': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/imagebuilder/infrastructure_configurations/index.md',
+    read: ['imagebuilder:GetInfrastructureConfiguration'],
     create: [
       'imagebuilder:CreateInfrastructureConfiguration',
       'imagebuilder:GetInfrastructureConfiguration',
@@ -357,16 +497,30 @@ export const HANDLERS: Record<string, Handler> = {
     ],
     delete: [
       'imagebuilder:GetInfrastructureConfiguration',
+      'imagebuilder:UntagResource',
       'imagebuilder:DeleteInfrastructureConfiguration',
     ],
     own: () => '*',
     also: (t) => [
       passRole(t, { Ref: 'InstanceRole' }, 'ec2.amazonaws.com'),
-      imageBuilderServiceLinkedRole(t),
+      req('iam:GetRole', roleArn(t, 'InstanceRole')),
+      req(
+        'iam:GetInstanceProfile',
+        arn(
+          t,
+          'iam',
+          `instance-profile/${nameOf(t, 'InstanceProfile', 'InstanceProfileName')}`,
+          false,
+        ),
+      ),
+      ...imageBuilderServiceLinkedRole(t),
     ],
     omitted: 'sns:Publish (no topic), s3 logging (none)',
   },
   'AWS::ImageBuilder::DistributionConfiguration': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/imagebuilder/distribution_configurations/index.md',
+    read: ['imagebuilder:GetDistributionConfiguration'],
     create: [
       'imagebuilder:CreateDistributionConfiguration',
       'imagebuilder:GetDistributionConfiguration',
@@ -380,12 +534,18 @@ export const HANDLERS: Record<string, Handler> = {
     ],
     delete: [
       'imagebuilder:GetDistributionConfiguration',
+      'imagebuilder:UntagResource',
       'imagebuilder:DeleteDistributionConfiguration',
     ],
     own: () => '*',
-    omitted: 'launch template and fast-launch settings, ssm parameter outputs: not used',
+    also: (t) => imageBuilderServiceLinkedRole(t),
+    omitted:
+      'ec2:DescribeLaunchTemplates, CreateLaunchTemplateVersion, ModifyLaunchTemplate (no launch template configuration), ssm:GetParameter (no SSM parameter output)',
   },
   'AWS::ImageBuilder::ImagePipeline': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/imagebuilder/image_pipelines/index.md',
+    read: ['imagebuilder:GetImagePipeline'],
     create: [
       'imagebuilder:CreateImagePipeline',
       'imagebuilder:GetImagePipeline',
@@ -400,12 +560,20 @@ export const HANDLERS: Record<string, Handler> = {
       'imagebuilder:TagResource',
       'imagebuilder:UntagResource',
     ],
-    delete: ['imagebuilder:GetImagePipeline', 'imagebuilder:DeleteImagePipeline'],
+    delete: [
+      'imagebuilder:GetImagePipeline',
+      'imagebuilder:UntagResource',
+      'imagebuilder:DeleteImagePipeline',
+    ],
     own: () => '*',
-    also: (t) => [imageBuilderServiceLinkedRole(t)],
-    omitted: 'container recipes, workflows (no execution role), schedules: not used',
+    also: (t) => imageBuilderServiceLinkedRole(t),
+    omitted:
+      'imagebuilder:GetWorkflow and iam:PassRole (no Workflows, no ExecutionRole), ecr:BatchGetRepositoryScanningConfiguration and inspector2:BatchGetAccountStatus (no ImageScanningConfiguration, no container recipe)',
   },
   'AWS::ImageBuilder::LifecyclePolicy': {
+    source:
+      'stackql-registry/stackql-provider-awscc website/docs/services/imagebuilder/lifecycle_policies/index.md',
+    read: ['imagebuilder:GetLifecyclePolicy'],
     create: [
       'imagebuilder:CreateLifecyclePolicy',
       'imagebuilder:GetLifecyclePolicy',
@@ -417,24 +585,33 @@ export const HANDLERS: Record<string, Handler> = {
       'imagebuilder:TagResource',
       'imagebuilder:UntagResource',
     ],
-    delete: ['imagebuilder:GetLifecyclePolicy', 'imagebuilder:DeleteLifecyclePolicy'],
+    delete: [
+      'imagebuilder:GetLifecyclePolicy',
+      'imagebuilder:DeleteLifecyclePolicy',
+      'imagebuilder:UntagResource',
+    ],
     own: () => '*',
     also: (t) => [passRole(t, t.props.ExecutionRole!, 'imagebuilder.amazonaws.com')],
   },
 };
 
-/** Image Builder's service-linked role, created on first use of the service in the account. */
-function imageBuilderServiceLinkedRole(t: Target): Request {
-  return req(
-    'iam:CreateServiceLinkedRole',
-    arn(
-      t,
-      'iam',
-      'role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder',
-      false,
-    ),
-    { 'iam:AWSServiceName': 'imagebuilder.amazonaws.com' },
+/**
+ * Image Builder's service-linked role: looked up (iam:GetRole), and created on first use of the
+ * service in the account.
+ */
+function imageBuilderServiceLinkedRole(t: Target): Request[] {
+  const role = arn(
+    t,
+    'iam',
+    'role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder',
+    false,
   );
+  return [
+    req('iam:GetRole', role),
+    req('iam:CreateServiceLinkedRole', role, {
+      'iam:AWSServiceName': 'imagebuilder.amazonaws.com',
+    }),
+  ];
 }
 
 /** The stacks the service role makes (the access stack is an administrator's). */
@@ -462,7 +639,7 @@ export function handlerRequests(env: Environment, stacks = renderStacks(env), ty
       if (!h) throw new Error(`no handler permissions tabled for ${r.Type} (${stack.kind}/${id})`);
       const t: Target = { env, stack, id, props: (r.Properties ?? {}) as Props };
       const own = h.own(t);
-      for (const a of new Set([...h.create, ...h.update, ...h.delete])) {
+      for (const a of new Set([...(h.read ?? []), ...h.create, ...h.update, ...h.delete])) {
         out.push(req(a, a.startsWith('ec2:Describe') ? '*' : own));
       }
       out.push(...(h.also?.(t) ?? []));

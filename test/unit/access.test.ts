@@ -17,7 +17,9 @@ import { decide, resolve, trusts, type Context } from '../iam.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exampleEnv, ROOT } from '../helpers.js';
-import { everyPart, handlerRequests, HANDLERS } from '../cfn-handlers.js';
+import { CFN_HANDLER_CASES, everyPart, handlerRequests, HANDLERS } from '../cfn-handlers.js';
+import { recordedCalls, recordSetting } from '../calls.js';
+import { describeProof, prove } from '../iam-proof.js';
 import { parseConfig } from '../../lib/config/load.js';
 import { largestConfig, LONGEST_NAME } from '../largest.js';
 
@@ -557,4 +559,15 @@ describe('the service role’s handler table (test/cfn-handlers.ts)', () => {
     );
     expect(JSON.stringify(allows)).not.toMatch(/"[a-z0-9]+:\*"/);
   });
+
+  // The access proof (integration) also runs the stacks on moto; this is the service role alone.
+  it('the service role grants nothing the handler rows do not need', async () => {
+    recordSetting({ env: prod, refs: {}, roles: ['access/'] });
+    const proof = await prove([], recordedCalls().settings, CFN_HANDLER_CASES);
+    const mine = describeProof(proof)
+      .split('\n')
+      .filter((l) => l.includes('CloudFormationRole'));
+    expect(mine).toEqual([]);
+    expect(proof.evaluated['access/CloudFormationRole']).toBeGreaterThan(0);
+  }, 120_000);
 });
