@@ -130,7 +130,9 @@ describe('the roll of one zone (ReplaceInstances)', () => {
     expect(afterSwitch.has(ROLL.rollback)).toBe(false);
     // Rollback ends the zone failed, wherever it goes.
     const ends = [...reachable(states, ROLL.rollback)].filter((n) => states[n]!.End === true);
-    expect(ends.sort()).toEqual([ROLL.noStandby, ROLL.rollbackFailed, ROLL.rolledBack, ROLL.rolledBackOld].sort());
+    expect(ends.sort()).toEqual(
+      [ROLL.noStandby, ROLL.rollbackFailed, ROLL.rolledBack, ROLL.rolledBackOld].sort(),
+    );
     for (const n of ends)
       expect((states[n]!.Parameters as { status: string }).status).toBe('failed');
   });
