@@ -973,7 +973,7 @@ exports.EC2Environment = EC2Environment;
 
 /***/ }),
 
-/***/ 476:
+/***/ 95:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -1160,7 +1160,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.cleanResolveEnvironment = exports.resolveEnvironment = void 0;
 const Logger_1 = __nccwpck_require__(882);
 const DefaultEnvironment_1 = __nccwpck_require__(660);
-const ECSEnvironment_1 = __nccwpck_require__(476);
+const ECSEnvironment_1 = __nccwpck_require__(95);
 const EC2Environment_1 = __nccwpck_require__(541);
 const LambdaEnvironment_1 = __nccwpck_require__(800);
 const Configuration_1 = __importDefault(__nccwpck_require__(631));
@@ -3321,6 +3321,49 @@ function fleetReads(ec2, c) {
     return { routeTables, natInstances, statusOk, zoneInstance };
 }
 
+;// CONCATENATED MODULE: ./lib/health.ts
+// The health command a NAT instance runs on itself, defined once: the checker's auto-fallback
+// sends it to decide when a zone may go back (lib/checker), and Fallback and ReplaceInstances
+// send it before a zone's routes move to an instance (the path check, ADR 0150). It is plain
+// AWS-RunShellScript, so the lab runs it unchanged in its namespaces.
+/** Where the NAT image installs test-nat (the image's contract with the checker). */
+const TEST_NAT = '/usr/local/bin/test-nat';
+/** How long the instance may take (SSM's executionTimeout): test-nat and the first answering URL. */
+const HEALTH_TIMEOUT_SECONDS = 30;
+/** How long SSM may wait for an instance to pick a natfleet command up. */
+const DELIVERY_SECONDS = 60;
+/** The tail of test-nat's output kept on failure (the report carries it). */
+const HEALTH_OUTPUT_BYTES = 600;
+/**
+ * The shell the instance runs: its own test-nat (forwarding, translation, rule backend,
+ * resolver), then the checker's URLs over IPv4 from the instance itself; any HTTP answer
+ * counts, as in the checker. Exit status 0 only when test-nat passes and one URL answers. On
+ * failure stderr says why in a few hundred bytes (test-nat's own tail, then the verdict).
+ */
+function healthCommands(urls, testNat = TEST_NAT) {
+    const quoted = urls.map((u) => `'${u.replace(/'/g, `'\\''`)}'`).join(' ');
+    return [
+        'set -u',
+        `out=$(${testNat} 2>&1) || { printf '%s\\n' "$out" | tail -c ${HEALTH_OUTPUT_BYTES} >&2; echo "test-nat failed" >&2; exit 1; }`,
+        `for u in ${quoted}; do`,
+        '  if curl -4 -sS -o /dev/null --max-time 5 "$u" 2>/dev/null; then echo "reachable: $u"; exit 0; fi',
+        'done',
+        'echo "no URL answered from the instance" >&2',
+        'exit 1',
+    ];
+}
+/** SendCommand's fixed part for the health command (the caller adds instance and comment). */
+function healthRequest(urls) {
+    return {
+        DocumentName: 'AWS-RunShellScript',
+        TimeoutSeconds: DELIVERY_SECONDS,
+        Parameters: {
+            commands: healthCommands(urls),
+            executionTimeout: [String(HEALTH_TIMEOUT_SECONDS)],
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/checker/fallback.ts
 /** Results older than this do not count: the instance is not known to be healthy now. */
 const MAX_SAMPLE_AGE_MS = 3 * 60_000;
@@ -3328,8 +3371,6 @@ const MAX_SAMPLE_AGE_MS = 3 * 60_000;
 const MAX_GAP_MS = 3 * 60_000;
 /** How the checker marks its health commands, so that it reads back only its own. */
 const HEALTH_COMMENT = 'natfleet health';
-/** Where the NAT image installs test-nat (the image's contract with the checker). */
-const TEST_NAT = '/usr/local/bin/test-nat';
 /** When the run of good results that ends with the latest one began, if it is still going. */
 function healthySince(samples, now) {
     const byTime = [...samples].sort((a, b) => a.at - b.at);
@@ -3377,23 +3418,6 @@ function fallbackDecision(f) {
         healthySince: since,
     };
 }
-/**
- * The shell the instance runs: its own test-nat (forwarding, masquerade, rule backend,
- * resolver), then the checker's URLs over IPv4 from the instance itself; any HTTP answer
- * counts, as in the checker. Exit status 0 only when test-nat passes and one URL answers.
- */
-function healthCommands(urls, testNat = TEST_NAT) {
-    const quoted = urls.map((u) => `'${u.replace(/'/g, `'\\''`)}'`).join(' ');
-    return [
-        'set -u',
-        `${testNat} || { echo "test-nat failed" >&2; exit 1; }`,
-        `for u in ${quoted}; do`,
-        '  if curl -4 -sS -o /dev/null --max-time 5 "$u"; then echo "reachable: $u"; exit 0; fi',
-        'done',
-        'echo "no URL answered from the instance" >&2',
-        'exit 1',
-    ];
-}
 
 ;// CONCATENATED MODULE: ./lib/checker/mode.ts
 /**
@@ -3413,6 +3437,7 @@ function zoneMode(routeTables, observed) {
 // The checker's AWS calls: the zone's route tables and instance (EC2), StartExecution (Step
 // Functions), and for auto-fallback the instance's health commands (SSM). Through the SDK the
 // handler loads on first use (lib/checker/sdk.ts): nothing here imports an SDK value.
+
 
 
 
@@ -3469,11 +3494,9 @@ async function healthSamples(sdk, instanceId, since) {
 }
 async function sendHealthCommand(sdk, instanceId, urls) {
     const out = await sdk.ssm.send(new sdk.commands.SendCommandCommand({
-        DocumentName: 'AWS-RunShellScript',
+        ...healthRequest(urls),
         InstanceIds: [instanceId],
         Comment: HEALTH_COMMENT,
-        TimeoutSeconds: 60,
-        Parameters: { commands: healthCommands(urls), executionTimeout: ['30'] },
     }));
     return out.Command?.CommandId;
 }
@@ -3771,16 +3794,22 @@ async function decideFailover(s, deps, modeAtStart) {
 /**
  * Starts under the first name of the bucket whose execution is not known to be closed and
  * held: a running one of the same input is this outage's, so it is "already-started".
+ * "Held" is read once, beside the first start: a taken generation then costs one call, not
+ * two in a row (a zone that fails again within its bucket fails over as fast as the first time).
  */
 async function startGeneration(deps, arn, input, held, nameOf) {
     let name = nameOf(0);
+    const heldNow = held().then((h) => ({ h }), (e) => ({ e }));
     try {
         for (let g = 0; g < MAX_GENERATIONS; g++) {
             name = nameOf(g);
             const outcome = await deps.startExecution(arn, name, input);
             if (outcome !== 'name-taken')
                 return { action: outcome, name };
-            if (await held())
+            const r = await heldNow;
+            if ('e' in r)
+                throw r.e;
+            if (r.h)
                 return { action: 'already-started', name };
             deps.log({ type: 'name-taken', name, next: g + 1 < MAX_GENERATIONS });
         }

@@ -28375,7 +28375,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
-/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3616);
+/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5333);
 
 
 await (0,_validate_js__WEBPACK_IMPORTED_MODULE_1__/* .validateAction */ .F)(_actions_core__WEBPACK_IMPORTED_MODULE_0__);
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3616:
+/***/ 5333:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35055,12 +35055,13 @@ const REGION = '^[a-z]{2}(-[a-z]+)+-\\d$';
 /**
  * The largest fleet natfleet.yml accepts: what fits every AWS limit once rendered (lib/limits.ts;
  * test/unit/largest-fleet.test.ts renders exactly this fleet and checks each limit). Zones: no
- * region has more than 6. URLs and route tables: the checker's 4 KB of environment variables.
+ * region has more than 6. URLs: the checker's 4 KB of environment variables. Route tables: the
+ * ReplaceInstances history bound (lib/history.ts) under Step Functions' 25,000 events.
  * VPC ranges: the VPC's own maximum of 50, under the security group's 60 inbound rules.
  */
 const FLEET_BOUNDS = {
     zones: 6,
-    routeTablesPerZone: 50,
+    routeTablesPerZone: 40,
     urls: 10,
     urlLength: 200,
     vpcCidrs: 50,
@@ -35394,19 +35395,25 @@ function regionProblem(region) {
         : `a known AWS region (${KNOWN_REGIONS.slice(0, 4).join(', ')}, …; lib/config/checks.ts)`;
 }
 
+;// CONCATENATED MODULE: ./lib/config/view.ts
+const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v) => (Array.isArray(v) ? v : []);
+const str = (v) => (typeof v === 'string' ? v : undefined);
+
 ;// CONCATENATED MODULE: ./lib/config/gateway-rules.ts
 // Cross-field rules of the regional standby (`gateway.mode: regional`). Like rules.ts they read
 // the raw document defensively and compare only values that are themselves valid.
 
-const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
  * A regional gateway belongs to the VPC, not to a subnet, and one id serves every zone: no
  * gateway.subnet, no zone's own natGatewayId (adopt one with gateway.natGatewayId).
  */
-function regionalGatewayRules(env, base, zones, problems) {
+const regionalGateway = ({ env, base, zones }) => {
     const gateway = isObj(env.gateway) ? env.gateway : {};
     if (gateway.mode !== 'regional')
-        return;
+        return [];
+    const problems = [];
     if (gateway.subnet !== undefined) {
         problems.push({
             path: [...base, 'gateway', 'subnet'],
@@ -35423,14 +35430,15 @@ function regionalGatewayRules(env, base, zones, problems) {
             });
         }
     }
-}
+    return problems;
+};
 
 ;// CONCATENATED MODULE: ./lib/config/egress-rules.ts
 // Cross-field rules of the floating egress address (`instance.egress: floating`, ADR 0140). Like
 // rules.ts they read the raw document defensively and compare only values that are valid.
 
 
-const egress_rules_isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 const ip = new RegExp(IPV4);
 const cidr = /^((?:\d{1,3}\.){3}\d{1,3})\/(\d{1,2})$/;
 const toInt = (a) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
@@ -35447,8 +35455,9 @@ function inCidr(a, block) {
  * With `instance.egress: floating` every zone names its floating address, each once, inside
  * the VPC's CIDRs; with the primary address (the default) no zone names one.
  */
-function floatingEgressRules(env, base, zones, problems) {
-    const instance = egress_rules_isObj(env.instance) ? env.instance : {};
+const floatingEgress = ({ env, base, zones }) => {
+    const problems = [];
+    const instance = isObj(env.instance) ? env.instance : {};
     const floating = instance.egress === 'floating';
     const vpc = Array.isArray(env.vpcCidrs)
         ? env.vpcCidrs.filter((c) => typeof c === 'string')
@@ -35493,7 +35502,8 @@ function floatingEgressRules(env, base, zones, problems) {
                 found: JSON.stringify(a),
             });
     }
-}
+    return problems;
+};
 
 ;// CONCATENATED MODULE: ./lib/config/rules.ts
 // Cross-field rules. They read the raw document defensively so that they still report
@@ -35504,9 +35514,7 @@ function floatingEgressRules(env, base, zones, problems) {
 
 
 
-const rules_isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-const list = (v) => (Array.isArray(v) ? v : []);
-const str = (v) => (typeof v === 'string' ? v : undefined);
+
 /** Flags every repeat of a value, pointing at the repeat and naming the first place. */
 function unique(items, what) {
     const problems = [];
@@ -35553,7 +35561,7 @@ const zonesInRegion = ({ zones, region }) => region === undefined
     });
 /** shared: a subnet among the zones' public subnets (or an adopted gateway), none per zone. */
 const sharedGateway = ({ env, base, zones }) => {
-    const gateway = rules_isObj(env.gateway) ? env.gateway : {};
+    const gateway = isObj(env.gateway) ? env.gateway : {};
     if ((str(gateway.mode) ?? 'shared') !== 'shared')
         return [];
     const problems = [];
@@ -35586,7 +35594,7 @@ const sharedGateway = ({ env, base, zones }) => {
 };
 /** per-zone: each zone's gateway sits in its public subnet; nothing set for the VPC. */
 const perZoneGateway = ({ env, base }) => {
-    const gateway = rules_isObj(env.gateway) ? env.gateway : {};
+    const gateway = isObj(env.gateway) ? env.gateway : {};
     if (str(gateway.mode) !== 'per-zone')
         return [];
     return ['subnet', 'natGatewayId'].flatMap((key) => gateway[key] === undefined
@@ -35599,20 +35607,8 @@ const perZoneGateway = ({ env, base }) => {
             },
         ]);
 };
-/** regional: one gateway of the VPC serves every zone (lib/config/gateway-rules.ts). */
-const regionalGateway = ({ env, base, zones }) => {
-    const problems = [];
-    regionalGatewayRules(env, base, zones, problems);
-    return problems;
-};
-/** instance.egress floating: one floating address per zone (lib/config/egress-rules.ts). */
-const floatingEgress = ({ env, base, zones }) => {
-    const problems = [];
-    floatingEgressRules(env, base, zones, problems);
-    return problems;
-};
 const architectureMatchesType = ({ env, base }) => {
-    const instance = rules_isObj(env.instance) ? env.instance : {};
+    const instance = isObj(env.instance) ? env.instance : {};
     const type = str(instance.type);
     const arch = str(instance.architecture) ?? 'arm64';
     const wantedArch = type ? architectureOf(type) : undefined;
@@ -35627,7 +35623,7 @@ const architectureMatchesType = ({ env, base }) => {
     ];
 };
 const checkerUrls = ({ env, base }) => {
-    const checker = rules_isObj(env.checker) ? env.checker : {};
+    const checker = isObj(env.checker) ? env.checker : {};
     return list(checker.urls).flatMap((u, i) => {
         const url = str(u);
         const path = [...base, 'checker', 'urls', i];
@@ -35662,7 +35658,7 @@ const knownRegion = ({ env, base, region }) => {
         : [];
 };
 const timeoutWithinInterval = ({ env, base }) => {
-    const checker = rules_isObj(env.checker) ? env.checker : {};
+    const checker = isObj(env.checker) ? env.checker : {};
     const interval = checker.intervalSeconds ?? 5;
     const timeout = checker.timeoutSeconds;
     // An interval that is itself invalid is reported by the structure check alone.
@@ -35681,7 +35677,7 @@ const timeoutWithinInterval = ({ env, base }) => {
     ];
 };
 const topicInAccountAndRegion = ({ env, base, region }) => {
-    const topic = rules_isObj(env.notifications) ? str(env.notifications.topicArn) : undefined;
+    const topic = isObj(env.notifications) ? str(env.notifications.topicArn) : undefined;
     const account = str(env.accountId);
     if (!topic || !account || !/^\d{12}$/.test(account) || !region)
         return [];
@@ -35704,8 +35700,8 @@ const RULES = {
     zonesInRegion,
     sharedGateway,
     perZoneGateway,
-    regionalGateway,
-    floatingEgress,
+    regionalGateway: regionalGateway,
+    floatingEgress: floatingEgress,
     architectureMatchesType,
     checkerUrls,
     vpcCidrs,
@@ -35718,7 +35714,7 @@ function environmentView(name, env) {
     return {
         env,
         base,
-        zones: list(env.zones).map((z, i) => ({ z: rules_isObj(z) ? z : {}, path: [...base, 'zones', i] })),
+        zones: list(env.zones).map((z, i) => ({ z: isObj(z) ? z : {}, path: [...base, 'zones', i] })),
         region: new RegExp(REGION).test(str(env.region) ?? '') ? str(env.region) : undefined,
     };
 }
@@ -35731,10 +35727,10 @@ function architectureOf(instanceType) {
 }
 function ruleProblems(doc) {
     const problems = [];
-    const envs = rules_isObj(doc) && rules_isObj(doc.environments) ? doc.environments : {};
+    const envs = isObj(doc) && isObj(doc.environments) ? doc.environments : {};
     for (const [name, env] of Object.entries(envs)) {
         // A misnamed environment is reported by the structure check; its contents wait for the fix.
-        if (rules_isObj(env) && new RegExp(limits_ENVIRONMENT_NAME).test(name)) {
+        if (isObj(env) && new RegExp(limits_ENVIRONMENT_NAME).test(name)) {
             const v = environmentView(name, env);
             for (const rule of Object.values(RULES))
                 problems.push(...rule(v));
@@ -36409,12 +36405,16 @@ const INPUTS = {
             pattern: '\\S',
             description: 'a few words on why (it is recorded with the run)',
         }),
+        // Failover only (checked with the request): the zones stay on their gateways until released.
+        hold: opt(inputs_oneOf(['false', 'true'], 'false')),
     }),
     'record-state': Type.Object({
         environment: ENVIRONMENT,
         config: CONFIG,
         reason: opt(inputs_text('why the record is taken', '')),
-        mode: opt(inputs_oneOf(['record', 'check'], 'record')),
+        mode: opt(inputs_oneOf(['record', 'check', 'publish'], 'record')),
+        // false: take the record only; a job with write permissions publishes it (mode publish).
+        'pull-request': opt(inputs_oneOf(['true', 'false'], 'true')),
         token: TOKEN,
     }),
 };
@@ -36525,7 +36525,188 @@ const usd = (n) => n === undefined
     ? '—'
     : `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
+;// CONCATENATED MODULE: ./lib/history.ts
+/**
+ * History events per state entered, by type (Step Functions API Reference, HistoryEvent):
+ * a Task is entered, scheduled, (submitted,) started, ends and is exited; each retry is
+ * scheduled, started and fails again. A Map or Parallel is entered, started, ends and is exited;
+ * each Map item adds an iteration started and ended.
+ */
+const HISTORY_EVENTS = {
+    task: 6,
+    retry: 3,
+    container: 4,
+    mapItem: 2,
+    other: 2,
+    execution: 2,
+};
+/** How many items each Map of natfleet's definitions iterates (by its ItemsPath), and the
+ * counts a loop's counter runs up to (by the path it is compared with). */
+function itemsOf(env) {
+    const zones = env.zones.length;
+    const tables = Math.max(...env.zones.map((z) => z.routeTables.length));
+    return {
+        '$.zones': zones,
+        '$.fleet.table': zones,
+        '$.chosen.zones': zones,
+        '$.found.tables': tables,
+        '$.routeTables': tables, // the zone's configured tables (those EC2 did not return, named)
+        // ReplaceInstances rolls the chosen zones one at a time: a loop counted up to their number.
+        '$.roll.n': zones,
+        '$.cur.z': 1, // the one zone picked (States.Array of one item)
+    };
+}
+const successors = (s) => [
+    ...(s.Next ? [s.Next] : []),
+    ...(s.Default ? [s.Default] : []),
+    ...(s.Choices ?? []).map((c) => c.Next),
+    ...(s.Catch ?? []).map((c) => c.Next),
+];
+/** The states of each loop (strongly connected component with a cycle), Tarjan's way. */
+function loops(g) {
+    const index = new Map();
+    const low = new Map();
+    const stack = [];
+    const on = new Set();
+    const out = [];
+    let n = 0;
+    const visit = (v) => {
+        index.set(v, n);
+        low.set(v, n++);
+        stack.push(v);
+        on.add(v);
+        for (const w of successors(g.States[v])) {
+            if (!g.States[w])
+                continue;
+            if (!index.has(w)) {
+                visit(w);
+                low.set(v, Math.min(low.get(v), low.get(w)));
+            }
+            else if (on.has(w))
+                low.set(v, Math.min(low.get(v), index.get(w)));
+        }
+        if (low.get(v) === index.get(v)) {
+            const scc = [];
+            for (;;) {
+                const w = stack.pop();
+                on.delete(w);
+                scc.push(w);
+                if (w === v)
+                    break;
+            }
+            const self = successors(g.States[v]).includes(v);
+            if (scc.length > 1 || self)
+                out.push(scc);
+        }
+    };
+    for (const v of Object.keys(g.States))
+        if (!index.has(v))
+            visit(v);
+    return out;
+}
+/**
+ * The most times a loop runs: a Choice in it compares a counter that a state of the loop adds
+ * one to (States.MathAdd, asl.ts pollAgain and the lock's attempts) with a constant.
+ */
+function loopVisits(g, scc, items, where) {
+    const text = scc.map((n) => JSON.stringify(g.States[n])).join('');
+    for (const name of scc) {
+        for (const c of (g.States[name].Choices ?? [])) {
+            if (!c.Variable || !text.includes(`States.MathAdd(${c.Variable}, 1)`))
+                continue;
+            for (const op of [
+                'NumericGreaterThanEquals',
+                'NumericLessThan',
+                'NumericGreaterThan',
+                'NumericLessThanEquals',
+            ]) {
+                if (typeof c[op] === 'number')
+                    return c[op] + 1;
+                const path = c[`${op}Path`];
+                if (typeof path === 'string' && items[path] !== undefined)
+                    return items[path] + 1;
+            }
+        }
+    }
+    throw new Error(`${where}: the loop through ${scc.sort().join(', ')} has no counter bounding it`);
+}
+/**
+ * The longest path from StartAt: each loop collapsed into one step that costs its states' sum
+ * times its runs, then the costliest way through (branches and catches are alternatives).
+ */
+function graphBound(g, items, where) {
+    const component = new Map();
+    const cost = [];
+    const members = [];
+    const cost1 = (name) => stateBound(g.States[name], items, `${where} ${name}`);
+    for (const scc of loops(g)) {
+        const runs = loopVisits(g, scc, items, where);
+        for (const n of scc)
+            component.set(n, members.length);
+        cost.push(runs * scc.reduce((t, n) => t + cost1(n), 0));
+        members.push(scc);
+    }
+    for (const n of Object.keys(g.States)) {
+        if (component.has(n))
+            continue;
+        component.set(n, members.length);
+        cost.push(cost1(n));
+        members.push([n]);
+    }
+    const longest = new Map();
+    const from = (c) => {
+        const known = longest.get(c);
+        if (known !== undefined)
+            return known;
+        let next = 0;
+        for (const m of members[c]) {
+            for (const w of successors(g.States[m])) {
+                const d = component.get(w);
+                if (d !== undefined && d !== c)
+                    next = Math.max(next, from(d));
+            }
+        }
+        longest.set(c, cost[c] + next);
+        return cost[c] + next;
+    };
+    return from(component.get(g.StartAt));
+}
+function stateBound(s, items, where) {
+    switch (s.Type) {
+        case 'Task': {
+            if (!items[RETRIES])
+                return HISTORY_EVENTS.task;
+            const retries = (s.Retry ?? []).reduce((n, r) => n + (r.MaxAttempts ?? 3), 0);
+            return HISTORY_EVENTS.task + retries * HISTORY_EVENTS.retry;
+        }
+        case 'Map': {
+            const n = items[s.ItemsPath ?? ''];
+            if (n === undefined)
+                throw new Error(`${where}: no known item count for the Map over ${s.ItemsPath}`);
+            const inner = s.ItemProcessor ?? s.Iterator;
+            return (HISTORY_EVENTS.container + n * (HISTORY_EVENTS.mapItem + graphBound(inner, items, where)));
+        }
+        case 'Parallel':
+            return (HISTORY_EVENTS.container +
+                (s.Branches ?? []).reduce((t, b) => t + graphBound(b, items, where), 0));
+        default:
+            return HISTORY_EVENTS.other;
+    }
+}
+/** Key of the item counts that says whether every Task's retries are counted too. */
+const RETRIES = '(retries)';
+/**
+ * The most history events one execution of `definition` can write for this environment. With
+ * `retries` every Task also retries as often as its Retry allows (3 events each); without, every
+ * Task succeeds or fails on its first attempt — the bound validate holds fleets to.
+ */
+function historyBound(env, definition, options = {}) {
+    const items = { ...itemsOf(env), [RETRIES]: options.retries ? 1 : 0 };
+    return (HISTORY_EVENTS.execution + graphBound(definition, items, options.name ?? 'definition'));
+}
+
 ;// CONCATENATED MODULE: ./lib/limits.ts
+
 
 const AWS_LIMITS = {
     rolePolicy: {
@@ -36563,8 +36744,8 @@ const AWS_LIMITS = {
         unit: 'bytes of state machine definition',
         source: 'Step Functions Developer Guide, "Step Functions service quotas": definition size, 1 MB',
     },
-    // Not measurable on a template: test/integration/largest-fleet-history.test.ts runs the
-    // workflows of the largest fleet and bounds their histories.
+    // Bounded from each definition (lib/history.ts); test/integration/largest-fleet-history.test.ts
+    // checks the bound against what runs of the largest fleet record.
     executionHistory: {
         max: 25_000,
         unit: 'events in one execution’s history',
@@ -36648,6 +36829,8 @@ function measure(env, stacks) {
             if (r.Type === 'AWS::StepFunctions::StateMachine') {
                 const size = Buffer.byteLength(JSON.stringify(p.Definition ?? p.DefinitionString ?? ''));
                 at('stateMachineDefinition', `state machine ${id}`, size, [...base, 'zones']);
+                if (p.Definition && typeof p.Definition === 'object')
+                    at('executionHistory', `state machine ${id} (its costliest run, lib/history.ts)`, historyBound(env, p.Definition, { name: id }), [...base, 'zones']);
             }
             if (r.Type === 'AWS::Events::Rule' && !p.EventBusName)
                 rules++;
@@ -36691,20 +36874,22 @@ function checkLimits(file, env, stacks) {
 }
 
 ;// CONCATENATED MODULE: ./lib/cfn.ts
-/** The trust policy of a role that only `service` (e.g. ec2.amazonaws.com) may assume. */
-function assumeRolePolicy(service, condition) {
+/** The trust policy of a role that one principal may assume with `action`, under `condition`. */
+function trustPolicy(principal, action, condition) {
     return {
         Version: '2012-10-17',
         Statement: [
             {
                 Effect: 'Allow',
-                Principal: { Service: service },
-                Action: 'sts:AssumeRole',
+                Principal: principal,
+                Action: action,
                 ...(condition ? { Condition: condition } : {}),
             },
         ],
     };
 }
+/** The trust policy of a role that only `service` (e.g. ec2.amazonaws.com) may assume. */
+const assumeRolePolicy = (service, condition) => trustPolicy({ Service: service }, 'sts:AssumeRole', condition);
 const ref = (name) => ({ Ref: name });
 const getAtt = (resource, attr) => ({
     'Fn::GetAtt': [resource, attr],
@@ -36746,7 +36931,280 @@ const LOG_DELIVERY_ACTIONS = [
     'logs:DescribeLogGroups',
 ];
 
+;// CONCATENATED MODULE: ./lib/holds.ts
+// Zone holds: an operator's Failover may hold a zone on its standby gateway. The hold is three
+// tags on each of the zone's route tables — why, who, since when — so every workflow reads it
+// with the DescribeRouteTables it makes anyway, and it lives as long as the tables (ADR 0111).
+// Fallback, ReplaceInstances and Maintenance skip a held zone; `natfleet release` lifts it.
+
+
+const HOLD_TAG = {
+    reason: `${PREFIX}:hold`,
+    by: `${PREFIX}:hold-by`,
+    at: `${PREFIX}:hold-at`,
+};
+const tag = (tags, key) => tags?.find((t) => t.Key === key)?.Value;
+/** The holds of an environment, one per held zone. */
+async function readHolds(ec2, env) {
+    const ids = env.zones.flatMap((z) => z.routeTables);
+    if (!ids.length)
+        return [];
+    const out = await ec2.send(new DescribeRouteTablesCommand({
+        Filters: [
+            { Name: 'route-table-id', Values: ids },
+            { Name: 'tag-key', Values: [HOLD_TAG.reason] },
+        ],
+    }));
+    const byTable = new Map((out.RouteTables ?? []).map((t) => [t.RouteTableId, t.Tags]));
+    const holds = [];
+    for (const z of env.zones) {
+        const held = z.routeTables.filter((t) => byTable.has(t));
+        const tags = byTable.get(held[0] ?? '');
+        if (!held.length)
+            continue;
+        holds.push({
+            zone: z.availabilityZone,
+            reason: tag(tags, HOLD_TAG.reason) ?? '',
+            by: tag(tags, HOLD_TAG.by) ?? 'unknown',
+            at: tag(tags, HOLD_TAG.at) ?? 'unknown',
+            routeTables: held,
+        });
+    }
+    return holds;
+}
+/** Lifts the holds of the given zones (all held zones when absent); returns the zones released. */
+async function releaseHolds(ec2, env, zones) {
+    const holds = (await readHolds(ec2, env)).filter((h) => !zones || zones.includes(h.zone));
+    const tables = holds.flatMap((h) => h.routeTables);
+    if (tables.length) {
+        await ec2.send(new DeleteTagsCommand({
+            Resources: tables,
+            Tags: Object.values(HOLD_TAG).map((Key) => ({ Key })),
+        }));
+    }
+    return holds;
+}
+const holdLine = (h) => `${h.zone}: held by ${h.by} since ${h.at}: ${h.reason}`;
+
+;// CONCATENATED MODULE: ./lib/workflows/asl.ts
+/** An AWS SDK service integration: arn:aws:states:::aws-sdk:<service>:<action>. */
+const sdk = (service, action) => `arn:aws:states:::aws-sdk:${service}:${action}`;
+/**
+ * Errors worth a retry with backoff. Step Functions names SDK errors Service.CodeException;
+ * EC2 may report every error as Ec2.Ec2Exception, so that is retried too (a few seconds lost on
+ * a permanent error is cheaper than a failover that gives up on throttling).
+ */
+const TRANSIENT = [
+    'Ec2.RequestLimitExceededException',
+    'Ec2.ThrottlingException',
+    'Ec2.InternalErrorException',
+    'Ec2.UnavailableException',
+    'Ec2.Ec2Exception',
+    'Ssm.ThrottlingException',
+    'Ssm.InternalServerErrorException',
+    'Imagebuilder.ThrottlingException',
+    'Imagebuilder.ServiceUnavailableException',
+    'Imagebuilder.ServiceException',
+    'Sfn.ThrottlingException',
+    'Sfn.InternalServerErrorException',
+    // The optimized states:startExecution integration (Maintenance's children): not started.
+    'StepFunctions.ThrottlingException',
+    'StepFunctions.InternalServerErrorException',
+];
+const RETRY = [
+    {
+        ErrorEquals: TRANSIENT,
+        IntervalSeconds: 1,
+        MaxAttempts: 3,
+        BackoffRate: 2,
+        JitterStrategy: 'FULL',
+    },
+];
+/** A task that calls one SDK action; errors not retried go to `onError` with $.error set. */
+function task(service, action, parameters, next, extra = {}) {
+    const s = { Type: 'Task', Resource: sdk(service, action), Parameters: parameters };
+    if (extra.ResultSelector)
+        s.ResultSelector = extra.ResultSelector;
+    s.ResultPath = extra.ResultPath === undefined ? null : extra.ResultPath;
+    if (extra.retry !== false)
+        s.Retry = RETRY;
+    if (extra.onError)
+        s.Catch = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: extra.onError }];
+    Object.assign(s, typeof next === 'string' ? { Next: next } : next);
+    return s;
+}
+const pass = (parameters, resultPath, next) => ({
+    Type: 'Pass',
+    Parameters: parameters,
+    ResultPath: resultPath,
+    Next: next,
+});
+/** "Is there a first element" without reading a path that may be missing (States.Runtime). */
+const hasFirst = (path, next) => ({
+    Variable: `${path}[0]`,
+    IsPresent: true,
+    Next: next,
+});
+/** Sets $.wait.polls to 0 before the first poll. */
+const pollStart = (names, first) => ({
+    [names.start]: { Type: 'Pass', Result: { polls: 0 }, ResultPath: '$.wait', Next: first },
+});
+/** After a poll that found nothing final: count it, then wait and poll `again`, or give up
+ * after `maxPolls` polls. */
+function pollAgain(names, maxPolls, seconds, again, giveUp) {
+    return {
+        [names.count]: pass({ 'polls.$': 'States.MathAdd($.wait.polls, 1)' }, '$.wait', names.patience),
+        [names.patience]: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.wait.polls', NumericGreaterThanEquals: maxPolls, Next: giveUp }],
+            Default: names.pause,
+        },
+        [names.pause]: { Type: 'Wait', Seconds: seconds, Next: again },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/workflows/lock.ts
+// One lock per environment for the workflows that change instances or bring zones back to them
+// (ReplaceInstances, Fallback, Maintenance): an SSM parameter created with Overwrite false, so of
+// two runs that try at the same moment exactly one succeeds (ADR 0110). Its value is the
+// holder's execution ARN. A run started by the holder (Maintenance's children) inherits it; a
+// holder that no longer runs (timed out, aborted) has left a stale lock, which is taken over.
+// Failover never takes it: an emergency does not wait.
+
+
+/** The workflows that run under the lock (and so may hold it). */
+const LOCKED = [
+    'ReplaceInstances',
+    'Fallback',
+    'Maintenance',
+];
+const lockParameter = (env) => `/${PREFIX}/${env}/lock`;
+const LOCK_TAKEN = 'Ssm.ParameterAlreadyExistsException';
+/** The field Step Functions sets in a child's input: the parent's execution ARN. */
+const STARTED_BY = 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID';
+/** Tries to take the lock at most this often (a stale lock taken over in between). */
+const ATTEMPTS = 2;
+/**
+ * `body` (StartAt + States) run under the environment's lock. Whatever way the body ends, the
+ * lock is released when this run took it; a failure is passed on unchanged. A run that finds
+ * the lock held by another running execution ends at once, successfully, having done nothing.
+ */
+function locked(wf, env, body) {
+    const Name = lockParameter(env);
+    const release = (mine, not) => ({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.lock.mine', BooleanEquals: true, Next: mine }],
+        Default: not,
+    });
+    const deleteLock = (next) => ({
+        ...task('ssm', 'deleteParameter', { Name }, next),
+        // A lock already gone is released; anything else is left to the next run's stale check.
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: next }],
+    });
+    return {
+        StartAt: 'LockInit',
+        States: {
+            LockInit: {
+                Type: 'Pass',
+                Result: { attempts: 0, mine: false },
+                ResultPath: '$.lock',
+                Next: 'LockNoHolder',
+            },
+            LockNoHolder: {
+                Type: 'Pass',
+                Result: { holder: 'none' },
+                ResultPath: '$.holder',
+                Next: 'Lock',
+            },
+            Lock: {
+                ...task('ssm', 'putParameter', { Name, 'Value.$': '$$.Execution.Id', Type: 'String', Overwrite: false }, 'LockTaken'),
+                Catch: [{ ErrorEquals: [LOCK_TAKEN], ResultPath: null, Next: 'LockHolder' }],
+            },
+            LockTaken: pass({ mine: true, 'holder.$': '$$.Execution.Id' }, '$.lock', 'LockedBody'),
+            LockHolder: {
+                ...task('ssm', 'getParameter', { Name }, 'LockInherit?', {
+                    ResultSelector: { 'holder.$': '$.Parameter.Value' },
+                    ResultPath: '$.holder',
+                }),
+                // Released between our put and our read: try again.
+                Catch: [
+                    { ErrorEquals: ['Ssm.ParameterNotFoundException'], ResultPath: null, Next: 'LockAgain' },
+                ],
+            },
+            'LockInherit?': {
+                Type: 'Choice',
+                Choices: [
+                    // Our own put went through though its answer was lost (a retried 5xx).
+                    { Variable: '$.holder.holder', StringEqualsPath: '$$.Execution.Id', Next: 'LockTaken' },
+                    {
+                        And: [
+                            { Variable: `$.${STARTED_BY}`, IsPresent: true },
+                            { Variable: `$.${STARTED_BY}`, StringEqualsPath: '$.holder.holder' },
+                        ],
+                        Next: 'LockInherited',
+                    },
+                ],
+                Default: 'LockHolderState',
+            },
+            LockInherited: pass({ mine: false, 'holder.$': '$.holder.holder' }, '$.lock', 'LockedBody'),
+            LockHolderState: {
+                ...task('sfn', 'describeExecution', { 'ExecutionArn.$': '$.holder.holder' }, 'LockStale?', {
+                    ResultSelector: { 'status.$': '$.Status' },
+                    ResultPath: '$.holderState',
+                }),
+                Catch: [
+                    {
+                        ErrorEquals: ['Sfn.ExecutionDoesNotExistException'],
+                        ResultPath: null,
+                        Next: 'LockTakeOver',
+                    },
+                ],
+            },
+            'LockStale?': {
+                Type: 'Choice',
+                Choices: [{ Variable: '$.holderState.status', StringEquals: 'RUNNING', Next: 'LockBusy' }],
+                Default: 'LockTakeOver',
+            },
+            LockTakeOver: deleteLock('LockAgain'),
+            LockAgain: pass({ 'attempts.$': 'States.MathAdd($.lock.attempts, 1)', mine: false }, '$.lock', 'LockRetry?'),
+            'LockRetry?': {
+                Type: 'Choice',
+                Choices: [{ Variable: '$.lock.attempts', NumericLessThan: ATTEMPTS, Next: 'Lock' }],
+                Default: 'LockBusy',
+            },
+            LockBusy: {
+                Type: 'Pass',
+                Parameters: {
+                    workflow: wf,
+                    result: `the lock of ${env} is held by another run: this one did nothing`,
+                    'lockedBy.$': '$.holder.holder',
+                    zones: [],
+                },
+                End: true,
+            },
+            LockedBody: {
+                Type: 'Parallel',
+                Branches: [body],
+                ResultSelector: { 'out.$': '$[0]' },
+                ResultPath: '$.body',
+                Catch: [
+                    { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'LockReleaseAfterFailure' },
+                ],
+                Next: 'LockRelease',
+            },
+            LockRelease: release('LockReleaseDelete', 'LockReleased'),
+            LockReleaseDelete: deleteLock('LockReleased'),
+            LockReleased: { Type: 'Pass', InputPath: '$.body.out', End: true },
+            LockReleaseAfterFailure: release('LockReleaseAfterFailureDelete', 'LockFailed'),
+            LockReleaseAfterFailureDelete: deleteLock('LockFailed'),
+            LockFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./cloudformation/access.ts
+
+
 
 
 
@@ -36780,28 +37238,16 @@ function githubTrust(env) {
         operate: { subjects: [environmentRun], ...fromDefaultBranch },
     };
 }
-function trustPolicy(provider, t) {
+function githubTrustPolicy(provider, t) {
     const k = (claim) => `${GITHUB_OIDC_HOST}:${claim}`;
-    return {
-        Version: '2012-10-17',
-        Statement: [
-            {
-                Effect: 'Allow',
-                Principal: { Federated: provider },
-                Action: 'sts:AssumeRoleWithWebIdentity',
-                Condition: {
-                    StringEquals: {
-                        [k('aud')]: GITHUB_AUDIENCE,
-                        [k('sub')]: t.subjects.length === 1 ? t.subjects[0] : t.subjects,
-                        ...(t.ref ? { [k('ref')]: t.ref } : {}),
-                    },
-                    ...(t.jobWorkflowRef
-                        ? { StringLike: { [k('job_workflow_ref')]: t.jobWorkflowRef } }
-                        : {}),
-                },
-            },
-        ],
-    };
+    return trustPolicy({ Federated: provider }, 'sts:AssumeRoleWithWebIdentity', {
+        StringEquals: {
+            [k('aud')]: GITHUB_AUDIENCE,
+            [k('sub')]: t.subjects.length === 1 ? t.subjects[0] : t.subjects,
+            ...(t.ref ? { [k('ref')]: t.ref } : {}),
+        },
+        ...(t.jobWorkflowRef ? { StringLike: { [k('job_workflow_ref')]: t.jobWorkflowRef } } : {}),
+    });
 }
 const EC2_READS = [
     'ec2:DescribeVpcs',
@@ -36813,8 +37259,8 @@ const EC2_READS = [
     'ec2:DescribeInstanceStatus',
     'ec2:DescribeImages',
 ];
-/** What plan and the record read; deploy reads the same. */
-function readStatements(env) {
+/** What plan and the record read; deploy reads the same and waits on stack events. */
+function readStatements(env, waits = false) {
     const e = env.name;
     return [
         { Sid: 'Ec2Reads', Effect: 'Allow', Action: EC2_READS, Resource: '*' },
@@ -36830,7 +37276,8 @@ function readStatements(env) {
             Action: [
                 'cloudformation:DescribeStacks',
                 'cloudformation:DescribeStackResources',
-                'cloudformation:DescribeStackEvents',
+                // Deploy waits on a stack's events; plan reads none.
+                ...(waits ? ['cloudformation:DescribeStackEvents'] : []),
             ],
             Resource: access_arn('cloudformation', `stack/${envPrefix(e)}*/*`),
         },
@@ -36861,9 +37308,10 @@ function planPolicy(env) {
             changeSetStatement(env, 'plan', ['CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']),
             {
                 // CloudFormation fetches a TemplateURL with the caller's rights: the plan prefix only.
+                // Templates are read back by the version this run put (docs/iam.md).
                 Sid: 'PlanPrefix',
                 Effect: 'Allow',
-                Action: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
+                Action: ['s3:PutObject', 's3:GetObjectVersion'],
                 Resource: objects(env, TEMPLATE_PREFIX.plan),
             },
         ],
@@ -36875,7 +37323,7 @@ function deployPolicy(env) {
     return {
         Version: '2012-10-17',
         Statement: [
-            ...readStatements(env),
+            ...readStatements(env, true),
             {
                 ...changeSetStatement(env, 'apply', [
                     'CreateChangeSet',
@@ -36893,10 +37341,17 @@ function deployPolicy(env) {
                 },
             },
             {
-                Sid: 'ApplyPrefixAndCheckerCode',
+                // CloudFormation fetches the TemplateURL, pinned to its version, with this role's rights.
+                Sid: 'ApplyPrefix',
+                Effect: 'Allow',
+                Action: ['s3:PutObject', 's3:GetObjectVersion'],
+                Resource: objects(env, TEMPLATE_PREFIX.apply),
+            },
+            {
+                Sid: 'CheckerCode',
                 Effect: 'Allow',
                 Action: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
-                Resource: [objects(env, TEMPLATE_PREFIX.apply), objects(env, 'checker/')],
+                Resource: objects(env, 'checker/'),
             },
             {
                 Sid: 'PassTheServiceRoleToCloudFormation',
@@ -36921,6 +37376,13 @@ function deployPolicy(env) {
         ],
     };
 }
+/** What status, release and the workflow verbs read and do (docs/iam.md). */
+const OPERATE_EC2_READS = [
+    'ec2:DescribeRouteTables',
+    'ec2:DescribeNatGateways',
+    'ec2:DescribeInstances',
+    'ec2:DescribeInstanceStatus',
+];
 function operatePolicy(env) {
     const e = env.name;
     return {
@@ -36929,136 +37391,267 @@ function operatePolicy(env) {
             {
                 Sid: 'StartAndListWorkflows',
                 Effect: 'Allow',
-                Action: ['states:StartExecution', 'states:ListExecutions', 'states:DescribeStateMachine'],
+                Action: ['states:StartExecution', 'states:ListExecutions'],
                 Resource: WORKFLOWS.map((wf) => access_arn('states', `stateMachine:${stateMachineName(e, wf)}`)),
             },
             {
-                Sid: 'FollowAndStopWorkflows',
+                Sid: 'FollowWorkflows',
                 Effect: 'Allow',
-                Action: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
+                Action: ['states:DescribeExecution', 'states:GetExecutionHistory'],
                 Resource: WORKFLOWS.map((wf) => access_arn('states', `execution:${stateMachineName(e, wf)}:*`)),
             },
-            { Sid: 'RoutesAndInstances', Effect: 'Allow', Action: EC2_READS, Resource: '*' },
+            { Sid: 'RoutesAndInstances', Effect: 'Allow', Action: OPERATE_EC2_READS, Resource: '*' },
             {
-                Sid: 'AmiParameter',
+                // natfleet release: only the hold's tags, only on the VPC's route tables.
+                Sid: 'LiftHolds',
+                Effect: 'Allow',
+                Action: 'ec2:DeleteTags',
+                Resource: access_arn('ec2', 'route-table/*'),
+                Condition: {
+                    StringEquals: { 'ec2:Vpc': access_arn('ec2', `vpc/${env.vpcId}`) },
+                    'ForAllValues:StringEquals': { 'aws:TagKeys': Object.values(HOLD_TAG) },
+                },
+            },
+            {
+                // natfleet status shows who holds the environment's lock.
+                Sid: 'LockParameter',
                 Effect: 'Allow',
                 Action: 'ssm:GetParameter',
-                Resource: access_arn('ssm', `parameter${amiParameter(e)}`),
+                Resource: access_arn('ssm', `parameter${lockParameter(e)}`),
             },
         ],
     };
 }
-/** What CloudFormation does for the stacks: their resources, and IAM only on their own roles. */
+/**
+ * What CloudFormation does for the stacks: the actions each resource type's handlers need as the
+ * stacks use it (test/cfn-handlers.ts), on this environment's names; IAM only on its own roles.
+ */
 function servicePolicy(env) {
     const e = env.name;
     const p = envPrefix(e);
     const bucket = artifactsBucket(e, env.accountId, env.region);
     const accessRoles = ACCESS_ROLES.map((r) => roleArn(e, r));
+    const stackRoles = access_arn('iam', `role/${p}*`, false);
+    const allow = (Sid, actions, Resource, Condition) => ({
+        Sid,
+        Effect: 'Allow',
+        Action: actions,
+        Resource,
+        ...(Condition ? { Condition } : {}),
+    });
     return {
         Version: '2012-10-17',
         Statement: [
-            {
-                Sid: 'StackRoles',
-                Effect: 'Allow',
-                Action: [
-                    'iam:CreateRole',
-                    'iam:DeleteRole',
-                    'iam:GetRole',
-                    'iam:UpdateRole',
-                    'iam:UpdateRoleDescription',
-                    'iam:UpdateAssumeRolePolicy',
-                    'iam:TagRole',
-                    'iam:UntagRole',
-                    'iam:PutRolePolicy',
-                    'iam:GetRolePolicy',
-                    'iam:DeleteRolePolicy',
-                    'iam:ListRolePolicies',
-                    'iam:ListAttachedRolePolicies',
-                    'iam:DetachRolePolicy',
-                    'iam:CreateInstanceProfile',
-                    'iam:DeleteInstanceProfile',
-                    'iam:GetInstanceProfile',
-                    'iam:AddRoleToInstanceProfile',
-                    'iam:RemoveRoleFromInstanceProfile',
-                    'iam:TagInstanceProfile',
-                    'iam:UntagInstanceProfile',
-                ],
-                Resource: [access_arn('iam', `role/${p}*`, false), access_arn('iam', `instance-profile/${p}*`, false)],
-            },
-            {
-                Sid: 'OnlyTheStacksManagedPolicies',
-                Effect: 'Allow',
-                Action: 'iam:AttachRolePolicy',
-                Resource: access_arn('iam', `role/${p}*`, false),
-                Condition: {
-                    ArnEquals: {
-                        'iam:PolicyARN': STACK_MANAGED_POLICIES.map((m) => sub(`arn:\${AWS::Partition}:iam::aws:policy/${m}`)),
-                    },
+            allow('StackRoles', [
+                'iam:CreateRole',
+                'iam:DeleteRole',
+                'iam:GetRole',
+                'iam:UpdateRole',
+                'iam:UpdateRoleDescription',
+                'iam:UpdateAssumeRolePolicy',
+                'iam:TagRole',
+                'iam:UntagRole',
+                'iam:PutRolePolicy',
+                'iam:GetRolePolicy',
+                'iam:DeleteRolePolicy',
+                'iam:ListRolePolicies',
+                'iam:ListAttachedRolePolicies',
+                'iam:DetachRolePolicy',
+            ], stackRoles),
+            allow('StackInstanceProfiles', [
+                'iam:CreateInstanceProfile',
+                'iam:DeleteInstanceProfile',
+                'iam:GetInstanceProfile',
+                'iam:AddRoleToInstanceProfile',
+                'iam:RemoveRoleFromInstanceProfile',
+            ], access_arn('iam', `instance-profile/${p}*`, false)),
+            allow('OnlyTheStacksManagedPolicies', ['iam:AttachRolePolicy'], stackRoles, {
+                ArnEquals: {
+                    'iam:PolicyARN': STACK_MANAGED_POLICIES.map((m) => sub(`arn:\${AWS::Partition}:iam::aws:policy/${m}`)),
                 },
-            },
-            {
-                Sid: 'PassStackRolesToTheirServices',
-                Effect: 'Allow',
-                Action: 'iam:PassRole',
-                Resource: access_arn('iam', `role/${p}*`, false),
-                Condition: {
-                    StringEquals: {
-                        'iam:PassedToService': [
-                            'ec2.amazonaws.com',
-                            'lambda.amazonaws.com',
-                            'states.amazonaws.com',
-                            'events.amazonaws.com',
-                            'imagebuilder.amazonaws.com',
-                        ],
-                    },
+            }),
+            allow('PassStackRolesToTheirServices', ['iam:PassRole'], stackRoles, {
+                StringEquals: {
+                    'iam:PassedToService': [
+                        'ec2.amazonaws.com',
+                        'lambda.amazonaws.com',
+                        'states.amazonaws.com',
+                        'events.amazonaws.com',
+                        'imagebuilder.amazonaws.com',
+                    ],
                 },
-            },
+            }),
+            allow(
+            // Image Builder's pipeline and infrastructure create it on the service's first use.
+            'ImageBuilderServiceLinkedRole', ['iam:CreateServiceLinkedRole'], access_arn('iam', 'role/aws-service-role/imagebuilder.amazonaws.com/*', false), { StringEquals: { 'iam:AWSServiceName': 'imagebuilder.amazonaws.com' } }),
+            // Image Builder's handlers look the service-linked role up before they create anything.
+            allow('ImageBuilderServiceLinkedRoleRead', ['iam:GetRole'], access_arn('iam', 'role/aws-service-role/imagebuilder.amazonaws.com/*', false)),
+            // The recipe's ParentImage is this public parameter (`ssm:` prefix).
+            allow('BaseImageParameter', ['ssm:GetParameter'], sub('arn:${AWS::Partition}:ssm:${AWS::Region}:*:parameter/aws/service/ami-amazon-linux-latest/*')),
             {
                 Sid: 'NeverTheAccessRoles',
                 Effect: 'Deny',
                 Action: 'iam:*',
                 Resource: [...accessRoles, access_arn('iam', `oidc-provider/${GITHUB_OIDC_HOST}`, false)],
             },
-            {
-                Sid: 'Ec2AndImageBuilder',
-                Effect: 'Allow',
-                // EC2 and Image Builder resources carry generated ids, not names to scope by.
-                Action: ['ec2:*', 'imagebuilder:*'],
-                Resource: '*',
-            },
-            {
-                Sid: 'ArtifactsBucketAndCheckerCode',
-                Effect: 'Allow',
-                Action: ['s3:*'],
-                Resource: [
-                    sub(`arn:\${AWS::Partition}:s3:::${bucket}`),
-                    sub(`arn:\${AWS::Partition}:s3:::${bucket}/checker/*`),
-                ],
-            },
-            {
-                Sid: 'StackServices',
-                Effect: 'Allow',
-                Action: ['lambda:*', 'states:*', 'events:*', 'cloudwatch:*', 'ssm:*', 'logs:*'],
-                Resource: [
-                    access_arn('lambda', `function:${p}*`),
-                    access_arn('states', `stateMachine:${p}*`),
-                    access_arn('events', `rule/${p}*`),
-                    access_arn('cloudwatch', `alarm:${p}*`),
-                    access_arn('ssm', `parameter/natfleet/${e}/*`),
-                    access_arn('logs', `log-group:/aws/lambda/${p}*`),
-                    access_arn('logs', `log-group:/natfleet/${e}/*`),
-                ],
-            },
-            {
-                // Step Functions log delivery and describe calls take no narrower resource.
-                Sid: 'LogDelivery',
-                Effect: 'Allow',
-                Action: [...LOG_DELIVERY_ACTIONS, 'cloudwatch:DescribeAlarms', 'lambda:GetAccountSettings'],
-                Resource: '*',
-            },
+            // EC2 and Image Builder resources carry generated ids, not names to scope by.
+            allow('Ec2', SERVICE_EC2_ACTIONS, '*'),
+            allow('ImageBuilder', SERVICE_IMAGEBUILDER_ACTIONS, '*'),
+            allow('ArtifactsBucket', [
+                's3:CreateBucket',
+                's3:DeleteBucket',
+                's3:GetBucketAcl',
+                's3:PutBucketTagging',
+                's3:PutBucketVersioning',
+                's3:PutEncryptionConfiguration',
+                's3:PutBucketPublicAccessBlock',
+                's3:PutBucketOwnershipControls',
+                's3:PutLifecycleConfiguration',
+                ...S3_BUCKET_READ,
+                's3:GetBucketPolicy',
+                's3:PutBucketPolicy',
+                's3:DeleteBucketPolicy',
+            ], sub(`arn:\${AWS::Partition}:s3:::${bucket}`)),
+            // Lambda reads the function's code with CloudFormation's rights.
+            allow('CheckerCode', ['s3:GetObject', 's3:GetObjectVersion'], sub(`arn:\${AWS::Partition}:s3:::${bucket}/checker/*`)),
+            allow('CheckerFunctions', [
+                'lambda:CreateFunction',
+                'lambda:DeleteFunction',
+                'lambda:GetFunction',
+                'lambda:GetFunctionCodeSigningConfig',
+                'lambda:GetFunctionRecursionConfig',
+                'lambda:GetRuntimeManagementConfig',
+                'lambda:UpdateFunctionConfiguration',
+                'lambda:UpdateFunctionCode',
+                'lambda:PutFunctionConcurrency',
+                'lambda:ListTags',
+                'lambda:TagResource',
+                'lambda:UntagResource',
+                'lambda:AddPermission',
+                'lambda:RemovePermission',
+                'lambda:GetPolicy',
+            ], access_arn('lambda', `function:${p}*`)),
+            allow('StateMachines', [
+                'states:CreateStateMachine',
+                'states:UpdateStateMachine',
+                'states:DeleteStateMachine',
+                'states:DescribeStateMachine',
+                'states:TagResource',
+                'states:UntagResource',
+                'states:ListTagsForResource',
+            ], access_arn('states', `stateMachine:${p}*`)),
+            allow('EventRules', [
+                'events:PutRule',
+                'events:DeleteRule',
+                'events:DescribeRule',
+                'events:PutTargets',
+                'events:RemoveTargets',
+                'events:ListTargetsByRule',
+                'events:ListTagsForResource',
+            ], access_arn('events', `rule/${p}*`)),
+            allow('Alarms', [
+                'cloudwatch:PutMetricAlarm',
+                'cloudwatch:DeleteAlarms',
+                'cloudwatch:TagResource',
+                'cloudwatch:UntagResource',
+                'cloudwatch:ListTagsForResource',
+            ], access_arn('cloudwatch', `alarm:${p}*`)),
+            allow('Parameters', [
+                'ssm:PutParameter',
+                'ssm:DeleteParameter',
+                'ssm:GetParameters',
+                'ssm:AddTagsToResource',
+                'ssm:RemoveTagsFromResource',
+                'ssm:ListTagsForResource',
+            ], access_arn('ssm', `parameter/natfleet/${e}/*`)),
+            allow('LogGroups', [
+                'logs:CreateLogGroup',
+                'logs:DeleteLogGroup',
+                'logs:PutRetentionPolicy',
+                'logs:TagResource',
+                'logs:UntagResource',
+                'logs:ListTagsForResource',
+                'logs:GetDataProtectionPolicy',
+                'logs:DeleteDataProtectionPolicy',
+            ], [access_arn('logs', `log-group:/aws/lambda/${p}*`), access_arn('logs', `log-group:/natfleet/${e}/*`)]),
+            // Step Functions log delivery and these describe calls take no narrower resource.
+            allow('LogDelivery', [...LOG_DELIVERY_ACTIONS, 'logs:DescribeIndexPolicies', 'cloudwatch:DescribeAlarms'], '*'),
         ],
     };
 }
+/** The EC2 actions of the stacks' types' handlers (test/cfn-handlers.ts). */
+const SERVICE_EC2_ACTIONS = [
+    'ec2:DescribeAddresses',
+    'ec2:AllocateAddress',
+    'ec2:ReleaseAddress',
+    'ec2:DisassociateAddress',
+    'ec2:DescribeNatGateways',
+    'ec2:CreateNatGateway',
+    'ec2:DeleteNatGateway',
+    'ec2:DescribeLaunchTemplates',
+    'ec2:CreateLaunchTemplate',
+    'ec2:CreateLaunchTemplateVersion',
+    'ec2:DeleteLaunchTemplate',
+    'ec2:DescribeSecurityGroups',
+    'ec2:CreateSecurityGroup',
+    'ec2:DeleteSecurityGroup',
+    'ec2:AuthorizeSecurityGroupIngress',
+    'ec2:AuthorizeSecurityGroupEgress',
+    'ec2:RevokeSecurityGroupIngress',
+    'ec2:RevokeSecurityGroupEgress',
+    'ec2:UpdateSecurityGroupRuleDescriptionsIngress',
+    'ec2:UpdateSecurityGroupRuleDescriptionsEgress',
+    'ec2:DescribeInstances',
+    'ec2:DescribeVpcEndpoints',
+    'ec2:CreateVpcEndpoint',
+    'ec2:ModifyVpcEndpoint',
+    'ec2:DeleteVpcEndpoints',
+    'ec2:CreateTags',
+    'ec2:DeleteTags',
+    // A function in the VPC: its subnets and groups read, its interfaces waited on at delete.
+    'ec2:DescribeSubnets',
+    'ec2:DescribeVpcs',
+    'ec2:DescribeNetworkInterfaces',
+    'ec2:DescribeImages',
+];
+/** What the artifacts bucket's read handler reads: every configuration, set or not. */
+const S3_BUCKET_READ = [
+    ...[
+        'Accelerate',
+        'Lifecycle',
+        'Analytics',
+        'Encryption',
+        'Inventory',
+        'Metrics',
+        'Replication',
+        'IntelligentTiering',
+    ].map((c) => `s3:Get${c}Configuration`),
+    ...[
+        'PublicAccessBlock',
+        'CORS',
+        'Logging',
+        'Notification',
+        'Versioning',
+        'Website',
+        'ObjectLockConfiguration',
+        'Tagging',
+        'OwnershipControls',
+        'MetadataTableConfiguration',
+    ].map((c) => `s3:GetBucket${c}`),
+    's3:ListBucket',
+];
+/** The Image Builder actions of the image stack's types' handlers. */
+const SERVICE_IMAGEBUILDER_ACTIONS = [
+    ...['Component', 'ImageRecipe'].flatMap((r) => [`Create${r}`, `Get${r}`, `Delete${r}`]),
+    ...[
+        'InfrastructureConfiguration',
+        'DistributionConfiguration',
+        'ImagePipeline',
+        'LifecyclePolicy',
+    ].flatMap((r) => [`Create${r}`, `Get${r}`, `Update${r}`, `Delete${r}`]),
+    'TagResource',
+    'UntagResource',
+].map((a) => `imagebuilder:${a}`);
 function githubRole(env, role, provider, policy, dependsOn) {
     const e = env.name;
     return {
@@ -37068,7 +37661,7 @@ function githubRole(env, role, provider, policy, dependsOn) {
             RoleName: accessRoleName(e, role),
             Description: `natfleet ${e}: GitHub ${role} (docs/security.md)`,
             MaxSessionDuration: 3600,
-            AssumeRolePolicyDocument: trustPolicy(provider, githubTrust(env)[role]),
+            AssumeRolePolicyDocument: githubTrustPolicy(provider, githubTrust(env)[role]),
             Policies: [{ PolicyName: role, PolicyDocument: policy }],
             Tags: tagList(tags(e, 'access')),
         },
@@ -38365,138 +38958,6 @@ function checkerStack(env, codeKey = UNBUILT_CODE_KEY) {
     return { kind: 'checker', name: stackName(e, 'checker'), template: t, parameters };
 }
 
-;// CONCATENATED MODULE: ./lib/holds.ts
-// Zone holds: an operator's Failover may hold a zone on its standby gateway. The hold is three
-// tags on each of the zone's route tables — why, who, since when — so every workflow reads it
-// with the DescribeRouteTables it makes anyway, and it lives as long as the tables (ADR 0111).
-// Fallback, ReplaceInstances and Maintenance skip a held zone; `natfleet release` lifts it.
-
-
-const HOLD_TAG = {
-    reason: `${PREFIX}:hold`,
-    by: `${PREFIX}:hold-by`,
-    at: `${PREFIX}:hold-at`,
-};
-const tag = (tags, key) => tags?.find((t) => t.Key === key)?.Value;
-/** The holds of an environment, one per held zone. */
-async function readHolds(ec2, env) {
-    const ids = env.zones.flatMap((z) => z.routeTables);
-    if (!ids.length)
-        return [];
-    const out = await ec2.send(new DescribeRouteTablesCommand({
-        Filters: [
-            { Name: 'route-table-id', Values: ids },
-            { Name: 'tag-key', Values: [HOLD_TAG.reason] },
-        ],
-    }));
-    const byTable = new Map((out.RouteTables ?? []).map((t) => [t.RouteTableId, t.Tags]));
-    const holds = [];
-    for (const z of env.zones) {
-        const held = z.routeTables.filter((t) => byTable.has(t));
-        const tags = byTable.get(held[0] ?? '');
-        if (!held.length)
-            continue;
-        holds.push({
-            zone: z.availabilityZone,
-            reason: tag(tags, HOLD_TAG.reason) ?? '',
-            by: tag(tags, HOLD_TAG.by) ?? 'unknown',
-            at: tag(tags, HOLD_TAG.at) ?? 'unknown',
-            routeTables: held,
-        });
-    }
-    return holds;
-}
-/** Lifts the holds of the given zones (all held zones when absent); returns the zones released. */
-async function releaseHolds(ec2, env, zones) {
-    const holds = (await readHolds(ec2, env)).filter((h) => !zones || zones.includes(h.zone));
-    const tables = holds.flatMap((h) => h.routeTables);
-    if (tables.length) {
-        await ec2.send(new DeleteTagsCommand({
-            Resources: tables,
-            Tags: Object.values(HOLD_TAG).map((Key) => ({ Key })),
-        }));
-    }
-    return holds;
-}
-const holdLine = (h) => `${h.zone}: held by ${h.by} since ${h.at}: ${h.reason}`;
-
-;// CONCATENATED MODULE: ./lib/workflows/asl.ts
-/** An AWS SDK service integration: arn:aws:states:::aws-sdk:<service>:<action>. */
-const sdk = (service, action) => `arn:aws:states:::aws-sdk:${service}:${action}`;
-/**
- * Errors worth a retry with backoff. Step Functions names SDK errors Service.CodeException;
- * EC2 may report every error as Ec2.Ec2Exception, so that is retried too (a few seconds lost on
- * a permanent error is cheaper than a failover that gives up on throttling).
- */
-const TRANSIENT = [
-    'Ec2.RequestLimitExceededException',
-    'Ec2.ThrottlingException',
-    'Ec2.InternalErrorException',
-    'Ec2.UnavailableException',
-    'Ec2.Ec2Exception',
-    'Ssm.ThrottlingException',
-    'Ssm.InternalServerErrorException',
-    'Imagebuilder.ThrottlingException',
-    'Imagebuilder.ServiceUnavailableException',
-    'Imagebuilder.ServiceException',
-    'Sfn.ThrottlingException',
-    'Sfn.InternalServerErrorException',
-    // The optimized states:startExecution integration (Maintenance's children): not started.
-    'StepFunctions.ThrottlingException',
-    'StepFunctions.InternalServerErrorException',
-];
-const RETRY = [
-    {
-        ErrorEquals: TRANSIENT,
-        IntervalSeconds: 1,
-        MaxAttempts: 3,
-        BackoffRate: 2,
-        JitterStrategy: 'FULL',
-    },
-];
-/** A task that calls one SDK action; errors not retried go to `onError` with $.error set. */
-function task(service, action, parameters, next, extra = {}) {
-    const s = { Type: 'Task', Resource: sdk(service, action), Parameters: parameters };
-    if (extra.ResultSelector)
-        s.ResultSelector = extra.ResultSelector;
-    s.ResultPath = extra.ResultPath === undefined ? null : extra.ResultPath;
-    if (extra.retry !== false)
-        s.Retry = RETRY;
-    if (extra.onError)
-        s.Catch = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: extra.onError }];
-    Object.assign(s, typeof next === 'string' ? { Next: next } : next);
-    return s;
-}
-const pass = (parameters, resultPath, next) => ({
-    Type: 'Pass',
-    Parameters: parameters,
-    ResultPath: resultPath,
-    Next: next,
-});
-/** "Is there a first element" without reading a path that may be missing (States.Runtime). */
-const hasFirst = (path, next) => ({
-    Variable: `${path}[0]`,
-    IsPresent: true,
-    Next: next,
-});
-/** Sets $.wait.polls to 0 before the first poll. */
-const pollStart = (names, first) => ({
-    [names.start]: { Type: 'Pass', Result: { polls: 0 }, ResultPath: '$.wait', Next: first },
-});
-/** After a poll that found nothing final: count it, then wait and poll `again`, or give up
- * after `maxPolls` polls. */
-function pollAgain(names, maxPolls, seconds, again, giveUp) {
-    return {
-        [names.count]: pass({ 'polls.$': 'States.MathAdd($.wait.polls, 1)' }, '$.wait', names.patience),
-        [names.patience]: {
-            Type: 'Choice',
-            Choices: [{ Variable: '$.wait.polls', NumericGreaterThanEquals: maxPolls, Next: giveUp }],
-            Default: names.pause,
-        },
-        [names.pause]: { Type: 'Wait', Seconds: seconds, Next: again },
-    };
-}
-
 ;// CONCATENATED MODULE: ./lib/workflows/report.ts
 /** What comes between a cause's text and its per-zone report. */
 const MARK = 'per zone: ';
@@ -38625,6 +39086,8 @@ const heldEnd = (what) => zoneEnd('held', `States.Format('held on its standby ga
 
 
 
+/** ReplaceInstances' sanity timeout: its own, and what Maintenance allows its child. */
+const replaceTimeout = (options) => options.replaceTimeoutSeconds ?? 900;
 function zoneTable(env, refs) {
     return env.zones.map((z) => {
         const gateway = refs.gateways[z.availabilityZone];
@@ -38653,6 +39116,10 @@ const instanceAt = (eniId, instanceId) => ({
     kind: 'instance',
     at: { eniId, instanceId },
 });
+/** For a zone end's States.Format after tablesStates failed: which tables were not found or
+ * not changed, and why (no JSON in a why: it ends up inside the report's JSON). */
+const NOT_FOUND = '{}';
+const NOT_FOUND_ARG = '$.routes.note';
 /** One clause of the route rule as a Choice rule over $.current.route and $.target. */
 function matchRule(c, next) {
     const equal = {
@@ -38666,6 +39133,18 @@ function matchRule(c, next) {
         Next: next,
     };
 }
+/** A Choice: on to `withEip` when the zone has an Elastic IP of its own ($.eip), else `without`. */
+const ifEip = (withEip, without) => ({
+    Type: 'Choice',
+    Choices: [{ Variable: '$.eip', StringEquals: '', Next: without }],
+    Default: withEip,
+});
+/** A Choice: on to `yes` when `path` is present, else `no`. */
+const ifPresent = (path, yes, no) => ({
+    Type: 'Choice',
+    Choices: [{ Variable: path, IsPresent: true, Next: yes }],
+    Default: no,
+});
 /** Filters that find a zone's NAT instances (zone from $.zone) in the given states. */
 function instanceFilters(env, states) {
     return [
@@ -38823,7 +39302,8 @@ function pointTable(p, kind) {
 /**
  * States `name`: one DescribeRouteTables for the zone's tables, then a Map pointing each at the
  * target found at `target`; on to `done`, or to `failed` when a table was not found or could
- * not be changed. Leaves $.routes.tables (what happened per table).
+ * not be changed. Leaves $.routes.tables (what happened per table) and $.routes.missing (the
+ * zone's tables EC2 no longer has, e.g. deleted since the config was written).
  */
 function tablesStates(name, target, done, failed) {
     const values = Object.entries(target.at);
@@ -38841,15 +39321,25 @@ function tablesStates(name, target, done, failed) {
         }),
         [`${name}Unreadable`]: {
             Type: 'Pass',
-            Parameters: { tables: [], 'error.$': '$.error' },
+            Parameters: {
+                tables: [],
+                missing: [],
+                'error.$': '$.error',
+                'note.$': "States.Format('; the route tables could not be read: {}', $.error.Error)",
+            },
             ResultPath: '$.routes',
             Next: failed,
         },
         [`${name}Found?`]: {
             Type: 'Choice',
             Choices: [{ Variable: '$.found.count', NumericGreaterThan: 0, Next: `${name}Each` }],
-            Default: `${name}Unreadable`,
+            Default: `${name}NoneFound`,
         },
+        [`${name}NoneFound`]: pass({
+            tables: [],
+            'missing.$': '$.routeTables',
+            'note.$': "States.Format('; none of the {} route tables found, first {}', States.ArrayLength($.routeTables), States.ArrayGetItem($.routeTables, 0))",
+        }, '$.routes', failed),
         [`${name}Each`]: {
             Type: 'Map',
             ItemsPath: '$.found.tables',
@@ -38862,22 +39352,61 @@ function tablesStates(name, target, done, failed) {
                 blank: BLANK,
             },
             ItemProcessor: pointTable(name, target.kind),
-            ResultSelector: { 'tables.$': '$', 'actions.$': '$[*].action' },
+            ResultSelector: { 'tables.$': '$', 'actions.$': '$[*].action', 'ids.$': '$[*].table' },
             ResultPath: '$.routes',
             Next: `${name}Verdict`,
         },
         [`${name}Verdict`]: pass({
             'failed.$': "States.ArrayContains($.routes.actions, 'failed')",
             'wanted.$': 'States.ArrayLength($.routeTables)',
-        }, '$.verdict', `${name}Failed?`),
-        [`${name}Failed?`]: {
+        }, '$.verdict', `${name}AllFound?`),
+        [`${name}AllFound?`]: {
             Type: 'Choice',
             Choices: [
-                { Variable: '$.verdict.failed', BooleanEquals: true, Next: failed },
-                { Not: { Variable: '$.verdict.wanted', NumericEqualsPath: '$.found.count' }, Next: failed },
+                { Variable: '$.verdict.wanted', NumericEqualsPath: '$.found.count', Next: `${name}Whole` },
             ],
+            Default: `${name}Missing`,
+        },
+        [`${name}Whole`]: pass({ 'tables.$': '$.routes.tables', 'actions.$': '$.routes.actions', missing: [], note: '' }, '$.routes', `${name}Failed?`),
+        // The zone's tables EC2 did not return, named in the report (ASL has no set difference;
+        // reached only when one is missing, as an empty filter result is an error).
+        [`${name}Missing`]: {
+            Type: 'Map',
+            ItemsPath: '$.routeTables',
+            ItemSelector: {
+                'table.$': '$$.Map.Item.Value',
+                'found.$': 'States.ArrayContains($.routes.ids, $$.Map.Item.Value)',
+            },
+            ItemProcessor: {
+                StartAt: `${name}Seen`,
+                States: { [`${name}Seen`]: { Type: 'Pass', End: true } },
+            },
+            ResultSelector: { 'ids.$': '$[?(@.found == false)].table' },
+            ResultPath: '$.gone',
+            Next: `${name}Partial`,
+        },
+        [`${name}Partial`]: pass({
+            'tables.$': '$.routes.tables',
+            'actions.$': '$.routes.actions',
+            'missing.$': '$.gone.ids',
+            'note.$': "States.Format('; {} of {} route tables not found, first {}', States.ArrayLength($.gone.ids), $.verdict.wanted, States.ArrayGetItem($.gone.ids, 0))",
+        }, '$.routes', failed),
+        [`${name}Failed?`]: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.verdict.failed', BooleanEquals: true, Next: `${name}Which` }],
             Default: done,
         },
+        // Reached only when a table failed, so the filters are not empty.
+        [`${name}Which`]: pass({
+            'ids.$': "$.routes.tables[?(@.action == 'failed')].table",
+            'errors.$': "$.routes.tables[?(@.action == 'failed')].error",
+        }, '$.bad', `${name}FailedNote`),
+        [`${name}FailedNote`]: pass({
+            'tables.$': '$.routes.tables',
+            'actions.$': '$.routes.actions',
+            missing: [],
+            'note.$': "States.Format('; {} of {} route tables not changed, first {}: {}', States.ArrayLength($.bad.ids), $.verdict.wanted, States.ArrayGetItem($.bad.ids, 0), States.ArrayGetItem($.bad.errors, 0))",
+        }, '$.routes', failed),
     };
 }
 /**
@@ -38919,8 +39448,9 @@ function gatewayFlow() {
             'tables.$': '$.routes.tables',
         }),
         Blocked: zoneEnd('blocked', "States.Format('{}, but standby gateway {} is not available: routes left as they are', $.note.why, $.gateway)"),
-        ZoneFailed: zoneEnd('failed', "States.Format('{}, but not every route table was found and changed', $.note.why)", {
+        ZoneFailed: zoneEnd('failed', `States.Format('{}, but not every route table was found and changed${NOT_FOUND}', $.note.why, ${NOT_FOUND_ARG})`, {
             'tables.$': '$.routes.tables',
+            'missing.$': '$.routes.missing',
         }),
     };
 }
@@ -38997,146 +39527,158 @@ function instanceStatus(names, idPath, ready, notReady, onError) {
     };
 }
 
-;// CONCATENATED MODULE: ./lib/workflows/lock.ts
-// One lock per environment for the workflows that change instances or bring zones back to them
-// (ReplaceInstances, Fallback, Maintenance): an SSM parameter created with Overwrite false, so of
-// two runs that try at the same moment exactly one succeeds (ADR 0110). Its value is the
-// holder's execution ARN. A run started by the holder (Maintenance's children) inherits it; a
-// holder that no longer runs (timed out, aborted) has left a stale lock, which is taken over.
-// Failover never takes it: an emergency does not wait.
-
-
-/** The workflows that run under the lock (and so may hold it). */
-const LOCKED = [
-    'ReplaceInstances',
-    'Fallback',
-    'Maintenance',
-];
-const lockParameter = (env) => `/${PREFIX}/${env}/lock`;
-const LOCK_TAKEN = 'Ssm.ParameterAlreadyExistsException';
-/** The field Step Functions sets in a child's input: the parent's execution ARN. */
-const STARTED_BY = 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID';
-/** Tries to take the lock at most this often (a stale lock taken over in between). */
-const ATTEMPTS = 2;
+;// CONCATENATED MODULE: ./lib/health.ts
+// The health command a NAT instance runs on itself, defined once: the checker's auto-fallback
+// sends it to decide when a zone may go back (lib/checker), and Fallback and ReplaceInstances
+// send it before a zone's routes move to an instance (the path check, ADR 0150). It is plain
+// AWS-RunShellScript, so the lab runs it unchanged in its namespaces.
+/** Where the NAT image installs test-nat (the image's contract with the checker). */
+const TEST_NAT = '/usr/local/bin/test-nat';
+/** How long the instance may take (SSM's executionTimeout): test-nat and the first answering URL. */
+const HEALTH_TIMEOUT_SECONDS = 30;
+/** How long SSM may wait for an instance to pick a natfleet command up. */
+const DELIVERY_SECONDS = 60;
+/** The tail of test-nat's output kept on failure (the report carries it). */
+const HEALTH_OUTPUT_BYTES = 600;
 /**
- * `body` (StartAt + States) run under the environment's lock. Whatever way the body ends, the
- * lock is released when this run took it; a failure is passed on unchanged. A run that finds
- * the lock held by another running execution ends at once, successfully, having done nothing.
+ * The shell the instance runs: its own test-nat (forwarding, translation, rule backend,
+ * resolver), then the checker's URLs over IPv4 from the instance itself; any HTTP answer
+ * counts, as in the checker. Exit status 0 only when test-nat passes and one URL answers. On
+ * failure stderr says why in a few hundred bytes (test-nat's own tail, then the verdict).
  */
-function locked(wf, env, body) {
-    const Name = lockParameter(env);
-    const release = (mine, not) => ({
-        Type: 'Choice',
-        Choices: [{ Variable: '$.lock.mine', BooleanEquals: true, Next: mine }],
-        Default: not,
-    });
-    const deleteLock = (next) => ({
-        ...task('ssm', 'deleteParameter', { Name }, next),
-        // A lock already gone is released; anything else is left to the next run's stale check.
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: next }],
-    });
+function healthCommands(urls, testNat = TEST_NAT) {
+    const quoted = urls.map((u) => `'${u.replace(/'/g, `'\\''`)}'`).join(' ');
+    return [
+        'set -u',
+        `out=$(${testNat} 2>&1) || { printf '%s\\n' "$out" | tail -c ${HEALTH_OUTPUT_BYTES} >&2; echo "test-nat failed" >&2; exit 1; }`,
+        `for u in ${quoted}; do`,
+        '  if curl -4 -sS -o /dev/null --max-time 5 "$u" 2>/dev/null; then echo "reachable: $u"; exit 0; fi',
+        'done',
+        'echo "no URL answered from the instance" >&2',
+        'exit 1',
+    ];
+}
+/** SendCommand's fixed part for the health command (the caller adds instance and comment). */
+function healthRequest(urls) {
     return {
-        StartAt: 'LockInit',
-        States: {
-            LockInit: {
-                Type: 'Pass',
-                Result: { attempts: 0, mine: false },
-                ResultPath: '$.lock',
-                Next: 'LockNoHolder',
-            },
-            LockNoHolder: {
-                Type: 'Pass',
-                Result: { holder: 'none' },
-                ResultPath: '$.holder',
-                Next: 'Lock',
-            },
-            Lock: {
-                ...task('ssm', 'putParameter', { Name, 'Value.$': '$$.Execution.Id', Type: 'String', Overwrite: false }, 'LockTaken'),
-                Catch: [{ ErrorEquals: [LOCK_TAKEN], ResultPath: null, Next: 'LockHolder' }],
-            },
-            LockTaken: pass({ mine: true, 'holder.$': '$$.Execution.Id' }, '$.lock', 'LockedBody'),
-            LockHolder: {
-                ...task('ssm', 'getParameter', { Name }, 'LockInherit?', {
-                    ResultSelector: { 'holder.$': '$.Parameter.Value' },
-                    ResultPath: '$.holder',
-                }),
-                // Released between our put and our read: try again.
-                Catch: [
-                    { ErrorEquals: ['Ssm.ParameterNotFoundException'], ResultPath: null, Next: 'LockAgain' },
-                ],
-            },
-            'LockInherit?': {
-                Type: 'Choice',
-                Choices: [
-                    // Our own put went through though its answer was lost (a retried 5xx).
-                    { Variable: '$.holder.holder', StringEqualsPath: '$$.Execution.Id', Next: 'LockTaken' },
-                    {
-                        And: [
-                            { Variable: `$.${STARTED_BY}`, IsPresent: true },
-                            { Variable: `$.${STARTED_BY}`, StringEqualsPath: '$.holder.holder' },
-                        ],
-                        Next: 'LockInherited',
-                    },
-                ],
-                Default: 'LockHolderState',
-            },
-            LockInherited: pass({ mine: false, 'holder.$': '$.holder.holder' }, '$.lock', 'LockedBody'),
-            LockHolderState: {
-                ...task('sfn', 'describeExecution', { 'ExecutionArn.$': '$.holder.holder' }, 'LockStale?', {
-                    ResultSelector: { 'status.$': '$.Status' },
-                    ResultPath: '$.holderState',
-                }),
-                Catch: [
-                    {
-                        ErrorEquals: ['Sfn.ExecutionDoesNotExistException'],
-                        ResultPath: null,
-                        Next: 'LockTakeOver',
-                    },
-                ],
-            },
-            'LockStale?': {
-                Type: 'Choice',
-                Choices: [{ Variable: '$.holderState.status', StringEquals: 'RUNNING', Next: 'LockBusy' }],
-                Default: 'LockTakeOver',
-            },
-            LockTakeOver: deleteLock('LockAgain'),
-            LockAgain: pass({ 'attempts.$': 'States.MathAdd($.lock.attempts, 1)', mine: false }, '$.lock', 'LockRetry?'),
-            'LockRetry?': {
-                Type: 'Choice',
-                Choices: [{ Variable: '$.lock.attempts', NumericLessThan: ATTEMPTS, Next: 'Lock' }],
-                Default: 'LockBusy',
-            },
-            LockBusy: {
-                Type: 'Pass',
-                Parameters: {
-                    workflow: wf,
-                    result: `the lock of ${env} is held by another run: this one did nothing`,
-                    'lockedBy.$': '$.holder.holder',
-                    zones: [],
-                },
-                End: true,
-            },
-            LockedBody: {
-                Type: 'Parallel',
-                Branches: [body],
-                ResultSelector: { 'out.$': '$[0]' },
-                ResultPath: '$.body',
-                Catch: [
-                    { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'LockReleaseAfterFailure' },
-                ],
-                Next: 'LockRelease',
-            },
-            LockRelease: release('LockReleaseDelete', 'LockReleased'),
-            LockReleaseDelete: deleteLock('LockReleased'),
-            LockReleased: { Type: 'Pass', InputPath: '$.body.out', End: true },
-            LockReleaseAfterFailure: release('LockReleaseAfterFailureDelete', 'LockFailed'),
-            LockReleaseAfterFailureDelete: deleteLock('LockFailed'),
-            LockFailed: { Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' },
+        DocumentName: 'AWS-RunShellScript',
+        TimeoutSeconds: DELIVERY_SECONDS,
+        Parameters: {
+            commands: healthCommands(urls),
+            executionTimeout: [String(HEALTH_TIMEOUT_SECONDS)],
         },
     };
 }
 
+;// CONCATENATED MODULE: ./lib/workflows/command.ts
+
+
+/**
+ * SSM's errors worth a retry: the agent of a just-ready instance may not be registered yet
+ * (InvalidInstanceId); an invocation is not readable at once after SendCommand. About a minute
+ * in all (3 + 4.5 + 6.8 + 10 + 15 + 23 s): an agent still missing then is a failure.
+ */
+const SSM_RETRY = [
+    {
+        ErrorEquals: ['Ssm.InvalidInstanceIdException', 'Ssm.InvocationDoesNotExistException'],
+        IntervalSeconds: 3,
+        MaxAttempts: 6,
+        BackoffRate: 1.5,
+    },
+];
+const withRetry = (s) => ({
+    ...s,
+    Retry: [...SSM_RETRY, ...(s.Retry ?? [])],
+});
+/** SendCommand of `spec` to its instance; $.cmd.id for the poll. */
+function sendCommand(spec, next, onError) {
+    const commands = Array.isArray(spec.commands)
+        ? { commands: spec.commands }
+        : { 'commands.$': spec.commands.expression };
+    return withRetry(task('ssm', 'sendCommand', {
+        'InstanceIds.$': `States.Array(${spec.instance})`,
+        DocumentName: 'AWS-RunShellScript',
+        Comment: spec.comment,
+        TimeoutSeconds: DELIVERY_SECONDS,
+        Parameters: { ...commands, executionTimeout: [String(spec.executionSeconds)] },
+    }, next, { ResultSelector: { 'id.$': '$.Command.CommandId' }, ResultPath: '$.cmd', onError }));
+}
+/** The state names of a poll of the command started at `p`: its first is `${p}Init`. */
+const awaitStart = (p) => `${p}Init`;
+/**
+ * Polls the command at $.cmd.id on the spec's instance until it ends: on to `ok`, or a failure
+ * ($.error set, with the command's own stderr) to `failed`.
+ */
+function awaitCommand(p, spec, ok, failed) {
+    const names = {
+        start: awaitStart(p),
+        count: `${p}Count`,
+        patience: `${p}Patience?`,
+        pause: `${p}Pause`,
+    };
+    return {
+        ...pollStart(names, `${p}Status`),
+        [`${p}Status`]: withRetry(task('ssm', 'getCommandInvocation', { 'CommandId.$': '$.cmd.id', 'InstanceId.$': spec.instance }, `${p}Done?`, {
+            ResultSelector: { 'status.$': '$.Status', 'said.$': '$.StandardErrorContent' },
+            ResultPath: '$.inv',
+            onError: failed,
+        })),
+        [`${p}Done?`]: {
+            Type: 'Choice',
+            Choices: [
+                { Variable: '$.inv.status', StringEquals: 'Success', Next: ok },
+                {
+                    Or: ['Failed', 'Cancelled', 'TimedOut', 'Cancelling'].map((s) => ({
+                        Variable: '$.inv.status',
+                        StringEquals: s,
+                    })),
+                    Next: `${p}Failed`,
+                },
+            ],
+            Default: names.count,
+        },
+        ...pollAgain(names, spec.maxPolls, spec.pollSeconds, `${p}Status`, `${p}TooSlow`),
+        [`${p}Failed`]: pass({
+            Error: `${spec.error}Failed`,
+            'Cause.$': `States.Format('${spec.what} on {} ended {}: {}', ${spec.instance}, $.inv.status, $.inv.said)`,
+        }, '$.error', failed),
+        [`${p}TooSlow`]: pass({
+            Error: `${spec.error}TooSlow`,
+            'Cause.$': `States.Format('${spec.what} on {} not finished within ${spec.maxPolls * spec.pollSeconds} s', ${spec.instance})`,
+        }, '$.error', failed),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/workflows/path.ts
+
+
+/** The first state of the check, and the prefix of its poll's states. */
+const PATH_CHECK = { start: 'PathCheck', poll: 'PathChecked' };
+/** How the commands are marked in SSM's history (the checker reads back only its own). */
+const PATH_COMMENT = 'natfleet path check';
+/** Seconds between polls of the command; enough polls to outlast delivery and execution. */
+const PATH_POLL_SECONDS = 3;
+const PATH_MAX_POLLS = Math.ceil((DELIVERY_SECONDS + HEALTH_TIMEOUT_SECONDS) / PATH_POLL_SECONDS);
+/** The check of the instance at `instance` (a JSONPath): on to `ok`, or to `failed`. */
+function pathCheck(env, instance, ok, failed) {
+    const spec = {
+        instance,
+        commands: healthCommands(env.checker.urls),
+        comment: PATH_COMMENT,
+        executionSeconds: HEALTH_TIMEOUT_SECONDS,
+        what: 'the path check',
+        error: 'PathCheck',
+        pollSeconds: PATH_POLL_SECONDS,
+        maxPolls: PATH_MAX_POLLS,
+    };
+    return {
+        [PATH_CHECK.start]: sendCommand(spec, awaitStart(PATH_CHECK.poll), failed),
+        ...awaitCommand(PATH_CHECK.poll, spec, ok, failed),
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/workflows/fallback.ts
+
 
 
 
@@ -39188,16 +39730,21 @@ function fallbackDefinition(env, refs) {
                 'eni.$': '$.instance.enis[?(@.Attachment.DeviceIndex == 0)].NetworkInterfaceId',
             },
             ResultPath: '$.target',
-            Next: 'ToInstance',
+            Next: PATH_CHECK.start,
         },
+        ...pathCheck(env, '$.instance.id', 'HeldNow', 'PathFailed'),
+        // Held while the instance was checked: the zone stays where the operator put it.
+        ...heldCheck('HeldNow', 'ToInstance', 'HeldZone'),
+        PathFailed: why("States.Format('path check failed: {}: {}', $.error.Error, $.error.Cause)"),
         ...tablesStates('ToInstance', instanceAt('$.target.eni[0]', '$.instance.id'), 'OnInstance', 'InstanceFailed'),
-        OnInstance: zoneEnd('done', "States.Format('NAT instance {} is ready: on it', $.instance.id)", {
+        OnInstance: zoneEnd('done', "States.Format('NAT instance {} is ready and its path proved: on it', $.instance.id)", {
             mode: 'instance',
             'target.$': '$.target.eni[0]',
             'tables.$': '$.routes.tables',
         }),
-        InstanceFailed: zoneEnd('failed', "States.Format('NAT instance {} is ready, but a route change failed', $.instance.id)", {
+        InstanceFailed: zoneEnd('failed', `States.Format('NAT instance {} is ready, but a route change failed${NOT_FOUND}', $.instance.id, ${NOT_FOUND_ARG})`, {
             'tables.$': '$.routes.tables',
+            'missing.$': '$.routes.missing',
         }),
         LookupFailed: zoneEnd('failed', "States.Format('{}: {}', $.error.Error, $.error.Cause)"),
         ...gatewayFlow(),
@@ -39248,10 +39795,10 @@ function child(arn, resultPath, errorPath, next, timeout) {
 }
 function maintenanceDefinition(env, refs, options = {}) {
     const timeout = options.maintenanceTimeoutSeconds ?? 5400;
-    const replaceTimeout = options.replaceTimeoutSeconds ?? 900;
+    const childTimeout = replaceTimeout(options);
     const poll = options.imagePollSeconds ?? 60;
     // The build gets what the roll and the fallback do not need.
-    const maxPolls = Math.max(1, Math.floor((timeout - replaceTimeout - 600) / poll));
+    const maxPolls = Math.max(1, Math.floor((timeout - childTimeout - 600) / poll));
     return {
         Comment: `natfleet ${env.name}: Maintenance — new image, rolling replacement, fallback`,
         TimeoutSeconds: timeout,
@@ -39308,7 +39855,7 @@ function maintenanceDefinition(env, refs, options = {}) {
                     Overwrite: true,
                 }, 'Replace', { onError: 'PublishFailedCause' }),
                 ...fail('PublishFailed', "States.Format('could not publish AMI {}: {}; fleet untouched', $.ami.ids[0], $.error.Cause)"),
-                Replace: child(refs.replaceInstancesArn, '$.replace', '$.replaceError', 'Fallback', replaceTimeout + 60),
+                Replace: child(refs.replaceInstancesArn, '$.replace', '$.replaceError', 'Fallback', childTimeout + 60),
                 Fallback: child(refs.fallbackArn, '$.fallback', '$.fallbackError', 'Outcome?', 600),
                 'Outcome?': {
                     Type: 'Choice',
@@ -39339,6 +39886,9 @@ function maintenanceDefinition(env, refs, options = {}) {
 
 ;// CONCATENATED MODULE: ./lib/workflows/handoff.ts
 
+
+
+
 /** Where the script is installed on the image (enable-nat.sh). */
 const HANDOFF_SCRIPT = '/usr/local/libexec/natfleet/nat-handoff.sh';
 /** Seconds between polls of a command or of the address move, and how many. */
@@ -39346,6 +39896,7 @@ const POLL_SECONDS = 1;
 const MAX_POLLS = 120;
 const HANDOFF = {
     address: 'HandoffAddress?',
+    any: 'HandoffAny?',
     peers: 'HandoffPeers',
     running: 'HandoffRunning',
     old: 'HandoffOld?',
@@ -39376,86 +39927,34 @@ const HANDOFF = {
     adopt: 'HandoffAdopt',
     adopted: 'HandoffAdopted',
     adoptOk: 'HandoffAdoptOk',
+    proved: 'HandoffProved?',
     giveBack: 'HandoffGiveBack?',
     giveBackMove: 'HandoffGiveBackMove',
     giveBackEip: 'HandoffGiveBackEip?',
     giveBackAssociate: 'HandoffGiveBackAssociate',
 };
-/** SSM's errors worth a retry: the agent of a just-ready instance may not be registered yet;
- * an invocation is not readable at once after SendCommand. */
-const SSM_RETRY = [
-    {
-        ErrorEquals: ['Ssm.InvalidInstanceIdException', 'Ssm.InvocationDoesNotExistException'],
-        IntervalSeconds: 3,
-        MaxAttempts: 6, // about a minute in all
-        BackoffRate: 1.5,
-    },
-];
-const withRetry = (s, retry) => ({
-    ...s,
-    Retry: [...retry, ...(s.Retry ?? [])],
-});
-/** The command line: words that are JSONPaths ($.…) are filled in at run time. */
-function commandLine(args) {
+/** nat-handoff.sh with `args` on the instance at `instance`: words that are JSONPaths ($.…)
+ * are filled in at run time. */
+function script(instance, args) {
     const words = args.split(' ');
     const paths = words.filter((w) => w.startsWith('$.'));
     const text = words.map((w) => (w.startsWith('$.') ? '{}' : w)).join(' ');
-    return `States.Format('${HANDOFF_SCRIPT} ${text}', ${paths.join(', ')})`;
-}
-/** nat-handoff.sh through SSM RunCommand on the instance at `instance`; $.cmd.id for the poll. */
-function runScript(instance, args, next, onError) {
-    return withRetry(task('ssm', 'sendCommand', {
-        'InstanceIds.$': `States.Array(${instance})`,
-        DocumentName: 'AWS-RunShellScript',
-        Comment: 'natfleet connection handoff',
-        TimeoutSeconds: 60,
-        Parameters: {
-            'commands.$': `States.Array(${commandLine(args)})`,
-            executionTimeout: ['120'],
-        },
-    }, next, { ResultSelector: { 'id.$': '$.Command.CommandId' }, ResultPath: '$.cmd', onError }), SSM_RETRY);
-}
-/** Polls the command at $.cmd.id on `instance` until it ends: on to `ok`, or a failure (with
- * the script's own words) to `failed`. */
-function awaitCommand(p, instance, ok, failed) {
-    const names = {
-        start: `${p}Init`,
-        count: `${p}Count`,
-        patience: `${p}Patience?`,
-        pause: `${p}Pause`,
-    };
     return {
-        ...pollStart(names, `${p}Status`),
-        [`${p}Status`]: withRetry(task('ssm', 'getCommandInvocation', { 'CommandId.$': '$.cmd.id', 'InstanceId.$': instance }, `${p}Done?`, {
-            ResultSelector: { 'status.$': '$.Status', 'said.$': '$.StandardErrorContent' },
-            ResultPath: '$.inv',
-            onError: failed,
-        }), SSM_RETRY),
-        [`${p}Done?`]: {
-            Type: 'Choice',
-            Choices: [
-                { Variable: '$.inv.status', StringEquals: 'Success', Next: ok },
-                {
-                    Or: ['Failed', 'Cancelled', 'TimedOut', 'Cancelling'].map((s) => ({
-                        Variable: '$.inv.status',
-                        StringEquals: s,
-                    })),
-                    Next: `${p}Failed`,
-                },
-            ],
-            Default: names.count,
+        instance,
+        commands: {
+            expression: `States.Array(States.Format('${HANDOFF_SCRIPT} ${text}', ${paths.join(', ')}))`,
         },
-        ...pollAgain(names, MAX_POLLS, POLL_SECONDS, `${p}Status`, `${p}TooSlow`),
-        [`${p}Failed`]: pass({
-            Error: 'HandoffFailed',
-            'Cause.$': `States.Format('nat-handoff.sh on {} ended {}: {}', ${instance}, $.inv.status, $.inv.said)`,
-        }, '$.error', failed),
-        [`${p}TooSlow`]: pass({
-            Error: 'HandoffTooSlow',
-            'Cause.$': `States.Format('nat-handoff.sh on {} not finished within ${MAX_POLLS * POLL_SECONDS} s', ${instance})`,
-        }, '$.error', failed),
+        comment: 'natfleet connection handoff',
+        executionSeconds: 120,
+        what: 'nat-handoff.sh',
+        error: 'Handoff',
+        pollSeconds: POLL_SECONDS,
+        maxPolls: MAX_POLLS,
     };
 }
+const runScript = (instance, args, next, onError) => sendCommand(script(instance, args), next, onError);
+/** Polls the handoff command on the new instance: on to `ok`, or a failure to `failed`. */
+const awaitScript = (p, ok, failed) => awaitCommand(p, script('$.new.id', ''), ok, failed);
 /** The zone's floating address, baked per zone (Choice on $.zone) into $.float.address. */
 function addressOf(env, next) {
     const out = {
@@ -39483,7 +39982,14 @@ function addressOf(env, next) {
 function handoffStates(env, roll) {
     const giveBack = HANDOFF.giveBack;
     return {
-        ...addressOf(env, HANDOFF.peers),
+        ...addressOf(env, HANDOFF.any),
+        // No old instance at all (a zone's first): nothing to copy, and no list to look into (a
+        // wildcard over an empty list is no value).
+        [HANDOFF.any]: {
+            Type: 'Choice',
+            Choices: [hasFirst('$.old.r', HANDOFF.peers)],
+            Default: HANDOFF.move,
+        },
         // The old instance that carries the zone now (running), and the new one's address.
         [HANDOFF.peers]: pass({
             'newIp.$': '$.new.enis[?(@.Attachment.DeviceIndex == 0)].PrivateIpAddress',
@@ -39514,7 +40020,7 @@ function handoffStates(env, roll) {
             ...runScript('$.peer.id', 'send $.float.address $.peer.newIp', `${HANDOFF.copied}Init`, HANDOFF.noCopy),
             ResultPath: '$.sent',
         },
-        ...awaitCommand(HANDOFF.copied, '$.new.id', HANDOFF.copyOk, HANDOFF.noCopy),
+        ...awaitScript(HANDOFF.copied, HANDOFF.copyOk, HANDOFF.noCopy),
         [HANDOFF.copyOk]: {
             Type: 'Pass',
             Result: true,
@@ -39525,11 +40031,7 @@ function handoffStates(env, roll) {
         // on as today's (the address moves, the new instance adopts it, then the switch).
         [HANDOFF.noCopy]: pass({ 'why.$': '$.error.Cause' }, '$.handoff.skipped', HANDOFF.move),
         // replace.ts' Switch comes here: after a copy the address still has to move.
-        [HANDOFF.moved]: {
-            Type: 'Choice',
-            Choices: [{ Variable: '$.handoff.adopted', IsPresent: true, Next: roll.retire }],
-            Default: HANDOFF.move,
-        },
+        [HANDOFF.moved]: ifPresent('$.handoff.adopted', roll.retire, HANDOFF.move),
         [HANDOFF.move]: task('ec2', 'assignPrivateIpAddresses', {
             'NetworkInterfaceId.$': '$.newEni.eni[0]',
             'PrivateIpAddresses.$': 'States.Array($.float.address)',
@@ -39555,11 +40057,7 @@ function handoffStates(env, roll) {
             'Cause.$': `States.Format('{} not on {} after ${MAX_POLLS * POLL_SECONDS} s', $.float.address, $.newEni.eni[0])`,
         }, '$.error', giveBack),
         // The zone's Elastic IP is associated with the floating address, on its new ENI.
-        [HANDOFF.eip]: {
-            Type: 'Choice',
-            Choices: [{ Variable: '$.eip', StringEquals: '', Next: HANDOFF.final }],
-            Default: HANDOFF.associate,
-        },
+        [HANDOFF.eip]: ifEip(HANDOFF.associate, HANDOFF.final),
         [HANDOFF.associate]: task('ec2', 'associateAddress', {
             'AllocationId.$': '$.eip',
             'NetworkInterfaceId.$': '$.newEni.eni[0]',
@@ -39567,25 +40065,25 @@ function handoffStates(env, roll) {
             AllowReassociation: true,
         }, HANDOFF.final, { onError: giveBack }),
         // Final delta (or, with no old instance, only adopt the address once it shows).
-        [HANDOFF.final]: {
-            Type: 'Choice',
-            Choices: [{ Variable: '$.handoff.copied', IsPresent: true, Next: HANDOFF.finalReceive }],
-            Default: HANDOFF.adopt,
-        },
+        [HANDOFF.final]: ifPresent('$.handoff.copied', HANDOFF.finalReceive, HANDOFF.adopt),
         [HANDOFF.finalReceive]: runScript('$.new.id', 'receive $.float.address $.peer.ip final', HANDOFF.finalSend, giveBack),
         [HANDOFF.finalSend]: {
             ...runScript('$.peer.id', 'send $.float.address $.peer.newIp', `${HANDOFF.finalCopied}Init`, giveBack),
             ResultPath: '$.sent',
         },
-        ...awaitCommand(HANDOFF.finalCopied, '$.new.id', roll.retire, giveBack),
+        // The address is on the new instance: its path is proved before the old one retires.
+        ...awaitScript(HANDOFF.finalCopied, PATH_CHECK.start, giveBack),
         [HANDOFF.adopt]: runScript('$.new.id', 'adopt $.float.address final', `${HANDOFF.adopted}Init`, giveBack),
-        ...awaitCommand(HANDOFF.adopted, '$.new.id', HANDOFF.adoptOk, giveBack),
+        ...awaitScript(HANDOFF.adopted, HANDOFF.adoptOk, giveBack),
         [HANDOFF.adoptOk]: {
             Type: 'Pass',
             Result: true,
             ResultPath: '$.handoff.adopted',
-            Next: roll.switch,
+            Next: PATH_CHECK.start, // nothing copied: the path is proved before the switch
         },
+        // Floating egress: the instance can reach out only once it holds the address (ADR 0150).
+        ...pathCheck(env, '$.new.id', HANDOFF.proved, giveBack),
+        [HANDOFF.proved]: ifPresent('$.handoff.copied', roll.retire, roll.switch),
         // After the move failed half-way: the address back to the old instance (which still
         // carries its entries), then the zone's rollback to its gateway.
         [giveBack]: {
@@ -39601,11 +40099,7 @@ function handoffStates(env, roll) {
             }, HANDOFF.giveBackEip),
             Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.giveBackError', Next: roll.rollback }],
         },
-        [HANDOFF.giveBackEip]: {
-            Type: 'Choice',
-            Choices: [{ Variable: '$.eip', StringEquals: '', Next: roll.rollback }],
-            Default: HANDOFF.giveBackAssociate,
-        },
+        [HANDOFF.giveBackEip]: ifEip(HANDOFF.giveBackAssociate, roll.rollback),
         [HANDOFF.giveBackAssociate]: {
             ...task('ec2', 'associateAddress', {
                 'AllocationId.$': '$.eip',
@@ -39648,6 +40142,7 @@ function withHandoff(env, states, roll) {
 
 
 
+
 /** The states of one zone's roll, by phase. Every phase that can fail goes to Rollback. */
 const ROLL = {
     // launch
@@ -39661,6 +40156,10 @@ const ROLL = {
     dead: 'Dead?',
     notRunning: 'NotRunning',
     tooSlow: 'TooSlow',
+    // held meanwhile: the new instance away, the zone left on its gateway
+    heldNow: 'HeldNow',
+    terminateHeld: 'TerminateHeld',
+    heldMidRoll: 'HeldMidRoll',
     // take over
     sourceDest: 'SourceDest',
     eip: 'Eip?',
@@ -39681,8 +40180,24 @@ const ROLL = {
     terminateNew: 'TerminateNew',
     rolledBack: 'RolledBack',
     rollbackFailed: 'RollbackFailed',
+    // no standby: back to the old instance when it still runs (ADR 0155)
+    oldLeft: 'OldLeft?',
+    oldNow: 'OldNow',
+    oldRunning: 'OldRunning?',
+    oldEni: 'OldEni',
+    eipBack: 'EipBack?',
+    moveEipBack: 'MoveEipBack',
+    toOld: 'RollbackToOld',
+    launchedOld: 'LaunchedOld?',
+    terminateNewOld: 'TerminateNewOld',
+    rolledBackOld: 'RolledBackToOld',
     noStandby: 'NoStandby',
 };
+/** The new instance terminated; a failure to is kept at $.terminateError, not fatal. */
+const terminateNew = (next) => ({
+    ...task('ec2', 'terminateInstances', { 'InstanceIds.$': 'States.Array($.new.id)' }, next),
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: next }],
+});
 /** A failure of the roll: $.error set as a task's Catch would, then Rollback. */
 const replace_fail = (error, cause) => pass({ Error: error, 'Cause.$': cause }, '$.error', ROLL.rollback);
 /** The old instances (to retire later), the current AMI, one new instance and its ENI. */
@@ -39753,18 +40268,17 @@ function awaitReady(pollSeconds, maxPolls, next) {
         [ROLL.tooSlow]: replace_fail('InstanceNotReady', `States.Format('new instance {} did not pass its status checks within ${pollSeconds * maxPolls} s', $.new.id)`),
     };
 }
-/** Source/dest check off, the zone's Elastic IP moved, the zone's routes on the new ENI. */
-function takeOver(next) {
+/** Source/dest check off, the zone's Elastic IP moved, the path proved (then on to `proved`,
+ * which reads the hold again), the zone's routes on the new ENI. */
+function takeOver(env, proved) {
     return {
         [ROLL.sourceDest]: task('ec2', 'modifyInstanceAttribute', { 'InstanceId.$': '$.new.id', SourceDestCheck: { Value: false } }, ROLL.eip, { onError: ROLL.rollback }),
-        [ROLL.eip]: {
-            Type: 'Choice',
-            Choices: [{ Variable: '$.eip', StringEquals: '', Next: ROLL.switch }],
-            Default: ROLL.moveEip,
-        },
-        [ROLL.moveEip]: task('ec2', 'associateAddress', { 'AllocationId.$': '$.eip', 'InstanceId.$': '$.new.id', AllowReassociation: true }, ROLL.switch, { onError: ROLL.rollback }),
-        ...tablesStates(ROLL.switch, instanceAt('$.newEni.eni[0]', '$.new.id'), next, ROLL.switchError),
-        [ROLL.switchError]: replace_fail('RouteChangeFailed', "States.Format('route changes to {} failed: {}', $.new.id, States.JsonToString($.routes.tables))"),
+        [ROLL.eip]: ifEip(ROLL.moveEip, PATH_CHECK.start),
+        [ROLL.moveEip]: task('ec2', 'associateAddress', { 'AllocationId.$': '$.eip', 'InstanceId.$': '$.new.id', AllowReassociation: true }, PATH_CHECK.start, { onError: ROLL.rollback }),
+        // The instance has its public address: its path is proved before the zone moves to it.
+        ...pathCheck(env, '$.new.id', proved, ROLL.rollback),
+        ...tablesStates(ROLL.switch, instanceAt('$.newEni.eni[0]', '$.new.id'), ROLL.retire, ROLL.switchError),
+        [ROLL.switchError]: replace_fail('RouteChangeFailed', `States.Format('route changes to {} failed${NOT_FOUND}', $.new.id, ${NOT_FOUND_ARG})`),
     };
 }
 /** The old instances terminated; the zone is done either way (a failed terminate is said). */
@@ -39782,35 +40296,81 @@ function retireOld() {
         [ROLL.terminateFailed]: zoneEnd('done', "States.Format('new NAT instance {} in service; the old one could not be terminated: {}', $.new.id, $.error.Cause)", onInstance),
     };
 }
-/** From any failure ($.error set): the zone to its standby when that is available, then the
- * new instance (if one was launched) terminated. The zone ends failed. */
+/** From any failure ($.error set): the zone to its standby when that is available, else back
+ * to its old instance when that still runs (ADR 0155), then the new instance (if one was
+ * launched) terminated. The zone ends failed. */
 function rollback() {
     return {
         [ROLL.rollback]: task('ec2', 'describeNatGateways', { 'NatGatewayIds.$': 'States.Array($.gateway)' }, ROLL.standby, {
             ResultSelector: { 'gateways.$': '$.NatGateways' },
             ResultPath: '$.gw',
-            onError: ROLL.noStandby,
+            onError: ROLL.oldLeft,
         }),
-        ...firstIs(ROLL.standby, '$.gw.gateways', { State: 'available' }, ROLL.rollbackRoutes, ROLL.noStandby),
+        ...firstIs(ROLL.standby, '$.gw.gateways', { State: 'available' }, ROLL.rollbackRoutes, ROLL.oldLeft),
+        ...toOldInstance(),
         ...tablesStates(ROLL.rollbackRoutes, gatewayAt('$.gateway'), ROLL.launched, ROLL.rollbackFailed),
         [ROLL.launched]: {
             Type: 'Choice',
             Choices: [{ Variable: '$.new.id', IsPresent: true, Next: ROLL.terminateNew }],
             Default: ROLL.rolledBack,
         },
-        [ROLL.terminateNew]: {
-            ...task('ec2', 'terminateInstances', { 'InstanceIds.$': 'States.Array($.new.id)' }, ROLL.rolledBack),
+        [ROLL.terminateNew]: terminateNew(ROLL.rolledBack),
+        [ROLL.rolledBack]: zoneEnd('failed', "States.Format('{}: {}; the zone is on standby gateway {}', $.error.Error, $.error.Cause, $.gateway)", { mode: 'gateway', 'target.$': '$.gateway', 'error.$': '$.error.Error' }),
+        [ROLL.rollbackFailed]: zoneEnd('failed', `States.Format('{}: {}; moving the zone back failed too${NOT_FOUND}, new instance left running', $.error.Error, $.error.Cause, ${NOT_FOUND_ARG})`, { 'error.$': '$.error.Error' }),
+        [ROLL.noStandby]: zoneEnd('failed', "States.Format('{}: {}; standby gateway {} is not available and no old instance runs: routes and instances left as they are', $.error.Error, $.error.Cause, $.gateway)", { 'error.$': '$.error.Error' }),
+    };
+}
+/**
+ * No standby to roll back to: the old instance is retired only after a zone succeeds, so while
+ * it runs the zone goes back to it — its Elastic IP back on it first, then the zone's routes,
+ * then the new instance terminated (no route is left on it). Neither: NoStandby.
+ */
+function toOldInstance() {
+    const oldId = '$.oldNow.i[0].InstanceId';
+    return {
+        [ROLL.oldLeft]: {
+            Type: 'Choice',
+            Choices: [hasFirst('$.old.r', ROLL.oldNow)],
+            Default: ROLL.noStandby,
+        },
+        [ROLL.oldNow]: task('ec2', 'describeInstances', { 'InstanceIds.$': '$.old.r[0].Instances[*].InstanceId' }, ROLL.oldRunning, {
+            ResultSelector: { 'i.$': '$.Reservations[*].Instances[*]' },
+            ResultPath: '$.oldNow',
+            onError: ROLL.noStandby,
+        }),
+        ...firstIs(ROLL.oldRunning, '$.oldNow.i', { 'State.Name': 'running' }, ROLL.oldEni, ROLL.noStandby),
+        [ROLL.oldEni]: pass({
+            'eni.$': '$.oldNow.i[0].NetworkInterfaces[?(@.Attachment.DeviceIndex == 0)].NetworkInterfaceId',
+        }, '$.oldEni', ROLL.eipBack),
+        [ROLL.eipBack]: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.eip', StringEquals: '', Next: ROLL.toOld }],
+            Default: ROLL.moveEipBack,
+        },
+        [ROLL.moveEipBack]: task('ec2', 'associateAddress', { 'AllocationId.$': '$.eip', 'InstanceId.$': oldId, AllowReassociation: true }, ROLL.toOld, { onError: ROLL.noStandby }),
+        ...tablesStates(ROLL.toOld, instanceAt('$.oldEni.eni[0]', oldId), ROLL.launchedOld, ROLL.rollbackFailed),
+        [ROLL.launchedOld]: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.new.id', IsPresent: true, Next: ROLL.terminateNewOld }],
+            Default: ROLL.rolledBackOld,
+        },
+        [ROLL.terminateNewOld]: {
+            ...task('ec2', 'terminateInstances', { 'InstanceIds.$': 'States.Array($.new.id)' }, ROLL.rolledBackOld),
             Catch: [
-                { ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: ROLL.rolledBack },
+                { ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: ROLL.rolledBackOld },
             ],
         },
-        [ROLL.rolledBack]: zoneEnd('failed', "States.Format('{}: {}; the zone is on standby gateway {}', $.error.Error, $.error.Cause, $.gateway)", { mode: 'gateway', 'target.$': '$.gateway', 'error.$': '$.error.Error' }),
-        [ROLL.rollbackFailed]: zoneEnd('failed', "States.Format('{}: {}; moving the zone to its standby failed too, new instance left running', $.error.Error, $.error.Cause)", { 'error.$': '$.error.Error' }),
-        [ROLL.noStandby]: zoneEnd('failed', "States.Format('{}: {}; standby gateway {} is not available, routes and instances left as they are', $.error.Error, $.error.Cause, $.gateway)", { 'error.$': '$.error.Error' }),
+        [ROLL.rolledBackOld]: zoneEnd('failed', `States.Format('{}: {}; standby gateway {} is not available: the zone is back on its old instance {}', $.error.Error, $.error.Cause, $.gateway, ${oldId})`, {
+            mode: 'instance',
+            'target.$': '$.oldEni.eni[0]',
+            'instance.$': oldId,
+            'error.$': '$.error.Error',
+        }),
     };
 }
 /** One zone: launch → await ready → take over → retire the old; any failure → rollback. */
 function rollZone(env, refs, pollSeconds, maxPolls) {
+    const floating = env.instance.egress === 'floating';
     return {
         StartAt: 'Held',
         // instance.egress floating: the connection handoff between take-over's steps (handoff.ts).
@@ -39818,24 +40378,20 @@ function rollZone(env, refs, pollSeconds, maxPolls) {
             ...heldCheck('Held', ROLL.old, 'HeldZone'),
             HeldZone: heldEnd('not replaced'),
             ...launch(env, refs, ROLL.poll.start),
-            ...awaitReady(pollSeconds, maxPolls, 'HeldNow'),
-            // Held while the new instance came up: it does not take the zone.
-            ...heldCheck('HeldNow', ROLL.sourceDest, 'TerminateHeld'),
-            TerminateHeld: {
-                ...task('ec2', 'terminateInstances', { 'InstanceIds.$': 'States.Array($.new.id)' }, 'HeldMidRoll'),
-                Catch: [
-                    { ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: 'HeldMidRoll' },
-                ],
-            },
-            HeldMidRoll: heldEnd('held during the roll, its new instance terminated'),
-            ...takeOver(ROLL.retire),
+            ...awaitReady(pollSeconds, maxPolls, floating ? ROLL.heldNow : ROLL.sourceDest),
+            // Held while the new instance came up or was checked: it does not take the zone. Read
+            // as late as can be: right before the switch (with the handoff: before its copy).
+            ...heldCheck(ROLL.heldNow, floating ? ROLL.sourceDest : ROLL.switch, ROLL.terminateHeld),
+            [ROLL.terminateHeld]: terminateNew(ROLL.heldMidRoll),
+            [ROLL.heldMidRoll]: heldEnd('held during the roll, its new instance terminated'),
+            ...takeOver(env, ROLL.heldNow),
             ...retireOld(),
             ...rollback(),
         }, ROLL),
     };
 }
 function replaceDefinition(env, refs, options = {}) {
-    const timeout = options.replaceTimeoutSeconds ?? 900;
+    const timeout = replaceTimeout(options);
     const poll = options.instancePollSeconds ?? 15;
     // Status polling ends well before the sanity timeout, so a slow zone is rolled back, not cut off.
     const maxPolls = Math.max(1, Math.floor((timeout * 0.6) / poll));
@@ -39921,7 +40477,6 @@ function adoptedStandby(env, zone) {
 }
 
 ;// CONCATENATED MODULE: ./cloudformation/handoff-iam.ts
-
 const handoff_iam_sub = (s) => ({ 'Fn::Sub': s });
 const handoff_iam_arn = (service, resource, account = '${AWS::AccountId}') => handoff_iam_sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:${account}:${resource}`);
 /** The statements, or none when the environment translates to the primary address. */
@@ -39949,17 +40504,26 @@ function handoffStatements(env) {
             Resource: handoff_iam_arn('ec2', 'network-interface/*'), // the Elastic IPs: ZoneAddresses
             Condition: inPublicSubnets,
         },
+    ];
+}
+
+;// CONCATENATED MODULE: ./cloudformation/run-command-iam.ts
+
+const run_command_iam_sub = (s) => ({ 'Fn::Sub': s });
+const run_command_iam_arn = (service, resource, account = '${AWS::AccountId}') => run_command_iam_sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:${account}:${resource}`);
+function runCommandStatements(env) {
+    return [
         {
-            Sid: 'HandoffRunCommandDocument',
+            Sid: 'RunCommandDocument',
             Effect: 'Allow',
             Action: ['ssm:SendCommand'],
-            Resource: handoff_iam_arn('ssm', 'document/AWS-RunShellScript', ''),
+            Resource: run_command_iam_arn('ssm', 'document/AWS-RunShellScript', ''),
         },
         {
-            Sid: 'HandoffRunCommandOnFleet',
+            Sid: 'RunCommandOnFleet',
             Effect: 'Allow',
             Action: ['ssm:SendCommand'],
-            Resource: handoff_iam_arn('ec2', 'instance/*'),
+            Resource: run_command_iam_arn('ec2', 'instance/*'),
             // The NAT instances only: Image Builder's build instances carry the environment tag too.
             Condition: {
                 StringEquals: {
@@ -39969,7 +40533,7 @@ function handoffStatements(env) {
             },
         },
         {
-            Sid: 'HandoffReadCommand',
+            Sid: 'ReadCommand',
             Effect: 'Allow',
             Action: ['ssm:GetCommandInvocation'],
             Resource: '*', // GetCommandInvocation has no resource-level permissions
@@ -39978,6 +40542,7 @@ function handoffStatements(env) {
 }
 
 ;// CONCATENATED MODULE: ./cloudformation/workflows.ts
+
 
 
 
@@ -40091,6 +40656,9 @@ function policies(env, wf, definition) {
     if (routes.length)
         out.push(allow('RoutesOfTheVpc', routes, workflows_arn('ec2', 'route-table/*'), vpc));
     out.push(...coordination(env, wf, vpc));
+    // The path check on the instance before a zone moves to it (and the handoff's commands).
+    if (wf === 'Fallback' || wf === 'ReplaceInstances')
+        out.push(...runCommandStatements(env));
     if (wf === 'ReplaceInstances') {
         const eips = env.zones.map((z) => workflows_arn('ec2', `elastic-ip/${z.eipAllocation ?? `\${${eipParam(z)}}`}`));
         out.push(allow('CurrentImage', ['ssm:GetParameter'], workflows_arn('ssm', `parameter${amiParameter(env.name)}`)), allow('LaunchTaggedInstance', ['ec2:RunInstances'], workflows_arn('ec2', 'instance/*'), tag('Request', 'nat-instance')), allow('LaunchInPublicSubnets', ['ec2:RunInstances'], [
@@ -40376,7 +40944,7 @@ module.exports = __nccwpck_require__.p + "3390a0e42a56a6c82eb5.sh";
 /***/ 6028:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__.p + "2aa976e7b81b7bae6697.sh";
+module.exports = __nccwpck_require__.p + "39b6b5c9c02cdc3e6f4c.sh";
 
 /***/ }),
 

@@ -88,8 +88,10 @@ table ip $NATFLEET_TABLE {
     elements = { $elements }
   }
   chain postrouting {
+    # Not to the VPC: the instance's own traffic to its peers (the handoff channel) keeps its
+    # address; with a floating address it would leave as the floating one.
     type nat hook postrouting priority srcnat; policy accept;
-    ip saddr @vpc oifname "$uplink" counter $(egress_statement "$floating") comment "natfleet-masquerade"
+    ip saddr @vpc ip daddr != @vpc oifname "$uplink" counter $(egress_statement "$floating") comment "natfleet-masquerade"
   }
 $(floating_chains "$floating")
 }
