@@ -2,7 +2,16 @@
 // per zone a NAT instance, a standby NAT Gateway and a private host. docs/lab.md shows how
 // to use it. All names start with `nfl<pid>-`, so labs of different processes never collide
 // and a crashed lab's leftovers are recognisable (its pid is gone) and removed at start.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -320,7 +329,8 @@ export class Lab {
     return this.installImage(this.image);
   }
 
-  /** The image build: enable-nat and harden-nat, run into `dir`, in a namespace of their own
+  /** The image build: enable-nat and harden-nat, run into `dir` (then test-nat installed as
+   * the install-test-nat component does), in a namespace of their own
    * with no network (the build writes files; it boots nothing). */
   async installImage(dir: string): Promise<void> {
     const ns = `${this.id}-build${this.builds++}`;
@@ -329,6 +339,7 @@ export class Lab {
       const env = { NATFLEET_ROOT: dir, NATFLEET_BOOT_HOOK: 'none' };
       await this.must(ns, ['bash', scriptPath('enable-nat.sh')], { env });
       await this.must(ns, ['bash', scriptPath('harden-nat.sh')], { env });
+      installTestNat(dir);
     } finally {
       await removeNamespace(ns);
     }
@@ -488,9 +499,9 @@ export class Lab {
   }
 
   /** test-nat, as the image's test phase runs it, inside the zone's NAT namespace. */
-  testNat(zone: string, slot = 0): Promise<RunResult> {
+  testNat(zone: string, slot = 0, args: string[] = []): Promise<RunResult> {
     const z = this.slot(zone, slot);
-    return this.exec(z.nat, ['bash', scriptPath('test-nat.sh')], { env: this.natEnv(z) });
+    return this.exec(z.nat, ['bash', scriptPath('test-nat.sh'), ...args], { env: this.natEnv(z) });
   }
 
   /** Fault: the instance vanishes (terminated, host died). */
@@ -541,4 +552,22 @@ export class Lab {
     if (existsSync(this.dir)) rmSync(this.dir, { recursive: true, force: true });
     this.log(`lab ${this.id}: removed`);
   }
+}
+
+/** What the install-test-nat component does, under the image's root: test-nat beside the
+ * library enable-nat installed, and the wrapper the path check and auto-fallback run
+ * (/usr/local/bin/test-nat). The wrapper finds the instance's own root through NATFLEET_ROOT,
+ * as every lab command does (instances boot copies of this tree). */
+function installTestNat(dir: string): void {
+  const libexec = join(dir, 'usr/local/libexec/natfleet');
+  mkdirSync(libexec, { recursive: true });
+  mkdirSync(join(dir, 'usr/local/bin'), { recursive: true });
+  copyFileSync(scriptPath('test-nat.sh'), join(libexec, 'test-nat.sh'));
+  chmodSync(join(libexec, 'test-nat.sh'), 0o755);
+  const wrapper = join(dir, 'usr/local/bin/test-nat');
+  writeFileSync(
+    wrapper,
+    '#!/bin/bash\nexec "${NATFLEET_ROOT:-}/usr/local/libexec/natfleet/test-nat.sh" "$@"\n',
+  );
+  chmodSync(wrapper, 0o755);
 }

@@ -39,6 +39,16 @@ describeLab('the NAT image in network namespaces', () => {
     return failures(r.stdout);
   }
 
+  it('judges an unused masquerade rule a fault, except before traffic (the path check)', async () => {
+    // A fresh instance no route points at yet: nothing has been translated.
+    await lab.launchNat('b');
+    await failsWith('b', /the masquerade rule has counted no packet/);
+    const before = await lab.testNat('b', 0, ['--before-traffic']);
+    expect(failures(before.stdout)).toEqual([]);
+    expect(before.stdout).toContain('counted no packet yet (before traffic: not judged)');
+    expect(before.code).toBe(0);
+  });
+
   it('sends private traffic out under the NAT address, whatever the interfaces are called', async () => {
     for (const z of lab.zones) {
       expect(await lab.whoami(z.name)).toBe(z.natPublic);
