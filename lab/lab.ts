@@ -7,6 +7,7 @@ import { checkerVariables } from '../lib/checker/settings.js';
 import { stateMachineArn } from '../lib/names.js';
 import { workflowVerb } from '../cli/workflow.js';
 import type { WorkflowVerb } from '../lib/workflows/operate.js';
+import { PATH_CHECK } from '../lib/workflows/path.js';
 import {
   follow,
   invocationStart,
@@ -822,6 +823,8 @@ export function labWaits(machine: string, state: string): number | undefined {
   // The handoff's polls of its commands and of the address move wait on real work too.
   if (machine.endsWith('-ReplaceInstances') && /^Handoff.*Pause$/.test(state)) return 1_000;
   if (machine.endsWith('-Maintenance') && state === 'PollWait') return 3_000;
+  // The path check (Fallback, ReplaceInstances) polls test-nat running in the instance.
+  if (state === `${PATH_CHECK.poll}Pause`) return 1_000;
   return undefined;
 }
 

@@ -253,6 +253,9 @@ describe('natfleet lab options', () => {
     expect(labWaits('natfleet-lab-Maintenance', 'PollWait')).toBe(3_000);
     expect(labWaits('natfleet-lab-Maintenance', 'Pause')).toBeUndefined();
     expect(labWaits('natfleet-lab-Fallback', 'PollWait')).toBeUndefined();
+    // The path check's polls wait on test-nat running in the instance, in both workflows.
+    expect(labWaits('natfleet-lab-Fallback', 'PathCheckedPause')).toBe(1_000);
+    expect(labWaits('natfleet-lab-ReplaceInstances', 'PathCheckedPause')).toBe(1_000);
   });
 });
 

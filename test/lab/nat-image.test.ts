@@ -41,6 +41,7 @@ describeLab('the NAT image in network namespaces', () => {
 
   it('judges an unused masquerade rule a fault, except before traffic (the path check)', async () => {
     // A fresh instance no route points at yet: nothing has been translated.
+    await lab.killNat('b');
     await lab.launchNat('b');
     await failsWith('b', /the masquerade rule has counted no packet/);
     const before = await lab.testNat('b', 0, ['--before-traffic']);
