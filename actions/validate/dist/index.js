@@ -39542,7 +39542,8 @@ const DELIVERY_SECONDS = 60;
 const HEALTH_OUTPUT_BYTES = 600;
 /**
  * The shell the instance runs: its own test-nat (forwarding, translation, rule backend,
- * resolver), then the checker's URLs over IPv4 from the instance itself; any HTTP answer
+ * resolver) with --before-traffic, as no route points at the instance yet (an unused
+ * masquerade rule is expected, not judged), then the checker's URLs over IPv4 from the instance itself; any HTTP answer
  * counts, as in the checker. Exit status 0 only when test-nat passes and one URL answers. On
  * failure stderr says why in a few hundred bytes (test-nat's own tail, then the verdict).
  */
@@ -39550,7 +39551,7 @@ function healthCommands(urls, testNat = TEST_NAT) {
     const quoted = urls.map((u) => `'${u.replace(/'/g, `'\\''`)}'`).join(' ');
     return [
         'set -u',
-        `out=$(${testNat} 2>&1) || { printf '%s\\n' "$out" | tail -c ${HEALTH_OUTPUT_BYTES} >&2; echo "test-nat failed" >&2; exit 1; }`,
+        `out=$(${testNat} --before-traffic 2>&1) || { printf '%s\\n' "$out" | tail -c ${HEALTH_OUTPUT_BYTES} >&2; echo "test-nat failed" >&2; exit 1; }`,
         `for u in ${quoted}; do`,
         '  if curl -4 -sS -o /dev/null --max-time 5 "$u" 2>/dev/null; then echo "reachable: $u"; exit 0; fi',
         'done',
@@ -40965,7 +40966,7 @@ module.exports = __nccwpck_require__.p + "b57ad838f457f1e4b283.sh";
 /***/ 2724:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__.p + "33ef05180a39ee6a5aac.sh";
+module.exports = __nccwpck_require__.p + "4924940e52c1c2b8a127.sh";
 
 /***/ }),
 
