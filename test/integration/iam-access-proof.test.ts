@@ -10,7 +10,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { renderStacks } from '../../cloudformation/index.js';
 import type { Environment } from '../../lib/config/schema.js';
-import { deploy, type DeployOptions } from '../../lib/deploy/deploy.js';
+import type { DeployOptions } from '../../lib/deploy/deploy.js';
 import { accessRoleArn, amiParameter, stackName, type StackKind } from '../../lib/names.js';
 import { snapshot } from '../../lib/record/snapshot.js';
 import { awsClients } from '../../lib/aws/clients.js';
@@ -20,7 +20,7 @@ import { run } from '../../cli/run.js';
 import { recordedCalls, recordingAs, recordSetting, tagLookup, type Call } from '../calls.js';
 import { describeProof, prove } from '../iam-proof.js';
 import { EXPLICIT_CASES } from '../iam-cases.js';
-import { motoDeployClients, startMoto, type Moto } from '../moto.js';
+import { deployToMoto, startMoto, type Moto } from '../moto.js';
 import { captureIo, stubCheckerDir, writeConfigFile } from '../helpers.js';
 
 const timing = { minDelay: 0.2, maxDelay: 1, maxWait: 120 };
@@ -56,15 +56,7 @@ afterAll(async () => {
 });
 
 const deployAs = (mode: 'plan' | 'apply', extra: Partial<DeployOptions> = {}) =>
-  deploy(env, motoDeployClients(env.region), {
-    render: renderStacks,
-    stacks: STACKS,
-    mode,
-    checkerDir,
-    timing,
-    log: () => undefined,
-    ...extra,
-  });
+  deployToMoto(env, { stacks: STACKS, mode, checkerDir, timing, ...extra });
 
 /** An image as Maintenance publishes it (test/record-fleet.ts), for the record to read. */
 async function publishImage() {
