@@ -437,18 +437,7 @@ export const HANDLERS: Record<string, Handler> = {
   'AWS::ImageBuilder::Component': {
     source:
       'stackql-registry/stackql-provider-awscc website/docs/services/imagebuilder/components/index.md',
-    read: ['imagebuilder:GetComponent'],
-    create: [
-      'imagebuilder:CreateComponent',
-      'imagebuilder:GetComponent',
-      'imagebuilder:TagResource',
-    ],
-    update: TAG_ONLY_UPDATE,
-    delete: [
-      'imagebuilder:GetComponent',
-      'imagebuilder:UntagResource',
-      'imagebuilder:DeleteComponent',
-    ],
+    ...imageBuilderLists('Component', { tagOnlyUpdate: true }),
     own: () => '*',
     also: (t) => imageBuilderServiceLinkedRole(t),
     omitted:
@@ -457,20 +446,10 @@ export const HANDLERS: Record<string, Handler> = {
   'AWS::ImageBuilder::ImageRecipe': {
     source:
       'stackql-registry/stackql-provider-awscc website/docs/services/imagebuilder/image_recipes/index.md',
-    read: ['imagebuilder:GetImageRecipe'],
-    create: [
-      'imagebuilder:CreateImageRecipe',
-      'imagebuilder:GetImageRecipe',
-      'imagebuilder:GetComponent',
-      'imagebuilder:TagResource',
-      'ec2:DescribeImages',
-    ],
-    update: TAG_ONLY_UPDATE,
-    delete: [
-      'imagebuilder:GetImageRecipe',
-      'imagebuilder:UntagResource',
-      'imagebuilder:DeleteImageRecipe',
-    ],
+    ...imageBuilderLists('ImageRecipe', {
+      uses: ['imagebuilder:GetComponent', 'ec2:DescribeImages'],
+      tagOnlyUpdate: true,
+    }),
     own: () => '*',
     also: (t) => [
       ...imageBuilderServiceLinkedRole(t),
@@ -483,23 +462,7 @@ export const HANDLERS: Record<string, Handler> = {
   'AWS::ImageBuilder::InfrastructureConfiguration': {
     source:
       'stackql-registry/stackql-provider-awscc website/docs/services/imagebuilder/infrastructure_configurations/index.md',
-    read: ['imagebuilder:GetInfrastructureConfiguration'],
-    create: [
-      'imagebuilder:CreateInfrastructureConfiguration',
-      'imagebuilder:GetInfrastructureConfiguration',
-      'imagebuilder:TagResource',
-    ],
-    update: [
-      'imagebuilder:UpdateInfrastructureConfiguration',
-      'imagebuilder:GetInfrastructureConfiguration',
-      'imagebuilder:TagResource',
-      'imagebuilder:UntagResource',
-    ],
-    delete: [
-      'imagebuilder:GetInfrastructureConfiguration',
-      'imagebuilder:UntagResource',
-      'imagebuilder:DeleteInfrastructureConfiguration',
-    ],
+    ...imageBuilderLists('InfrastructureConfiguration'),
     own: () => '*',
     also: (t) => [
       passRole(t, { Ref: 'InstanceRole' }, 'ec2.amazonaws.com'),
@@ -520,23 +483,7 @@ export const HANDLERS: Record<string, Handler> = {
   'AWS::ImageBuilder::DistributionConfiguration': {
     source:
       'stackql-registry/stackql-provider-awscc website/docs/services/imagebuilder/distribution_configurations/index.md',
-    read: ['imagebuilder:GetDistributionConfiguration'],
-    create: [
-      'imagebuilder:CreateDistributionConfiguration',
-      'imagebuilder:GetDistributionConfiguration',
-      'imagebuilder:TagResource',
-    ],
-    update: [
-      'imagebuilder:UpdateDistributionConfiguration',
-      'imagebuilder:GetDistributionConfiguration',
-      'imagebuilder:TagResource',
-      'imagebuilder:UntagResource',
-    ],
-    delete: [
-      'imagebuilder:GetDistributionConfiguration',
-      'imagebuilder:UntagResource',
-      'imagebuilder:DeleteDistributionConfiguration',
-    ],
+    ...imageBuilderLists('DistributionConfiguration'),
     own: () => '*',
     also: (t) => imageBuilderServiceLinkedRole(t),
     omitted:
@@ -545,26 +492,13 @@ export const HANDLERS: Record<string, Handler> = {
   'AWS::ImageBuilder::ImagePipeline': {
     source:
       'stackql-registry/stackql-provider-awscc website/docs/services/imagebuilder/image_pipelines/index.md',
-    read: ['imagebuilder:GetImagePipeline'],
-    create: [
-      'imagebuilder:CreateImagePipeline',
-      'imagebuilder:GetImagePipeline',
-      'imagebuilder:GetImageRecipe',
-      'imagebuilder:GetInfrastructureConfiguration',
-      'imagebuilder:GetDistributionConfiguration',
-      'imagebuilder:TagResource',
-    ],
-    update: [
-      'imagebuilder:UpdateImagePipeline',
-      'imagebuilder:GetImagePipeline',
-      'imagebuilder:TagResource',
-      'imagebuilder:UntagResource',
-    ],
-    delete: [
-      'imagebuilder:GetImagePipeline',
-      'imagebuilder:UntagResource',
-      'imagebuilder:DeleteImagePipeline',
-    ],
+    ...imageBuilderLists('ImagePipeline', {
+      uses: [
+        'imagebuilder:GetImageRecipe',
+        'imagebuilder:GetInfrastructureConfiguration',
+        'imagebuilder:GetDistributionConfiguration',
+      ],
+    }),
     own: () => '*',
     also: (t) => imageBuilderServiceLinkedRole(t),
     omitted:
@@ -573,27 +507,35 @@ export const HANDLERS: Record<string, Handler> = {
   'AWS::ImageBuilder::LifecyclePolicy': {
     source:
       'stackql-registry/stackql-provider-awscc website/docs/services/imagebuilder/lifecycle_policies/index.md',
-    read: ['imagebuilder:GetLifecyclePolicy'],
-    create: [
-      'imagebuilder:CreateLifecyclePolicy',
-      'imagebuilder:GetLifecyclePolicy',
-      'imagebuilder:TagResource',
-    ],
-    update: [
-      'imagebuilder:UpdateLifecyclePolicy',
-      'imagebuilder:GetLifecyclePolicy',
-      'imagebuilder:TagResource',
-      'imagebuilder:UntagResource',
-    ],
-    delete: [
-      'imagebuilder:GetLifecyclePolicy',
-      'imagebuilder:DeleteLifecyclePolicy',
-      'imagebuilder:UntagResource',
-    ],
+    ...imageBuilderLists('LifecyclePolicy'),
     own: () => '*',
     also: (t) => [passRole(t, t.props.ExecutionRole!, 'imagebuilder.amazonaws.com')],
   },
 };
+
+/**
+ * An Image Builder type's own lists: Get<Noun> reads; create, update and delete tag and read
+ * back. `uses` are what create also reads (the resources it names); some types update only tags.
+ */
+function imageBuilderLists(
+  noun: string,
+  opts: { uses?: string[]; tagOnlyUpdate?: boolean } = {},
+): Pick<Handler, 'read' | 'create' | 'update' | 'delete'> {
+  const get = `imagebuilder:Get${noun}`;
+  return {
+    read: [get],
+    create: [`imagebuilder:Create${noun}`, get, ...(opts.uses ?? []), 'imagebuilder:TagResource'],
+    update: opts.tagOnlyUpdate
+      ? TAG_ONLY_UPDATE
+      : [
+          `imagebuilder:Update${noun}`,
+          get,
+          'imagebuilder:TagResource',
+          'imagebuilder:UntagResource',
+        ],
+    delete: [get, 'imagebuilder:UntagResource', `imagebuilder:Delete${noun}`],
+  };
+}
 
 /**
  * Image Builder's service-linked role: looked up (iam:GetRole), and created on first use of the

@@ -68,6 +68,16 @@ function field(i: Record<string, unknown>, name: string): string {
   return v;
 }
 
+/** Step Functions calls (IAM's `states:` actions) and the input field that holds their ARN. */
+const SFN_ARN: Record<string, string> = {
+  ListExecutions: 'StateMachineArn',
+  DescribeExecution: 'ExecutionArn',
+  StartExecution: 'StateMachineArn',
+  GetExecutionHistory: 'ExecutionArn',
+  StopExecution: 'ExecutionArn',
+  DescribeStateMachine: 'StateMachineArn',
+};
+
 export function requestsOf(call: Call, setting: Setting): Request[] {
   const { env } = setting;
   const A = env.accountId;
@@ -155,12 +165,6 @@ export function requestsOf(call: Call, setting: Setting): Request[] {
     case 'imagebuilder:GetImage':
     case 'imagebuilder:CancelImageCreation':
       return one(op, field(i, 'ImageBuildVersionArn'));
-    case 'sfn:ListExecutions':
-      return one('states:ListExecutions', field(i, 'StateMachineArn'));
-    case 'sfn:DescribeExecution':
-      return one('states:DescribeExecution', field(i, 'ExecutionArn'));
-    case 'sfn:StartExecution':
-      return one('states:StartExecution', field(i, 'StateMachineArn'));
     case 'states:startExecution.sync:2':
     case 'states:startExecution.sync':
       return startSync(i, A, R);
@@ -176,13 +180,10 @@ export function requestsOf(call: Call, setting: Setting): Request[] {
         resource: ec2(`route-table/${id}`),
         context: { ...vpc, 'aws:TagKeys': ((i.Tags as { Key: string }[]) ?? []).map((t) => t.Key) },
       }));
-    case 'sfn:GetExecutionHistory':
-      return one('states:GetExecutionHistory', field(i, 'ExecutionArn'));
-    case 'sfn:StopExecution':
-      return one('states:StopExecution', field(i, 'ExecutionArn'));
-    case 'sfn:DescribeStateMachine':
-      return one('states:DescribeStateMachine', field(i, 'StateMachineArn'));
     default:
+      if (call.service === 'sfn' && Object.hasOwn(SFN_ARN, call.operation)) {
+        return one(`states:${call.operation}`, field(i, SFN_ARN[call.operation]!));
+      }
       if (call.service === 'cloudformation') return cloudFormation(call, setting);
       if (call.service === 's3') return s3(call);
       throw new Error(

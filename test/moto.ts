@@ -2,7 +2,14 @@
 // loopback port, reset between scenarios.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { deployClients, type DeployClients } from '../lib/deploy/deploy.js';
+import {
+  deploy,
+  deployClients,
+  type DeployClients,
+  type DeployOptions,
+} from '../lib/deploy/deploy.js';
+import type { Environment } from '../lib/config/schema.js';
+import { renderStacks } from '../cloudformation/index.js';
 import {
   GetBucketVersioningCommand,
   PutBucketVersioningCommand,
@@ -116,6 +123,18 @@ export function versioningAsTemplated(s3: S3Client): S3Client {
 export function motoDeployClients(region: string): DeployClients {
   const c = deployClients(region);
   return { ...c, s3: versioningAsTemplated(c.s3) };
+}
+
+/** deploy() of `env` against moto: the stacks rendered as the CLI renders them, no log. */
+export function deployToMoto(
+  env: Environment,
+  options: Omit<DeployOptions, 'render' | 'log'> & Partial<DeployOptions>,
+) {
+  return deploy(env, motoDeployClients(env.region), {
+    render: renderStacks,
+    log: () => undefined,
+    ...options,
+  });
 }
 
 /** The IAM role listing as moto holds it: no IAM client in this project, so its query API, as text. */

@@ -1,18 +1,14 @@
 // A plan, then an apply, on one moto: moto keeps the plan's empty REVIEW_IN_PROGRESS stack next
 // to the one the apply's CREATE change set makes, so anything that looks the stack up by name
 // waits on the empty one. The apply must follow the StackId its change set returned.
-import { renderStacks } from '../../cloudformation/index.js';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { CloudFormationClient, ListStacksCommand } from '@aws-sdk/client-cloudformation';
-import { deploy } from '../../lib/deploy/deploy.js';
 import type { Environment } from '../../lib/config/schema.js';
 import { stackName, type StackKind } from '../../lib/names.js';
-import { startMoto, type Moto, motoDeployClients } from '../moto.js';
+import { deployToMoto, startMoto, type Moto } from '../moto.js';
 import { buildVpc } from '../../lab/vpc.js';
-import { tempDir } from '../helpers.js';
+import { stubCheckerDir } from '../helpers.js';
 
 // Short waits: a waiter on the wrong stack runs out in seconds and the test fails, not hangs.
 const timing = { minDelay: 0.2, maxDelay: 1, maxWait: 20 };
@@ -29,9 +25,7 @@ beforeAll(async () => {
     'eu-west-1b',
     'eu-west-1c',
   ]));
-  checkerDir = tempDir('natfleet-checker-');
-  writeFileSync(join(checkerDir, 'index.js'), 'export const handler = async () => "ok";\n');
-  writeFileSync(join(checkerDir, 'package.json'), '{"type":"module"}\n');
+  checkerDir = stubCheckerDir();
 }, 60_000);
 
 afterAll(async () => {
@@ -40,14 +34,7 @@ afterAll(async () => {
 
 it('apply after a plan creates every stack and waits on the stack it made', async () => {
   const run = (mode: 'plan' | 'apply') =>
-    deploy(env, motoDeployClients(env.region), {
-      render: renderStacks,
-      stacks: STACKS,
-      mode,
-      checkerDir,
-      timing,
-      log: () => undefined,
-    });
+    deployToMoto(env, { stacks: STACKS, mode, checkerDir, timing });
   const planned = await run('plan');
   expect(planned.error).toBeUndefined();
   expect(planned.stacks.map((s) => s.outcome)).toEqual(STACKS.map(() => 'planned'));

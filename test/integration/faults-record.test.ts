@@ -4,28 +4,34 @@
 // state/<env>.json for the workflow's artifact — and the next drift check opens the pull
 // request. The record-state action runs in-process against moto and the fake GitHub.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { getOctokit } from '@actions/github';
-import { EC2Client, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { recordStateAction } from '../../actions/record-state/src/record-state.js';
 import { RECORD_RETRY } from '../../lib/record/retry.js';
-import { tempDir } from '../helpers.js';
 import { fakeCore } from '../fake-core.js';
-import { startMoto, type Moto } from '../moto.js';
+import type { Moto } from '../moto.js';
 import { startFakeGitHub, type FakeGitHub } from '../github.js';
-import { buildRecordedFleet } from '../record-fleet.js';
+import {
+  buildRecordedFleet,
+  fleetWorkspace,
+  moveRoute,
+  startRecordMoto,
+  type RecordedFleet,
+  type RecordMoto,
+} from '../record-fleet.js';
 
 const STATE = 'state/prod.json';
 const BRANCH = 'natfleet/state/prod';
 
+let recordMoto: RecordMoto;
 let moto: Moto;
 let gh: FakeGitHub;
 let ec2: EC2Client;
 let ssm: SSMClient;
-let fleet: Awaited<ReturnType<typeof buildRecordedFleet>>;
+let fleet: RecordedFleet;
 let workspace: string;
 
 async function recordState(inputs: Record<string, string>) {
@@ -67,35 +73,14 @@ function faulty(
   return seen;
 }
 
-const moveRoute = (table: string, natGatewayId: string) =>
-  ec2.send(
-    new ReplaceRouteCommand({
-      RouteTableId: table,
-      DestinationCidrBlock: '0.0.0.0/0',
-      NatGatewayId: natGatewayId,
-    }),
-  );
-
 beforeAll(async () => {
-  moto = await startMoto();
-  ec2 = new EC2Client({ region: 'eu-west-1' });
-  ssm = new SSMClient({ region: 'eu-west-1' });
+  ({ moto, ec2, ssm } = recordMoto = await startRecordMoto());
 });
-afterAll(async () => {
-  ec2?.destroy();
-  ssm?.destroy();
-  await moto?.stop();
-});
+afterAll(() => recordMoto?.stop());
 beforeEach(async () => {
   await moto.reset();
   fleet = await buildRecordedFleet(ec2, ssm);
-  workspace = tempDir('natfleet-fleet-repo-');
-  const env: Partial<typeof fleet.env> = { ...fleet.env };
-  delete env.name;
-  writeFileSync(
-    join(workspace, 'natfleet.yml'),
-    stringify({ version: 1, environments: { prod: env } }),
-  );
+  workspace = fleetWorkspace(fleet);
   gh = await startFakeGitHub({ owner: 'acme', repo: 'fleet' });
 });
 // Every request the action sent, and every answer the fake gave, is as GitHub describes it.
@@ -186,7 +171,7 @@ describe('GitHub down for the whole record', () => {
       gh.branches.get('main')!.set(STATE, gh.branches.get(pr.head)!.get(STATE)!);
       pr.state = 'closed';
       const z = fleet.zones[0]!;
-      for (const t of z.routeTables) await moveRoute(t, z.gateway);
+      for (const t of z.routeTables) await moveRoute(ec2, t, z.gateway);
       rmSync(join(workspace, STATE));
 
       const seen = faulty([op], Infinity, {

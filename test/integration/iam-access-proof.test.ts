@@ -5,15 +5,12 @@
 // The CloudFormation service role's requests are CloudFormation's own: explicit cases, per
 // resource type, from the handlers' published permissions (test/cfn-handlers.ts).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { CreateImageCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { renderStacks } from '../../cloudformation/index.js';
 import type { Environment } from '../../lib/config/schema.js';
-import { deploy, type DeployOptions } from '../../lib/deploy/deploy.js';
+import type { DeployOptions } from '../../lib/deploy/deploy.js';
 import { accessRoleArn, amiParameter, stackName, type StackKind } from '../../lib/names.js';
 import { snapshot } from '../../lib/record/snapshot.js';
 import { awsClients } from '../../lib/aws/clients.js';
@@ -23,8 +20,8 @@ import { run } from '../../cli/run.js';
 import { recordedCalls, recordingAs, recordSetting, tagLookup, type Call } from '../calls.js';
 import { describeProof, prove } from '../iam-proof.js';
 import { EXPLICIT_CASES } from '../iam-cases.js';
-import { motoDeployClients, startMoto, type Moto } from '../moto.js';
-import { captureIo, tempDir } from '../helpers.js';
+import { deployToMoto, startMoto, type Moto } from '../moto.js';
+import { captureIo, stubCheckerDir, writeConfigFile } from '../helpers.js';
 
 const timing = { minDelay: 0.2, maxDelay: 1, maxWait: 120 };
 // The image stack is left out: moto keeps no Image Builder resources (deploy-moto.test.ts).
@@ -49,12 +46,8 @@ beforeAll(async () => {
   const built = await buildVpc(ec2(), 'acc', ['eu-west-1a', 'eu-west-1b']);
   zones = built.zones;
   env = { ...built.env, github: { repository: 'acme/network-fleet' } };
-  checkerDir = tempDir('natfleet-checker-');
-  writeFileSync(join(checkerDir, 'index.js'), 'export const handler = async () => "ok";\n');
-  writeFileSync(join(checkerDir, 'package.json'), '{"type":"module"}\n');
-  const { name, ...rest } = env;
-  configFile = join(tempDir(), 'natfleet.yml');
-  writeFileSync(configFile, stringify({ version: 1, environments: { [name]: rest } }));
+  checkerDir = stubCheckerDir();
+  configFile = writeConfigFile(env);
 }, 120_000);
 
 afterAll(async () => {
@@ -63,15 +56,7 @@ afterAll(async () => {
 });
 
 const deployAs = (mode: 'plan' | 'apply', extra: Partial<DeployOptions> = {}) =>
-  deploy(env, motoDeployClients(env.region), {
-    render: renderStacks,
-    stacks: STACKS,
-    mode,
-    checkerDir,
-    timing,
-    log: () => undefined,
-    ...extra,
-  });
+  deployToMoto(env, { stacks: STACKS, mode, checkerDir, timing, ...extra });
 
 /** An image as Maintenance publishes it (test/record-fleet.ts), for the record to read. */
 async function publishImage() {

@@ -8,23 +8,18 @@ import { changeSummary, changeTable, differences } from '../../lib/record/compar
 import { formatRecord, parseRecord } from '../../lib/record/format.js';
 import { snapshot } from '../../lib/record/snapshot.js';
 import { ROOT } from '../helpers.js';
-import { startMoto, type Moto } from '../moto.js';
-import { buildRecordedFleet } from '../record-fleet.js';
+import type { Moto } from '../moto.js';
+import { buildRecordedFleet, startRecordMoto, type RecordMoto } from '../record-fleet.js';
 
+let recordMoto: RecordMoto;
 let moto: Moto;
 let ec2: EC2Client;
 let ssm: SSMClient;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  ec2 = new EC2Client({ region: 'eu-west-1' });
-  ssm = new SSMClient({ region: 'eu-west-1' });
+  ({ moto, ec2, ssm } = recordMoto = await startRecordMoto());
 });
-afterAll(async () => {
-  ec2?.destroy();
-  ssm?.destroy();
-  await moto?.stop();
-});
+afterAll(() => recordMoto?.stop());
 beforeEach(() => moto.reset());
 
 const t0 = new Date('2026-11-23T03:00:00Z');

@@ -3,24 +3,30 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { EC2Client, ReplaceRouteCommand } from '@aws-sdk/client-ec2';
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { amiParameter } from '../../lib/names.js';
-import { tempDir } from '../helpers.js';
 import { motoEnv, runAction } from '../action.js';
-import { startMoto, type Moto } from '../moto.js';
+import type { Moto } from '../moto.js';
 import { startFakeGitHub, type FakeGitHub } from '../github.js';
-import { buildRecordedFleet } from '../record-fleet.js';
+import {
+  buildRecordedFleet,
+  fleetWorkspace,
+  moveRoute,
+  startRecordMoto,
+  type RecordedFleet,
+  type RecordMoto,
+} from '../record-fleet.js';
 
 const STATE = 'state/prod.json';
 const BRANCH = 'natfleet/state/prod';
 
+let recordMoto: RecordMoto;
 let moto: Moto;
 let gh: FakeGitHub;
 let ec2: EC2Client;
 let ssm: SSMClient;
-let fleet: Awaited<ReturnType<typeof buildRecordedFleet>>;
+let fleet: RecordedFleet;
 let workspace: string;
 
 /** The record-state bundle in the fleet repository's workspace, as a workflow step runs it. */
@@ -44,15 +50,6 @@ async function recordState(inputs: Record<string, string>) {
   return r;
 }
 
-const moveRoute = (table: string, natGatewayId: string) =>
-  ec2.send(
-    new ReplaceRouteCommand({
-      RouteTableId: table,
-      DestinationCidrBlock: '0.0.0.0/0',
-      NatGatewayId: natGatewayId,
-    }),
-  );
-
 /** Merges the open pull request the way a reviewer would. */
 function merge(n: number) {
   const pr = gh.pulls.find((p) => p.number === n)!;
@@ -61,26 +58,16 @@ function merge(n: number) {
 }
 
 beforeAll(async () => {
-  moto = await startMoto();
+  ({ moto, ec2, ssm } = recordMoto = await startRecordMoto());
   gh = await startFakeGitHub({ owner: 'acme', repo: 'fleet' });
-  ec2 = new EC2Client({ region: 'eu-west-1' });
-  ssm = new SSMClient({ region: 'eu-west-1' });
   fleet = await buildRecordedFleet(ec2, ssm);
-  workspace = tempDir('natfleet-fleet-repo-');
-  const env: Partial<typeof fleet.env> = { ...fleet.env };
-  delete env.name;
-  writeFileSync(
-    join(workspace, 'natfleet.yml'),
-    stringify({ version: 1, environments: { prod: env } }),
-  );
+  workspace = fleetWorkspace(fleet);
 }, 120_000);
 // Every request the bundle sent, and every answer the fake gave, is as GitHub describes it.
 afterEach(() => expect(gh.violations).toEqual([]));
 afterAll(async () => {
-  ec2?.destroy();
-  ssm?.destroy();
   await gh?.stop();
-  await moto?.stop();
+  await recordMoto?.stop();
 });
 
 describe('the record-state bundle', () => {
@@ -128,7 +115,7 @@ describe('the record-state bundle', () => {
 
   it('catches drift in check mode and opens a pull request; a record updates it in place', async () => {
     const [a] = fleet.zones;
-    await moveRoute(a!.routeTables[0]!, a!.gateway);
+    await moveRoute(ec2, a!.routeTables[0]!, a!.gateway);
     const check = await recordState({ mode: 'check' });
     expect(check.status).toBe(0);
     expect(check.outputs).toMatchObject({
@@ -145,7 +132,7 @@ describe('the record-state bundle', () => {
       pr.title.replace('natfleet(prod): ', ''),
     );
 
-    await moveRoute(a!.routeTables[1]!, a!.gateway);
+    await moveRoute(ec2, a!.routeTables[1]!, a!.gateway);
     const rec = await recordState({ mode: 'record', reason: 'failover eu-west-1a' });
     expect(rec.status).toBe(0);
     expect(rec.outputs['pull-request-number']).toBe('2');
@@ -240,7 +227,7 @@ describe('the record-state bundle', () => {
         `Since the last record \\(${since}\\): [\\d.]+ zone-hours on a NAT gateway, \\$[\\d.]+ at \\$0\\.048/h`,
       ),
     );
-    await moveRoute(a!.routeTables[0]!, a!.gateway);
+    await moveRoute(ec2, a!.routeTables[0]!, a!.gateway);
     const back = await recordState({ mode: 'check' });
     expect(back.status).toBe(0);
     expect(back.outputs.drift).toBe('false');

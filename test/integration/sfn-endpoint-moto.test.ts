@@ -4,9 +4,7 @@
 import { renderStacks } from '../../cloudformation/index.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { DescribeRouteTablesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -22,7 +20,7 @@ import { stackName, stateMachineArn, type StackKind } from '../../lib/names.js';
 import { SfnEndpoint } from '../../lab/sfn-endpoint.js';
 import { startMoto, type Moto, motoDeployClients } from '../moto.js';
 import { buildVpc, type BuiltZone } from '../../lab/vpc.js';
-import { ROOT, tempDir } from '../helpers.js';
+import { ROOT, stubCheckerDir, writeConfigFile } from '../helpers.js';
 
 const timing = { minDelay: 0.2, maxDelay: 1, maxWait: 60 };
 const STACKS: StackKind[] = ['artifacts', 'gateway', 'fleet', 'checker', 'workflows'];
@@ -37,9 +35,7 @@ const ec2 = () => new EC2Client({ region: 'eu-west-1' });
 beforeAll(async () => {
   moto = await startMoto();
   ({ env, zones } = await buildVpc(ec2(), 'sfe', ['eu-west-1a', 'eu-west-1b']));
-  const checkerDir = tempDir('natfleet-checker-');
-  writeFileSync(join(checkerDir, 'index.js'), 'export const handler = async () => "ok";\n');
-  writeFileSync(join(checkerDir, 'package.json'), '{"type":"module"}\n');
+  const checkerDir = stubCheckerDir();
   const r = await deploy(env, motoDeployClients(env.region), {
     render: renderStacks,
     stacks: STACKS,
@@ -60,9 +56,7 @@ beforeAll(async () => {
     },
   });
   await endpoint.start();
-  const { name, ...rest } = env;
-  configFile = join(tempDir(), 'natfleet.yml');
-  writeFileSync(configFile, stringify({ version: 1, environments: { [name]: rest } }));
+  configFile = writeConfigFile(env);
 }, 120_000);
 
 afterAll(async () => {

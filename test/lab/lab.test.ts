@@ -6,22 +6,23 @@
 // timings.
 import { beforeAll, expect, it } from '@jest/globals';
 import { namespaces } from '../../lab/namespaces.js';
-import { runLab, type LabResult, type MaintenanceRow } from '../../lab/lab.js';
+import { runLab, type LabOptions, type LabResult, type MaintenanceRow } from '../../lab/lab.js';
 import { describeLab } from './skip.js';
+
+/** One lab run over two zones at the fast profile, each scenario once; its log kept in memory. */
+function twoZoneLab(over: Omit<LabOptions, 'zones' | 'profiles' | 'runs' | 'log'>) {
+  const log: string[] = [];
+  return runLab({ zones: 2, profiles: ['fast'], runs: 1, ...over, log: (l) => log.push(l) });
+}
 
 describeLab('natfleet lab, short set', () => {
   let r: LabResult;
-  const log: string[] = [];
   beforeAll(async () => {
-    r = await runLab({
-      zones: 2,
-      profiles: ['fast'],
+    r = await twoZoneLab({
       faults: ['flush'],
-      runs: 1,
       deadUrl: true,
       maintenanceFailedBuild: true,
       maintenance: true,
-      log: (l) => log.push(l),
     });
   }, 900_000);
   const maintenances = () =>
@@ -159,19 +160,14 @@ describeLab('natfleet lab, short set', () => {
 // half-way sends its zone to the gateway and leaves no flow on the dead instance.
 describeLab('natfleet lab, floating egress', () => {
   let r: LabResult;
-  const log: string[] = [];
   beforeAll(async () => {
-    r = await runLab({
-      zones: 2,
-      profiles: ['fast'],
+    r = await twoZoneLab({
       faults: [],
-      runs: 1,
       deadUrl: false,
       maintenance: true,
       maintenanceHold: true,
       maintenanceBrokenHandoff: 'b',
       egress: 'floating',
-      log: (l) => log.push(l),
     });
   }, 900_000);
   const rows = () => r.rows.filter((x): x is MaintenanceRow => x.scenario === 'maintenance');

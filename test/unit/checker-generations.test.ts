@@ -31,7 +31,17 @@ function zone(start: number) {
     const t = clock.now();
     return { f, done: runInvocation(settings(over), f.deps, () => t + 25_000 - clock.now()) };
   };
-  return { clock, sfn, state, run };
+  /** Executions that took the bucket's first `count` Failover names. */
+  const takeNames = (bucket: Date, count: number, reason: string) => {
+    for (let g = 0; g < count; g++) {
+      sfn.started.push({
+        arn: ARN,
+        name: failoverExecutionName('eu-west-1b', bucket, g),
+        input: { zones: ['eu-west-1b'], reason },
+      });
+    }
+  };
+  return { clock, sfn, state, run, takeNames };
 }
 
 describe('execution generations within one bucket', () => {
@@ -108,13 +118,7 @@ describe('execution generations within one bucket', () => {
   it('reads the zone once per decision, beside the first start, however many names are taken', async () => {
     for (const taken of [0, 1, 3, 6]) {
       const z = zone(t0);
-      for (let g = 0; g < taken; g++) {
-        z.sfn.started.push({
-          arn: ARN,
-          name: failoverExecutionName('eu-west-1b', bucket, g),
-          input: { zones: ['eu-west-1b'], reason: 'an earlier outage, fallen back since' },
-        });
-      }
+      z.takeNames(bucket, taken, 'an earlier outage, fallen back since');
       z.sfn.closeAll();
       const a = z.run();
       const s = await z.clock.run(a.done);
@@ -135,13 +139,7 @@ describe('execution generations within one bucket', () => {
 
   it('stops after MAX_GENERATIONS taken names and fails the invocation', async () => {
     const z = zone(t0);
-    for (let g = 0; g < MAX_GENERATIONS; g++) {
-      z.sfn.started.push({
-        arn: ARN,
-        name: failoverExecutionName('eu-west-1b', bucket, g),
-        input: { zones: ['eu-west-1b'], reason: 'x' },
-      });
-    }
+    z.takeNames(bucket, MAX_GENERATIONS, 'x');
     const a = z.run({ probeSeconds: 8 });
     await expect(z.clock.run(a.done)).rejects.toThrow(
       `could not start Failover for eu-west-1b: all ${MAX_GENERATIONS} names of the bucket are taken`,
