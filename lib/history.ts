@@ -123,6 +123,56 @@ function loopVisits(g: Graph, scc: string[], items: Record<string, number>, wher
   throw new Error(`${where}: the loop through ${scc.sort().join(', ')} has no counter bounding it`);
 }
 
+/** A loop's runs when polls were taken out of it: its counter's, or, for a cycle no counter bounds, 2 — inside a roll
+ * that is a detour a flag takes once (floating egress: the path check after the handoff's final
+ * delta passes the switch's states a second time), not a poll. */
+function innerVisits(g: Graph, l: string[], items: Record<string, number>, where: string) {
+  const counted = l.some((n) => JSON.stringify(g.States[n]).includes('States.MathAdd('));
+  return counted ? loopVisits(g, l, items, where) : 2;
+}
+
+/** A poll's reset (pollStart: a Pass setting its counter to 0) starts an inner loop afresh. */
+const isReset = (s: State & { Result?: unknown }) =>
+  s.Type === 'Pass' &&
+  typeof s.Result === 'object' &&
+  s.Result !== null &&
+  Object.values(s.Result).includes(0);
+
+/**
+ * A loop's events: its runs times its states. A loop holding polls of its own (the roll of the
+ * zones, each with its status and command polls) counts each inner poll loop as often as its
+ * counter allows, inside each run of the outer one: the inner loops are what is left cyclic
+ * once the polls' resets are taken out.
+ */
+function loopCost(
+  g: Graph,
+  scc: string[],
+  items: Record<string, number>,
+  where: string,
+  cost1: (name: string) => number,
+): number {
+  const sum = (names: string[]) => names.reduce((t, n) => t + cost1(n), 0);
+  const resets = scc.filter((n) => isReset(g.States[n]!));
+  if (resets.length === 0) return loopVisits(g, scc, items, where) * sum(scc);
+  const rest = new Set(scc.filter((n) => !resets.includes(n)));
+  const sub: Graph = {
+    StartAt: g.StartAt,
+    States: Object.fromEntries(
+      [...rest].map((n) => {
+        const st = g.States[n]!;
+        // Only edges inside what is left: the inner loops are the cycles that remain.
+        return [n, st];
+      }),
+    ),
+  };
+  const inner = loops(sub);
+  const innerStates = new Set(inner.flat());
+  const outer = scc.filter((n) => !innerStates.has(n));
+  const outerRuns = innerVisits(g, outer, items, where);
+  const innerCost = inner.reduce((t, l) => t + innerVisits(g, l, items, where) * sum(l), 0);
+  return outerRuns * (sum(outer) + innerCost);
+}
+
 /**
  * The longest path from StartAt: each loop collapsed into one step that costs its states' sum
  * times its runs, then the costliest way through (branches and catches are alternatives).
@@ -133,9 +183,8 @@ function graphBound(g: Graph, items: Record<string, number>, where: string): num
   const members: string[][] = [];
   const cost1 = (name: string) => stateBound(g.States[name]!, items, `${where} ${name}`);
   for (const scc of loops(g)) {
-    const runs = loopVisits(g, scc, items, where);
     for (const n of scc) component.set(n, members.length);
-    cost.push(runs * scc.reduce((t, n) => t + cost1(n), 0));
+    cost.push(loopCost(g, scc, items, where, cost1));
     members.push(scc);
   }
   for (const n of Object.keys(g.States)) {
