@@ -103,7 +103,13 @@ type Rule = { Variable?: string } & Record<string, unknown>;
  * The most times a loop runs: a Choice in it compares a counter that a state of the loop adds
  * one to (States.MathAdd, asl.ts pollAgain and the lock's attempts) with a constant.
  */
-function loopVisits(g: Graph, scc: string[], items: Record<string, number>, where: string): number {
+function loopVisits(
+  g: Graph,
+  scc: string[],
+  items: Record<string, number>,
+  where: string,
+  uncounted?: number,
+): number {
   const text = scc.map((n) => JSON.stringify(g.States[n])).join('');
   for (const name of scc) {
     for (const c of (g.States[name]!.Choices ?? []) as Rule[]) {
@@ -120,15 +126,10 @@ function loopVisits(g: Graph, scc: string[], items: Record<string, number>, wher
       }
     }
   }
+  // `uncounted`: the runs of a cycle that counts nothing at all (one with a counter no Choice
+  // compares is still an error).
+  if (uncounted !== undefined && !text.includes('States.MathAdd(')) return uncounted;
   throw new Error(`${where}: the loop through ${scc.sort().join(', ')} has no counter bounding it`);
-}
-
-/** A loop's runs when polls were taken out of it: its counter's, or, for a cycle no counter bounds, 2 — inside a roll
- * that is a detour a flag takes once (floating egress: the path check after the handoff's final
- * delta passes the switch's states a second time), not a poll. */
-function innerVisits(g: Graph, l: string[], items: Record<string, number>, where: string) {
-  const counted = l.some((n) => JSON.stringify(g.States[n]).includes('States.MathAdd('));
-  return counted ? loopVisits(g, l, items, where) : 2;
 }
 
 /** A poll's reset (pollStart: a Pass setting its counter to 0) starts an inner loop afresh. */
@@ -154,23 +155,20 @@ function loopCost(
   const sum = (names: string[]) => names.reduce((t, n) => t + cost1(n), 0);
   const resets = scc.filter((n) => isReset(g.States[n]!));
   if (resets.length === 0) return loopVisits(g, scc, items, where) * sum(scc);
-  const rest = new Set(scc.filter((n) => !resets.includes(n)));
-  const sub: Graph = {
+  // Without the resets (loops() follows only edges to states it is given) the cycles left are
+  // the inner loops. A cycle no counter bounds is, inside a roll, a detour a flag takes once
+  // (floating egress: the path check after the handoff's final delta passes the switch's
+  // states a second time): counted twice.
+  const rest = scc.filter((n) => !resets.includes(n));
+  const inner = loops({
     StartAt: g.StartAt,
-    States: Object.fromEntries(
-      [...rest].map((n) => {
-        const st = g.States[n]!;
-        // Only edges inside what is left: the inner loops are the cycles that remain.
-        return [n, st];
-      }),
-    ),
-  };
-  const inner = loops(sub);
+    States: Object.fromEntries(rest.map((n) => [n, g.States[n]!])),
+  });
   const innerStates = new Set(inner.flat());
   const outer = scc.filter((n) => !innerStates.has(n));
-  const outerRuns = innerVisits(g, outer, items, where);
-  const innerCost = inner.reduce((t, l) => t + innerVisits(g, l, items, where) * sum(l), 0);
-  return outerRuns * (sum(outer) + innerCost);
+  const runs = (l: string[]) => loopVisits(g, l, items, where, 2);
+  const innerCost = inner.reduce((t, l) => t + runs(l) * sum(l), 0);
+  return runs(outer) * (sum(outer) + innerCost);
 }
 
 /**
