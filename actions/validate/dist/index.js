@@ -36608,7 +36608,7 @@ function loops(g) {
  * The most times a loop runs: a Choice in it compares a counter that a state of the loop adds
  * one to (States.MathAdd, asl.ts pollAgain and the lock's attempts) with a constant.
  */
-function loopVisits(g, scc, items, where) {
+function loopVisits(g, scc, items, where, uncounted) {
     const text = scc.map((n) => JSON.stringify(g.States[n])).join('');
     for (const name of scc) {
         for (const c of (g.States[name].Choices ?? [])) {
@@ -36628,14 +36628,11 @@ function loopVisits(g, scc, items, where) {
             }
         }
     }
+    // `uncounted`: the runs of a cycle that counts nothing at all (one with a counter no Choice
+    // compares is still an error).
+    if (uncounted !== undefined && !text.includes('States.MathAdd('))
+        return uncounted;
     throw new Error(`${where}: the loop through ${scc.sort().join(', ')} has no counter bounding it`);
-}
-/** A loop's runs when polls were taken out of it: its counter's, or, for a cycle no counter bounds, 2 — inside a roll
- * that is a detour a flag takes once (floating egress: the path check after the handoff's final
- * delta passes the switch's states a second time), not a poll. */
-function innerVisits(g, l, items, where) {
-    const counted = l.some((n) => JSON.stringify(g.States[n]).includes('States.MathAdd('));
-    return counted ? loopVisits(g, l, items, where) : 2;
 }
 /** A poll's reset (pollStart: a Pass setting its counter to 0) starts an inner loop afresh. */
 const isReset = (s) => s.Type === 'Pass' &&
@@ -36653,21 +36650,20 @@ function loopCost(g, scc, items, where, cost1) {
     const resets = scc.filter((n) => isReset(g.States[n]));
     if (resets.length === 0)
         return loopVisits(g, scc, items, where) * sum(scc);
-    const rest = new Set(scc.filter((n) => !resets.includes(n)));
-    const sub = {
+    // Without the resets (loops() follows only edges to states it is given) the cycles left are
+    // the inner loops. A cycle no counter bounds is, inside a roll, a detour a flag takes once
+    // (floating egress: the path check after the handoff's final delta passes the switch's
+    // states a second time): counted twice.
+    const rest = scc.filter((n) => !resets.includes(n));
+    const inner = loops({
         StartAt: g.StartAt,
-        States: Object.fromEntries([...rest].map((n) => {
-            const st = g.States[n];
-            // Only edges inside what is left: the inner loops are the cycles that remain.
-            return [n, st];
-        })),
-    };
-    const inner = loops(sub);
+        States: Object.fromEntries(rest.map((n) => [n, g.States[n]])),
+    });
     const innerStates = new Set(inner.flat());
     const outer = scc.filter((n) => !innerStates.has(n));
-    const outerRuns = innerVisits(g, outer, items, where);
-    const innerCost = inner.reduce((t, l) => t + innerVisits(g, l, items, where) * sum(l), 0);
-    return outerRuns * (sum(outer) + innerCost);
+    const runs = (l) => loopVisits(g, l, items, where, 2);
+    const innerCost = inner.reduce((t, l) => t + runs(l) * sum(l), 0);
+    return runs(outer) * (sum(outer) + innerCost);
 }
 /**
  * The longest path from StartAt: each loop collapsed into one step that costs its states' sum
