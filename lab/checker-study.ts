@@ -15,6 +15,7 @@ import {
   type Timing,
 } from './checker-lab.js';
 import { sleep } from './exec.js';
+import { replaceFile } from './files.js';
 import { serverPath } from './paths.js';
 import { CONTROL_ADDR, INTERNET_ADDR } from './topology.js';
 
@@ -64,8 +65,8 @@ export async function falseFailoverStudy(
   const siteModes = join(dir, 'sites.json');
   const dnsMode = join(dir, 'dns.json');
   const setModes = (sites: Record<string, string>, dns = 'fast') => {
-    writeFileSync(siteModes, JSON.stringify(sites));
-    writeFileSync(dnsMode, JSON.stringify({ delay: dns }));
+    replaceFile(siteModes, JSON.stringify(sites));
+    replaceFile(dnsMode, JSON.stringify({ delay: dns }));
   };
   setModes({});
   // The private host's resolver is the VPC's (on the endpoint link, not behind the NAT).

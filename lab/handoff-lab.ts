@@ -7,13 +7,14 @@
 //   [inet] 203.0.113.1, 198.51.100.1 (echo, close, IMDSv2) ── br-inet ── uplinks of old, new, gw
 //   [prv] 10.20.1.10 ── br-zone ── old 10.20.1.1, new 10.20.1.3, gw 10.20.1.2
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { deliverTo } from './aws-part.js';
 import { inNs, must, run, sleep, startDaemon, type RunResult } from './exec.js';
 import { buildFresh, labUnavailable, namespaces, removeNamespace } from './namespaces.js';
+import { imdsFile, writeImdsTable } from './files.js';
 import { scriptPath, serverPath } from './paths.js';
 import { CLOSE_PORT, IGW_ADDR, INTERNET_ADDR, VPC_CIDR } from './topology.js';
 
@@ -110,7 +111,7 @@ export class HandoffLab {
     await this.ip(inet, `addr add ${INTERNET_ADDR}/32 dev lo`);
     await this.ip(inet, 'addr add 169.254.169.254/32 dev lo');
     this.writeImds();
-    const imds = join(this.dir, 'imds.json');
+    const imds = imdsFile(this.dir);
     const internet = ['node', serverPath('internet.mjs'), INTERNET_ADDR, String(CLOSE_PORT), imds];
     this.daemons.push(await startDaemon(inNs(inet, internet)));
     const echo = ['node', serverPath('echo.mjs'), INTERNET_ADDR, String(ECHO_PORT)];
@@ -148,7 +149,7 @@ export class HandoffLab {
     const out: Record<string, { mac: string; cidrs: string[]; ipv4s: string[] }> = {};
     for (const w of ['old', 'new'] as const)
       out[INSTANCES[w].primary] = { mac: this.mac(w), cidrs: [VPC_CIDR], ipv4s: this.ipv4s[w] };
-    writeFileSync(join(this.dir, 'imds.json'), JSON.stringify(out));
+    writeImdsTable(this.dir, out);
   }
 
   env(which: Which): Record<string, string> {

@@ -12,6 +12,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { inNs, must, run, sleep, startDaemon, type RunResult } from './exec.js';
 import { buildFresh, labUnavailable, namespaces, removeNamespace } from './namespaces.js';
 import { INTERNET_ADDR } from './topology.js';
+import { imdsFile, writeImdsTable } from './files.js';
 import { scriptPath, serverPath } from './paths.js';
 
 export const EDGE_ADDR = '192.0.2.1';
@@ -114,7 +115,7 @@ export class NatHost {
           serverPath('internet.mjs'),
           INTERNET_ADDR,
           '7000',
-          join(this.dir, 'imds.json'),
+          imdsFile(this.dir),
         ]),
       ),
     );
@@ -176,10 +177,7 @@ export class NatHost {
   /** Instance metadata for callers from these addresses. */
   private writeImds(callers: string[]) {
     const inst = { mac: this.primaryMac, cidrs: this.spec.cidrs };
-    writeFileSync(
-      join(this.dir, 'imds.json'),
-      JSON.stringify(Object.fromEntries(callers.map((c) => [c, inst]))),
-    );
+    writeImdsTable(this.dir, Object.fromEntries(callers.map((c) => [c, inst])));
   }
   private callers = [UPLINK_ADDR];
 

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { inNs, must, run, startDaemon, type RunOptions, type RunResult } from './exec.js';
 import { buildFresh, hasTool, labUnavailable, namespaces, removeNamespace } from './namespaces.js';
+import { imdsFile, writeImdsTable } from './files.js';
 import { scriptPath, serverPath } from './paths.js';
 
 export { cleanupStale, hasTool, isRoot, labUnavailable } from './namespaces.js';
@@ -229,7 +230,7 @@ export class Lab {
       serverPath('internet.mjs'),
       INTERNET_ADDR,
       String(CLOSE_PORT),
-      join(this.dir, 'imds.json'),
+      imdsFile(this.dir),
     ]);
     if (hasTool('iperf3'))
       await this.daemon(this.internetNs, ['iperf3', '-s', '-B', INTERNET_ADDR], false);
@@ -277,7 +278,7 @@ export class Lab {
       cidrs: [VPC_CIDR],
       v1: false,
     };
-    writeFileSync(join(this.dir, 'imds.json'), JSON.stringify(out));
+    writeImdsTable(this.dir, out);
   }
 
   private async daemon(ns: string, argv: string[], waitReady = true): Promise<ChildProcess> {

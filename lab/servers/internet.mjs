@@ -37,7 +37,13 @@ createServer((req, res) => {
     tokens.add(t);
     return send(200, t);
   }
-  const instance = JSON.parse(readFileSync(imdsFile, 'utf8'))[peer(req)];
+  let instance;
+  try {
+    instance = JSON.parse(readFileSync(imdsFile, 'utf8'))[peer(req)];
+  } catch (e) {
+    // Answer what a real IMDS answers when it cannot: a 5xx the scripts' curl retries.
+    return send(503, `metadata table unreadable: ${e.message}`);
+  }
   // "v1": true plays an instance launched without HttpTokens=required.
   const v1 = instance?.v1 === true;
   if (!v1 && !tokens.has(req.headers['x-aws-ec2-metadata-token']))

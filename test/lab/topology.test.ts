@@ -1,7 +1,8 @@
 import { expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { inNs, must, run, startDaemon } from '../../lab/exec.js';
+import { imdsFile } from '../../lab/files.js';
 import { CONTROL_ADDR, Lab, cleanupStale } from '../../lab/topology.js';
 import { describeLab } from './skip.js';
 import { labPerSuite } from './suite.js';
@@ -61,6 +62,33 @@ describeLab('the lab topology', () => {
     await lab.routeVia('a', 'nat');
     expect(await lab.whoami('a')).toBe(z.natPublic);
     expect((await lab.testNat('a')).code).toBe(0);
+  });
+
+  it('serves instance metadata while the lab rewrites its table, and a 5xx for a torn one', async () => {
+    const z = lab.zone('a');
+    const imds = 'http://169.254.169.254/latest';
+    // One token, then the mac again and again, while the table is rewritten between requests.
+    const ask = (path: string) =>
+      lab.exec(z.nat, [
+        'bash',
+        '-c',
+        `t=$(curl -fsS --max-time 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' ${imds}/api/token) && ` +
+          `for i in $(seq 40); do curl -sS --max-time 5 -o /dev/null -w '%{http_code} ' -H "X-aws-ec2-metadata-token: $t" ${imds}/meta-data/${path}; done`,
+      ]);
+    const asking = ask('mac');
+    for (let i = 0; i < 200; i++) lab.allowImdsV1('a', i % 2 === 0);
+    lab.allowImdsV1('a', false);
+    const codes = (await asking).stdout.trim().split(' ');
+    expect(codes).toHaveLength(40);
+    expect(new Set(codes)).toEqual(new Set(['200']));
+    // A table cut off mid-write (as a plain rewrite can be read): a retryable 503, and the
+    // server still up for the next request once the table is whole again.
+    writeFileSync(imdsFile(lab.dir), '{"203.0.113.');
+    const torn = await ask('mac');
+    expect(new Set(torn.stdout.trim().split(' '))).toEqual(new Set(['503']));
+    lab.allowImdsV1('a', false);
+    const again = await ask('mac');
+    expect(new Set(again.stdout.trim().split(' '))).toEqual(new Set(['200']));
   });
 
   it('removes what a crashed lab left behind, and only that', async () => {
