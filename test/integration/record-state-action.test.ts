@@ -123,7 +123,8 @@ describe('the record-state bundle', () => {
       changed: 'true',
       'pull-request-number': '2',
     });
-    expect(check.outputs.record).toBeUndefined();
+    // On drift the record is written too, for the workflow's artifact (ADR 0156).
+    expect(check.outputs.record).toBe(STATE);
     const pr = gh.pulls[1]!;
     expect(pr.title).toBe('natfleet(prod): drift: eu-west-1a instance → mixed');
     expect(pr.body).toContain(`${a!.routeTables[0]}: ${a!.eniId} → ${a!.gateway}`);
@@ -259,7 +260,7 @@ describe('the record-state bundle', () => {
     const mode = await recordState({ mode: 'apply' });
     expect(mode.status).toBe(1);
     expect(mode.stdout).toContain(
-      '::error::natfleet record-state: input mode: expected record or check, got "apply"; nothing was recorded',
+      '::error::natfleet record-state: input mode: expected one of record | check | publish, got "apply"; nothing was recorded',
     );
     const env = await recordState({ environment: 'qa' });
     expect(env.status).toBe(1);
