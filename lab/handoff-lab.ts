@@ -244,6 +244,13 @@ export class HandoffLab {
     if ((await namespaces()).includes(this.ns(which))) await removeNamespace(this.ns(which));
   }
 
+  /** Packets counted by natfleet's rule with `comment` on an instance (0: no such rule). */
+  async counted(which: Which, comment: string): Promise<number> {
+    const r = await run(inNs(this.ns(which), ['nft', 'list', 'table', 'ip', 'natfleet']));
+    const line = r.stdout.split('\n').find((l) => l.includes(`comment "${comment}"`));
+    return Number(/counter packets (\d+)/.exec(line ?? '')?.[1] ?? 0);
+  }
+
   /** Conntrack entries of an instance translated to the floating address. */
   async entries(which: Which): Promise<number> {
     const r = await run(inNs(this.ns(which), ['conntrack', '-L', '-q', FLOATING]));

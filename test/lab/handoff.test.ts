@@ -40,8 +40,15 @@ async function today(): Promise<FlowReport> {
   return flows.stop(SETTLE_MS);
 }
 
-/** The handoff: copy, switch the route, move the address, final delta, retire the old. */
-async function handoff(): Promise<{ report: FlowReport; copied: number; final: string }> {
+/** The handoff: copy, switch the route, move the address (`gapMs` after the switch: AWS's
+ * reassignment is asynchronous), final delta, retire the old. */
+async function handoff(gapMs = 0): Promise<{
+  report: FlowReport;
+  copied: number;
+  final: string;
+  relayed: number;
+  dropped: number;
+}> {
   lab = await HandoffLab.create();
   ok(await lab.launch('old', { floating: true }), 'boot old');
   await lab.routeVia('old');
@@ -54,6 +61,9 @@ async function handoff(): Promise<{ report: FlowReport; copied: number; final: s
   ok(first.send, 'send');
   const copied = await lab.entries('new');
   await lab.routeVia('new');
+  if (gapMs) await sleep(gapMs);
+  const relayed = await lab.counted('old', 'natfleet-handoff-relay');
+  const dropped = await lab.counted('old', 'natfleet-floating-untranslated');
   await lab.assign('new');
   const last = await lab.copy(true);
   ok(last.receive, 'final receive');
@@ -62,7 +72,7 @@ async function handoff(): Promise<{ report: FlowReport; copied: number; final: s
   await sleep(1500);
   const report = await flows.stop(SETTLE_MS);
   expect(await lab.whoami()).toBe(FLOATING);
-  return { report, copied, final: last.receive.stderr };
+  return { report, copied, final: last.receive.stderr, relayed, dropped };
 }
 
 function table(rows: [string, FlowReport][]): string {
@@ -100,6 +110,24 @@ describeLab(
         ])}`,
       );
     });
+
+    // Between the switch and the move the new instance translates new connections to the
+    // floating address while the network still delivers it to the old one: the old instance
+    // relays those replies (ADR 0174). Gaps longer than a SYN's first retransmission (1 s).
+    it.each([1500, 4000])(
+      'no new connection fails while the address is still on the old instance (%i ms)',
+      async (gapMs) => {
+        const { report: r, relayed, dropped } = await handoff(gapMs);
+        expect(dropped).toBe(0); // none met the old instance's drop for what it did not translate
+        expect(relayed).toBeGreaterThan(0); // the new connections' replies, through the old
+        expect(r).toMatchObject({ long: LONG, alive: LONG, reset: 0, stalled: 0 });
+        expect(r.fresh.failed).toBe(0);
+        expect(r.fresh.ok).toBe(r.fresh.attempts);
+        console.log(
+          `handoff lab, address moved ${gapMs} ms after the switch\n${table([['handoff', r]])}`,
+        );
+      },
+    );
 
     it('a handoff that fails half-way leaves the zone on its gateway and no flow on the dead instance', async () => {
       lab = await HandoffLab.create();
