@@ -1,11 +1,12 @@
 // The NAT image's Image Builder components: the documents in imagebuilder/ with every
-// `natfleet-embed:FILE` value replaced by that file's text (`natfleet-embed-gzip:FILE`: its
-// gzip, base64-encoded, for scripts past the document size limit; the document unpacks it),
+// `natfleet-embed:FILE` value replaced by that file's text (`natfleet-embed-gzip:FILE …`: the
+// gzip of the file, or of several as one archive, base64-encoded, for scripts past the document
+// size limit; the document unpacks it),
 // so each document carries its scripts and the image stack needs no bucket. The lab runs the
 // very same script files.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 
 export const COMPONENTS = ['enable-nat', 'harden-nat', 'install-test-nat', 'test-nat'] as const;
@@ -24,6 +25,8 @@ export interface ComponentDocument {
   embedded: string[];
   /** Those of them embedded as base64 of their gzip. */
   gzipped: string[];
+  /** Per embedding value, in document order, the files it carries (several: an archive). */
+  values: string[][];
 }
 
 // Each file by a literal path, so that ncc copies it into the bundles that render stacks.
@@ -62,16 +65,33 @@ function reader(dir?: string): (rel: string) => string {
  * document, and so the same content version. */
 export const gzipBase64 = (text: string) => gzipSync(text, { level: 9 }).toString('base64');
 
-type Seen = { embedded: string[]; gzipped: string[] };
+/** Several files as one text, so one gzip compresses their shared words once: each file after
+ * a line `#natfleet-file NAME LINES`. The document splits it again with awk (enable-nat.yml). */
+export function archive(files: [name: string, text: string][]): string {
+  return files
+    .map(([name, text]) => {
+      if (!text.endsWith('\n'))
+        throw new Error(`${name}: an archived file must end with a newline`);
+      return `#natfleet-file ${name} ${text.split('\n').length - 1}\n${text}`;
+    })
+    .join('');
+}
+
+type Seen = Pick<ComponentDocument, 'embedded' | 'gzipped' | 'values'>;
 
 function embed(node: unknown, file: (rel: string) => string, seen: Seen): unknown {
   if (typeof node === 'string') {
     const m = EMBED.exec(node);
     if (!m) return node;
-    seen.embedded.push(m[2]!);
-    if (!m[1]) return file(m[2]!);
-    seen.gzipped.push(m[2]!);
-    return gzipBase64(file(m[2]!));
+    const rels = m[2]!.split(' ').filter(Boolean);
+    seen.embedded.push(...rels);
+    seen.values.push(rels);
+    if (!m[1] && rels.length > 1)
+      throw new Error(`${node}: several files need natfleet-embed-gzip (an archive)`);
+    if (!m[1]) return file(rels[0]!);
+    seen.gzipped.push(...rels);
+    if (rels.length === 1) return gzipBase64(file(rels[0]!));
+    return gzipBase64(archive(rels.map((r) => [basename(r), file(r)])));
   }
   if (Array.isArray(node)) return node.map((n) => embed(n, file, seen));
   if (node && typeof node === 'object')
@@ -85,7 +105,7 @@ export function componentDocument(name: ComponentName, dir?: string): ComponentD
   const source = parse(file(`${name}.yml`)) as Record<string, unknown>;
   if (source.name !== name)
     throw new Error(`${name}.yml: name is ${String(source.name)}, expected ${name}`);
-  const seen: Seen = { embedded: [], gzipped: [] };
+  const seen: Seen = { embedded: [], gzipped: [], values: [] };
   const doc = embed(source, file, seen);
   const data = stringify(doc, { lineWidth: 0, indentSeq: false }); // compact: the size limit
   if (data.includes('{{'))

@@ -20,6 +20,26 @@ import { ROOT, exampleEnv, tempDir } from '../helpers.js';
 
 const imagebuilderDir = () => join(ROOT, 'imagebuilder');
 
+/** Runs the document's own command for an archive `f` (into a scratch folder for /tmp/natfleet)
+ * and reads back the files it wrote, in the archive's order. */
+function unpacked(data: string, f: { content: string; path: string }): string[] {
+  const command = data.split('\n').find((l) => l.includes(`base64 -d ${f.path} | gunzip | awk`));
+  if (!command) throw new Error(`no command of the document unpacks ${f.path}`);
+  const dir = tempDir();
+  writeFileSync(join(dir, 'archive'), f.content);
+  const run = command
+    .replace(/^\s*- /, '')
+    .replaceAll(f.path, join(dir, 'archive'))
+    .replaceAll('/tmp/natfleet/', `${dir}/`);
+  execFileSync('bash', ['-c', run]);
+  const names = [
+    ...gunzipSync(Buffer.from(f.content, 'base64'))
+      .toString('utf8')
+      .matchAll(/^#natfleet-file (\S+) /gm),
+  ];
+  return names.map((m) => readFileSync(join(dir, m[1]!), 'utf8'));
+}
+
 const prod = exampleEnv('prod');
 const staging = exampleEnv('staging');
 const ofType = (t: Template, type: string) =>
@@ -38,12 +58,14 @@ describe('image components', () => {
         .flatMap((p: { steps: { action: string; inputs: unknown }[] }) => p.steps)
         .filter((s: { action: string }) => s.action === 'CreateFile')
         .flatMap((s: { inputs: { content: string }[] }) => s.inputs);
-      expect(files.length).toBe(doc.embedded.length);
+      expect(files.length).toBe(doc.values.length);
+      expect(doc.values.flat()).toEqual(doc.embedded);
       files.forEach((f: { content: string; path: string }, i: number) => {
-        const rel = doc.embedded[i]!;
-        const text = readFileSync(join(imagebuilderDir(), rel), 'utf8');
-        if (!doc.gzipped.includes(rel)) return expect(f.content).toBe(text);
-        expect(gunzipSync(Buffer.from(f.content, 'base64')).toString('utf8')).toBe(text);
+        const rels = doc.values[i]!;
+        const text = (rel: string) => readFileSync(join(imagebuilderDir(), rel), 'utf8');
+        if (!doc.gzipped.includes(rels[0]!)) return expect(f.content).toBe(text(rels[0]!));
+        if (rels.length > 1) return expect(unpacked(doc.data, f)).toEqual(rels.map(text));
+        expect(gunzipSync(Buffer.from(f.content, 'base64')).toString('utf8')).toBe(text(rels[0]!));
         // ... and a command of the document unpacks it where its readers expect it.
         expect(doc.data).toContain(`base64 -d ${f.path} | gunzip > `);
       });
@@ -53,9 +75,15 @@ describe('image components', () => {
   });
 
   it('unpack each gzipped script to the path the other scripts run it from', () => {
-    const enable = componentDocument('enable-nat').data;
-    // enable-nat.sh installs nat-boot.sh from beside itself.
-    expect(enable).toContain('| gunzip > /tmp/natfleet/nat-boot.sh\n');
+    const enable = componentDocument('enable-nat');
+    // enable-nat.sh installs nat-boot.sh and nat-handoff.sh from beside itself.
+    expect(enable.embedded).toEqual([
+      'scripts/natfleet-lib.sh',
+      'scripts/nat-boot.sh',
+      'scripts/nat-handoff.sh',
+      'scripts/enable-nat.sh',
+    ]);
+    expect(enable.data).toContain('f = "/tmp/natfleet/" $2');
     expect(componentDocument('install-test-nat').data).toContain(
       '| gunzip > /usr/local/libexec/natfleet/test-nat.sh\n',
     );
