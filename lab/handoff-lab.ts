@@ -251,10 +251,14 @@ export class HandoffLab {
     return Number(/counter packets (\d+)/.exec(line ?? '')?.[1] ?? 0);
   }
 
-  /** Conntrack entries of an instance translated to the floating address. */
-  async entries(which: Which): Promise<number> {
+  /** Conntrack entries of an instance translated to the floating address (to `port` only,
+   * when given: the echo port is the long-lived connections'). */
+  async entries(which: Which, port?: number): Promise<number> {
     const r = await run(inNs(this.ns(which), ['conntrack', '-L', '-q', FLOATING]));
-    return r.stdout.split('\n').filter((l) => l.includes(`dst=${FLOATING}`)).length;
+    return r.stdout
+      .split('\n')
+      .filter((l) => l.includes(`dst=${FLOATING}`))
+      .filter((l) => port === undefined || l.includes(` dport=${port} `)).length;
   }
 
   /** The source address the internet sees for a request from the private host. */

@@ -267,6 +267,11 @@ send)
   channel send "$peer" "$NATFLEET_HANDOFF_PORT" "$NATFLEET_HANDOFF_SECONDS" "$file" ||
     die "could not hand the state to $peer; fix: is nat-handoff.sh receive running there (SSM), and does the security group let $peer reach port $NATFLEET_HANDOFF_PORT?"
   log "handoff: sent $(wc -l <"$file") entries translated to $address to $peer"
+  # The relay knows a reply it has no entry for by conntrack's invalid verdict, which a
+  # mid-stream packet gets only without pick-up: this retiring instance picks none up now.
+  sysctl_set net.netfilter.nf_conntrack_tcp_loose 0
+  sed -i 's/^net.netfilter.nf_conntrack_tcp_loose = .*/net.netfilter.nf_conntrack_tcp_loose = 0/' \
+    "$NATFLEET_SYSCTL_DIR/90-natfleet-conntrack.conf"
   relay "$address" "$peer"
   log "handoff: replies to $address that no entry here translates go on to $peer"
   ;;

@@ -4,7 +4,7 @@
 // state) and the handoff's (floating address, state copied, route switched, final delta) —
 // and a handoff that fails half-way (the zone on its gateway, nothing left on a dead instance).
 import { afterEach, expect, it, jest } from '@jest/globals';
-import { FLOATING, HandoffLab, sleep, type FlowReport } from '../../lab/handoff-lab.js';
+import { ECHO_PORT, FLOATING, HandoffLab, sleep, type FlowReport } from '../../lab/handoff-lab.js';
 import { describeLab } from './skip.js';
 
 const LONG = 12;
@@ -42,12 +42,17 @@ async function today(): Promise<FlowReport> {
 
 /** The handoff: copy, switch the route, move the address (`gapMs` after the switch: AWS's
  * reassignment is asynchronous), final delta, retire the old. */
-async function handoff(gapMs = 0): Promise<{
+async function handoff(
+  gapMs = 0,
+  late = 0,
+): Promise<{
   report: FlowReport;
   copied: number;
   final: string;
   relayed: number;
   dropped: number;
+  echoEntries: number;
+  lateReport?: FlowReport;
 }> {
   lab = await HandoffLab.create();
   ok(await lab.launch('old', { floating: true }), 'boot old');
@@ -60,10 +65,13 @@ async function handoff(gapMs = 0): Promise<{
   ok(first.receive, 'receive');
   ok(first.send, 'send');
   const copied = await lab.entries('new');
+  // Connections the old instance begins after the copy: not in it, on the new one from the switch.
+  const begunLate = late ? await lab.flows(late, INTERVAL_MS) : undefined;
   await lab.routeVia('new');
   if (gapMs) await sleep(gapMs);
   const relayed = await lab.counted('old', 'natfleet-handoff-relay');
   const dropped = await lab.counted('old', 'natfleet-floating-untranslated');
+  const echoEntries = await lab.entries('new', ECHO_PORT); // before the final delta
   await lab.assign('new');
   const last = await lab.copy(true);
   ok(last.receive, 'final receive');
@@ -71,8 +79,9 @@ async function handoff(gapMs = 0): Promise<{
   await lab.kill('old');
   await sleep(1500);
   const report = await flows.stop(SETTLE_MS);
+  const lateReport = await begunLate?.stop(SETTLE_MS);
   expect(await lab.whoami()).toBe(FLOATING);
-  return { report, copied, final: last.receive.stderr, relayed, dropped };
+  return { report, copied, final: last.receive.stderr, relayed, dropped, echoEntries, lateReport };
 }
 
 function table(rows: [string, FlowReport][]): string {
@@ -128,6 +137,19 @@ describeLab(
         );
       },
     );
+
+    // A connection the old instance begins between the copy and the switch is not in the copy:
+    // from the switch its packets reach the new instance, which picks it up under the same
+    // translation (ADR 0175) instead of dropping it until the final delta.
+    it('a connection begun after the copy keeps flowing across the switch', async () => {
+      const { report: r, echoEntries, lateReport } = await handoff(3000, 3);
+      // Before the final delta the new instance carries the 3 late ones beside the 12 copied.
+      expect(echoEntries).toBe(LONG + 3);
+      expect(lateReport).toMatchObject({ long: 3, alive: 3, reset: 0, stalled: 0 });
+      expect(r).toMatchObject({ long: LONG, alive: LONG, reset: 0, stalled: 0 });
+      expect(r.fresh.failed + lateReport!.fresh.failed).toBe(0);
+      console.log(`handoff lab, begun after the copy\n${table([['handoff', lateReport!]])}`);
+    });
 
     it('a handoff that fails half-way leaves the zone on its gateway and no flow on the dead instance', async () => {
       lab = await HandoffLab.create();
