@@ -45,6 +45,8 @@ export const ROLL = {
   tooSlow: 'TooSlow',
   // held meanwhile: the new instance away, the zone left on its gateway
   heldNow: 'HeldNow',
+  heldEipBack: 'HeldEipBack?',
+  heldMoveEipBack: 'HeldMoveEipBack',
   terminateHeld: 'TerminateHeld',
   heldMidRoll: 'HeldMidRoll',
   // take over
@@ -64,6 +66,8 @@ export const ROLL = {
   standby: 'Standby?',
   rollbackRoutes: 'RollbackRoutes',
   launched: 'Launched?',
+  rollbackEipBack: 'RollbackEipBack?',
+  rollbackMoveEipBack: 'RollbackMoveEipBack',
   terminateNew: 'TerminateNew',
   rolledBack: 'RolledBack',
   rollbackFailed: 'RollbackFailed',
@@ -86,6 +90,40 @@ const terminateNew = (next: string): State => ({
   ...task('ec2', 'terminateInstances', { 'InstanceIds.$': 'States.Array($.new.id)' }, next),
   Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: next }],
 });
+
+/**
+ * Primary egress: the zone's Elastic IP back on the old instance before the new one goes
+ * (held meanwhile, or rolled back to the gateway). The roll moved it to the new instance for
+ * the path check; left there it would go with the terminated instance, and a Fallback to the
+ * old instance would find it without its public address. Best effort: without an old instance,
+ * or if the call fails (kept at $.eipBackError), on to `next`. With floating egress the
+ * handoff gives the address and its Elastic IP back itself.
+ */
+function eipToOld(choice: string, move: string, next: string): States {
+  return {
+    [choice]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.eip', StringEquals: '', Next: next },
+        hasFirst('$.old.r[0].Instances', move),
+      ],
+      Default: next,
+    },
+    [move]: {
+      ...task(
+        'ec2',
+        'associateAddress',
+        {
+          'AllocationId.$': '$.eip',
+          'InstanceId.$': '$.old.r[0].Instances[0].InstanceId',
+          AllowReassociation: true,
+        },
+        next,
+      ),
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.eipBackError', Next: next }],
+    },
+  };
+}
 
 /** A failure of the roll: $.error set as a task's Catch would, then Rollback. */
 const fail = (error: string, cause: string): State =>
@@ -254,7 +292,7 @@ function retireOld(): States {
 /** From any failure ($.error set): the zone to its standby when that is available, else back
  * to its old instance when that still runs (ADR 0155), then the new instance (if one was
  * launched) terminated. The zone ends failed. */
-function rollback(): States {
+function rollback(floating: boolean): States {
   return {
     [ROLL.rollback]: task(
       'ec2',
@@ -283,9 +321,18 @@ function rollback(): States {
     ),
     [ROLL.launched]: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.new.id', IsPresent: true, Next: ROLL.terminateNew }],
+      Choices: [
+        {
+          Variable: '$.new.id',
+          IsPresent: true,
+          Next: floating ? ROLL.terminateNew : ROLL.rollbackEipBack,
+        },
+      ],
       Default: ROLL.rolledBack,
     },
+    ...(floating
+      ? {}
+      : eipToOld(ROLL.rollbackEipBack, ROLL.rollbackMoveEipBack, ROLL.terminateNew)),
     [ROLL.terminateNew]: terminateNew(ROLL.rolledBack),
     [ROLL.rolledBack]: zoneEnd(
       'failed',
@@ -411,12 +458,17 @@ export function rollZone(
         ...awaitReady(pollSeconds, maxPolls, floating ? ROLL.heldNow : ROLL.sourceDest),
         // Held while the new instance came up or was checked: it does not take the zone. Read
         // as late as can be: right before the switch (with the handoff: before its copy).
-        ...heldCheck(ROLL.heldNow, floating ? ROLL.sourceDest : ROLL.switch, ROLL.terminateHeld),
+        ...(floating
+          ? heldCheck(ROLL.heldNow, ROLL.sourceDest, ROLL.terminateHeld)
+          : {
+              ...heldCheck(ROLL.heldNow, ROLL.switch, ROLL.heldEipBack),
+              ...eipToOld(ROLL.heldEipBack, ROLL.heldMoveEipBack, ROLL.terminateHeld),
+            }),
         [ROLL.terminateHeld]: terminateNew(ROLL.heldMidRoll),
         [ROLL.heldMidRoll]: heldEnd('held during the roll, its new instance terminated'),
         ...takeOver(env, ROLL.heldNow),
         ...retireOld(),
-        ...rollback(),
+        ...rollback(floating),
       },
       ROLL,
     ),

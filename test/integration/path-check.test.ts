@@ -10,7 +10,7 @@ import { TAG } from '../../lib/names.js';
 import { PATH_CHECK, PATH_MAX_POLLS } from '../../lib/workflows/path.js';
 import { zoneReasons } from '../../lib/workflows/report.js';
 import { isPathCheck, RunCommandDouble, type Answer, type Sent } from '../run-command.js';
-import { worldPerTest, type World } from '../workflows-world.js';
+import { eipHolder, worldPerTest, type World } from '../workflows-world.js';
 
 const newWorld = worldPerTest();
 
@@ -114,6 +114,8 @@ describe('ReplaceInstances proves each new instance’s path before its zone mov
     expect(now[a.zone]).not.toEqual([a.instanceId]); // rolled before b
     expect(now[c.zone]).toEqual([c.instanceId]); // not reached
     expect(await live(w, b.zone)).toEqual([b.instanceId]);
+    // The roll moved b's Elastic IP to the new instance for the check: it is back on the old.
+    expect(await eipHolder(w.ec2, w.eips[b.zone]!)).toBe(b.instanceId);
     expect(checks()).toHaveLength(2); // a, then b: c never launched
   });
 

@@ -2,14 +2,22 @@
 // (chosen by events and by a barrier on the calls, never by the clock), each ending with the
 // invariant check (worldPerTest).
 import { describe, expect, it } from '@jest/globals';
-import { DeleteRouteCommand } from '@aws-sdk/client-ec2';
+import { DeleteRouteCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Sender } from '../../lib/workflows/sdk.js';
 import type { TaskCall } from '../../lab/stepfunctions/local.js';
 import type { WorkflowName } from '../../lib/names.js';
 import { readHolds, releaseHolds } from '../../lib/holds.js';
 import { changeTable } from '../../lib/record/compare.js';
 import { snapshot } from '../../lib/record/snapshot.js';
-import { worldPerTest, type World } from '../workflows-world.js';
+import { eipHolder, worldPerTest, type World } from '../workflows-world.js';
+
+/** The zone of a running instance (undefined: no instance, or not running). */
+async function runningInZone(w: World, id: string | undefined): Promise<string | undefined> {
+  if (!id) return undefined;
+  const out = await w.ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+  const i = out.Reservations?.[0]?.Instances?.[0];
+  return i?.State?.Name === 'running' ? i.Placement?.AvailabilityZone : undefined;
+}
 
 const newWorld = worldPerTest();
 
@@ -211,6 +219,9 @@ describe('an operator failover with a hold during Maintenance', () => {
       expect((await readHolds(w.ec2, w.env)).map((h) => [h.zone, h.by, h.reason])).toEqual([
         [held.zone, 'alice', 'game day'],
       ]);
+      // Its Elastic IP is on a running instance of the zone (the roll may have moved it to the
+      // new one before the hold stopped it): a later Fallback finds its public address.
+      expect(await runningInZone(w, await eipHolder(w.ec2, w.eips[held.zone]!))).toBe(held.zone);
     },
   );
 });
