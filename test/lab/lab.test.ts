@@ -178,9 +178,10 @@ describeLab('natfleet lab, floating egress', () => {
     const [m] = rows();
     expect(m).toMatchObject({ egress: 'floating', build: 'AVAILABLE', exitCode: 0, held: [] });
     expect(m!.replaced.sort()).toEqual(['a', 'b']);
-    // A zone whose checker failed it over during the roll (new connections lost between the
-    // route switch and the address move, docs/lab.md) went through its gateway, which has
-    // another address: its connections are reset there. Every other zone keeps all of them.
+    // A zone whose checker failed it over during the roll (before the relay of ADR 0174 its
+    // probes were lost between the route switch and the address move; now only a starved
+    // machine could) went through its gateway, which has another address: its connections are
+    // reset there. Every other zone keeps all of them.
     let handedOver = 0;
     for (const zone of ['a', 'b']) {
       const t = m!.traffic.find((x) => x.zone === zone)!;
