@@ -37974,8 +37974,9 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./lib/image/components.ts
 // The NAT image's Image Builder components: the documents in imagebuilder/ with every
-// `natfleet-embed:FILE` value replaced by that file's text (`natfleet-embed-gzip:FILE`: its
-// gzip, base64-encoded, for scripts past the document size limit; the document unpacks it),
+// `natfleet-embed:FILE` value replaced by that file's text (`natfleet-embed-gzip:FILE …`: the
+// gzip of the file, or of several as one archive, base64-encoded, for scripts past the document
+// size limit; the document unpacks it),
 // so each document carries its scripts and the image stack needs no bucket. The lab runs the
 // very same script files.
 
@@ -38014,16 +38015,33 @@ function reader(dir) {
 /** A file's gzip as base64; fixed header (no name, mtime 0) so the same text gives the same
  * document, and so the same content version. */
 const gzipBase64 = (text) => (0,external_node_zlib_.gzipSync)(text, { level: 9 }).toString('base64');
+/** Several files as one text, so one gzip compresses their shared words once: each file after
+ * a line `#natfleet-file NAME LINES`. The document splits it again with awk (enable-nat.yml). */
+function archive(files) {
+    return files
+        .map(([name, text]) => {
+        if (!text.endsWith('\n'))
+            throw new Error(`${name}: an archived file must end with a newline`);
+        return `#natfleet-file ${name} ${text.split('\n').length - 1}\n${text}`;
+    })
+        .join('');
+}
 function components_embed(node, file, seen) {
     if (typeof node === 'string') {
         const m = EMBED.exec(node);
         if (!m)
             return node;
-        seen.embedded.push(m[2]);
+        const rels = m[2].split(' ').filter(Boolean);
+        seen.embedded.push(...rels);
+        seen.values.push(rels);
+        if (!m[1] && rels.length > 1)
+            throw new Error(`${node}: several files need natfleet-embed-gzip (an archive)`);
         if (!m[1])
-            return file(m[2]);
-        seen.gzipped.push(m[2]);
-        return gzipBase64(file(m[2]));
+            return file(rels[0]);
+        seen.gzipped.push(...rels);
+        if (rels.length === 1)
+            return gzipBase64(file(rels[0]));
+        return gzipBase64(archive(rels.map((r) => [(0,external_node_path_namespaceObject.basename)(r), file(r)])));
     }
     if (Array.isArray(node))
         return node.map((n) => components_embed(n, file, seen));
@@ -38037,7 +38055,7 @@ function componentDocument(name, dir) {
     const source = (0,dist/* parse */.qg)(file(`${name}.yml`));
     if (source.name !== name)
         throw new Error(`${name}.yml: name is ${String(source.name)}, expected ${name}`);
-    const seen = { embedded: [], gzipped: [] };
+    const seen = { embedded: [], gzipped: [], values: [] };
     const doc = components_embed(source, file, seen);
     const data = (0,dist/* stringify */.As)(doc, { lineWidth: 0, indentSeq: false }); // compact: the size limit
     if (data.includes('{{'))
@@ -40197,6 +40215,8 @@ const ROLL = {
     tooSlow: 'TooSlow',
     // held meanwhile: the new instance away, the zone left on its gateway
     heldNow: 'HeldNow',
+    heldEipBack: 'HeldEipBack?',
+    heldMoveEipBack: 'HeldMoveEipBack',
     terminateHeld: 'TerminateHeld',
     heldMidRoll: 'HeldMidRoll',
     // take over
@@ -40216,6 +40236,8 @@ const ROLL = {
     standby: 'Standby?',
     rollbackRoutes: 'RollbackRoutes',
     launched: 'Launched?',
+    rollbackEipBack: 'RollbackEipBack?',
+    rollbackMoveEipBack: 'RollbackMoveEipBack',
     terminateNew: 'TerminateNew',
     rolledBack: 'RolledBack',
     rollbackFailed: 'RollbackFailed',
@@ -40237,6 +40259,34 @@ const terminateNew = (next) => ({
     ...task('ec2', 'terminateInstances', { 'InstanceIds.$': 'States.Array($.new.id)' }, next),
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.terminateError', Next: next }],
 });
+/**
+ * Primary egress: the zone's Elastic IP back on the old instance before the new one goes
+ * (held meanwhile, or rolled back to the gateway). The roll moved it to the new instance for
+ * the path check; left there it would go with the terminated instance, and a Fallback to the
+ * old instance would find it without its public address. Best effort: without an old instance,
+ * or if the call fails (kept at $.eipBackError), on to `next`. With floating egress the
+ * handoff gives the address and its Elastic IP back itself.
+ */
+function eipToOld(choice, move, next) {
+    return {
+        [choice]: {
+            Type: 'Choice',
+            Choices: [
+                { Variable: '$.eip', StringEquals: '', Next: next },
+                hasFirst('$.old.r[0].Instances', move),
+            ],
+            Default: next,
+        },
+        [move]: {
+            ...task('ec2', 'associateAddress', {
+                'AllocationId.$': '$.eip',
+                'InstanceId.$': '$.old.r[0].Instances[0].InstanceId',
+                AllowReassociation: true,
+            }, next),
+            Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.eipBackError', Next: next }],
+        },
+    };
+}
 /** A failure of the roll: $.error set as a task's Catch would, then Rollback. */
 const replace_fail = (error, cause) => pass({ Error: error, 'Cause.$': cause }, '$.error', ROLL.rollback);
 /** The old instances (to retire later), the current AMI, one new instance and its ENI. */
@@ -40338,7 +40388,7 @@ function retireOld() {
 /** From any failure ($.error set): the zone to its standby when that is available, else back
  * to its old instance when that still runs (ADR 0155), then the new instance (if one was
  * launched) terminated. The zone ends failed. */
-function rollback() {
+function rollback(floating) {
     return {
         [ROLL.rollback]: task('ec2', 'describeNatGateways', { 'NatGatewayIds.$': 'States.Array($.gateway)' }, ROLL.standby, {
             ResultSelector: { 'gateways.$': '$.NatGateways' },
@@ -40350,9 +40400,18 @@ function rollback() {
         ...tablesStates(ROLL.rollbackRoutes, gatewayAt('$.gateway'), ROLL.launched, ROLL.rollbackFailed),
         [ROLL.launched]: {
             Type: 'Choice',
-            Choices: [{ Variable: '$.new.id', IsPresent: true, Next: ROLL.terminateNew }],
+            Choices: [
+                {
+                    Variable: '$.new.id',
+                    IsPresent: true,
+                    Next: floating ? ROLL.terminateNew : ROLL.rollbackEipBack,
+                },
+            ],
             Default: ROLL.rolledBack,
         },
+        ...(floating
+            ? {}
+            : eipToOld(ROLL.rollbackEipBack, ROLL.rollbackMoveEipBack, ROLL.terminateNew)),
         [ROLL.terminateNew]: terminateNew(ROLL.rolledBack),
         [ROLL.rolledBack]: zoneEnd('failed', "States.Format('{}: {}; the zone is on standby gateway {}', $.error.Error, $.error.Cause, $.gateway)", { mode: 'gateway', 'target.$': '$.gateway', 'error.$': '$.error.Error' }),
         [ROLL.rollbackFailed]: zoneEnd('failed', `States.Format('{}: {}; moving the zone back failed too${NOT_FOUND}, new instance left running', $.error.Error, $.error.Cause, ${NOT_FOUND_ARG})`, { 'error.$': '$.error.Error' }),
@@ -40420,12 +40479,17 @@ function rollZone(env, refs, pollSeconds, maxPolls) {
             ...awaitReady(pollSeconds, maxPolls, floating ? ROLL.heldNow : ROLL.sourceDest),
             // Held while the new instance came up or was checked: it does not take the zone. Read
             // as late as can be: right before the switch (with the handoff: before its copy).
-            ...heldCheck(ROLL.heldNow, floating ? ROLL.sourceDest : ROLL.switch, ROLL.terminateHeld),
+            ...(floating
+                ? heldCheck(ROLL.heldNow, ROLL.sourceDest, ROLL.terminateHeld)
+                : {
+                    ...heldCheck(ROLL.heldNow, ROLL.switch, ROLL.heldEipBack),
+                    ...eipToOld(ROLL.heldEipBack, ROLL.heldMoveEipBack, ROLL.terminateHeld),
+                }),
             [ROLL.terminateHeld]: terminateNew(ROLL.heldMidRoll),
             [ROLL.heldMidRoll]: heldEnd('held during the roll, its new instance terminated'),
             ...takeOver(env, ROLL.heldNow),
             ...retireOld(),
-            ...rollback(),
+            ...rollback(floating),
         }, ROLL),
     };
 }
@@ -40948,7 +41012,7 @@ async function validateAction(core) {
 /***/ 9919:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__.p + "ef8197aae7a51e03f4a5.yml";
+module.exports = __nccwpck_require__.p + "e6793aa42f12ecb67927.yml";
 
 /***/ }),
 
@@ -40983,21 +41047,21 @@ module.exports = __nccwpck_require__.p + "3390a0e42a56a6c82eb5.sh";
 /***/ 6028:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__.p + "39b6b5c9c02cdc3e6f4c.sh";
+module.exports = __nccwpck_require__.p + "a223dc169a0afeacb0f3.sh";
 
 /***/ }),
 
 /***/ 3820:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__.p + "3a48c4b670f3ce704921.sh";
+module.exports = __nccwpck_require__.p + "7e18fde6ac3c71b550cb.sh";
 
 /***/ }),
 
 /***/ 3381:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__.p + "b57ad838f457f1e4b283.sh";
+module.exports = __nccwpck_require__.p + "f7893de733c39570a446.sh";
 
 /***/ }),
 

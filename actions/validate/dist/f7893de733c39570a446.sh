@@ -22,6 +22,8 @@ NATFLEET_LIBEXEC=$NATFLEET_ROOT/usr/local/libexec/natfleet
 NATFLEET_NFT_FILE=$NATFLEET_CONF_DIR/nat.nft
 NATFLEET_UNIT=natfleet-nat.service
 NATFLEET_TABLE=natfleet
+# The packet mark of a reply the old instance relays to the new one during a handoff (ADR 0174).
+NATFLEET_RELAY_MARK=0x6e6672
 
 log() { printf 'natfleet: %s\n' "$*" >&2; }
 die() {
@@ -144,7 +146,8 @@ floating_address() {
 egress_statement() { if [ -n "$1" ]; then printf 'snat to %s' "$1"; else printf masquerade; fi; }
 
 # With a floating address: a packet to it that no entry translated is dropped (never answered
-# with a reset), and forwarded packets conntrack finds invalid are dropped (sent again later).
+# with a reset), and forwarded packets conntrack finds invalid are dropped (sent again later),
+# except the replies a handoff relays to the new instance (nat-handoff.sh marks them).
 floating_chains() {
   [ -n "$1" ] || return 0
   cat <<NFT
@@ -154,6 +157,7 @@ floating_chains() {
   }
   chain floating_forward {
     type filter hook forward priority filter; policy accept;
+    meta mark $NATFLEET_RELAY_MARK counter accept comment "natfleet-handoff-relayed"
     ct state invalid counter drop comment "natfleet-floating-invalid"
   }
 NFT

@@ -6,6 +6,8 @@
 # "final": first wait (bounded) until instance metadata lists ADDRESS on this instance. The
 # channel is one TCP connection from the old instance's primary address to the new one's,
 # accepted once, from that peer only, within NATFLEET_HANDOFF_SECONDS; nothing listens after.
+# From the copy until the address has moved, the old instance relays to the new one the replies
+# it has no entry for (ADR 0174); the final receive ends the relay on the new instance.
 set -euo pipefail
 # shellcheck source=natfleet-lib.sh
 . "$(dirname "$0")/natfleet-lib.sh"
@@ -166,6 +168,39 @@ NFT
 }
 close_port() { nft delete chain ip "$NATFLEET_TABLE" handoff 2>/dev/null || true; }
 
+# The relay (ADR 0174). Once the routes point at the new instance it translates new connections
+# to ADDRESS, while the network may still deliver ADDRESS to the old one: their replies would
+# meet an instance with no entry for them. The old instance sends each such packet (conntrack:
+# invalid) on to PEER, the new instance's primary address, marked so that its forward filter
+# lets it pass; the new instance turns the destination back to ADDRESS before conntrack, which
+# then finds its own entry. Two stateless rewrites: no tunnel, nothing listens.
+relay() {
+  nft -f - <<NFT || die "could not relay replies for $1 to $2; fix: nft list table ip $NATFLEET_TABLE"
+table ip $NATFLEET_TABLE {
+  chain handoff_relay {
+    type filter hook prerouting priority mangle; policy accept;
+    ip daddr $1 ct state invalid counter meta mark set $NATFLEET_RELAY_MARK ip daddr set $2 comment "natfleet-handoff-relay"
+  }
+}
+NFT
+}
+
+# On the new instance: packets to PRIMARY ($2) on UPLINK ($3) from outside the VPC, neither
+# link-local (instance metadata) nor from the old instance PEER ($4) itself, are the old
+# instance's relay; their destination was ADDRESS ($1). (With a floating address every
+# connection to the internet leaves as ADDRESS, so nothing else comes from there to PRIMARY.)
+relayed_open() {
+  nft -f - <<NFT || die "could not take the relayed replies for $1; fix: nft list table ip $NATFLEET_TABLE"
+table ip $NATFLEET_TABLE {
+  chain handoff_relayed {
+    type filter hook prerouting priority raw; policy accept;
+    iifname "$3" ip daddr $2 ip saddr != @vpc ip saddr != { 169.254.0.0/16, $4 } counter ip daddr set $1 comment "natfleet-handoff-relayed"
+  }
+}
+NFT
+}
+relayed_close() { nft delete chain ip "$NATFLEET_TABLE" handoff_relayed 2>/dev/null || true; }
+
 cmd=${1:-}
 address=${2:-}
 [[ $address =~ $ipv4 ]] || usage
@@ -174,6 +209,7 @@ case $cmd in
 adopt)
   [ "${3:-}" = final ] && await_address "$address"
   adopt "$address"
+  [ "${3:-}" = final ] && relayed_close
   log "handoff: translating to $address"
   ;;
 receive)
@@ -184,6 +220,8 @@ receive)
   # shellcheck disable=SC1091 # written by the boot service just now
   . "$NATFLEET_RUN_DIR/boot.env"
   [ -n "${primary:-}" ] || die "boot.env has no primary address; fix: systemctl restart $NATFLEET_UNIT"
+  [ -n "${uplink:-}" ] || die "boot.env has no uplink; fix: systemctl restart $NATFLEET_UNIT"
+  [ "${4:-}" = final ] || relayed_open "$address" "$primary" "$uplink" "$peer"
   started=$(date +%s%N)
   trap close_port EXIT
   open_port "$peer"
@@ -214,6 +252,10 @@ receive)
   ms=$((($(date +%s%N) - started) / 1000000))
   log "handoff: $((inserted + present + failed)) entries from $peer: $inserted inserted, $present already here, $failed failed (${ms} ms)"
   [ "$failed" = 0 ] || die "$failed of the entries from $peer could not be inserted; fix: conntrack -S (insert_failed, drop), then run ReplaceInstances again"
+  if [ "${4:-}" = final ]; then
+    relayed_close
+    log "handoff: relay from $peer ended"
+  fi
   ;;
 send)
   peer=${3:-}
@@ -224,6 +266,13 @@ send)
   channel send "$peer" "$NATFLEET_HANDOFF_PORT" "$NATFLEET_HANDOFF_SECONDS" "$file" ||
     die "could not hand the state to $peer; fix: is nat-handoff.sh receive running there (SSM), and does the security group let $peer reach port $NATFLEET_HANDOFF_PORT?"
   log "handoff: sent $(wc -l <"$file") entries translated to $address to $peer"
+  # The relay knows a reply it has no entry for by conntrack's invalid verdict, which a
+  # mid-stream packet gets only without pick-up: this retiring instance picks none up now.
+  sysctl_set net.netfilter.nf_conntrack_tcp_loose 0
+  sed -i 's/^net.netfilter.nf_conntrack_tcp_loose = .*/net.netfilter.nf_conntrack_tcp_loose = 0/' \
+    "$NATFLEET_SYSCTL_DIR/90-natfleet-conntrack.conf"
+  relay "$address" "$peer"
+  log "handoff: replies to $address that no entry here translates go on to $peer"
   ;;
 *) usage ;;
 esac

@@ -112,9 +112,10 @@ echo "options nf_conntrack hashsize=$max" >"$NATFLEET_MODPROBE_DIR/natfleet-conn
   echo "# natfleet enable-nat: conntrack size from memory and idle timeouts"
   echo "net.netfilter.nf_conntrack_max = $max"
   conntrack_timeouts
-  # Floating: a mid-stream packet with no entry waits for the handoff's entry (dropped, sent
-  # again) instead of being picked up under another port and reset by the far end.
-  echo "net.netfilter.nf_conntrack_tcp_loose = $([ -n "$floating" ] && echo 0 || echo 1)"
+  # A mid-stream packet with no entry is picked up (the kernel's default). With a floating
+  # address that carries a flow the old instance began after the handoff's copy: the same
+  # address, and the same port unless another flow holds it (ADR 0175).
+  echo "net.netfilter.nf_conntrack_tcp_loose = 1"
   # An entry the handoff inserted has no window history (conntrack -I cannot carry it): judge
   # its packets liberally, or every one of them is invalid and leaves untranslated.
   echo "net.netfilter.nf_conntrack_tcp_be_liberal = $([ -n "$floating" ] && echo 1 || echo 0)"
