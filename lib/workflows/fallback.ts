@@ -10,6 +10,7 @@ import { pathCheck, PATH_CHECK } from './path.js';
 import { locked } from './lock.js';
 import { heldCheck, heldEnd } from './holds.js';
 import {
+  gatewayAt,
   gatewayFlow,
   instanceAt,
   instanceFilters,
@@ -91,9 +92,15 @@ export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Defini
     ...tablesStates(
       'ToInstance',
       instanceAt('$.target.eni[0]', '$.instance.id'),
-      'OnInstance',
+      'HeldAfter',
       'InstanceFailed',
     ),
+    // A hold placed while the routes were written (after HeldNow read none): its Failover's own
+    // route writes may have landed before these, so the zone goes back to its gateway. A hold
+    // placed later is followed by its Failover's writes. Either way the hold wins (ADR 0177).
+    ...heldCheck('HeldAfter', 'OnInstance', 'HeldAfterWhy'),
+    HeldAfterWhy: why('held while Fallback moved it', 'HeldBack'),
+    ...tablesStates('HeldBack', gatewayAt('$.gateway'), 'HeldZone', 'ZoneFailed'),
     OnInstance: zoneEnd(
       'done',
       "States.Format('NAT instance {} is ready and its path proved: on it', $.instance.id)",

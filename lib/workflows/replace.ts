@@ -48,6 +48,9 @@ export const ROLL = {
   heldEipBack: 'HeldEipBack?',
   heldMoveEipBack: 'HeldMoveEipBack',
   terminateHeld: 'TerminateHeld',
+  heldAfter: 'HeldAfterSwitch',
+  heldAfterError: 'HeldAfterSwitchError',
+  rolledBackHeld: 'RolledBackHeld?',
   heldMidRoll: 'HeldMidRoll',
   // take over
   sourceDest: 'SourceDest',
@@ -224,6 +227,7 @@ function awaitReady(pollSeconds: number, maxPolls: number, next: string): States
 /** Source/dest check off, the zone's Elastic IP moved, the path proved (then on to `proved`,
  * which reads the hold again), the zone's routes on the new ENI. */
 function takeOver(env: Environment, proved: string): States {
+  const floating = env.instance.egress === 'floating';
   return {
     [ROLL.sourceDest]: task(
       'ec2',
@@ -245,9 +249,21 @@ function takeOver(env: Environment, proved: string): States {
     ...tablesStates(
       ROLL.switch,
       instanceAt('$.newEni.eni[0]', '$.new.id'),
-      ROLL.retire,
+      floating ? ROLL.retire : ROLL.heldAfter,
       ROLL.switchError,
     ),
+    // A hold placed while the routes were written (after HeldNow read none) wins: the roll is
+    // undone as a rollback does it, and the zone ends held (ADR 0177). With floating egress the
+    // handoff goes on from the switch (handoff.ts), so these are not rendered.
+    ...(floating
+      ? {}
+      : {
+          ...heldCheck(ROLL.heldAfter, ROLL.retire, ROLL.heldAfterError),
+          [ROLL.heldAfterError]: fail(
+            'HeldDuringSwitch',
+            "States.Format('held while its routes moved to {}', $.new.id)",
+          ),
+        }),
     [ROLL.switchError]: fail(
       'RouteChangeFailed',
       `States.Format('route changes to {} failed${NOT_FOUND}', $.new.id, ${NOT_FOUND_ARG})`,
@@ -333,7 +349,22 @@ function rollback(floating: boolean): States {
     ...(floating
       ? {}
       : eipToOld(ROLL.rollbackEipBack, ROLL.rollbackMoveEipBack, ROLL.terminateNew)),
-    [ROLL.terminateNew]: terminateNew(ROLL.rolledBack),
+    [ROLL.terminateNew]: terminateNew(floating ? ROLL.rolledBack : ROLL.rolledBackHeld),
+    ...(floating
+      ? {}
+      : {
+          [ROLL.rolledBackHeld]: {
+            Type: 'Choice',
+            Choices: [
+              {
+                Variable: '$.error.Error',
+                StringEquals: 'HeldDuringSwitch',
+                Next: ROLL.heldMidRoll,
+              },
+            ],
+            Default: ROLL.rolledBack,
+          },
+        }),
     [ROLL.rolledBack]: zoneEnd(
       'failed',
       "States.Format('{}: {}; the zone is on standby gateway {}', $.error.Error, $.error.Cause, $.gateway)",

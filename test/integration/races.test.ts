@@ -249,6 +249,56 @@ describe('an operator failover with a hold during Fallback', () => {
     const zones = (r.a.output as { zones: { zone: string; status: string }[] }).zones;
     expect(zones.find((z) => z.zone === held.zone)?.status).toBe('held');
   });
+
+  // Deterministic: the whole Failover with its hold runs after the run read no hold and before
+  // it writes the zone's routes (or while it writes them, the hold already placed).
+  it.each([
+    ['Fallback', 'before it writes the zone’s routes', 'ToInstance'],
+    ['Fallback', 'as it writes them', 'ToInstanceReplace'],
+    ['ReplaceInstances', 'before it switches the zone', 'Switch'],
+    ['ReplaceInstances', 'as it switches it', 'SwitchReplace'],
+  ] as const)(
+    '%s, a hold placed %s: the hold wins, the zone ends on its gateway and held',
+    async (wf, _, at) => {
+      let held: World['zones'][0] | undefined;
+      let placed: string | undefined;
+      const w: World = await newWorld({
+        around: async (t, call) => {
+          const tables = JSON.stringify(t.input);
+          if (held && !placed && t.state === at && tables.includes(held.routeTables[0]!)) {
+            placed = t.state;
+            const f = await w.run('Failover', {
+              zones: [held.zone],
+              reason: 'isp trouble',
+              hold: { by: 'dave' },
+            });
+            expect(f.r.status).toBe('SUCCEEDED');
+          }
+          return call();
+        },
+      });
+      if (wf === 'Fallback')
+        expect((await w.run('Failover', { reason: 'drill' })).r.status).toBe('SUCCEEDED');
+      held = w.zones[2]!;
+      const run = await w.run(wf, { reason: 'recovered' });
+      expect(placed).toBe(at);
+      expect(run.r.status).toBe('SUCCEEDED');
+      const routes = await w.routes();
+      for (const t of held.routeTables)
+        expect(routes.find((x) => x.routeTableId === t)?.defaultRoute?.natGatewayId).toBe(
+          held.gateway,
+        );
+      const zones = (run.r.output as { zones: { zone: string; status: string }[] }).zones;
+      expect(zones.find((z) => z.zone === held!.zone)?.status).toBe('held');
+      expect(zones.filter((z) => z.zone !== held!.zone).map((z) => z.status)).toEqual([
+        'done',
+        'done',
+      ]);
+      // The zone's instance is the one it had, with its Elastic IP (a roll's new one is gone).
+      expect(await runningInZone(w, await eipHolder(w.ec2, w.eips[held.zone]!))).toBe(held.zone);
+      expect(await eipHolder(w.ec2, w.eips[held.zone]!)).toBe(held.instanceId);
+    },
+  );
 });
 
 describe('holds end to end', () => {

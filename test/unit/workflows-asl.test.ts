@@ -110,6 +110,8 @@ describe('the roll of one zone (ReplaceInstances)', () => {
     expect(into(ROLL.rollback)).toEqual(
       [
         'Ami',
+        // A hold placed while the routes moved: undone as a rollback does it (ADR 0177).
+        'HeldAfterSwitchError',
         'Launch',
         'MoveEip',
         'NotRunning',
@@ -128,12 +130,20 @@ describe('the roll of one zone (ReplaceInstances)', () => {
     // Once the routes are on the new instance nothing rolls back: retiring the old one ends done.
     const afterSwitch = reachable(states, ROLL.retire);
     expect(afterSwitch.has(ROLL.rollback)).toBe(false);
-    // Rollback ends the zone failed, wherever it goes.
+    // Rollback ends the zone failed, wherever it goes; held when a hold undid it (ADR 0177).
     const ends = [...reachable(states, ROLL.rollback)].filter((n) => states[n]!.End === true);
     expect(ends.sort()).toEqual(
-      [ROLL.noStandby, ROLL.rollbackFailed, ROLL.rolledBack, ROLL.rolledBackOld].sort(),
+      [
+        ROLL.noStandby,
+        ROLL.rollbackFailed,
+        ROLL.rolledBack,
+        ROLL.rolledBackOld,
+        ROLL.heldMidRoll,
+      ].sort(),
     );
     for (const n of ends)
-      expect((states[n]!.Parameters as { status: string }).status).toBe('failed');
+      expect((states[n]!.Parameters as { status: string }).status).toBe(
+        n === ROLL.heldMidRoll ? 'held' : 'failed',
+      );
   });
 });
