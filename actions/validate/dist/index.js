@@ -39793,7 +39793,13 @@ function fallbackDefinition(env, refs) {
         // Held while the instance was checked: the zone stays where the operator put it.
         ...heldCheck('HeldNow', 'ToInstance', 'HeldZone'),
         PathFailed: why("States.Format('path check failed: {}: {}', $.error.Error, $.error.Cause)"),
-        ...tablesStates('ToInstance', instanceAt('$.target.eni[0]', '$.instance.id'), 'OnInstance', 'InstanceFailed'),
+        ...tablesStates('ToInstance', instanceAt('$.target.eni[0]', '$.instance.id'), 'HeldAfter', 'InstanceFailed'),
+        // A hold placed while the routes were written (after HeldNow read none): its Failover's own
+        // route writes may have landed before these, so the zone goes back to its gateway. A hold
+        // placed later is followed by its Failover's writes. Either way the hold wins (ADR 0177).
+        ...heldCheck('HeldAfter', 'OnInstance', 'HeldAfterWhy'),
+        HeldAfterWhy: why('held while Fallback moved it', 'HeldBack'),
+        ...tablesStates('HeldBack', gatewayAt('$.gateway'), 'HeldZone', 'ZoneFailed'),
         OnInstance: zoneEnd('done', "States.Format('NAT instance {} is ready and its path proved: on it', $.instance.id)", {
             mode: 'instance',
             'target.$': '$.target.eni[0]',
@@ -40218,6 +40224,9 @@ const ROLL = {
     heldEipBack: 'HeldEipBack?',
     heldMoveEipBack: 'HeldMoveEipBack',
     terminateHeld: 'TerminateHeld',
+    heldAfter: 'HeldAfterSwitch',
+    heldAfterError: 'HeldAfterSwitchError',
+    rolledBackHeld: 'RolledBackHeld?',
     heldMidRoll: 'HeldMidRoll',
     // take over
     sourceDest: 'SourceDest',
@@ -40360,13 +40369,23 @@ function awaitReady(pollSeconds, maxPolls, next) {
 /** Source/dest check off, the zone's Elastic IP moved, the path proved (then on to `proved`,
  * which reads the hold again), the zone's routes on the new ENI. */
 function takeOver(env, proved) {
+    const floating = env.instance.egress === 'floating';
     return {
         [ROLL.sourceDest]: task('ec2', 'modifyInstanceAttribute', { 'InstanceId.$': '$.new.id', SourceDestCheck: { Value: false } }, ROLL.eip, { onError: ROLL.rollback }),
         [ROLL.eip]: ifEip(ROLL.moveEip, PATH_CHECK.start),
         [ROLL.moveEip]: task('ec2', 'associateAddress', { 'AllocationId.$': '$.eip', 'InstanceId.$': '$.new.id', AllowReassociation: true }, PATH_CHECK.start, { onError: ROLL.rollback }),
         // The instance has its public address: its path is proved before the zone moves to it.
         ...pathCheck(env, '$.new.id', proved, ROLL.rollback),
-        ...tablesStates(ROLL.switch, instanceAt('$.newEni.eni[0]', '$.new.id'), ROLL.retire, ROLL.switchError),
+        ...tablesStates(ROLL.switch, instanceAt('$.newEni.eni[0]', '$.new.id'), floating ? ROLL.retire : ROLL.heldAfter, ROLL.switchError),
+        // A hold placed while the routes were written (after HeldNow read none) wins: the roll is
+        // undone as a rollback does it, and the zone ends held (ADR 0177). With floating egress the
+        // handoff goes on from the switch (handoff.ts), so these are not rendered.
+        ...(floating
+            ? {}
+            : {
+                ...heldCheck(ROLL.heldAfter, ROLL.retire, ROLL.heldAfterError),
+                [ROLL.heldAfterError]: replace_fail('HeldDuringSwitch', "States.Format('held while its routes moved to {}', $.new.id)"),
+            }),
         [ROLL.switchError]: replace_fail('RouteChangeFailed', `States.Format('route changes to {} failed${NOT_FOUND}', $.new.id, ${NOT_FOUND_ARG})`),
     };
 }
@@ -40412,7 +40431,22 @@ function rollback(floating) {
         ...(floating
             ? {}
             : eipToOld(ROLL.rollbackEipBack, ROLL.rollbackMoveEipBack, ROLL.terminateNew)),
-        [ROLL.terminateNew]: terminateNew(ROLL.rolledBack),
+        [ROLL.terminateNew]: terminateNew(floating ? ROLL.rolledBack : ROLL.rolledBackHeld),
+        ...(floating
+            ? {}
+            : {
+                [ROLL.rolledBackHeld]: {
+                    Type: 'Choice',
+                    Choices: [
+                        {
+                            Variable: '$.error.Error',
+                            StringEquals: 'HeldDuringSwitch',
+                            Next: ROLL.heldMidRoll,
+                        },
+                    ],
+                    Default: ROLL.rolledBack,
+                },
+            }),
         [ROLL.rolledBack]: zoneEnd('failed', "States.Format('{}: {}; the zone is on standby gateway {}', $.error.Error, $.error.Cause, $.gateway)", { mode: 'gateway', 'target.$': '$.gateway', 'error.$': '$.error.Error' }),
         [ROLL.rollbackFailed]: zoneEnd('failed', `States.Format('{}: {}; moving the zone back failed too${NOT_FOUND}, new instance left running', $.error.Error, $.error.Cause, ${NOT_FOUND_ARG})`, { 'error.$': '$.error.Error' }),
         [ROLL.noStandby]: zoneEnd('failed', "States.Format('{}: {}; standby gateway {} is not available and no old instance runs: routes and instances left as they are', $.error.Error, $.error.Cause, $.gateway)", { 'error.$': '$.error.Error' }),
