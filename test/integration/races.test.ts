@@ -260,6 +260,8 @@ describe('an operator failover with a hold during Fallback', () => {
   ] as const)(
     '%s, a hold placed %s: the hold wins, the zone ends on its gateway and held',
     async (wf, _, at) => {
+      // Assigned once the world exists; the hook above it reads it first.
+      // eslint-disable-next-line prefer-const
       let held: World['zones'][0] | undefined;
       let placed: string | undefined;
       const w: World = await newWorld({
