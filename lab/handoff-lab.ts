@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { deliverTo } from './aws-part.js';
 import { inNs, must, run, sleep, startDaemon, type RunResult } from './exec.js';
 import { buildFresh, labUnavailable, namespaces, removeNamespace } from './namespaces.js';
-import { imdsFile, writeImdsTable } from './files.js';
+import { imdsFile, writeImdsTable, type ImdsInstance } from './files.js';
 import { scriptPath, serverPath } from './paths.js';
 import { CLOSE_PORT, IGW_ADDR, INTERNET_ADDR, VPC_CIDR } from './topology.js';
 
@@ -146,7 +146,7 @@ export class HandoffLab {
   }
 
   private writeImds() {
-    const out: Record<string, { mac: string; cidrs: string[]; ipv4s: string[] }> = {};
+    const out: Record<string, ImdsInstance> = {};
     for (const w of ['old', 'new'] as const)
       out[INSTANCES[w].primary] = { mac: this.mac(w), cidrs: [VPC_CIDR], ipv4s: this.ipv4s[w] };
     writeImdsTable(this.dir, out);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { inNs, must, run, startDaemon, type RunOptions, type RunResult } from './exec.js';
 import { buildFresh, hasTool, labUnavailable, namespaces, removeNamespace } from './namespaces.js';
-import { imdsFile, writeImdsTable } from './files.js';
+import { imdsFile, writeImdsTable, type ImdsInstance } from './files.js';
 import { scriptPath, serverPath } from './paths.js';
 
 export { cleanupStale, hasTool, isRoot, labUnavailable } from './namespaces.js';
@@ -261,7 +261,7 @@ export class Lab {
 
   /** Instance metadata per caller address (the NAT's uplink and any late interface). */
   private writeImds(): void {
-    const out: Record<string, { mac: string; cidrs: string[]; v1: boolean }> = {};
+    const out: Record<string, ImdsInstance> = {};
     for (const z of this.zones) {
       const inst = { mac: z.natMac, cidrs: [VPC_CIDR], v1: this.imdsV1.has(z.name) };
       const ipv4s = (nat: string) => {

@@ -349,22 +349,15 @@ function rollback(floating: boolean): States {
     ...(floating
       ? {}
       : eipToOld(ROLL.rollbackEipBack, ROLL.rollbackMoveEipBack, ROLL.terminateNew)),
-    [ROLL.terminateNew]: terminateNew(floating ? ROLL.rolledBack : ROLL.rolledBackHeld),
-    ...(floating
-      ? {}
-      : {
-          [ROLL.rolledBackHeld]: {
-            Type: 'Choice',
-            Choices: [
-              {
-                Variable: '$.error.Error',
-                StringEquals: 'HeldDuringSwitch',
-                Next: ROLL.heldMidRoll,
-              },
-            ],
-            Default: ROLL.rolledBack,
-          },
-        }),
+    [ROLL.terminateNew]: terminateNew(ROLL.rolledBackHeld),
+    // Undone because a hold came during the switch (only primary egress reads it there): held.
+    [ROLL.rolledBackHeld]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.error.Error', StringEquals: 'HeldDuringSwitch', Next: ROLL.heldMidRoll },
+      ],
+      Default: ROLL.rolledBack,
+    },
     [ROLL.rolledBack]: zoneEnd(
       'failed',
       "States.Format('{}: {}; the zone is on standby gateway {}', $.error.Error, $.error.Cause, $.gateway)",
