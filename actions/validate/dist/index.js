@@ -40431,22 +40431,15 @@ function rollback(floating) {
         ...(floating
             ? {}
             : eipToOld(ROLL.rollbackEipBack, ROLL.rollbackMoveEipBack, ROLL.terminateNew)),
-        [ROLL.terminateNew]: terminateNew(floating ? ROLL.rolledBack : ROLL.rolledBackHeld),
-        ...(floating
-            ? {}
-            : {
-                [ROLL.rolledBackHeld]: {
-                    Type: 'Choice',
-                    Choices: [
-                        {
-                            Variable: '$.error.Error',
-                            StringEquals: 'HeldDuringSwitch',
-                            Next: ROLL.heldMidRoll,
-                        },
-                    ],
-                    Default: ROLL.rolledBack,
-                },
-            }),
+        [ROLL.terminateNew]: terminateNew(ROLL.rolledBackHeld),
+        // Undone because a hold came during the switch (only primary egress reads it there): held.
+        [ROLL.rolledBackHeld]: {
+            Type: 'Choice',
+            Choices: [
+                { Variable: '$.error.Error', StringEquals: 'HeldDuringSwitch', Next: ROLL.heldMidRoll },
+            ],
+            Default: ROLL.rolledBack,
+        },
         [ROLL.rolledBack]: zoneEnd('failed', "States.Format('{}: {}; the zone is on standby gateway {}', $.error.Error, $.error.Cause, $.gateway)", { mode: 'gateway', 'target.$': '$.gateway', 'error.$': '$.error.Error' }),
         [ROLL.rollbackFailed]: zoneEnd('failed', `States.Format('{}: {}; moving the zone back failed too${NOT_FOUND}, new instance left running', $.error.Error, $.error.Cause, ${NOT_FOUND_ARG})`, { 'error.$': '$.error.Error' }),
         [ROLL.noStandby]: zoneEnd('failed', "States.Format('{}: {}; standby gateway {} is not available and no old instance runs: routes and instances left as they are', $.error.Error, $.error.Cause, $.gateway)", { 'error.$': '$.error.Error' }),
