@@ -25,7 +25,7 @@ const GATEWAY = { public: '203.0.113.21', inside: '10.20.1.2' };
 const PRIVATE = '10.20.1.10';
 
 /** The two NAT instances of the zone: names of interfaces differ on purpose. */
-const INSTANCES = {
+export const INSTANCES = {
   old: { uplink: 'ens5', inside: 'ens6', primary: '203.0.113.11', gw: '10.20.1.1', n: 1 },
   new: { uplink: 'eth0', inside: 'eth1', primary: '203.0.113.12', gw: '10.20.1.3', n: 2 },
 } as const;
@@ -244,10 +244,16 @@ export class HandoffLab {
     if ((await namespaces()).includes(this.ns(which))) await removeNamespace(this.ns(which));
   }
 
+  /** The instance's natfleet nftables table, as `nft list` prints it. */
+  async table(which: Which): Promise<string> {
+    return (await run(inNs(this.ns(which), ['nft', 'list', 'table', 'ip', 'natfleet']))).stdout;
+  }
+
   /** Packets counted by natfleet's rule with `comment` on an instance (0: no such rule). */
   async counted(which: Which, comment: string): Promise<number> {
-    const r = await run(inNs(this.ns(which), ['nft', 'list', 'table', 'ip', 'natfleet']));
-    const line = r.stdout.split('\n').find((l) => l.includes(`comment "${comment}"`));
+    const line = (await this.table(which))
+      .split('\n')
+      .find((l) => l.includes(`comment "${comment}"`));
     return Number(/counter packets (\d+)/.exec(line ?? '')?.[1] ?? 0);
   }
 

@@ -4,7 +4,14 @@
 // state) and the handoff's (floating address, state copied, route switched, final delta) —
 // and a handoff that fails half-way (the zone on its gateway, nothing left on a dead instance).
 import { afterEach, expect, it, jest } from '@jest/globals';
-import { ECHO_PORT, FLOATING, HandoffLab, sleep, type FlowReport } from '../../lab/handoff-lab.js';
+import {
+  ECHO_PORT,
+  FLOATING,
+  HandoffLab,
+  INSTANCES,
+  sleep,
+  type FlowReport,
+} from '../../lab/handoff-lab.js';
 import { describeLab } from './skip.js';
 
 const LONG = 12;
@@ -176,6 +183,49 @@ describeLab(
       expect(r.stalled).toBe(0); // every flow is answered or ended, none hangs on the dead one
       expect(r.alive + r.reset).toBe(LONG);
       console.log(`handoff lab, failed half-way\n${table([['failed, to gateway', r]])}`);
+    });
+
+    // A roll rolled back after its copy leaves the old instance relaying; the next roll's relay
+    // must replace it (appended, the stale rule matched first) and each relay ends by itself.
+    it('a relay replaces the one an earlier roll left, and ends by itself', async () => {
+      lab = await HandoffLab.create();
+      ok(await lab.launch('old', { floating: true }), 'boot old');
+      ok(await lab.launch('new'), 'boot new');
+      const relays = (t: string) =>
+        t.split('\n').filter((l) => l.includes('comment "natfleet-handoff-relay"'));
+      const relaying = (t: string) =>
+        /set handoff_relaying \{[^}]*elements = \{([^}]*)\}/.exec(t)?.[1];
+      const first = await lab.copy(false);
+      ok(first.receive, 'receive');
+      ok(first.send, 'send');
+      expect(relays(await lab.table('old'))).toHaveLength(1);
+      expect(relaying(await lab.table('old'))).toContain(`${FLOATING} timeout 15m`);
+      const second = await lab.copy(false, { NATFLEET_RELAY_SECONDS: '2' });
+      ok(second.receive, 'second receive');
+      ok(second.send, 'second send');
+      const after = await lab.table('old');
+      expect(relays(after)).toHaveLength(1);
+      expect(relays(after)[0]).toContain(`ip daddr set ${INSTANCES.new.primary}`);
+      expect(relaying(after)).toContain(`${FLOATING} timeout 2s`);
+      // The new instance's side is replaced too: one rewrite, not two.
+      const taken = (await lab.table('new'))
+        .split('\n')
+        .filter(
+          (l) => l.includes('comment "natfleet-handoff-relayed"') && l.includes('ip daddr set'),
+        );
+      expect(taken).toHaveLength(1);
+      // Ends by itself: the address leaves the set (a bounded wait on the kernel's timer).
+      let left = relaying(after);
+      for (let i = 0; i < 150 && left !== undefined; i++) {
+        await sleep(200);
+        left = relaying(await lab.table('old'));
+      }
+      expect(left).toBeUndefined();
+      const bad = await lab.handoff('old', ['send', FLOATING, INSTANCES.new.primary], {
+        NATFLEET_RELAY_SECONDS: '5s',
+      });
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/NATFLEET_RELAY_SECONDS must be a whole number of seconds/);
     });
 
     it('the channel takes one stream, from the peer only, and nothing listens after', async () => {
