@@ -98,8 +98,19 @@ export function fallbackDefinition(env: Environment, refs: WorkflowRefs): Defini
     // A hold placed while the routes were written (after HeldNow read none): its Failover's own
     // route writes may have landed before these, so the zone goes back to its gateway. A hold
     // placed later is followed by its Failover's writes. Either way the hold wins (ADR 0177).
-    ...heldCheck('HeldAfter', 'OnInstance', 'HeldAfterWhy'),
+    ...heldCheck('HeldAfter', 'OnInstance', 'HeldAfterWhy', 'HeldAfterUnread'),
     HeldAfterWhy: why('held while Fallback moved it', 'HeldBack'),
+    // The zone is on a proved instance; whether a hold came meanwhile is not known: said, and
+    // left for the operator (natfleet status) rather than a second write on a guess.
+    HeldAfterUnread: zoneEnd(
+      'failed',
+      "States.Format('on NAT instance {} (its path proved), but its hold could not be read again after the move: {}: {}; natfleet status shows it', $.instance.id, $.error.Error, $.error.Cause)",
+      {
+        mode: 'instance',
+        'target.$': '$.target.eni[0]',
+        'tables.$': '$.routes.tables',
+      },
+    ),
     ...tablesStates('HeldBack', gatewayAt('$.gateway'), 'HeldZone', 'ZoneFailed'),
     OnInstance: zoneEnd(
       'done',

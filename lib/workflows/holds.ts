@@ -39,8 +39,10 @@ export function holdStates(next: string): States {
 /**
  * State `name`: is any of the zone's tables ($.routeTables) held? Held → `held`, else `free`.
  * The tag-key filter answers an empty list when none is, which every executor reads safely.
+ * A read that fails after its retries goes to `onError` ($.error) when given; without it the
+ * run fails there, which is right before any route is written and wrong after (ADR 0177).
  */
-export function heldCheck(name: string, free: string, held: string): States {
+export function heldCheck(name: string, free: string, held: string, onError?: string): States {
   return {
     [name]: task(
       'ec2',
@@ -58,6 +60,7 @@ export function heldCheck(name: string, free: string, held: string): States {
           'count.$': 'States.ArrayLength($.RouteTables)',
         },
         ResultPath: '$.held',
+        ...(onError ? { onError } : {}),
       },
     ),
     [`${name}?`]: {

@@ -258,7 +258,8 @@ function takeOver(env: Environment, proved: string): States {
     ...(floating
       ? {}
       : {
-          ...heldCheck(ROLL.heldAfter, ROLL.retire, ROLL.heldAfterError),
+          // Unread after its retries: undone as any failure of the roll is.
+          ...heldCheck(ROLL.heldAfter, ROLL.retire, ROLL.heldAfterError, ROLL.rollback),
           [ROLL.heldAfterError]: fail(
             'HeldDuringSwitch',
             "States.Format('held while its routes moved to {}', $.new.id)",

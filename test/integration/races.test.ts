@@ -3,12 +3,13 @@
 // invariant check (worldPerTest).
 import { describe, expect, it } from '@jest/globals';
 import { DeleteRouteCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import type { Sender } from '../../lib/workflows/sdk.js';
+import { TaskError, type Sender } from '../../lib/workflows/sdk.js';
 import type { TaskCall } from '../../lab/stepfunctions/local.js';
 import type { WorkflowName } from '../../lib/names.js';
 import { readHolds, releaseHolds } from '../../lib/holds.js';
 import { changeTable } from '../../lib/record/compare.js';
 import { snapshot } from '../../lib/record/snapshot.js';
+import { zoneRecords } from '../../lib/workflows/report.js';
 import { eipHolder, worldPerTest, type World } from '../workflows-world.js';
 
 /** The zone of a running instance (undefined: no instance, or not running). */
@@ -301,6 +302,64 @@ describe('an operator failover with a hold during Fallback', () => {
       expect(await eipHolder(w.ec2, w.eips[held.zone]!)).toBe(held.instanceId);
     },
   );
+});
+
+// The read after the write failing for good (a denial, an outage past its retries): the zone is
+// already on a proved instance; the run must end and say so, not fail with the zone unaccounted.
+describe('the hold cannot be read again after the write', () => {
+  it.each([
+    ['Fallback', 'HeldAfter'],
+    ['ReplaceInstances', 'HeldAfterSwitch'],
+  ] as const)('%s: the zone ends failed on a working path, said', async (wf, at) => {
+    // eslint-disable-next-line prefer-const
+    let zone: World['zones'][0] | undefined;
+    let refused = 0;
+    const w: World = await newWorld({
+      around: async (t, call) => {
+        if (zone && t.state === at && JSON.stringify(t.input).includes(zone.routeTables[0]!)) {
+          refused++;
+          throw new TaskError('EC2.UnauthorizedOperation', 'not authorized to DescribeRouteTables');
+        }
+        return call();
+      },
+    });
+    if (wf === 'Fallback')
+      expect((await w.run('Failover', { reason: 'drill' })).r.status).toBe('SUCCEEDED');
+    zone = w.zones[1]!;
+    const run = await w.run(wf, { reason: 'recovered' });
+    expect(refused).toBeGreaterThan(0);
+    // A failed zone fails the run, with the per-zone report in its cause (as any zone's failure).
+    expect(run.r.status).toBe('FAILED');
+    const zones = zoneRecords(run.r) as { zone: string; status: string; why?: string }[];
+    const mine = zones.find((z) => z.zone === zone!.zone);
+    expect(mine?.status).toBe('failed');
+    // Fallback goes on with the other zones; ReplaceInstances stops at the failed one.
+    expect(zones.filter((z) => z.zone !== zone!.zone).map((z) => [z.zone, z.status])).toEqual(
+      wf === 'Fallback'
+        ? [
+            [w.zones[0]!.zone, 'done'],
+            [w.zones[2]!.zone, 'done'],
+          ]
+        : [[w.zones[0]!.zone, 'done']],
+    );
+    const routes = await w.routes();
+    const targets = zone.routeTables.map(
+      (t) => routes.find((x) => x.routeTableId === t)?.defaultRoute,
+    );
+    if (wf === 'Fallback') {
+      // Left on the instance it proved: the why says so and names the error.
+      expect(mine?.why).toMatch(/could not be read again.*UnauthorizedOperation/);
+      const eni = (mine as { target?: string }).target;
+      expect(eni).toMatch(/^eni-/);
+      for (const r of targets)
+        expect([r?.networkInterfaceId, r?.natGatewayId]).toEqual([eni, undefined]);
+    } else {
+      // Rolled back as any failure of the roll: on the gateway, the old instance keeps its
+      // Elastic IP, the new one is gone.
+      for (const r of targets) expect(r?.natGatewayId).toBe(zone.gateway);
+      expect(await eipHolder(w.ec2, w.eips[zone.zone]!)).toBe(zone.instanceId);
+    }
+  });
 });
 
 describe('holds end to end', () => {

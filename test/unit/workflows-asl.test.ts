@@ -110,7 +110,9 @@ describe('the roll of one zone (ReplaceInstances)', () => {
     expect(into(ROLL.rollback)).toEqual(
       [
         'Ami',
-        // A hold placed while the routes moved: undone as a rollback does it (ADR 0177).
+        // A hold placed while the routes moved, or that read failing for good: undone as a
+        // rollback does it (ADR 0177).
+        'HeldAfterSwitch',
         'HeldAfterSwitchError',
         'Launch',
         'MoveEip',
