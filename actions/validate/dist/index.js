@@ -39108,8 +39108,10 @@ function holdStates(next) {
 /**
  * State `name`: is any of the zone's tables ($.routeTables) held? Held → `held`, else `free`.
  * The tag-key filter answers an empty list when none is, which every executor reads safely.
+ * A read that fails after its retries goes to `onError` ($.error) when given; without it the
+ * run fails there, which is right before any route is written and wrong after (ADR 0177).
  */
-function heldCheck(name, free, held) {
+function heldCheck(name, free, held, onError) {
     return {
         [name]: task('ec2', 'describeRouteTables', {
             Filters: [
@@ -39122,6 +39124,7 @@ function heldCheck(name, free, held) {
                 'count.$': 'States.ArrayLength($.RouteTables)',
             },
             ResultPath: '$.held',
+            ...(onError ? { onError } : {}),
         }),
         [`${name}?`]: {
             Type: 'Choice',
@@ -39797,8 +39800,15 @@ function fallbackDefinition(env, refs) {
         // A hold placed while the routes were written (after HeldNow read none): its Failover's own
         // route writes may have landed before these, so the zone goes back to its gateway. A hold
         // placed later is followed by its Failover's writes. Either way the hold wins (ADR 0177).
-        ...heldCheck('HeldAfter', 'OnInstance', 'HeldAfterWhy'),
+        ...heldCheck('HeldAfter', 'OnInstance', 'HeldAfterWhy', 'HeldAfterUnread'),
         HeldAfterWhy: why('held while Fallback moved it', 'HeldBack'),
+        // The zone is on a proved instance; whether a hold came meanwhile is not known: said, and
+        // left for the operator (natfleet status) rather than a second write on a guess.
+        HeldAfterUnread: zoneEnd('failed', "States.Format('on NAT instance {} (its path proved), but its hold could not be read again after the move: {}: {}; natfleet status shows it', $.instance.id, $.error.Error, $.error.Cause)", {
+            mode: 'instance',
+            'target.$': '$.target.eni[0]',
+            'tables.$': '$.routes.tables',
+        }),
         ...tablesStates('HeldBack', gatewayAt('$.gateway'), 'HeldZone', 'ZoneFailed'),
         OnInstance: zoneEnd('done', "States.Format('NAT instance {} is ready and its path proved: on it', $.instance.id)", {
             mode: 'instance',
@@ -40383,7 +40393,8 @@ function takeOver(env, proved) {
         ...(floating
             ? {}
             : {
-                ...heldCheck(ROLL.heldAfter, ROLL.retire, ROLL.heldAfterError),
+                // Unread after its retries: undone as any failure of the roll is.
+                ...heldCheck(ROLL.heldAfter, ROLL.retire, ROLL.heldAfterError, ROLL.rollback),
                 [ROLL.heldAfterError]: replace_fail('HeldDuringSwitch', "States.Format('held while its routes moved to {}', $.new.id)"),
             }),
         [ROLL.switchError]: replace_fail('RouteChangeFailed', `States.Format('route changes to {} failed${NOT_FOUND}', $.new.id, ${NOT_FOUND_ARG})`),
@@ -41081,7 +41092,7 @@ module.exports = __nccwpck_require__.p + "a223dc169a0afeacb0f3.sh";
 /***/ 3820:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__.p + "7e18fde6ac3c71b550cb.sh";
+module.exports = __nccwpck_require__.p + "b550b1775e0ea4303d07.sh";
 
 /***/ }),
 

@@ -14,6 +14,8 @@ set -euo pipefail
 
 NATFLEET_HANDOFF_PORT=${NATFLEET_HANDOFF_PORT:-7473}
 NATFLEET_HANDOFF_SECONDS=${NATFLEET_HANDOFF_SECONDS:-60}
+NATFLEET_RELAY_SECONDS=${NATFLEET_RELAY_SECONDS:-900}
+[[ $NATFLEET_RELAY_SECONDS =~ ^[1-9][0-9]{0,5}$ ]] || die "NATFLEET_RELAY_SECONDS must be a whole number of seconds, 1 to 999999"
 here=$(cd "$(dirname "$0")" && pwd)
 ipv4='^([0-9]{1,3}\.){3}[0-9]{1,3}$'
 
@@ -174,14 +176,24 @@ close_port() { nft delete chain ip "$NATFLEET_TABLE" handoff 2>/dev/null || true
 # invalid) on to PEER, the new instance's primary address, marked so that its forward filter
 # lets it pass; the new instance turns the destination back to ADDRESS before conntrack, which
 # then finds its own entry. Two stateless rewrites: no tunnel, nothing listens.
+# The relay replaces any earlier one (a roll rolled back leaves its relay behind; appended to,
+# it would go on sending to that roll's peer) and ends by itself after NATFLEET_RELAY_SECONDS:
+# the address is in the set only that long, longer than a roll takes from the copy to the
+# final delta, so no exit path of the workflow has to remove it.
 relay() {
   nft -f - <<NFT || die "could not relay replies for $1 to $2; fix: nft list table ip $NATFLEET_TABLE"
 table ip $NATFLEET_TABLE {
+  set handoff_relaying {
+    type ipv4_addr; flags timeout;
+  }
   chain handoff_relay {
     type filter hook prerouting priority mangle; policy accept;
-    ip daddr $1 ct state invalid counter meta mark set $NATFLEET_RELAY_MARK ip daddr set $2 comment "natfleet-handoff-relay"
   }
 }
+flush chain ip $NATFLEET_TABLE handoff_relay
+flush set ip $NATFLEET_TABLE handoff_relaying
+add element ip $NATFLEET_TABLE handoff_relaying { $1 timeout ${NATFLEET_RELAY_SECONDS}s }
+add rule ip $NATFLEET_TABLE handoff_relay ip daddr @handoff_relaying ct state invalid counter meta mark set $NATFLEET_RELAY_MARK ip daddr set $2 comment "natfleet-handoff-relay"
 NFT
 }
 
@@ -194,9 +206,10 @@ relayed_open() {
 table ip $NATFLEET_TABLE {
   chain handoff_relayed {
     type filter hook prerouting priority raw; policy accept;
-    iifname "$3" ip daddr $2 ip saddr != @vpc ip saddr != { 169.254.0.0/16, $4 } counter ip daddr set $1 comment "natfleet-handoff-relayed"
   }
 }
+flush chain ip $NATFLEET_TABLE handoff_relayed
+add rule ip $NATFLEET_TABLE handoff_relayed iifname "$3" ip daddr $2 ip saddr != @vpc ip saddr != { 169.254.0.0/16, $4 } counter ip daddr set $1 comment "natfleet-handoff-relayed"
 NFT
 }
 relayed_close() { nft delete chain ip "$NATFLEET_TABLE" handoff_relayed 2>/dev/null || true; }
